@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The k-means and scaling kernels are written with Swift SIMD types; on x86-64 they only
+// turn into AVX2/FMA instructions when the compiler may assume those exist. Every x86-64
+// CPU sold since 2015 has them (x86-64-v3; LLVM calls that level "haswell"); on other architectures the default is kept.
+#if arch(x86_64)
+let simdSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let simdSettings: [SwiftSetting] = []
+#endif
+
+let package = Package(
+    name: "Persona",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "persona", targets: ["persona"]),
+        .executable(name: "persona-datagen", targets: ["persona-datagen"]),
+        .library(name: "NumericCore", targets: ["NumericCore"]),
+        .library(name: "CustomerData", targets: ["CustomerData"]),
+        .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "SyntheticData", targets: ["SyntheticData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "NumericCore", dependencies: ["COpenBLAS"],
+            swiftSettings: simdSettings),
+        .target(
+            name: "CustomerData", dependencies: ["NumericCore", "CZlib"],
+            swiftSettings: simdSettings),
+        .target(
+            name: "Segmentation", dependencies: ["NumericCore", "CustomerData"]),
+        .target(
+            name: "SyntheticData", dependencies: []),
+        .executableTarget(
+            name: "persona",
+            dependencies: [
+                "NumericCore", "CustomerData", "Segmentation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "persona-datagen",
+            dependencies: [
+                "SyntheticData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "NumericCoreTests", dependencies: ["NumericCore"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CustomerDataTests", dependencies: ["CustomerData"]),
+        .testTarget(
+            name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
+        .testTarget(
+            name: "PersonaCLITests", dependencies: ["SyntheticData"]),
+    ]
+)

@@ -1,0 +1,133 @@
+/// Internal-validity scores of a partition, as scikit-learn defines them.
+public struct ClusterMetrics: Codable, Sendable, Equatable {
+    /// Mean silhouette (Rousseeuw 1987), in [-1, 1], higher is better; nil with fewer than 2
+    /// or more than n − 1 clusters.
+    public var silhouette: Double?
+    /// Calinski & Harabasz (1974) variance ratio, higher is better.
+    public var calinskiHarabasz: Double?
+    /// Davies & Bouldin (1979), lower is better.
+    public var daviesBouldin: Double?
+    /// Rows the silhouette was computed on when it was sampled (nil when exact).
+    public var silhouetteSampleSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case silhouette
+        case calinskiHarabasz = "calinski_harabasz"
+        case daviesBouldin = "davies_bouldin"
+        case silhouetteSampleSize = "silhouette_sample_size"
+    }
+
+    public init(silhouette: Double?, calinskiHarabasz: Double?, daviesBouldin: Double?, silhouetteSampleSize: Int?) {
+        self.silhouette = silhouette
+        self.calinskiHarabasz = calinskiHarabasz
+        self.daviesBouldin = daviesBouldin
+        self.silhouetteSampleSize = silhouetteSampleSize
+    }
+
+    /// All three scores. The silhouette is exact up to `silhouetteLimit` rows and computed on
+    /// a seeded sample of that many rows above it (sklearn's `silhouette_score(sample_size=)`).
+    /// - Complexity: O(min(n, limit)² · features) for the silhouette, O(n · features) for the rest.
+    public static func evaluate(
+        _ data: Matrix, labels: [Int32], silhouetteLimit: Int = 20_000, seed: UInt64 = 0, threads: Int = 1
+    ) throws -> ClusterMetrics {
+        guard labels.count == data.rows else {
+            throw NumericError.shapeMismatch(
+                operation: "ClusterMetrics.evaluate", expected: "\(data.rows) labels", got: "\(labels.count) labels")
+        }
+        var silhouetteValue: Double?
+        var sampleSize: Int?
+        if data.rows > silhouetteLimit {
+            var rng = SeededRandom(seed: seed, stream: 0x5111)
+            let rows = rng.sampleIndices(silhouetteLimit, from: data.rows)
+            silhouetteValue = silhouette(data.selectingRows(rows), labels: rows.map { labels[$0] }, threads: threads)
+            sampleSize = silhouetteLimit
+        } else {
+            silhouetteValue = silhouette(data, labels: labels, threads: threads)
+        }
+        return ClusterMetrics(
+            silhouette: silhouetteValue, calinskiHarabasz: calinskiHarabasz(data, labels: labels),
+            daviesBouldin: daviesBouldin(data, labels: labels), silhouetteSampleSize: sampleSize)
+    }
+
+    /// Labels renumbered densely over the clusters that occur (sklearn's `LabelEncoder` step).
+    static func denseLabels(_ labels: [Int32]) -> (labels: [Int], clusters: Int) {
+        let present = Set(labels).sorted()
+        var map = [Int32: Int]()
+        for (i, label) in present.enumerated() { map[label] = i }
+        return (labels.map { map[$0] ?? 0 }, present.count)
+    }
+
+    /// Per-cluster means and sizes.
+    static func centroids(_ data: Matrix, labels: [Int], clusters: Int) -> (means: [Double], counts: [Int]) {
+        let d = data.columns
+        var sums = [Double](repeating: 0, count: clusters * d)
+        var counts = [Int](repeating: 0, count: clusters)
+        for i in 0..<data.rows {
+            counts[labels[i]] += 1
+            for f in 0..<d { sums[labels[i] * d + f] += data.storage[i * d + f] }
+        }
+        for j in 0..<clusters where counts[j] > 0 {
+            for f in 0..<d { sums[j * d + f] /= Double(counts[j]) }
+        }
+        return (sums, counts)
+    }
+
+    /// `sklearn.metrics.calinski_harabasz_score`; 1.0 when every cluster is a single point.
+    public static func calinskiHarabasz(_ data: Matrix, labels: [Int32]) -> Double? {
+        let (dense, k) = denseLabels(labels)
+        let n = data.rows
+        guard k >= 2, k <= n - 1 else { return nil }
+        let d = data.columns
+        let (means, counts) = centroids(data, labels: dense, clusters: k)
+        let overall = (0..<d).map { ColumnStatistics.mean(data.column($0)) }
+        var extra = 0.0, intra = 0.0
+        for j in 0..<k {
+            var s = 0.0
+            for f in 0..<d { s += (means[j * d + f] - overall[f]) * (means[j * d + f] - overall[f]) }
+            extra += Double(counts[j]) * s
+        }
+        for i in 0..<n {
+            for f in 0..<d {
+                let diff = data.storage[i * d + f] - means[dense[i] * d + f]
+                intra += diff * diff
+            }
+        }
+        return intra == 0 ? 1.0 : extra * Double(n - k) / (intra * Double(k - 1))
+    }
+
+    /// `sklearn.metrics.davies_bouldin_score`.
+    public static func daviesBouldin(_ data: Matrix, labels: [Int32]) -> Double? {
+        let (dense, k) = denseLabels(labels)
+        guard k >= 2, k <= data.rows - 1 else { return nil }
+        let d = data.columns
+        let (means, counts) = centroids(data, labels: dense, clusters: k)
+        var intra = [Double](repeating: 0, count: k)
+        for i in 0..<data.rows {
+            var s = 0.0
+            for f in 0..<d {
+                let diff = data.storage[i * d + f] - means[dense[i] * d + f]
+                s += diff * diff
+            }
+            intra[dense[i]] += s.squareRoot()
+        }
+        for j in 0..<k { intra[j] /= Double(counts[j]) }
+        var between = [Double](repeating: 0, count: k * k)
+        for a in 0..<k {
+            for b in 0..<k {
+                var s = 0.0
+                for f in 0..<d { s += (means[a * d + f] - means[b * d + f]) * (means[a * d + f] - means[b * d + f]) }
+                between[a * k + b] = s.squareRoot()
+            }
+        }
+        if intra.allSatisfy({ abs($0) <= 1e-8 }) || between.allSatisfy({ abs($0) <= 1e-8 }) { return 0 }
+        var total = 0.0
+        for a in 0..<k {
+            var worst = 0.0
+            for b in 0..<k where between[a * k + b] != 0 {
+                worst = max(worst, (intra[a] + intra[b]) / between[a * k + b])
+            }
+            total += worst
+        }
+        return total / Double(k)
+    }
+}

@@ -1,0 +1,127 @@
+extension KMeans {
+    /// Fits k-means to the rows of `data`.
+    ///
+    /// - Parameters:
+    ///   - data: `rows x features`, already scaled; must be finite.
+    ///   - progress: called on the calling thread after every Lloyd iteration.
+    /// - Returns: the best of `nInit` runs (lowest inertia) with per-row labels and distances.
+    /// - Throws: `NumericError` when the data do not fit the configuration (fewer rows than k,
+    ///   NaN/∞, centroid shape).
+    /// - Complexity: O(nInit · iterations · rows · k · features).
+    public func fit(_ data: Matrix, progress: ((KMeansProgress) -> Void)? = nil) throws -> KMeansResult {
+        try validate(data)
+        let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
+        let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data)
+        var best: (run: LloydRun, restart: Int)?
+        var inertias = [Double]()
+        for restart in 0..<nInit {
+            var rng = SeededRandom(seed: seed, stream: UInt64(restart))
+            let start: [Double]
+            switch initialization {
+            case .given(let centroids): start = centroids.storage
+            case .random: start = data.selectingRows(rng.sampleIndices(k, from: data.rows)).storage
+            case .kMeansPlusPlus: start = KMeansPlusPlus(engine: engine).seed(rng: &rng)
+            }
+            let run = lloyd(engine: engine, start: start, tolerance: absoluteTolerance) { iteration in
+                progress?(KMeansProgress(restart: restart, restarts: nInit, iteration: iteration, maxIterations: maxIterations))
+            }
+            inertias.append(run.inertia)
+            if best == nil || run.inertia < (best?.run.inertia ?? .infinity) { best = (run, restart) }
+        }
+        guard let kept = best?.run else {
+            throw NumericError.invalidParameter(name: "n_init", allowed: "at least 1", got: "\(nInit)")
+        }
+        let model = KMeansModel(
+            centroids: Matrix(unchecked: k, data.columns, kept.centroids), inertia: kept.inertia,
+            iterations: kept.iterations, converged: kept.converged, restartInertias: inertias)
+        return KMeansResult(model: model, labels: kept.labels, squaredDistances: kept.squaredDistances)
+    }
+
+    /// sklearn's `_tolerance`: the mean of the population variances of the columns.
+    static func meanColumnVariance(_ data: Matrix) -> Double {
+        guard data.rows > 0, data.columns > 0 else { return 0 }
+        var total = 0.0
+        for j in 0..<data.columns { total += ColumnStatistics.variance(data.column(j)) }
+        return total / Double(data.columns)
+    }
+
+    struct LloydRun {
+        var centroids: [Double]
+        var labels: [Int32]
+        var squaredDistances: [Double]
+        var inertia: Double
+        var iterations: Int
+        var converged: Bool
+    }
+
+    /// Lloyd iterations from `start`, following sklearn's `_kmeans_single_lloyd` step by step.
+    func lloyd(engine: LloydEngine, start: [Double], tolerance: Double,
+               onIteration: (Int) -> Void) -> LloydRun {
+        let (k, d) = (self.k, engine.d)
+        var centroids = start
+        let labels = SharedBuffer<Int32>(repeating: -1, count: engine.n)
+        var iterations = 0
+        var strictConvergence = false
+        var toleranceReached = false
+        for iteration in 1...maxIterations {
+            iterations = iteration
+            var pass = engine.assignAndSum(centroids: centroids, labels: labels)
+            relocateEmptyClusters(&pass, engine: engine, centroids: centroids, labels: labels)
+            var shift = 0.0
+            for j in 0..<k where pass.counts[j] > 0 {
+                let inverse = 1 / Double(pass.counts[j])
+                for f in 0..<d {
+                    let updated = pass.sums[j * d + f] * inverse
+                    let delta = updated - centroids[j * d + f]
+                    shift += delta * delta
+                    centroids[j * d + f] = updated
+                }
+            }
+            onIteration(iteration)
+            // The first pass compares against "no labels yet" (-1), so it never stops here.
+            if iteration > 1 && pass.changed == 0 {
+                strictConvergence = true
+                break
+            }
+            if shift <= tolerance {
+                toleranceReached = true
+                break
+            }
+        }
+        var finalLabels = labels.array
+        if !strictConvergence {
+            // Relabel against the final centroids, so labels and centroids agree.
+            finalLabels = engine.assign(centroids: centroids)
+        }
+        let squared = engine.squaredDistances(centroids: centroids, labels: finalLabels)
+        return LloydRun(
+            centroids: centroids, labels: finalLabels, squaredDistances: squared,
+            inertia: engine.inertia(squared), iterations: iterations,
+            converged: strictConvergence || toleranceReached)
+    }
+
+    /// sklearn's `_relocate_empty_clusters_dense`: each empty cluster takes the row farthest
+    /// from its current centroid (largest first, lower row index on ties); that row's
+    /// contribution moves from its old cluster's sum. Labels are left for the next pass.
+    func relocateEmptyClusters(_ pass: inout LloydEngine.Pass, engine: LloydEngine,
+                               centroids: [Double], labels: SharedBuffer<Int32>) {
+        let empty = (0..<k).filter { pass.counts[$0] == 0 }
+        guard !empty.isEmpty else { return }
+        let current = labels.array
+        let distances = engine.squaredDistances(centroids: centroids, labels: current)
+        let farthest = (0..<engine.n)
+            .sorted { distances[$0] != distances[$1] ? distances[$0] > distances[$1] : $0 < $1 }
+            .prefix(empty.count)
+        let d = engine.d
+        for (cluster, row) in zip(empty, farthest) where distances[row] > 0 {
+            let old = Int(current[row])
+            for f in 0..<d {
+                let value = engine.data.storage[row * d + f]
+                pass.sums[old * d + f] -= value
+                pass.sums[cluster * d + f] = value
+            }
+            pass.counts[old] -= 1
+            pass.counts[cluster] = 1
+        }
+    }
+}

@@ -1,0 +1,113 @@
+/// The data-parallel passes of k-means over one data matrix: assignment with partial sums,
+/// centroid update, exact distances. Everything is computed per fixed row chunk and reduced
+/// in chunk order, so the results are identical for any thread count.
+struct LloydEngine: @unchecked Sendable {
+    // @unchecked: `data` is only read, and every parallel write goes to a disjoint slot of a
+    // SharedBuffer (one per row or per chunk).
+    let data: Matrix
+    let k: Int
+    let threads: Int
+    let kernel: AssignmentKernel
+    let chunks: RowChunks
+
+    var n: Int { data.rows }
+    var d: Int { data.columns }
+
+    init(data: Matrix, k: Int, threads: Int, kernel: AssignmentKernel) {
+        self.data = data
+        self.k = k
+        self.threads = threads
+        self.kernel = kernel.resolved(k: k, d: data.columns)
+        self.chunks = RowChunks(rows: data.rows)
+    }
+
+    /// The outcome of one assignment pass.
+    struct Pass {
+        var sums: [Double]   // k·d, summed over rows per cluster
+        var counts: [Int]    // k
+        var changed: Int     // rows whose label differs from the previous one
+    }
+
+    /// Assigns every row to its nearest centroid (writing `labels`) and sums rows per cluster.
+    func assignAndSum(centroids: [Double], labels: SharedBuffer<Int32>) -> Pass {
+        let (k, d) = (self.k, self.d)
+        let partialSums = SharedBuffer<Double>(repeating: 0, count: chunks.count * k * d)
+        let partialCounts = SharedBuffer<Int>(repeating: 0, count: chunks.count * k)
+        let partialChanged = SharedBuffer<Int>(repeating: 0, count: chunks.count)
+        let scorer = CentroidScorer(centroids: centroids, k: k, d: d)
+        let kernel = self.kernel
+        data.storage.withReadOnly { x in
+            chunks.forEach(threads: threads) { c in
+                let rows = chunks.range(c)
+                let sums = partialSums.pointer + c * k * d
+                let counts = partialCounts.pointer + c * k
+                var changed = 0
+                scorer.assign(rows: rows, x: x, kernel: kernel) { i, label in
+                    if labels[i] != label { changed += 1; labels[i] = label }
+                    let row = x.base + i * d
+                    let target = sums + Int(label) * d
+                    for f in 0..<d { target[f] += row[f] }
+                    counts[Int(label)] += 1
+                }
+                partialChanged[c] = changed
+            }
+        }
+        var pass = Pass(sums: [Double](repeating: 0, count: k * d), counts: [Int](repeating: 0, count: k), changed: 0)
+        for c in 0..<chunks.count {
+            for j in 0..<(k * d) { pass.sums[j] += partialSums[c * k * d + j] }
+            for j in 0..<k { pass.counts[j] += partialCounts[c * k + j] }
+            pass.changed += partialChanged[c]
+        }
+        return pass
+    }
+
+    /// Labels only (prediction, and the final relabelling step).
+    func assign(centroids: [Double]) -> [Int32] {
+        let labels = SharedBuffer<Int32>(repeating: -1, count: n)
+        let scorer = CentroidScorer(centroids: centroids, k: k, d: d)
+        let kernel = self.kernel
+        data.storage.withReadOnly { x in
+            chunks.forEach(threads: threads) { c in
+                scorer.assign(rows: chunks.range(c), x: x, kernel: kernel) { i, label in labels[i] = label }
+            }
+        }
+        return labels.array
+    }
+
+    /// Exact `‖x_i − c_label(i)‖²` for every row, by differences (not the expanded form), so
+    /// distances and inertia carry no cancellation error.
+    func squaredDistances(centroids: [Double], labels: [Int32]) -> [Double] {
+        let out = SharedBuffer<Double>(repeating: 0, count: n)
+        let d = self.d
+        data.storage.withReadOnly { x in
+            centroids.withReadOnly { cent in
+                labels.withReadOnly { lab in
+                    chunks.forEach(threads: threads) { c in
+                        for i in chunks.range(c) {
+                            let row = x.base + i * d
+                            let center = cent.base + Int(lab[i]) * d
+                            var s = 0.0
+                            for f in 0..<d {
+                                let diff = row[f] - center[f]
+                                s += diff * diff
+                            }
+                            out[i] = s
+                        }
+                    }
+                }
+            }
+        }
+        return out.array
+    }
+
+    /// Sum of squared distances, reduced per chunk in chunk order.
+    func inertia(_ squaredDistances: [Double]) -> Double {
+        var total = 0.0
+        for c in 0..<chunks.count {
+            var s = 0.0
+            for i in chunks.range(c) { s += squaredDistances[i] }
+            total += s
+        }
+        return total
+    }
+}

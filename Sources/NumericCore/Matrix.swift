@@ -1,0 +1,97 @@
+/// A dense, row-major matrix of `Double`.
+///
+/// Element `(i, j)` lives at `storage[i * columns + j]`. Shapes are checked when the matrix
+/// is made, so every kernel downstream can assume `storage.count == rows * columns` and that
+/// both dimensions fit the 32-bit integers BLAS and LAPACK take.
+public struct Matrix: Sendable, Equatable, Codable {
+    public let rows: Int
+    public let columns: Int
+    /// Row-major elements.
+    public internal(set) var storage: [Double]
+
+    /// Makes a matrix from row-major elements.
+    /// - Throws: `NumericError.shapeMismatch` when `storage.count != rows * columns`,
+    ///   `NumericError.dimensionTooLarge` when a dimension exceeds `Int32.max`.
+    public init(rows: Int, columns: Int, storage: [Double]) throws {
+        try Matrix.checkDimensions(rows: rows, columns: columns)
+        guard storage.count == rows * columns else {
+            throw NumericError.shapeMismatch(
+                operation: "Matrix(rows:columns:storage:)",
+                expected: "\(rows)x\(columns) = \(rows * columns) elements",
+                got: "\(storage.count) elements")
+        }
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// A matrix of zeros.
+    public init(zeros rows: Int, _ columns: Int) throws {
+        try self.init(rows: rows, columns: columns,
+                      storage: [Double](repeating: 0, count: rows * columns))
+    }
+
+    /// Makes a matrix from an array of equally long rows.
+    public init(rowArrays: [[Double]]) throws {
+        let columns = rowArrays.first?.count ?? 0
+        for (i, row) in rowArrays.enumerated() where row.count != columns {
+            throw NumericError.shapeMismatch(
+                operation: "Matrix(rowArrays:)", expected: "\(columns) columns in every row",
+                got: "\(row.count) columns in row \(i)")
+        }
+        try self.init(rows: rowArrays.count, columns: columns,
+                      storage: rowArrays.flatMap { $0 })
+    }
+
+    static func checkDimensions(rows: Int, columns: Int) throws {
+        guard rows >= 0, columns >= 0 else {
+            throw NumericError.shapeMismatch(
+                operation: "Matrix", expected: "non-negative dimensions", got: "\(rows)x\(columns)")
+        }
+        guard rows <= Int(Int32.max), columns <= Int(Int32.max) else {
+            throw NumericError.dimensionTooLarge(rows: rows, columns: columns)
+        }
+    }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get { storage[row * columns + column] }
+        set { storage[row * columns + column] = newValue }
+    }
+
+    /// The elements of one row, copied.
+    public func row(_ i: Int) -> [Double] {
+        Array(storage[(i * columns)..<((i + 1) * columns)])
+    }
+
+    /// The rows as arrays (convenient for small matrices and JSON).
+    public var rowArrays: [[Double]] { (0..<rows).map(row) }
+
+    /// The first element that is NaN or infinite, scanning row by row.
+    public func firstNonFinite() -> (row: Int, column: Int, value: Double)? {
+        guard let index = storage.firstIndex(where: { !$0.isFinite }) else { return nil }
+        return (index / columns, index % columns, storage[index])
+    }
+
+    /// Throws `NumericError.nonFinite` naming the row and column of the first NaN or infinity.
+    public func checkFinite() throws {
+        if let bad = firstNonFinite() {
+            throw NumericError.nonFinite(row: bad.row, column: bad.column, value: bad.value)
+        }
+    }
+
+    /// A new matrix holding the given rows, in the given order.
+    public func selectingRows(_ indices: [Int]) -> Matrix {
+        var out = [Double]()
+        out.reserveCapacity(indices.count * columns)
+        for i in indices { out.append(contentsOf: storage[(i * columns)..<((i + 1) * columns)]) }
+        // Shape is consistent by construction.
+        return Matrix(unchecked: indices.count, columns, out)
+    }
+
+    /// Internal initializer for shapes that are consistent by construction.
+    init(unchecked rows: Int, _ columns: Int, _ storage: [Double]) {
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+}

@@ -1,0 +1,84 @@
+import Dispatch
+
+/// Fixed-size row chunks processed on a given number of threads.
+///
+/// Chunk boundaries depend only on the row count, never on the thread count, and every
+/// reduction is made per chunk and then combined in chunk order. That is what makes results
+/// byte-identical whatever `threads` is.
+struct RowChunks: Sendable {
+    let rows: Int
+    let chunkRows: Int
+    var count: Int { rows == 0 ? 0 : (rows + chunkRows - 1) / chunkRows }
+
+    init(rows: Int, chunkRows: Int = 4096) {
+        self.rows = rows
+        self.chunkRows = max(1, chunkRows)
+    }
+
+    func range(_ chunk: Int) -> Range<Int> {
+        (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows)
+    }
+
+    /// Calls `body(chunk)` for every chunk; chunks are spread over `threads` workers in a
+    /// fixed stride so the work split is also reproducible.
+    func forEach(threads: Int, _ body: @Sendable (Int) -> Void) {
+        let workers = max(1, min(threads, count))
+        if workers == 1 {
+            for c in 0..<count { body(c) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var c = worker
+            while c < count {
+                body(c)
+                c += workers
+            }
+        }
+    }
+}
+
+/// A buffer that parallel workers write to at disjoint indices. The caller guarantees that no
+/// two workers touch the same element; that is the whole contract.
+final class SharedBuffer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(repeating value: Element, count: Int) {
+        self.count = count
+        pointer = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    deinit {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+
+    subscript(i: Int) -> Element {
+        get { pointer[i] }
+        set { pointer[i] = newValue }
+    }
+
+    var array: [Element] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+}
+
+/// A read-only view of an array's elements that can be shared with parallel workers while
+/// the array is kept alive by `withReadOnly`.
+struct ReadOnlyPointer<Element>: @unchecked Sendable {
+    let base: UnsafePointer<Element>
+    subscript(i: Int) -> Element { base[i] }
+}
+
+extension Array {
+    func withReadOnly<R>(_ body: (ReadOnlyPointer<Element>) throws -> R) rethrows -> R {
+        try withUnsafeBufferPointer { buffer in
+            // An empty array has no base address; nothing will be read from it.
+            guard let base = buffer.baseAddress else {
+                let dummy = UnsafeMutablePointer<Element>.allocate(capacity: 1)
+                defer { dummy.deallocate() }
+                return try body(ReadOnlyPointer(base: UnsafePointer(dummy)))
+            }
+            return try body(ReadOnlyPointer(base: base))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// How feature columns are put on a common scale before clustering.
+public enum ScalingMethod: String, Codable, Sendable, CaseIterable {
+    /// `(x - mean) / sd` with the population sd (ddof = 0), like sklearn's `StandardScaler`.
+    case zscore
+    /// `(x - median) / IQR`, like sklearn's `RobustScaler` (quantile range 25-75).
+    case robust
+    /// `(x - min) / (max - min)`, like sklearn's `MinMaxScaler`.
+    case minmax
+    /// No scaling.
+    case none
+}
+
+/// A fitted column scaler: `scaled = (f(x) - center) / scale`, where `f` is `log1p` for the
+/// columns listed in `log1pColumns` and the identity elsewhere.
+///
+/// A column with zero spread gets `scale = 1` (as sklearn does), so constant columns are kept
+/// and scale to 0. Fitted scalers are `Codable` and go into the model files, so new data can
+/// be put on the same scale.
+public struct Scaler: Codable, Sendable, Equatable {
+    public let method: ScalingMethod
+    public let center: [Double]
+    public let scale: [Double]
+    /// 0-based columns transformed with `log1p` before centring.
+    public let log1pColumns: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case method, center, scale
+        case log1pColumns = "log1p_columns"
+    }
+
+    public init(method: ScalingMethod, center: [Double], scale: [Double], log1pColumns: [Int] = []) {
+        self.method = method
+        self.center = center
+        self.scale = scale
+        self.log1pColumns = log1pColumns
+    }
+
+    /// Fits a scaler to the columns of `data`.
+    /// - Throws: `NumericError.nonFinite` for NaN/∞, `.log1pDomain` for a value below -1 in a
+    ///   `log1p` column, `.invalidParameter` for an out-of-range column index.
+    /// - Complexity: O(rows · columns); `robust` adds a sort per column.
+    public static func fit(_ data: Matrix, method: ScalingMethod, log1pColumns: [Int] = []) throws -> Scaler {
+        for c in log1pColumns where c < 0 || c >= data.columns {
+            throw NumericError.invalidParameter(
+                name: "log1p_columns", allowed: "in 0..<\(data.columns)", got: "\(c)")
+        }
+        let transformed = try applyLog1p(data, columns: log1pColumns)
+        try transformed.checkFinite()
+        var center = [Double](repeating: 0, count: data.columns)
+        var scale = [Double](repeating: 1, count: data.columns)
+        if method != .none, data.rows > 0 {
+            for j in 0..<data.columns {
+                let column = transformed.column(j)
+                let (c, s) = ColumnStatistics.centerAndScale(column, method: method)
+                center[j] = c
+                scale[j] = s
+            }
+        }
+        return Scaler(method: method, center: center, scale: scale,
+                      log1pColumns: log1pColumns.sorted())
+    }
+
+    /// Puts `data` on this scaler's scale.
+    /// - Throws: `.shapeMismatch` when the column count differs from the fitted one,
+    ///   `.log1pDomain` for values below -1 in a `log1p` column.
+    public func transform(_ data: Matrix) throws -> Matrix {
+        guard data.columns == center.count else {
+            throw NumericError.shapeMismatch(
+                operation: "Scaler.transform", expected: "\(center.count) columns",
+                got: "\(data.rows)x\(data.columns)")
+        }
+        var out = try Scaler.applyLog1p(data, columns: log1pColumns)
+        let columns = data.columns
+        out.storage.withUnsafeMutableBufferPointer { buffer in
+            let inverse = scale.map { 1 / $0 }
+            for i in 0..<data.rows {
+                let base = i * columns
+                for j in 0..<columns {
+                    buffer[base + j] = (buffer[base + j] - center[j]) * inverse[j]
+                }
+            }
+        }
+        return out
+    }
+
+    /// Maps scaled values (e.g. centroids) back to original units.
+    public func inverseTransform(_ data: Matrix) throws -> Matrix {
+        guard data.columns == center.count else {
+            throw NumericError.shapeMismatch(
+                operation: "Scaler.inverseTransform", expected: "\(center.count) columns",
+                got: "\(data.rows)x\(data.columns)")
+        }
+        var out = data
+        let logged = Set(log1pColumns)
+        for i in 0..<data.rows {
+            for j in 0..<data.columns {
+                let v = data[i, j] * scale[j] + center[j]
+                out[i, j] = logged.contains(j) ? expm1(v) : v
+            }
+        }
+        return out
+    }
+
+    static func applyLog1p(_ data: Matrix, columns: [Int]) throws -> Matrix {
+        guard !columns.isEmpty else { return data }
+        var out = data
+        for j in columns {
+            for i in 0..<data.rows {
+                let v = data[i, j]
+                guard v >= -1 || v.isNaN else {
+                    throw NumericError.log1pDomain(column: j, row: i, value: v)
+                }
+                out[i, j] = log1p(v)
+            }
+        }
+        return out
+    }
+}
+
+extension Matrix {
+    /// One column, copied.
+    public func column(_ j: Int) -> [Double] {
+        (0..<rows).map { storage[$0 * columns + j] }
+    }
+}

@@ -1,0 +1,106 @@
+import Testing
+@testable import NumericCore
+
+@Suite("k-means against scikit-learn")
+struct KMeansTests {
+    let fixture = ReferenceFixture.shared
+
+    @Test("Lloyd from given centroids reproduces sklearn's partition, inertia, centres and n_iter",
+          arguments: [1, 2])
+    func lloydMatchesSklearn(threads: Int) throws {
+        for reference in fixture.lloyd_cases + [fixture.empty_cluster_case] {
+            let data = matrix(reference.X)
+            let start = matrix(reference.initial)
+            let kmeans = try KMeans(k: start.rows, initialization: .given(start), maxIterations: reference.max_iter,
+                                    tolerance: reference.tol, threads: threads)
+            let result = try kmeans.fit(data)
+            #expect(result.labels == reference.labels, "\(reference.name ?? "empty cluster case")")
+            #expect(abs(result.model.inertia - reference.inertia) / reference.inertia < 1e-9, "\(reference.name ?? "empty")")
+            #expect(result.model.iterations == reference.n_iter, "\(reference.name ?? "empty")")
+            for (got, want) in zip(result.model.centroids.rowArrays, reference.centers) {
+                for (g, w) in zip(got, want) { #expect(close(g, w, 1e-9)) }
+            }
+        }
+    }
+
+    @Test("Both assignment kernels give the same labels")
+    func kernelsAgree() throws {
+        let reference = fixture.lloyd_cases[3]
+        let data = matrix(reference.X)
+        let start = matrix(reference.initial)
+        var labels = [[Int32]]()
+        for kernel in [AssignmentKernel.fused, .gemm] {
+            let kmeans = try KMeans(k: start.rows, initialization: .given(start), maxIterations: reference.max_iter,
+                                    tolerance: reference.tol, kernel: kernel)
+            labels.append(try kmeans.fit(data).labels)
+        }
+        #expect(labels[0] == labels[1])
+        #expect(labels[0] == reference.labels)
+    }
+
+    @Test("k-means++ finds planted clusters: ARI ≥ 0.99, inertia no worse than sklearn's best of 10")
+    func plantedClusters() throws {
+        let planted = fixture.planted
+        for seed in [UInt64(0), 1, 2] {
+            let result = try KMeans(k: planted.k, seed: seed).fit(matrix(planted.X))
+            #expect(adjustedRandIndex(result.labels, planted.true_labels) >= 0.99)
+            #expect(result.model.inertia <= planted.best_of_10_inertia * (1 + 1e-9))
+        }
+    }
+
+    @Test("Random init with restarts also finds the planted clusters")
+    func randomInit() throws {
+        let planted = fixture.planted
+        let result = try KMeans(k: planted.k, initialization: .random, seed: 3).fit(matrix(planted.X))
+        #expect(adjustedRandIndex(result.labels, planted.true_labels) >= 0.99)
+        #expect(result.model.restartInertias.count == 10)
+        #expect(result.model.inertia == result.model.restartInertias.min())
+    }
+
+    @Test("Same seed gives identical results whatever the thread count")
+    func deterministicAcrossThreads() throws {
+        // Enough rows for many chunks, so threads really split the work.
+        var rng = SeededRandom(seed: 11)
+        let rows = 20_000, columns = 5
+        let values = (0..<(rows * columns)).map { i in Double(i % 3) * 4 + rng.nextUnit() }
+        let data = try Matrix(rows: rows, columns: columns, storage: values)
+        let one = try KMeans(k: 6, seed: 9, threads: 1).fit(data)
+        let two = try KMeans(k: 6, seed: 9, threads: 2).fit(data)
+        let three = try KMeans(k: 6, seed: 9, threads: 3).fit(data)
+        #expect(one.labels == two.labels && two.labels == three.labels)
+        #expect(one.model == two.model && two.model == three.model)
+        #expect(one.model.inertia.bitPattern == three.model.inertia.bitPattern)
+    }
+
+    @Test("Clusters renumbered by decreasing size keep rows together")
+    func orderedBySize() throws {
+        let data = matrix([[0], [0.1], [10], [10.1], [10.2], [20]])
+        let start = matrix([[20], [0], [10]])
+        let result = try KMeans(k: 3, initialization: .given(start)).fit(data).orderedBySize()
+        #expect(result.labels == [1, 1, 0, 0, 0, 2])
+        #expect(result.clusterSizes == [3, 2, 1])
+        #expect(close(result.model.centroids[0, 0], 10.1, 1e-12))
+    }
+
+    @Test("Parameters are validated with sklearn-style messages")
+    func parameterValidation() throws {
+        #expect(throws: NumericError.invalidParameter(name: "k", allowed: "an int in the range [1, inf)", got: "0")) {
+            try KMeans(k: 0)
+        }
+        let error = NumericError.tooFewSamples(
+            samples: 2, required: 3, reason: "k-means needs at least as many rows as clusters (k=3)")
+        #expect(throws: error) { try KMeans(k: 3).fit(matrix([[1], [2]])) }
+        #expect(error.description == "n_samples=2 should be >= 3: k-means needs at least as many rows as clusters (k=3)")
+        #expect(throws: NumericError.nonFinite(row: 1, column: 0, value: .infinity)) {
+            try KMeans(k: 1).fit(matrix([[1], [.infinity]]))
+        }
+    }
+
+    @Test("Identical rows: fewer distinct points than k still terminates with k centroids")
+    func duplicatePoints() throws {
+        let data = matrix([[1, 1], [1, 1], [1, 1], [5, 5]])
+        let result = try KMeans(k: 3, seed: 1).fit(data)
+        #expect(result.model.centroids.rows == 3)
+        #expect(result.model.inertia == 0)
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+@testable import NumericCore
+
+@Suite("Scalers against scikit-learn")
+struct ScalerTests {
+    let scalers = ReferenceFixture.shared.scalers
+
+    func expectTransformed(_ got: Matrix, _ want: [[Double]]) {
+        #expect(got.rows == want.count)
+        for (g, w) in zip(got.rowArrays, want) {
+            for (a, b) in zip(g, w) { #expect(close(a, b, 1e-12), "\(a) vs \(b)") }
+        }
+    }
+
+    @Test("z-score equals StandardScaler (population sd; constant column → 0)")
+    func zscore() throws {
+        let data = matrix(scalers.X)
+        let scaler = try Scaler.fit(data, method: .zscore)
+        for (a, b) in zip(scaler.center, scalers.zscore.mean ?? []) { #expect(close(a, b, 1e-12)) }
+        for (a, b) in zip(scaler.scale, scalers.zscore.scale ?? []) { #expect(close(a, b, 1e-12)) }
+        let out = try scaler.transform(data)
+        expectTransformed(out, scalers.zscore.transformed)
+        // Property: every non-constant column has mean 0 and population sd 1.
+        for j in 0..<out.columns where scaler.scale[j] != 1 {
+            #expect(abs(ColumnStatistics.mean(out.column(j))) < 1e-12)
+            #expect(abs(ColumnStatistics.variance(out.column(j)) - 1) < 1e-12)
+        }
+    }
+
+    @Test("robust equals RobustScaler (median, IQR by linear interpolation)")
+    func robust() throws {
+        let data = matrix(scalers.X)
+        let scaler = try Scaler.fit(data, method: .robust)
+        for (a, b) in zip(scaler.center, scalers.robust.center ?? []) { #expect(close(a, b, 1e-12)) }
+        for (a, b) in zip(scaler.scale, scalers.robust.scale ?? []) { #expect(close(a, b, 1e-12)) }
+        expectTransformed(try scaler.transform(data), scalers.robust.transformed)
+    }
+
+    @Test("min-max equals MinMaxScaler")
+    func minmax() throws {
+        let data = matrix(scalers.X)
+        let scaler = try Scaler.fit(data, method: .minmax)
+        #expect(scaler.center == scalers.minmax.data_min)
+        expectTransformed(try scaler.transform(data), scalers.minmax.transformed)
+    }
+
+    @Test("log1p on chosen columns, then z-score")
+    func log1pThenZscore() throws {
+        let data = matrix(scalers.X)
+        let scaler = try Scaler.fit(data, method: .zscore, log1pColumns: scalers.log1p_zscore.log1p_columns ?? [])
+        expectTransformed(try scaler.transform(data), scalers.log1p_zscore.transformed)
+    }
+
+    @Test("inverseTransform undoes transform, log1p included; the scaler survives JSON")
+    func roundTrip() throws {
+        let data = matrix([[1, 100], [2, 1000], [4, 5]])
+        let scaler = try Scaler.fit(data, method: .zscore, log1pColumns: [1])
+        let back = try scaler.inverseTransform(try scaler.transform(data))
+        for (a, b) in zip(back.storage, data.storage) { #expect(close(a, b, 1e-12)) }
+        let decoded = try JSONDecoder().decode(Scaler.self, from: try JSONEncoder().encode(scaler))
+        #expect(decoded == scaler)
+    }
+
+    @Test("log1p below -1 is rejected with the row, column and value")
+    func log1pDomain() throws {
+        #expect(throws: NumericError.log1pDomain(column: 0, row: 1, value: -2)) {
+            try Scaler.fit(matrix([[1], [-2]]), method: .zscore, log1pColumns: [0])
+        }
+    }
+
+    @Test("transform rejects a different column count")
+    func shapeCheck() throws {
+        let scaler = try Scaler.fit(matrix([[1, 2], [3, 4]]), method: .zscore)
+        #expect(throws: NumericError.self) { try scaler.transform(matrix([[1], [2]])) }
+    }
+}
+
+import Foundation
