@@ -8,7 +8,7 @@ extension KMeans {
     /// - Throws: `NumericError` when the data do not fit the configuration (fewer rows than k,
     ///   NaN/∞, centroid shape).
     /// - Complexity: O(nInit · iterations · rows · k · features).
-    public func fit(_ data: Matrix, progress: ((KMeansProgress) -> Void)? = nil) throws -> KMeansResult {
+    public func fit(_ data: Matrix, progress: (KMeansProgress) -> Void = { _ in }) throws -> KMeansResult {
         try validate(data)
         let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
         let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data)
@@ -23,7 +23,7 @@ extension KMeans {
             case .kMeansPlusPlus: start = KMeansPlusPlus(engine: engine).seed(rng: &rng)
             }
             let run = lloyd(engine: engine, start: start, tolerance: absoluteTolerance) { iteration in
-                progress?(KMeansProgress(restart: restart, restarts: nInit, iteration: iteration, maxIterations: maxIterations))
+                progress(KMeansProgress(restart: restart, restarts: nInit, iteration: iteration, maxIterations: maxIterations))
             }
             inertias.append(run.inertia)
             if best == nil || run.inertia < (best?.run.inertia ?? .infinity) { best = (run, restart) }

@@ -82,3 +82,17 @@ extension Array {
         }
     }
 }
+
+/// Runs independent tasks on a fixed number of threads and returns their results in task
+/// order, so whatever combines them does so in an order that does not depend on scheduling.
+public enum Parallel {
+    /// Calls `body(i)` for `i in 0..<count` on up to `threads` threads.
+    public static func map<T>(count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+        let slots = SharedBuffer<Result<T, Error>?>(repeating: nil, count: count)
+        let chunks = RowChunks(rows: count, chunkRows: 1)
+        chunks.forEach(threads: threads) { i in
+            slots[i] = Result { try body(i) }
+        }
+        return (0..<count).compactMap { slots[$0] }
+    }
+}

@@ -1,0 +1,87 @@
+/// Assigns dense codes (0, 1, 2, …) to distinct byte strings, in order of first appearance,
+/// without making a `String` per cell: an open-addressing hash table over an arena of the
+/// distinct values. Text columns of customer exports have few distinct values repeated over
+/// millions of rows; this makes each repeat a hash and a short compare.
+struct ByteInterner {
+    private(set) var arena: [UInt8] = []
+    private(set) var offsets: [Int] = [0]
+    private var slots: [Int32]
+    private var hashes: [UInt64] = []
+    private var lastCode: Int32 = -1
+
+    var count: Int { offsets.count - 1 }
+
+    init() {
+        slots = [Int32](repeating: -1, count: 64)
+    }
+
+    @inline(__always)
+    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            h = (h ^ word) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return h ^ (h >> 32)
+    }
+
+    @inline(__always)
+    private func equals(_ code: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let start = offsets[Int(code)]
+        guard offsets[Int(code) + 1] - start == n else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            guard let base = a.baseAddress else { return n == 0 }
+            return memcmp(base + start, p, n) == 0
+        }
+    }
+
+    /// The code of these bytes, adding them if new.
+    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        if lastCode >= 0, equals(lastCode, p, n) { return lastCode }
+        let h = ByteInterner.hash(p, n)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 { break }
+            if hashes[Int(code)] == h, equals(code, p, n) {
+                lastCode = code
+                return code
+            }
+            slot = (slot + 1) & mask
+        }
+        let code = Int32(count)
+        arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        offsets.append(arena.count)
+        hashes.append(h)
+        slots[slot] = code
+        if count * 2 > slots.count { grow() }
+        lastCode = code
+        return code
+    }
+
+    private mutating func grow() {
+        var bigger = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = bigger.count - 1
+        for code in 0..<count {
+            var slot = Int(truncatingIfNeeded: hashes[code]) & mask
+            while bigger[slot] >= 0 { slot = (slot + 1) & mask }
+            bigger[slot] = Int32(code)
+        }
+        slots = bigger
+    }
+
+    /// The distinct values as strings (invalid UTF-8 repaired with U+FFFD).
+    var values: [String] {
+        (0..<count).map { String(decoding: arena[offsets[$0]..<offsets[$0 + 1]], as: UTF8.self) }
+    }
+}
+
+import Foundation

@@ -1,0 +1,219 @@
+import Foundation
+import NumericCore
+
+/// How to read a customer export.
+public struct CSVReadOptions: Sendable {
+    /// Field separator (one ASCII byte).
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// The id column, kept verbatim and checked for blanks and duplicates.
+    public var idColumn: String?
+    /// Columns to read besides the id (nil: all). Unknown names are an error.
+    public var columns: [String]?
+    /// Columns that must be numeric: a non-number there is an error, not a reason to treat the
+    /// column as text.
+    public var numericColumns: [String] = []
+    /// Threads for parsing (the file is split at line boundaries when it holds no quotes).
+    public var threads: Int = 1
+
+    public init() {}
+}
+
+/// Reads a CSV customer export into typed columns.
+///
+/// Column types are inferred: a column whose every non-empty cell is a number is numeric
+/// (missing cells NaN), anything else is text. The file is read into memory once (`.gz`
+/// decompressed); parsing runs on `threads` threads when the file has no quoted fields.
+public enum CSVReader {
+    /// Rows scanned first to guess which columns are text.
+    static let sampleRows = 1_000
+
+    public static func read(path: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
+        let bytes = try FileLoader.load(path: path)
+        return try read(bytes: bytes, name: (path as NSString).lastPathComponent, options: options)
+    }
+
+    public static func read(bytes: [UInt8], name: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
+        try bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            if all.count >= 3, all[0] == 0xEF, all[1] == 0xBB, all[2] == 0xBF { start = 3 }
+            let buffer = UnsafeBufferPointer(rebasing: all[start...])
+            guard buffer.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+                throw CustomerDataError.emptyFile(file: name)
+            }
+            return try parse(buffer, name: name, options: options)
+        }
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions) throws -> CustomerTable {
+        let (header, dataStart, dataLine) = try readHeader(buffer, name: name, delimiter: options.delimiter)
+        let kinds = try initialKinds(header: header, name: name, options: options)
+        let data = UnsafeBufferPointer(rebasing: buffer[dataStart...])
+        let scanner = CSVScanner(file: name, delimiter: options.delimiter, header: header)
+
+        // A sample decides which columns are text before the full pass.
+        var sampleKinds = kinds
+        var sample = ColumnBuilders(kinds: kinds, expectedRows: sampleRows)
+        let sampled = try scanner.scan(data, firstLine: dataLine, rowLimit: sampleRows,
+                                       expectedFields: header.count, into: &sample)
+        guard sampled.rows > 0 else { throw CustomerDataError.headerOnly(file: name) }
+        let forced = Set(options.numericColumns)
+        for (j, kind) in kinds.enumerated() where kind == .numeric && !forced.contains(header[j]) {
+            if sample.firstNotANumber[sample.numericSlot(j)] != nil { sampleKinds[j] = .text }
+        }
+        let bytesPerRow = max(1, sampled.endOffset / sampled.rows)
+        let expectedRows = data.count / bytesPerRow + 16
+
+        var parts = try scanParts(data, scanner: scanner, kinds: sampleKinds, firstLine: dataLine,
+                                  expectedRows: expectedRows, threads: options.threads)
+        var merged = MergedColumns(parts: parts, kinds: sampleKinds)
+        parts.removeAll()
+
+        // Numeric columns that met a non-number after the sample: an error when forced,
+        // otherwise read again as text.
+        var demoted = [Int]()
+        for (j, kind) in sampleKinds.enumerated() where kind == .numeric {
+            if let problem = merged.firstNotANumber[j] {
+                if forced.contains(header[j]) {
+                    throw CustomerDataError.notANumber(file: name, line: problem.line, column: j + 1,
+                                                       name: header[j], value: problem.value)
+                }
+                demoted.append(j)
+            } else if let problem = merged.firstNonFinite[j] {
+                throw CustomerDataError.nonFinite(file: name, line: problem.line, column: j + 1,
+                                                  name: header[j], value: problem.value)
+            }
+        }
+        if !demoted.isEmpty {
+            let textKinds = sampleKinds.indices.map { demoted.contains($0) ? ColumnKind.text : .skip }
+            let again = try scanParts(data, scanner: scanner, kinds: textKinds, firstLine: dataLine,
+                                      expectedRows: expectedRows, threads: options.threads)
+            let text = MergedColumns(parts: again, kinds: textKinds)
+            for j in demoted { merged.columns[j] = text.columns[j] }
+        }
+        if let line = merged.firstEmptyID, let id = options.idColumn, let j = header.firstIndex(of: id) {
+            throw CustomerDataError.missingID(file: name, line: line, column: j + 1, name: id)
+        }
+        let table = CustomerTable(source: name, columnNames: header, columns: merged.columns,
+                                  rowCount: merged.rowLines.count, rowLines: merged.rowLines)
+        try checkUniqueIDs(table)
+        return table
+    }
+
+    /// The header names (trimmed), where data starts, and the line it starts on.
+    private static func readHeader(_ buffer: UnsafeBufferPointer<UInt8>, name: String, delimiter: UInt8)
+        throws -> ([String], Int, Int) {
+        var sink = HeaderSink()
+        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
+        let outcome = try scanner.scan(buffer, firstLine: 1, rowLimit: 1, expectedFields: nil, into: &sink)
+        let header = sink.names.map { $0.trimmingCharacters(in: .whitespaces) }
+        var seen = [String: Int]()
+        for (j, column) in header.enumerated() {
+            if column.isEmpty { throw CustomerDataError.emptyHeaderName(file: name, column: j + 1) }
+            if let first = seen[column] {
+                throw CustomerDataError.duplicateHeader(file: name, name: column, columns: [first + 1, j + 1])
+            }
+            seen[column] = j
+        }
+        return (header, outcome.endOffset, 1 + outcome.lines)
+    }
+
+    private static func initialKinds(header: [String], name: String, options: CSVReadOptions) throws -> [ColumnKind] {
+        func check(_ column: String, option: String) throws {
+            guard header.contains(column) else {
+                throw CustomerDataError.unknownColumn(file: name, option: option, name: column, available: header)
+            }
+        }
+        if let id = options.idColumn { try check(id, option: "--id") }
+        for column in options.columns ?? [] { try check(column, option: "--features") }
+        for column in options.numericColumns { try check(column, option: "--numeric") }
+        let wanted = options.columns.map { Set($0).union(options.numericColumns) }
+        return header.map { column in
+            if column == options.idColumn { return .identifier }
+            if let wanted, !wanted.contains(column) { return .skip }
+            return .numeric
+        }
+    }
+
+    /// Scans the data in parts on several threads when no field is quoted (then every newline
+    /// ends a record); otherwise in one part.
+    private static func scanParts(_ data: UnsafeBufferPointer<UInt8>, scanner: CSVScanner, kinds: [ColumnKind],
+                                  firstLine: Int, expectedRows: Int, threads: Int) throws -> [ColumnBuilders] {
+        let bounds = partBounds(data, threads: threads)
+        let shared = SendableBytes(buffer: data)
+        let results = Parallel.map(count: bounds.count - 1, threads: threads) { part in
+            let slice = UnsafeBufferPointer(rebasing: shared.buffer[bounds[part]..<bounds[part + 1]])
+            var builders = ColumnBuilders(kinds: kinds, expectedRows: expectedRows / (bounds.count - 1) + 16)
+            let outcome = try scanner.scan(slice, firstLine: 0, expectedFields: scanner.header.count, into: &builders)
+            return (builders, outcome.lines)
+        }
+        var parts = [ColumnBuilders]()
+        var line = firstLine
+        for result in results {
+            // Parts are in file order, so the first failing part holds the earliest error;
+            // its line numbers are still relative to the part.
+            switch result {
+            case .success(let (parsed, lines)):
+                var builders = parsed
+                builders.shiftLines(by: line)
+                line += lines
+                parts.append(builders)
+            case .failure(let error):
+                throw shiftedError(error, by: line)
+            }
+        }
+        return parts
+    }
+
+    private static func shiftedError(_ error: Error, by offset: Int) -> Error {
+        switch error {
+        case CustomerDataError.raggedRow(let file, let line, let expected, let got):
+            return CustomerDataError.raggedRow(file: file, line: line + offset, expected: expected, got: got)
+        case CustomerDataError.unterminatedQuote(let file, let line, let column, let name):
+            return CustomerDataError.unterminatedQuote(file: file, line: line + offset, column: column, name: name)
+        default:
+            return error
+        }
+    }
+
+    static func partBounds(_ data: UnsafeBufferPointer<UInt8>, threads: Int) -> [Int] {
+        let minimumPart = 1 << 20
+        guard threads > 1, data.count >= 2 * minimumPart,
+              let base = data.baseAddress, memchr(base, 0x22, data.count) == nil
+        else { return [0, data.count] }
+        let parts = min(threads, data.count / minimumPart)
+        var bounds = [0]
+        for i in 1..<parts {
+            var cut = max(bounds[bounds.count - 1], data.count * i / parts)
+            while cut < data.count, data[cut - 1] != 0x0A { cut += 1 }
+            bounds.append(cut)
+        }
+        bounds.append(data.count)
+        return bounds
+    }
+
+    private static func checkUniqueIDs(_ table: CustomerTable) throws {
+        guard let j = table.columns.firstIndex(where: { if case .identifier = $0 { return true } else { return false } }),
+              case .identifier(let ids) = table.columns[j] else { return }
+        var interner = ByteInterner()
+        var firstRow = [Int]()
+        firstRow.reserveCapacity(ids.count)
+        for row in 0..<ids.count {
+            // Blank ids were rejected already, so every id has bytes.
+            let code = ids.withBytes(row) { bytes -> Int32 in
+                guard let base = bytes.baseAddress else { return -1 }
+                return interner.intern(base, bytes.count)
+            }
+            if code >= 0, Int(code) < firstRow.count {
+                throw CustomerDataError.duplicateID(
+                    file: table.source, line: table.line(ofRow: row), column: j + 1, name: table.columnNames[j],
+                    value: ids[row], firstLine: table.line(ofRow: firstRow[Int(code)]))
+            }
+            firstRow.append(row)
+        }
+    }
+}
+
+/// A read-only byte buffer handed to parsing threads; the caller keeps it alive.
+struct SendableBytes: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+}

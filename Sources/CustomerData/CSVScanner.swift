@@ -1,0 +1,132 @@
+/// The RFC 4180 record loop: splits a byte range into records and fields and hands each field
+/// (unquoted, `""` turned into `"`) to a `FieldSink`.
+///
+/// Records end at `\n`, `\r\n` or `\r`; blank lines are skipped; a quoted field may hold
+/// delimiters, quotes and newlines. Bytes after a closing quote up to the next delimiter are
+/// kept (lenient, like pandas). Line numbers count physical lines, so messages point at the
+/// line an editor shows.
+struct CSVScanner {
+    let file: String
+    let delimiter: UInt8
+    let header: [String]
+
+    struct Outcome {
+        var rows: Int
+        /// Physical lines consumed.
+        var lines: Int
+        /// Where scanning stopped (end, or after `rowLimit` rows).
+        var endOffset: Int
+    }
+
+    private static let quote: UInt8 = 0x22, newline: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D
+
+    /// Scans `bytes` (a whole number of records), numbering lines from `firstLine`.
+    /// With `expectedFields` nil (the header), any field count is accepted.
+    func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
+                               expectedFields: Int?, into builders: inout Sink) throws -> Outcome {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return Outcome(rows: 0, lines: 0, endOffset: 0) }
+        let end = base + bytes.count
+        let expected = expectedFields ?? .max
+        let delimiter = self.delimiter
+        var scratch = [UInt8]()
+        var p = base
+        var line = firstLine
+        var row = 0
+        while p < end, row < rowLimit {
+            let b0 = p.pointee
+            if b0 == CSVScanner.newline { p += 1; line += 1; continue }
+            if b0 == CSVScanner.carriageReturn {
+                p += 1
+                if p < end, p.pointee == CSVScanner.newline { p += 1 }
+                line += 1
+                continue
+            }
+            let recordLine = line
+            var field = 0
+            while true {
+                if p < end, p.pointee == CSVScanner.quote {
+                    scratch.removeAll(keepingCapacity: true)
+                    p += 1
+                    var closed = false
+                    while p < end {
+                        let b = p.pointee
+                        if b == CSVScanner.quote {
+                            if p + 1 < end, (p + 1).pointee == CSVScanner.quote {
+                                scratch.append(CSVScanner.quote)
+                                p += 2
+                                continue
+                            }
+                            p += 1
+                            closed = true
+                            break
+                        }
+                        if b == CSVScanner.newline { line += 1 }
+                        scratch.append(b)
+                        p += 1
+                    }
+                    guard closed else {
+                        let column = min(field, header.count - 1)
+                        throw CustomerDataError.unterminatedQuote(
+                            file: file, line: recordLine, column: column + 1,
+                            name: column >= 0 ? header[column] : "(header)")
+                    }
+                    while p < end {
+                        let b = p.pointee
+                        if b == delimiter || b == CSVScanner.newline || b == CSVScanner.carriageReturn { break }
+                        scratch.append(b)
+                        p += 1
+                    }
+                    if field < expected {
+                        scratch.withUnsafeBufferPointer { s in
+                            if let sb = s.baseAddress {
+                                builders.add(column: field, sb, s.count, row: row, line: recordLine)
+                            } else {
+                                builders.add(column: field, p, 0, row: row, line: recordLine)
+                            }
+                        }
+                    }
+                } else {
+                    let start = p
+                    while p < end {
+                        let b = p.pointee
+                        if b == delimiter || b == CSVScanner.newline || b == CSVScanner.carriageReturn { break }
+                        p += 1
+                    }
+                    if field < expected { builders.add(column: field, start, p - start, row: row, line: recordLine) }
+                }
+                field += 1
+                if p >= end { break }
+                let b = p.pointee
+                if b == delimiter {
+                    p += 1
+                    continue
+                }
+                p += 1
+                if b == CSVScanner.carriageReturn, p < end, p.pointee == CSVScanner.newline { p += 1 }
+                line += 1
+                break
+            }
+            if let expectedFields, field != expectedFields {
+                throw CustomerDataError.raggedRow(file: file, line: recordLine, expected: expectedFields, got: field)
+            }
+            builders.endRow(line: recordLine)
+            row += 1
+        }
+        return Outcome(rows: row, lines: line - firstLine, endOffset: p - base)
+    }
+}
+
+/// Receives the fields of each record, in order.
+protocol FieldSink {
+    mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int)
+    mutating func endRow(line: Int)
+}
+
+/// Collects the header's names.
+struct HeaderSink: FieldSink {
+    var names: [String] = []
+    mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
+        names.append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+    }
+    mutating func endRow(line: Int) {}
+}

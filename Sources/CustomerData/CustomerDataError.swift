@@ -1,0 +1,74 @@
+/// Everything reading and encoding customer data can reject. Every case names the file, and
+/// where there is one the line, the column (1-based number and name) and the offending value.
+public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case emptyFile(file: String)
+    case headerOnly(file: String)
+    case invalidDelimiter(String)
+    case emptyHeaderName(file: String, column: Int)
+    case duplicateHeader(file: String, name: String, columns: [Int])
+    case raggedRow(file: String, line: Int, expected: Int, got: Int)
+    case unterminatedQuote(file: String, line: Int, column: Int, name: String)
+    case unknownColumn(file: String, option: String, name: String, available: [String])
+    case missingID(file: String, line: Int, column: Int, name: String)
+    case duplicateID(file: String, line: Int, column: Int, name: String, value: String, firstLine: Int)
+    case notANumber(file: String, line: Int, column: Int, name: String, value: String)
+    case nonFinite(file: String, line: Int, column: Int, name: String, value: String)
+    case noValues(file: String, column: Int, name: String)
+    case noFeatures(file: String, reason: String)
+    case writeFailed(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason):
+            return "\(file): cannot read: \(reason)"
+        case let .emptyFile(file):
+            return "\(file): the file is empty: expected a header row and at least one data row"
+        case let .headerOnly(file):
+            return "\(file): the file has a header row but no data rows"
+        case let .invalidDelimiter(given):
+            return "--delimiter must be a single ASCII character other than a quote or newline (or 'tab'); got \(quoted(given))"
+        case let .emptyHeaderName(file, column):
+            return "\(file):1: column \(column) has an empty name in the header"
+        case let .duplicateHeader(file, name, columns):
+            return "\(file):1: column name '\(name)' appears more than once (columns \(columns.map(String.init).joined(separator: ", ")))"
+        case let .raggedRow(file, line, expected, got):
+            return "\(file):\(line): expected \(expected) fields like the header, found \(got)"
+        case let .unterminatedQuote(file, line, column, name):
+            return "\(file):\(line): column '\(name)' (\(column)): a quoted field is never closed"
+        case let .unknownColumn(file, option, name, available):
+            let list = available.prefix(30).map { "'\($0)'" }.joined(separator: ", ")
+            return "\(file): \(option) names column '\(name)', which is not in the header; columns are: \(list)\(available.count > 30 ? ", …" : "")"
+        case let .missingID(file, line, column, name):
+            return "\(file):\(line): column '\(name)' (\(column)): the id is empty"
+        case let .duplicateID(file, line, column, name, value, firstLine):
+            return "\(file):\(line): column '\(name)' (\(column)): id \(quoted(value)) already appeared on line \(firstLine)"
+        case let .notANumber(file, line, column, name, value):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number"
+        case let .nonFinite(file, line, column, name, value):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a finite number"
+        case let .noValues(file, column, name):
+            return "\(file): column '\(name)' (\(column)) has no values: every cell is empty"
+        case let .noFeatures(file, reason):
+            return "\(file): no feature columns to use: \(reason)"
+        case let .writeFailed(file, reason):
+            return "\(file): cannot write: \(reason)"
+        }
+    }
+}
+
+/// A value in double quotes with quotes and control characters escaped, cut at 80 characters.
+func quoted(_ value: String) -> String {
+    var out = "\""
+    for (i, ch) in value.enumerated() {
+        if i == 80 { out += "…"; break }
+        switch ch {
+        case "\"": out += "\\\""
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default: out.append(ch)
+        }
+    }
+    return out + "\""
+}

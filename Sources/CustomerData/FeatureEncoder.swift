@@ -1,0 +1,92 @@
+import NumericCore
+
+/// Chooses and fits the encoding of a table's feature columns.
+public enum FeatureEncoder {
+    /// Boolean vocabularies: (true word, false word), compared lower-cased.
+    static let booleanPairs: [(String, String)] = [("yes", "no"), ("true", "false"), ("y", "n"), ("是", "否"), ("t", "f")]
+
+    /// Fits an encoding.
+    /// - Parameters:
+    ///   - features: the columns to use, in order; nil means every read column except the id
+    ///     and `exclude`, where text columns with more than `maxCategories` levels and columns
+    ///     with no values are left out (and reported) rather than rejected.
+    /// - Throws: `CustomerDataError.noValues` for a requested column with no values,
+    ///   `.noFeatures` when nothing is left to use.
+    public static func fit(_ table: CustomerTable, features: [String]?, exclude: [String] = [],
+                           maxCategories: Int = 50) throws -> (FeatureEncoding, EncodingReport) {
+        var report = EncodingReport()
+        let explicit = features != nil
+        let chosen: [String] = features ?? table.columnNames.enumerated().compactMap { j, name in
+            switch table.columns[j] {
+            case .identifier, .skipped: return nil
+            default: return exclude.contains(name) ? nil : name
+            }
+        }
+        var columns = [FeatureEncoding.Column]()
+        for name in chosen {
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "--features", name: name, available: table.columnNames)
+            }
+            switch table.columns[j] {
+            case .numeric(let column):
+                let present = column.values.filter { !$0.isNaN }
+                guard !present.isEmpty else {
+                    if explicit { throw CustomerDataError.noValues(file: table.source, column: j + 1, name: name) }
+                    report.excluded.append((name, "no values"))
+                    continue
+                }
+                let kind: FeatureEncoding.Kind = column.isBinary ? .boolean : .numeric
+                columns.append(.init(name: name, kind: kind, fill: ColumnStatistics.median(present),
+                                     trueValues: nil, falseValues: nil, reference: nil, levels: nil))
+            case .text(let column):
+                if let boolean = booleanColumn(name: name, column) {
+                    columns.append(boolean)
+                    continue
+                }
+                guard !column.levels.isEmpty else {
+                    if explicit { throw CustomerDataError.noValues(file: table.source, column: j + 1, name: name) }
+                    report.excluded.append((name, "no values"))
+                    continue
+                }
+                if !explicit, column.levels.count > maxCategories {
+                    report.excluded.append((name, "text with \(column.levels.count) distinct values (more than \(maxCategories)); name it in --features to one-hot encode it"))
+                    continue
+                }
+                let sorted = column.levels.sorted(by: codePointOrder)
+                columns.append(.init(name: name, kind: .categorical, fill: nil, trueValues: nil, falseValues: nil,
+                                     reference: sorted.first, levels: Array(sorted.dropFirst())))
+            case .identifier, .skipped:
+                continue
+            }
+        }
+        let encoding = FeatureEncoding(columns: columns)
+        guard !encoding.featureNames.isEmpty else {
+            let reason = report.excluded.isEmpty
+                ? "the file has no columns besides the id"
+                : "every column was left out (" + report.excluded.map { "'\($0.column)': \($0.reason)" }.joined(separator: "; ") + ")"
+            throw CustomerDataError.noFeatures(file: table.source, reason: reason)
+        }
+        return (encoding, report)
+    }
+
+    /// Python's string order: by Unicode code points.
+    static func codePointOrder(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
+    }
+
+    private static func booleanColumn(name: String, _ column: TextColumn) -> FeatureEncoding.Column? {
+        let lowered = Set(column.levels.map { $0.lowercased() })
+        for (yes, no) in booleanPairs where !lowered.isEmpty && lowered.isSubset(of: [yes, no]) {
+            var ones = 0, present = 0
+            for code in column.codes where code >= 0 {
+                present += 1
+                if column.levels[Int(code)].lowercased() == yes { ones += 1 }
+            }
+            // Median of 0/1 values, as numpy computes it.
+            let fill: Double = ones * 2 > present ? 1 : (ones * 2 == present ? 0.5 : 0)
+            return .init(name: name, kind: .boolean, fill: fill, trueValues: [yes], falseValues: [no],
+                         reference: nil, levels: nil)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,59 @@
+import CZlib
+import Foundation
+
+/// Reads a whole input file into memory: plain files with one `read` per chunk into a buffer
+/// sized from `fstat`, `.gz` files through zlib. A UTF-8 byte-order mark is left in place for
+/// the CSV reader to skip.
+enum FileLoader {
+    static func load(path: String) throws -> [UInt8] {
+        let name = (path as NSString).lastPathComponent
+        if path.hasSuffix(".gz") { return try loadGzip(path: path, name: name) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CustomerDataError.unreadable(file: name, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw CustomerDataError.unreadable(file: name, reason: String(cString: strerror(errno)))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CustomerDataError.unreadable(file: name, reason: "it is a directory")
+        }
+        let size = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        let failure: String? = bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            while filled < size {
+                let n = read(fd, base + filled, min(size - filled, 1 << 30))
+                if n < 0 { return String(cString: strerror(errno)) }
+                if n == 0 { break }
+                filled += n
+            }
+            return nil
+        }
+        if let failure { throw CustomerDataError.unreadable(file: name, reason: failure) }
+        if filled < size { bytes.removeLast(size - filled) }
+        return bytes
+    }
+
+    private static func loadGzip(path: String, name: String) throws -> [UInt8] {
+        guard let file = gzopen(path, "rb") else {
+            throw CustomerDataError.unreadable(file: name, reason: String(cString: strerror(errno)))
+        }
+        defer { gzclose(file) }
+        gzbuffer(file, 1 << 20)
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 {
+                var code: Int32 = 0
+                let message = gzerror(file, &code).map { String(cString: $0) } ?? "gzip error"
+                throw CustomerDataError.unreadable(file: name, reason: "not a valid gzip file (\(message))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return bytes
+    }
+}

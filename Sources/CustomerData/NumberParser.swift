@@ -1,0 +1,112 @@
+import Foundation
+
+/// What a cell holds when read as a number.
+enum ParsedNumber: Equatable {
+    case number(Double)
+    /// Empty, blank, or a missing-value marker (`NA`, `N/A`, `NULL`, `None`, `#N/A`).
+    case missing
+    /// `NaN`, `inf`, `Infinity` or an overflow such as `1e400`: numeric-looking, never valid.
+    case nonFinite
+    case notANumber
+}
+
+/// Parses decimal numbers from bytes: `[+-]digits[.digits][(e|E)[+-]digits]`, surrounding
+/// spaces and tabs allowed.
+///
+/// Correctly rounded: up to 19 significant digits with a power of ten within ±22 go through
+/// Clinger's exact fast path (both operands exact doubles, one rounding); anything else goes
+/// to `strtod`. Thousands separators and decimal commas are *not* numbers (`12,50` is text),
+/// so no locale can change a value silently.
+enum NumberParser {
+    private static let powers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+
+    @inline(__always)
+    static func parse(_ start: UnsafePointer<UInt8>, _ count: Int) -> ParsedNumber {
+        var p = start
+        var end = start + count
+        while p < end, p.pointee == 0x20 || p.pointee == 0x09 { p += 1 }
+        while end > p, (end - 1).pointee == 0x20 || (end - 1).pointee == 0x09 { end -= 1 }
+        if p == end { return .missing }
+        let first = p
+        var negative = false
+        if p.pointee == 0x2D || p.pointee == 0x2B {  // - +
+            negative = p.pointee == 0x2D
+            p += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0          // significant digits kept in the mantissa
+        var droppedDigits = 0   // integer digits beyond 19 (scale up)
+        var sawDigit = false
+        var exponent = 0
+        var precise = true
+        while p < end, p.pointee &- 0x30 < 10 {
+            sawDigit = true
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+                if mantissa != 0 { digits += 1 }
+            } else {
+                droppedDigits += 1
+                precise = false
+            }
+            p += 1
+        }
+        if p < end, p.pointee == 0x2E {  // .
+            p += 1
+            while p < end, p.pointee &- 0x30 < 10 {
+                sawDigit = true
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+                    if mantissa != 0 { digits += 1 }
+                    exponent -= 1
+                } else {
+                    precise = false
+                }
+                p += 1
+            }
+        }
+        guard sawDigit else { return special(first, end) }
+        if p < end, p.pointee | 0x20 == 0x65 {  // e E
+            p += 1
+            var expNegative = false
+            if p < end, p.pointee == 0x2D || p.pointee == 0x2B {
+                expNegative = p.pointee == 0x2D
+                p += 1
+            }
+            guard p < end else { return .notANumber }
+            var e = 0
+            while p < end, p.pointee &- 0x30 < 10 {
+                if e < 100_000 { e = e * 10 + Int(p.pointee &- 0x30) }
+                p += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        guard p == end else { return .notANumber }
+        exponent += droppedDigits
+        if precise, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            value = exponent < 0 ? value / powers[-exponent] : value * powers[exponent]
+            return .number(negative ? -value : value)
+        }
+        return slowPath(first, end)
+    }
+
+    private static func slowPath(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> ParsedNumber {
+        var text = [CChar](repeating: 0, count: end - start + 1)
+        for i in 0..<(end - start) { text[i] = CChar(bitPattern: start[i]) }
+        let value = strtod(text, nil)
+        return value.isFinite ? .number(value) : .nonFinite
+    }
+
+    /// Words that mean "no value" or "not finite".
+    private static func special(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> ParsedNumber {
+        let count = end - start
+        guard count <= 9 else { return .notANumber }
+        var word = ""
+        for i in 0..<count { word.unicodeScalars.append(Unicode.Scalar(start[i] | 0x20)) }  // ASCII lower-case
+        switch word {
+        case "na", "n/a", "null", "none", "#n/a", "<na>": return .missing
+        case "nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity": return .nonFinite
+        default: return .notANumber
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// The whole `persona cluster` run: read, encode, scale, cluster, score.
+public enum ClusterJob {
+    /// - Throws: `CustomerDataError` for unreadable or malformed input, `SegmentationError` for
+    ///   data that cannot be clustered as asked.
+    public static func run(_ options: ClusterOptions, progress: (ClusterProgress) -> Void = { _ in }) throws -> ClusterRun {
+        var timings = StageTimer()
+        progress(.stage("reading"))
+        var read = options.read
+        if let features = options.features { read.columns = features }
+        let table = try CSVReader.read(path: options.input, options: read)
+        timings.lap("read")
+        let file = table.source
+
+        progress(.stage("encoding"))
+        var exclude = options.exclude
+        if let id = options.read.idColumn { exclude.append(id) }
+        let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
+                                                           maxCategories: options.maxCategories)
+        var encoded = try encoding.encode(table)
+        encoded.report.excluded = fitReport.excluded
+        let ids = table.identifiers
+        let rows = table.rowCount
+        let log1pColumns = try log1pIndices(options.log1p, encoding: encoding, file: file)
+        let names = encoded.names
+        let report = encoded.report
+        let data = try Matrix(rows: rows, columns: names.count, storage: encoded.matrix)
+        encoded.matrix = []
+        timings.lap("encode")
+
+        progress(.stage("scaling"))
+        let scaler: Scaler
+        do {
+            scaler = try Scaler.fit(data, method: options.scale, log1pColumns: log1pColumns)
+        } catch NumericError.log1pDomain(let column, let row, let value) {
+            throw SegmentationError.log1pNegative(file: file, line: table.line(ofRow: row), column: names[column], value: value)
+        }
+        let scaled = try scaler.transform(data)
+        try checkNotAllConstant(scaled, names: names, file: file)
+        timings.lap("scale")
+
+        progress(.stage("clustering"))
+        let start = try startingPoint(options.start, features: names, file: file)
+        func configure(_ k: Int) throws -> KMeans {
+            guard rows >= k else { throw SegmentationError.tooFewRows(file: file, rows: rows, k: k) }
+            do {
+                return try KMeans(k: k, initialization: start, nInit: options.nInit, maxIterations: options.maxIterations,
+                                  tolerance: options.tolerance, seed: options.seed, threads: options.threads)
+            } catch let error as NumericError {
+                throw SegmentationError.numeric(file: file, error)
+            }
+        }
+        var selection: [KSelectionRow] = []
+        var result: KMeansResult
+        var metrics: ClusterMetrics?
+        switch options.k {
+        case .fixed(let k):
+            let config = try configure(startK(start) ?? k)
+            result = try config.fit(scaled) { p in
+                progress(.iteration(k: config.k, restart: p.restart, restarts: p.restarts, iteration: p.iteration, maxIterations: p.maxIterations))
+            }
+            timings.lap("k-means")
+        case .auto(let range):
+            let chooser = try KMeansModelSelection(range: range)
+            let outcome = try chooser.evaluate(scaled, configure: configure, silhouetteLimit: options.silhouetteLimit) { k in
+                progress(.candidate(k: k, of: range))
+            }
+            selection = outcome.candidates.map { KSelectionRow(k: $0.k, inertia: $0.result.model.inertia, metrics: $0.metrics) }
+            result = outcome.candidates[outcome.chosen].result
+            metrics = outcome.candidates[outcome.chosen].metrics
+            timings.lap("k-means (auto)")
+        }
+        result = result.orderedBySize()
+        if metrics == nil {
+            progress(.stage("scoring"))
+            metrics = try ClusterMetrics.evaluate(scaled, labels: result.labels, silhouetteLimit: options.silhouetteLimit,
+                                                  seed: options.seed, threads: options.threads)
+            timings.lap("metrics")
+        }
+        let original = try scaler.inverseTransform(result.model.centroids)
+        return ClusterRun(
+            source: file, idColumn: options.read.idColumn ?? "", ids: ids, rowsRead: rows,
+            encoding: encoding, report: report, scaler: scaler, result: result, centroidsOriginal: original,
+            metrics: metrics ?? ClusterMetrics(silhouette: nil, calinskiHarabasz: nil, daviesBouldin: nil, silhouetteSampleSize: nil),
+            selection: selection, seed: options.seed, timings: timings.stages)
+    }
+
+    private static func startK(_ start: KMeans.Initialization) -> Int? {
+        if case .given(let centroids) = start { return centroids.rows }
+        return nil
+    }
+
+    private static func log1pIndices(_ columns: [String], encoding: FeatureEncoding, file: String) throws -> [Int] {
+        try columns.map { name in
+            guard let spec = encoding.columns.first(where: { $0.name == name }), spec.kind == .numeric,
+                  let index = encoding.featureNames.firstIndex(of: name)
+            else { throw SegmentationError.log1pNotNumeric(file: file, column: name) }
+            return index
+        }
+    }
+
+    private static func checkNotAllConstant(_ scaled: Matrix, names: [String], file: String) throws {
+        guard scaled.rows > 0 else { return }
+        let first = scaled.row(0)
+        for i in 1..<scaled.rows {
+            for j in 0..<scaled.columns where scaled[i, j] != first[j] { return }
+        }
+        throw SegmentationError.allFeaturesConstant(file: file, columns: names)
+    }
+
+    private static func startingPoint(_ start: ClusterOptions.Start, features: [String], file: String) throws -> KMeans.Initialization {
+        switch start {
+        case .kMeansPlusPlus: return .kMeansPlusPlus
+        case .random: return .random
+        case .centroidsFile(let path): return .given(try CentroidsFile.read(path: path, features: features))
+        }
+    }
+}
+
+/// One row of the `--k auto` table.
+public struct KSelectionRow: Codable, Sendable, Equatable {
+    public let k: Int
+    public let inertia: Double
+    public let metrics: ClusterMetrics
+}
+
+/// Wall-clock time per stage.
+struct StageTimer {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var stages: [(String, Double)] = []
+
+    mutating func lap(_ name: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        stages.append((name, Double(now - last) / 1e9))
+        last = now
+    }
+}

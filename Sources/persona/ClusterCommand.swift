@@ -1,0 +1,149 @@
+import ArgumentParser
+import CustomerData
+import NumericCore
+import Segmentation
+
+struct ClusterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Segment customers with k-means on standardized features.",
+        discussion: """
+            Reads INPUT (CSV or .csv.gz), encodes the feature columns (numbers as they are, \
+            Yes/No-style columns as 0/1, text one-hot as COL=VALUE dropping the first level in \
+            sorted order), fills missing numbers with the column median, scales, and runs k-means. \
+            SEGMENTS.csv gets the id, the cluster (0 = largest) and the distance to its centroid; \
+            MODEL.json gets centroids, scaler, encoding and quality metrics.
+
+            With --k auto (the default) every k in --k-range is fitted and the one with the highest \
+            mean silhouette is kept; the table of all k is printed and saved in MODEL.json.
+            """)
+
+    @Argument(help: ArgumentHelp("The customer export (CSV, optionally .gz).", valueName: "INPUT.csv"))
+    var input: String
+
+    @Option(help: ArgumentHelp("The customer id column; ids are written back exactly as in the input.", valueName: "COL"))
+    var id: String
+
+    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id).", valueName: "A,B,..."))
+    var features: String?
+
+    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
+    var exclude: String?
+
+    @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
+    var numeric: String?
+
+    @Option(help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette.", valueName: "N|auto"))
+    var k: String = "auto"
+
+    @Option(name: .customLong("k-range"), help: ArgumentHelp("The k values --k auto tries.", valueName: "MIN...MAX"))
+    var kRange: String = "2...10"
+
+    @Option(help: ArgumentHelp("Scaling before clustering: zscore (population sd), robust (median/IQR), minmax, none.", valueName: "METHOD"))
+    var scale: String = "zscore"
+
+    @Option(help: ArgumentHelp("Numeric columns to transform with log1p before scaling (skewed spend).", valueName: "A,B"))
+    var log1p: String?
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("Starting centroids: k-means++, random, or a CSV of centroids in scaled units (header = feature names).", valueName: "k-means++|random|FILE"))
+    var initialization: String = "k-means++"
+
+    @Option(name: .customLong("n-init"), help: ArgumentHelp("Restarts; the lowest inertia is kept (default: 3 for k-means++, 10 for random, 1 for a file).", valueName: "N"))
+    var nInit: Int?
+
+    @Option(name: .customLong("max-iter"), help: ArgumentHelp("Lloyd iterations per restart at most.", valueName: "N"))
+    var maxIter: Int = 300
+
+    @Option(help: ArgumentHelp("Stop when the summed squared centroid shift is below tol × mean feature variance (as scikit-learn).", valueName: "X"))
+    var tol: Double = 1e-4
+
+    @Option(help: ArgumentHelp("Random seed: the same input and seed give the same output, whatever --threads is.", valueName: "S"))
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
+    var maxCategories: Int = 50
+
+    @OptionGroup var input_: InputOptions
+
+    @Option(help: ArgumentHelp("Where to write the per-customer segments.", valueName: "SEGMENTS.csv"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Where to write the fitted model (JSON).", valueName: "MODEL.json"))
+    var model: String?
+
+    func validate() throws {
+        _ = try kChoice()
+        guard ScalingMethod(rawValue: scale) != nil else {
+            throw ValidationError("--scale must be one of zscore, robust, minmax, none; got '\(scale)'")
+        }
+        if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1; got \(nInit)") }
+        guard maxIter >= 1 else { throw ValidationError("--max-iter must be at least 1; got \(maxIter)") }
+        guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a finite number >= 0; got \(tol)") }
+        guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
+        if let features, columnList(features)?.isEmpty ?? true {
+            throw ValidationError("--features must name at least one column; got '\(features)'")
+        }
+    }
+
+    func kChoice() throws -> ClusterOptions.KChoice {
+        if k == "auto" {
+            let parts = kRange.replacingOccurrences(of: "...", with: "-").replacingOccurrences(of: "..", with: "-")
+                .split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let low = parts[0], let high = parts[1], low >= 2, high >= low else {
+                throw ValidationError("--k-range must look like 2...10 with 2 <= MIN <= MAX; got '\(kRange)'")
+            }
+            return .auto(low...high)
+        }
+        guard let value = Int(k), value >= 1 else {
+            throw ValidationError("--k must be a whole number >= 1 or 'auto'; got '\(k)'")
+        }
+        return .fixed(value)
+    }
+
+    func options() throws -> ClusterOptions {
+        var options = ClusterOptions(input: input, idColumn: id)
+        options.read.delimiter = try input_.delimiterByte()
+        options.read.numericColumns = columnList(numeric) ?? []
+        options.read.threads = input_.threadCount
+        options.features = columnList(features)
+        options.exclude = columnList(exclude) ?? []
+        options.k = try kChoice()
+        options.scale = ScalingMethod(rawValue: scale) ?? .zscore
+        options.log1p = columnList(log1p) ?? []
+        switch initialization {
+        case "k-means++", "kmeans++": options.start = .kMeansPlusPlus
+        case "random": options.start = .random
+        default: options.start = .centroidsFile(initialization)
+        }
+        options.nInit = nInit
+        options.maxIterations = maxIter
+        options.tolerance = tol
+        options.seed = seed
+        options.threads = input_.threadCount
+        options.maxCategories = maxCategories
+        return options
+    }
+
+    func run() throws {
+        BLASConfiguration.setThreadCount(1)
+        let progress = ProgressLine()
+        do {
+            let run = try ClusterJob.run(try options()) { event in
+                switch event {
+                case .stage(let name): progress.update(name + "…")
+                case let .iteration(k, restart, restarts, iteration, maxIterations):
+                    progress.update("k-means k=\(k): restart \(restart + 1)/\(restarts), iteration \(iteration)/\(maxIterations)")
+                case let .candidate(k, range):
+                    progress.update("--k auto: fitting k=\(k) of \(range.lowerBound)...\(range.upperBound)")
+                }
+            }
+            progress.update("writing…")
+            try run.write(segments: out, model: model)
+            progress.finish()
+            Terminal.print(ClusterSummary(run: run, outputs: [out] + (model.map { [$0] } ?? [])).text)
+        } catch {
+            progress.finish()
+            throw Terminal.fail(error)
+        }
+    }
+}
