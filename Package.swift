@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(
             name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
         .testTarget(
-            name: "PersonaCLITests", dependencies: ["SyntheticData"]),
+            name: "PersonaCLITests", dependencies: ["persona"]),
     ]
 )

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import CustomerData
+
+func readCSV(_ text: String, id: String? = "id", threads: Int = 1, delimiter: Character = ",",
+             numeric: [String] = []) throws -> CustomerTable {
+    var options = CSVReadOptions()
+    options.idColumn = id
+    options.threads = threads
+    options.delimiter = delimiter.asciiValue ?? 0x2C
+    options.numericColumns = numeric
+    return try CSVReader.read(bytes: Array(text.utf8), name: "t.csv", options: options)
+}
+
+func numbers(_ table: CustomerTable, _ name: String) -> [Double]? {
+    guard let j = table.index(of: name), case .numeric(let c) = table.columns[j] else { return nil }
+    return c.values
+}
+
+func texts(_ table: CustomerTable, _ name: String) -> [String?]? {
+    guard let j = table.index(of: name), case .text(let c) = table.columns[j] else { return nil }
+    return c.codes.map { $0 < 0 ? nil : c.levels[Int($0)] }
+}
+
+func ids(_ table: CustomerTable) -> [String] {
+    guard let ids = table.identifiers else { return [] }
+    return (0..<ids.count).map { ids[$0] }
+}
+
+@Suite("CSV reading")
+struct CSVReaderTests {
+    @Test("BOM, CRLF, no final newline, zero-padded ids kept verbatim")
+    func bomCRLF() throws {
+        let table = try readCSV("\u{FEFF}id,x\r\n0001,1.5\r\n0002,2")
+        #expect(table.columnNames == ["id", "x"])
+        #expect(ids(table) == ["0001", "0002"])
+        #expect(numbers(table, "x") == [1.5, 2])
+        #expect(table.rowLines == [2, 3])
+    }
+
+    @Test("RFC 4180 quotes: delimiters, doubled quotes and newlines inside fields")
+    func quoting() throws {
+        let table = try readCSV("id,note,n\n1,\"a, b\",1\n2,\"say \"\"hi\"\"\",2\n3,\"two\nlines\",3\n4,,4\n")
+        #expect(texts(table, "note") == ["a, b", "say \"hi\"", "two\nlines", nil])
+        #expect(numbers(table, "n") == [1, 2, 3, 4])
+        // The record after a quoted newline starts one physical line later.
+        #expect(table.rowLines == [2, 3, 4, 6])
+    }
+
+    @Test("Unicode headers and values, another delimiter, blank lines skipped")
+    func unicode() throws {
+        let table = try readCSV("客户编号;城市;消费\nA1;北京;12\n\nA2;上海;\n", id: "客户编号", delimiter: ";")
+        #expect(table.columnNames == ["客户编号", "城市", "消费"])
+        #expect(texts(table, "城市") == ["北京", "上海"])
+        let spend = try #require(numbers(table, "消费"))
+        #expect(spend[0] == 12 && spend[1].isNaN)
+        #expect(table.rowLines == [2, 4])
+    }
+
+    @Test("Type inference: numbers, missing markers, text; a late text cell turns the column to text")
+    func inference() throws {
+        var text = "id,a,b,c\n"
+        for i in 0..<1_500 { text += "\(i),\(i),  \(i % 7) ,NA\n" }
+        text += "1500,oops,1,2\n"
+        let table = try readCSV(text)
+        // 'a' met "oops" after the sample: it is re-read as text, values kept verbatim.
+        #expect(texts(table, "a")?.last == "oops")
+        #expect(texts(table, "a")?.first == "0")
+        #expect(numbers(table, "b")?.prefix(3) == [0, 1, 2])
+        let c = try #require(numbers(table, "c"))
+        #expect(c.prefix(1500).allSatisfy(\.isNaN) && c.last == 2)
+    }
+
+    @Test("Numbers parse exactly like strtod", arguments: [
+        "0", "-0.5", "+3", "1e3", "1E-3", "123456789012345678901234", "0.1", "2.2250738585072014e-308",
+        "9007199254740993", "3.141592653589793238462643", ".5", "5.", "  7  ", "1.7976931348623157e308",
+    ])
+    func numberParsing(_ text: String) throws {
+        let parsed = Array(text.utf8).withUnsafeBufferPointer { NumberParser.parse($0.baseAddress!, $0.count) }
+        #expect(parsed == .number(strtod(text, nil)))
+    }
+
+    @Test("Words and malformed numbers", arguments: [
+        ("", ParsedNumber.missing), ("NA", .missing), ("n/a", .missing), ("NULL", .missing), ("  ", .missing),
+        ("NaN", .nonFinite), ("-inf", .nonFinite), ("Infinity", .nonFinite), ("1e400", .nonFinite),
+        ("12,50", .notANumber), ("1.2.3", .notANumber), ("abc", .notANumber), ("1e", .notANumber), ("-", .notANumber),
+    ])
+    func specialValues(_ text: String, _ expected: ParsedNumber) {
+        let bytes = Array(text.utf8) + [0]
+        let parsed = bytes.withUnsafeBufferPointer { NumberParser.parse($0.baseAddress!, text.utf8.count) }
+        #expect(parsed == expected)
+    }
+
+    @Test("Parallel parsing gives exactly the sequential result")
+    func parallelEqualsSequential() throws {
+        var text = "id,x,y,cat\n"
+        for i in 0..<120_000 { text += "c\(i),\(Double(i) * 0.25),\(i % 13 == 0 ? "" : String(i % 97)),\(["a", "b", "c", "d"][i % 4])\n" }
+        let one = try readCSV(text, threads: 1)
+        let two = try readCSV(text, threads: 2)
+        #expect(ids(one) == ids(two))
+        #expect(numbers(one, "x") == numbers(two, "x"))
+        #expect(numbers(one, "y")?.map(\.bitPattern) == numbers(two, "y")?.map(\.bitPattern))
+        #expect(texts(one, "cat") == texts(two, "cat"))
+        #expect(one.rowLines == two.rowLines)
+        #expect(one.rowLines.last == 120_001)
+    }
+
+    @Test("Errors in the second half of a parallel read report absolute line numbers")
+    func parallelErrorLine() throws {
+        var text = "id,x\n"
+        for i in 0..<200_000 { text += "\(i),\(i)\n" }
+        text += "200000,1,2\n"
+        #expect(throws: CustomerDataError.raggedRow(file: "t.csv", line: 200_002, expected: 2, got: 3)) {
+            try readCSV(text, threads: 2)
+        }
+    }
+
+    @Test("gzip input reads like the plain file")
+    func gzip() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("persona-gz-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("c.csv")
+        try "id,x\n1,2\n3,4\n".write(to: plain, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", plain.path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        var options = CSVReadOptions()
+        options.idColumn = "id"
+        let table = try CSVReader.read(path: plain.path + ".gz", options: options)
+        #expect(table.source == "c.csv.gz")
+        #expect(numbers(table, "x") == [2, 4])
+    }
+}
