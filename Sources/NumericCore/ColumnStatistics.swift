@@ -14,6 +14,33 @@ public enum ColumnStatistics {
         return pairwiseSum(values.map { ($0 - m) * ($0 - m) }[...]) / Double(values.count)
     }
 
+    /// Mean and population variance of every column, in two row-major passes. Rows are summed
+    /// per 4,096-row chunk and the chunk sums added in order, which keeps rounding error small
+    /// and the result independent of how the work is split.
+    public static func meansAndVariances(_ data: Matrix) -> (means: [Double], variances: [Double]) {
+        let (n, d) = (data.rows, data.columns)
+        guard n > 0 else { return ([Double](repeating: .nan, count: d), [Double](repeating: .nan, count: d)) }
+        let chunks = RowChunks(rows: n)
+        func chunkedSum(_ term: (Double, Int) -> Double) -> [Double] {
+            var total = [Double](repeating: 0, count: d)
+            var partial = [Double](repeating: 0, count: d)
+            data.storage.withUnsafeBufferPointer { x in
+                for c in 0..<chunks.count {
+                    for j in 0..<d { partial[j] = 0 }
+                    for i in chunks.range(c) {
+                        let base = i * d
+                        for j in 0..<d { partial[j] += term(x[base + j], j) }
+                    }
+                    for j in 0..<d { total[j] += partial[j] }
+                }
+            }
+            return total
+        }
+        let means = chunkedSum { v, _ in v }.map { $0 / Double(n) }
+        let variances = chunkedSum { v, j in (v - means[j]) * (v - means[j]) }.map { $0 / Double(n) }
+        return (means, variances)
+    }
+
     /// The `p`-quantile (0...1) with linear interpolation between order statistics
     /// (numpy's default `method="linear"`) of already sorted values.
     public static func quantile(sorted values: [Double], _ p: Double) -> Double {

@@ -40,9 +40,7 @@ extension KMeans {
     /// sklearn's `_tolerance`: the mean of the population variances of the columns.
     static func meanColumnVariance(_ data: Matrix) -> Double {
         guard data.rows > 0, data.columns > 0 else { return 0 }
-        var total = 0.0
-        for j in 0..<data.columns { total += ColumnStatistics.variance(data.column(j)) }
-        return total / Double(data.columns)
+        return ColumnStatistics.meansAndVariances(data).variances.reduce(0, +) / Double(data.columns)
     }
 
     struct LloydRun {

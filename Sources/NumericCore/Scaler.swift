@@ -50,12 +50,22 @@ public struct Scaler: Codable, Sendable, Equatable {
         try transformed.checkFinite()
         var center = [Double](repeating: 0, count: data.columns)
         var scale = [Double](repeating: 1, count: data.columns)
-        if method != .none, data.rows > 0 {
-            for j in 0..<data.columns {
-                let column = transformed.column(j)
-                let (c, s) = ColumnStatistics.centerAndScale(column, method: method)
-                center[j] = c
-                scale[j] = s
+        if data.rows > 0 {
+            switch method {
+            case .none:
+                break
+            case .zscore:
+                // One row-major pass per moment instead of one strided pass per column.
+                let (means, variances) = ColumnStatistics.meansAndVariances(transformed)
+                for j in 0..<data.columns {
+                    center[j] = means[j]
+                    scale[j] = ColumnStatistics.isConstant(variance: variances[j], mean: means[j], count: data.rows)
+                        ? 1 : variances[j].squareRoot()
+                }
+            case .robust, .minmax:
+                for j in 0..<data.columns {
+                    (center[j], scale[j]) = ColumnStatistics.centerAndScale(transformed.column(j), method: method)
+                }
             }
         }
         return Scaler(method: method, center: center, scale: scale,
@@ -66,23 +76,31 @@ public struct Scaler: Codable, Sendable, Equatable {
     /// - Throws: `.shapeMismatch` when the column count differs from the fitted one,
     ///   `.log1pDomain` for values below -1 in a `log1p` column.
     public func transform(_ data: Matrix) throws -> Matrix {
+        var out = data
+        try transform(&out)
+        return out
+    }
+
+    /// Puts `data` on this scaler's scale in place (no second copy of a large matrix).
+    public func transform(_ data: inout Matrix) throws {
         guard data.columns == center.count else {
             throw NumericError.shapeMismatch(
                 operation: "Scaler.transform", expected: "\(center.count) columns",
                 got: "\(data.rows)x\(data.columns)")
         }
-        var out = try Scaler.applyLog1p(data, columns: log1pColumns)
+        try Scaler.applyLog1p(&data, columns: log1pColumns)
         let columns = data.columns
-        out.storage.withUnsafeMutableBufferPointer { buffer in
-            let inverse = scale.map { 1 / $0 }
-            for i in 0..<data.rows {
+        let rows = data.rows
+        let inverse = scale.map { 1 / $0 }
+        let center = self.center
+        data.storage.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<rows {
                 let base = i * columns
                 for j in 0..<columns {
                     buffer[base + j] = (buffer[base + j] - center[j]) * inverse[j]
                 }
             }
         }
-        return out
     }
 
     /// Maps scaled values (e.g. centroids) back to original units.
@@ -104,18 +122,21 @@ public struct Scaler: Codable, Sendable, Equatable {
     }
 
     static func applyLog1p(_ data: Matrix, columns: [Int]) throws -> Matrix {
-        guard !columns.isEmpty else { return data }
         var out = data
+        try applyLog1p(&out, columns: columns)
+        return out
+    }
+
+    static func applyLog1p(_ data: inout Matrix, columns: [Int]) throws {
         for j in columns {
             for i in 0..<data.rows {
                 let v = data[i, j]
                 guard v >= -1 || v.isNaN else {
                     throw NumericError.log1pDomain(column: j, row: i, value: v)
                 }
-                out[i, j] = log1p(v)
+                data[i, j] = log1p(v)
             }
         }
-        return out
     }
 }
 

@@ -9,36 +9,21 @@ public enum ClusterJob {
     public static func run(_ options: ClusterOptions, progress: (ClusterProgress) -> Void = { _ in }) throws -> ClusterRun {
         var timings = StageTimer()
         progress(.stage("reading"))
-        var read = options.read
-        if let features = options.features { read.columns = features }
-        let table = try CSVReader.read(path: options.input, options: read)
-        timings.lap("read")
-        let file = table.source
-
-        progress(.stage("encoding"))
-        var exclude = options.exclude
-        if let id = options.read.idColumn { exclude.append(id) }
-        let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
-                                                           maxCategories: options.maxCategories)
-        var encoded = try encoding.encode(table)
-        encoded.report.excluded = fitReport.excluded
-        let ids = table.identifiers
-        let rows = table.rowCount
-        let log1pColumns = try log1pIndices(options.log1p, encoding: encoding, file: file)
-        let names = encoded.names
-        let report = encoded.report
-        let data = try Matrix(rows: rows, columns: names.count, storage: encoded.matrix)
-        encoded.matrix = []
+        var loaded = try loadFeatures(options) { timings.lap("read"); progress(.stage("encoding")) }
         timings.lap("encode")
+        let (file, names, rows) = (loaded.file, loaded.encoding.featureNames, loaded.rowLines.count)
+        let log1pColumns = try log1pIndices(options.log1p, encoding: loaded.encoding, file: file)
 
         progress(.stage("scaling"))
+        var scaled = loaded.matrix
+        loaded.matrix = try Matrix(zeros: 0, 0)  // sole owner: scaling happens in place, not on a copy
         let scaler: Scaler
         do {
-            scaler = try Scaler.fit(data, method: options.scale, log1pColumns: log1pColumns)
+            scaler = try Scaler.fit(scaled, method: options.scale, log1pColumns: log1pColumns)
+            try scaler.transform(&scaled)
         } catch NumericError.log1pDomain(let column, let row, let value) {
-            throw SegmentationError.log1pNegative(file: file, line: table.line(ofRow: row), column: names[column], value: value)
+            throw SegmentationError.log1pNegative(file: file, line: Int(loaded.rowLines[row]), column: names[column], value: value)
         }
-        let scaled = try scaler.transform(data)
         try checkNotAllConstant(scaled, names: names, file: file)
         timings.lap("scale")
 
@@ -82,10 +67,37 @@ public enum ClusterJob {
         }
         let original = try scaler.inverseTransform(result.model.centroids)
         return ClusterRun(
-            source: file, idColumn: options.read.idColumn ?? "", ids: ids, rowsRead: rows,
-            encoding: encoding, report: report, scaler: scaler, result: result, centroidsOriginal: original,
+            source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
+            encoding: loaded.encoding, report: loaded.report, scaler: scaler, result: result, centroidsOriginal: original,
             metrics: metrics ?? ClusterMetrics(silhouette: nil, calinskiHarabasz: nil, daviesBouldin: nil, silhouetteSampleSize: nil),
             selection: selection, seed: options.seed, timings: timings.stages)
+    }
+
+    /// The encoded features and what is kept of the table (ids, line numbers). The table's
+    /// columns are released when this returns, so they never coexist with the scaled copy.
+    struct LoadedFeatures {
+        let file: String
+        let ids: IdentifierColumn?
+        let rowLines: [Int32]
+        let encoding: FeatureEncoding
+        let report: EncodingReport
+        var matrix: Matrix
+    }
+
+    static func loadFeatures(_ options: ClusterOptions, afterRead: () -> Void) throws -> LoadedFeatures {
+        var read = options.read
+        if let features = options.features { read.columns = features }
+        let table = try CSVReader.read(path: options.input, options: read)
+        afterRead()
+        var exclude = options.exclude
+        if let id = options.read.idColumn { exclude.append(id) }
+        let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
+                                                           maxCategories: options.maxCategories)
+        var encoded = try encoding.encode(table)
+        encoded.report.excluded = fitReport.excluded
+        let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,
+                              encoding: encoding, report: encoded.report, matrix: matrix)
     }
 
     private static func startK(_ start: KMeans.Initialization) -> Int? {
