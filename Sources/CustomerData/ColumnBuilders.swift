@@ -11,16 +11,60 @@ struct CellProblem {
     var value: String
 }
 
+/// Growable storage for the cells of one part, one buffer per column, written at the row index
+/// with no per-cell uniqueness or capacity checks (those dominate a naive `[[Double]]`). Owned by
+/// a class so the buffers are freed exactly once.
+final class CellStorage {
+    private(set) var capacity: Int
+    private(set) var numbers: [UnsafeMutablePointer<Double>]
+    private(set) var codes: [UnsafeMutablePointer<Int32>]
+
+    init(numericColumns: Int, textColumns: Int, capacity: Int) {
+        self.capacity = max(capacity, 16)
+        numbers = (0..<numericColumns).map { _ in .allocate(capacity: max(capacity, 16)) }
+        codes = (0..<textColumns).map { _ in .allocate(capacity: max(capacity, 16)) }
+    }
+
+    deinit {
+        for p in numbers { p.deallocate() }
+        for p in codes { p.deallocate() }
+    }
+
+    /// Doubles the capacity, keeping the first `rows` cells of every column.
+    func grow(keeping rows: Int) {
+        let bigger = capacity * 2
+        numbers = numbers.map { old in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: bigger)
+            p.update(from: old, count: rows)
+            old.deallocate()
+            return p
+        }
+        codes = codes.map { old in
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: bigger)
+            p.update(from: old, count: rows)
+            old.deallocate()
+            return p
+        }
+        capacity = bigger
+    }
+
+    func numericColumn(_ s: Int, rows: Int) -> [Double] { Array(UnsafeBufferPointer(start: numbers[s], count: rows)) }
+    func textColumn(_ s: Int, rows: Int) -> [Int32] { Array(UnsafeBufferPointer(start: codes[s], count: rows)) }
+}
+
 /// Collects one part of the file's columns while it is scanned.
 struct ColumnBuilders: FieldSink {
     let kinds: [ColumnKind]
-    /// Column → index into the typed arrays below.
+    /// Column → index into the typed buffers.
     private let slot: [Int]
-    var numbers: [[Double]]
+    let storage: CellStorage
+    /// Cached buffer addresses (refreshed when the storage grows).
+    private var numberColumns: [UnsafeMutablePointer<Double>]
+    private var codeColumns: [UnsafeMutablePointer<Int32>]
+    private(set) var rows = 0
     var missing: [Int]
     var firstNotANumber: [CellProblem?]
     var firstNonFinite: [CellProblem?]
-    var codes: [[Int32]]
     var interners: [ByteInterner]
     var idBytes: [UInt8] = []
     var idOffsets: [Int] = [0]
@@ -39,39 +83,38 @@ struct ColumnBuilders: FieldSink {
             }
         }
         self.slot = slot
-        numbers = (0..<numericCount).map { _ in
-            var a = [Double]()
-            a.reserveCapacity(expectedRows)
-            return a
-        }
+        storage = CellStorage(numericColumns: numericCount, textColumns: textCount, capacity: expectedRows)
+        numberColumns = storage.numbers
+        codeColumns = storage.codes
         missing = [Int](repeating: 0, count: numericCount)
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
         firstNonFinite = [CellProblem?](repeating: nil, count: numericCount)
-        codes = (0..<textCount).map { _ in
-            var a = [Int32]()
-            a.reserveCapacity(expectedRows)
-            return a
-        }
         interners = (0..<textCount).map { _ in ByteInterner() }
         rowLines.reserveCapacity(expectedRows)
     }
+
+    /// The cells of a numeric column (by slot), copied out.
+    func numbers(_ s: Int) -> [Double] { storage.numericColumn(s, rows: rows) }
+    /// The codes of a text column (by slot), copied out.
+    func codes(_ s: Int) -> [Int32] { storage.textColumn(s, rows: rows) }
 
     @inline(__always)
     mutating func add(column j: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
         switch kinds[j] {
         case .numeric:
             let s = slot[j]
+            let cell = numberColumns[s] + rows
             switch NumberParser.parse(p, n) {
             case .number(let v):
-                numbers[s].append(v)
+                cell.pointee = v
             case .missing:
-                numbers[s].append(.nan)
+                cell.pointee = .nan
                 missing[s] += 1
             case .nonFinite:
-                numbers[s].append(.nan)
+                cell.pointee = .nan
                 if firstNonFinite[s] == nil { firstNonFinite[s] = CellProblem(row: row, line: line, value: text(p, n)) }
             case .notANumber:
-                numbers[s].append(.nan)
+                cell.pointee = .nan
                 if firstNotANumber[s] == nil { firstNotANumber[s] = CellProblem(row: row, line: line, value: text(p, n)) }
             }
         case .text:
@@ -79,7 +122,7 @@ struct ColumnBuilders: FieldSink {
             var start = p, count = n
             while count > 0, start.pointee == 0x20 || start.pointee == 0x09 { start += 1; count -= 1 }
             while count > 0, start[count - 1] == 0x20 || start[count - 1] == 0x09 { count -= 1 }
-            codes[s].append(count == 0 ? -1 : interners[s].intern(start, count))
+            codeColumns[s][rows] = count == 0 ? -1 : interners[s].intern(start, count)
         case .identifier:
             var blank = true
             for i in 0..<n where p[i] != 0x20 && p[i] != 0x09 { blank = false; break }
@@ -93,6 +136,12 @@ struct ColumnBuilders: FieldSink {
 
     mutating func endRow(line: Int) {
         rowLines.append(Int32(truncatingIfNeeded: line))
+        rows += 1
+        if rows == storage.capacity {
+            storage.grow(keeping: rows)
+            numberColumns = storage.numbers
+            codeColumns = storage.codes
+        }
     }
 
     private func text(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {

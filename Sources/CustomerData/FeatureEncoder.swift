@@ -12,8 +12,9 @@ public enum FeatureEncoder {
     ///     with no values are left out (and reported) rather than rejected.
     /// - Throws: `CustomerDataError.noValues` for a requested column with no values,
     ///   `.noFeatures` when nothing is left to use.
+    ///   - threads: medians of numeric columns are computed in parallel.
     public static func fit(_ table: CustomerTable, features: [String]?, exclude: [String] = [],
-                           maxCategories: Int = 50) throws -> (FeatureEncoding, EncodingReport) {
+                           maxCategories: Int = 50, threads: Int = 1) throws -> (FeatureEncoding, EncodingReport) {
         var report = EncodingReport()
         let explicit = features != nil
         let chosen: [String] = features ?? table.columnNames.enumerated().compactMap { j, name in
@@ -22,6 +23,7 @@ public enum FeatureEncoder {
             default: return exclude.contains(name) ? nil : name
             }
         }
+        let medians = numericMedians(table, columns: chosen, threads: threads)
         var columns = [FeatureEncoding.Column]()
         for name in chosen {
             guard let j = table.index(of: name) else {
@@ -29,14 +31,13 @@ public enum FeatureEncoder {
             }
             switch table.columns[j] {
             case .numeric(let column):
-                let present = column.values.filter { !$0.isNaN }
-                guard !present.isEmpty else {
+                guard let median = medians[name] else {
                     if explicit { throw CustomerDataError.noValues(file: table.source, column: j + 1, name: name) }
                     report.excluded.append((name, "no values"))
                     continue
                 }
                 let kind: FeatureEncoding.Kind = column.isBinary ? .boolean : .numeric
-                columns.append(.init(name: name, kind: kind, fill: ColumnStatistics.median(present),
+                columns.append(.init(name: name, kind: kind, fill: median,
                                      trueValues: nil, falseValues: nil, reference: nil, levels: nil))
             case .text(let column):
                 if let boolean = booleanColumn(name: name, column) {
@@ -67,6 +68,25 @@ public enum FeatureEncoder {
             throw CustomerDataError.noFeatures(file: table.source, reason: reason)
         }
         return (encoding, report)
+    }
+
+    /// The median of the present values of every numeric column among `columns` (absent when
+    /// a column has no values).
+    private static func numericMedians(_ table: CustomerTable, columns: [String], threads: Int) -> [String: Double] {
+        let numeric: [(String, NumericColumn)] = columns.compactMap { name in
+            guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { return nil }
+            return (name, column)
+        }
+        let results = Parallel.map(count: numeric.count, threads: threads) { i -> Double? in
+            let column = numeric[i].1
+            let present = column.missingCount == 0 ? column.values : column.values.filter { !$0.isNaN }
+            return present.isEmpty ? nil : ColumnStatistics.median(present)
+        }
+        var medians = [String: Double]()
+        for (i, result) in results.enumerated() {
+            if case .success(let value?) = result { medians[numeric[i].0] = value }
+        }
+        return medians
     }
 
     /// Python's string order: by Unicode code points.

@@ -38,12 +38,12 @@ struct MergedColumns {
                     }
                     rowOffset += part.rowLines.count
                 }
-                let values = parts.count == 1 ? parts[0].numbers[s] : parts.flatMap { $0.numbers[s] }
+                let values = parts.count == 1 ? parts[0].numbers(s) : parts.flatMap { $0.numbers(s) }
                 let missing = parts.reduce(0) { $0 + $1.missing[s] }
                 columns.append(.numeric(NumericColumn(values: values, missingCount: missing)))
             case .text:
                 let s = parts.first?.textSlot(j) ?? 0
-                columns.append(.text(MergedColumns.mergeText(parts.map { ($0.codes[s], $0.interners[s]) })))
+                columns.append(.text(MergedColumns.mergeText(parts.map { ($0.codes(s), $0.interners[s]) })))
             }
         }
         self.columns = columns

@@ -18,7 +18,36 @@ enum ParsedNumber: Equatable {
 /// to `strtod`. Thousands separators and decimal commas are *not* numbers (`12,50` is text),
 /// so no locale can change a value silently.
 enum NumberParser {
-    private static let powers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    /// 10^e for 0 ≤ e ≤ 22, all exact doubles (a switch, not a lazily initialised global, so
+    /// the hot path has no one-time-initialisation check).
+    @inline(__always)
+    static func power10(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     @inline(__always)
     static func parse(_ start: UnsafePointer<UInt8>, _ count: Int) -> ParsedNumber {
@@ -84,7 +113,7 @@ enum NumberParser {
         exponent += droppedDigits
         if precise, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent < 0 ? value / powers[-exponent] : value * powers[exponent]
+            value = exponent < 0 ? value / power10(-exponent) : value * power10(exponent)
             return .number(negative ? -value : value)
         }
         return slowPath(first, end)

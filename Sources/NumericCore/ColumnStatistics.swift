@@ -52,9 +52,51 @@ public enum ColumnStatistics {
         return values[lower] + (values[upper] - values[lower]) * fraction
     }
 
-    /// The median of unsorted values (ignoring none: the caller filters missing values).
+    /// The median of unsorted values (numpy's: the mean of the two middle values for an even
+    /// count), by selection in O(n) expected time rather than a full sort.
     public static func median(_ values: [Double]) -> Double {
-        quantile(sorted: values.sorted(), 0.5)
+        guard !values.isEmpty else { return .nan }
+        var work = values
+        let upperMiddle = values.count / 2
+        return work.withUnsafeMutableBufferPointer { buffer -> Double in
+            let upper = select(buffer, upperMiddle)
+            guard values.count % 2 == 0 else { return upper }
+            // After selection every element left of the k-th is <= it: the lower middle is their maximum.
+            var lower = -Double.infinity
+            for i in 0..<upperMiddle { lower = max(lower, buffer[i]) }
+            return (lower + upper) / 2
+        }
+    }
+
+    /// Hoare's quickselect with a median-of-three pivot: afterwards `buffer[k]` holds the k-th
+    /// smallest value, smaller-or-equal values to its left.
+    static func select(_ buffer: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+        var low = 0, high = buffer.count - 1
+        while high > low {
+            let mid = low + (high - low) / 2
+            if buffer[mid] < buffer[low] { buffer.swapAt(mid, low) }
+            if buffer[high] < buffer[low] { buffer.swapAt(high, low) }
+            if buffer[high] < buffer[mid] { buffer.swapAt(high, mid) }
+            let pivot = buffer[mid]
+            var i = low, j = high
+            while i <= j {
+                while buffer[i] < pivot { i += 1 }
+                while buffer[j] > pivot { j -= 1 }
+                if i <= j {
+                    buffer.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j {
+                high = j
+            } else if k >= i {
+                low = i
+            } else {
+                break
+            }
+        }
+        return buffer[k]
     }
 
     static func pairwiseSum(_ values: ArraySlice<Double>) -> Double {

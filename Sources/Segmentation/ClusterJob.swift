@@ -92,7 +92,7 @@ public enum ClusterJob {
         var exclude = options.exclude
         if let id = options.read.idColumn { exclude.append(id) }
         let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
-                                                           maxCategories: options.maxCategories)
+                                                           maxCategories: options.maxCategories, threads: options.threads)
         var encoded = try encoding.encode(table)
         encoded.report.excluded = fitReport.excluded
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)

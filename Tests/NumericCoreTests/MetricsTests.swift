@@ -39,8 +39,8 @@ struct MetricsTests {
     func sampled() throws {
         let reference = ReferenceFixture.shared.metrics[0]
         let data = matrix(reference.X)
-        let a = try ClusterMetrics.evaluate(data, labels: reference.labels, silhouetteLimit: 100, seed: 4)
-        let b = try ClusterMetrics.evaluate(data, labels: reference.labels, silhouetteLimit: 100, seed: 4, threads: 2)
+        let a = try ClusterMetrics.evaluate(data, labels: reference.labels, silhouetteLimit: 150, silhouetteSample: 100, seed: 4)
+        let b = try ClusterMetrics.evaluate(data, labels: reference.labels, silhouetteLimit: 150, silhouetteSample: 100, seed: 4, threads: 2)
         #expect(a.silhouetteSampleSize == 100)
         #expect(a.silhouette == b.silhouette)
         #expect(abs((a.silhouette ?? 0) - reference.silhouette) < 0.1)

@@ -61,6 +61,21 @@ struct ScalerTests {
         #expect(decoded == scaler)
     }
 
+    @Test("median by selection equals the sorted definition (numpy: mean of the two middle values)")
+    func median() {
+        #expect(ColumnStatistics.median([3, 1, 2]) == 2)
+        #expect(ColumnStatistics.median([4, 1, 3, 2]) == 2.5)
+        #expect(ColumnStatistics.median([5, 5, 5, 1]) == 5)
+        #expect(ColumnStatistics.median([-1]) == -1)
+        var rng = SeededRandom(seed: 3)
+        for n in [2, 3, 10, 101, 1000] {
+            let values = (0..<n).map { _ in Double(rng.nextIndex(below: 20)) }  // many ties
+            let sorted = values.sorted()
+            let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+            #expect(ColumnStatistics.median(values) == expected, "n = \(n)")
+        }
+    }
+
     @Test("log1p below -1 is rejected with the row, column and value")
     func log1pDomain() throws {
         #expect(throws: NumericError.log1pDomain(column: 0, row: 1, value: -2)) {
