@@ -85,6 +85,11 @@ struct CSVScanner {
                             }
                         }
                     }
+                } else if field < expected, builders.isNumeric(column: field),
+                          let (value, stop) = NumberParser.parsePlainField(p, end, delimiter: delimiter) {
+                    // The common case fused: a plain decimal parsed while finding the field's end.
+                    builders.addNumber(column: field, value)
+                    p = stop
                 } else {
                     let start = p
                     while p < end {
@@ -119,6 +124,9 @@ struct CSVScanner {
 /// Receives the fields of each record, in order.
 protocol FieldSink {
     mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int)
+    /// Whether plain decimals in this column may be handed over already parsed.
+    func isNumeric(column: Int) -> Bool
+    mutating func addNumber(column: Int, _ value: Double)
     mutating func endRow(line: Int)
 }
 
@@ -129,4 +137,6 @@ struct HeaderSink: FieldSink {
         names.append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
     }
     mutating func endRow(line: Int) {}
+    func isNumeric(column: Int) -> Bool { false }
+    mutating func addNumber(column: Int, _ value: Double) {}
 }

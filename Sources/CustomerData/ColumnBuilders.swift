@@ -134,6 +134,14 @@ struct ColumnBuilders: FieldSink {
         }
     }
 
+    @inline(__always)
+    func isNumeric(column j: Int) -> Bool { kinds[j] == .numeric }
+
+    @inline(__always)
+    mutating func addNumber(column j: Int, _ value: Double) {
+        numberColumns[slot[j]][rows] = value
+    }
+
     mutating func endRow(line: Int) {
         rowLines.append(Int32(truncatingIfNeeded: line))
         rows += 1

@@ -119,6 +119,46 @@ enum NumberParser {
         return slowPath(first, end)
     }
 
+    /// The fast path for the commonest cell: `[-]digits[.digits]` (at most 19 significant
+    /// digits, no exponent, no spaces) ending at the delimiter, a line end or the end of the
+    /// data. Returns the value and where the field ends, or nil to let the general path decide.
+    @inline(__always)
+    static func parsePlainField(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, delimiter: UInt8)
+        -> (Double, UnsafePointer<UInt8>)? {
+        var p = start
+        var negative = false
+        if p < end, p.pointee == 0x2D {
+            negative = true
+            p += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        let integerStart = p
+        while p < end, p.pointee &- 0x30 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+            p += 1
+        }
+        digits = p - integerStart
+        var fraction = 0
+        if p < end, p.pointee == 0x2E {
+            p += 1
+            let fractionStart = p
+            while p < end, p.pointee &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+                p += 1
+            }
+            fraction = p - fractionStart
+        }
+        // 19 digits always fit in UInt64; at most 15 keeps the mantissa exact (< 2^53).
+        guard digits + fraction > 0, digits + fraction <= 15, fraction <= 22 else { return nil }
+        if p < end {
+            let b = p.pointee
+            guard b == delimiter || b == 0x0A || b == 0x0D else { return nil }
+        }
+        let magnitude = Double(mantissa) / power10(fraction)
+        return (negative ? -magnitude : magnitude, p)
+    }
+
     private static func slowPath(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> ParsedNumber {
         var text = [CChar](repeating: 0, count: end - start + 1)
         for i in 0..<(end - start) { text[i] = CChar(bitPattern: start[i]) }

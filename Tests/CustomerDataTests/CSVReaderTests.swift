@@ -91,6 +91,27 @@ struct CSVReaderTests {
         #expect(parsed == expected)
     }
 
+    @Test("Plain decimals (the fused fast path) read back bit for bit like strtod")
+    func fastPathProperty() throws {
+        var state: UInt64 = 99
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11
+        }
+        var cells = [String]()
+        for _ in 0..<20_000 {
+            let integer = String(next() % 10_000_000)
+            let fraction = String(next()).prefix(Int(next() % 12))
+            let sign = next() % 3 == 0 ? "-" : ""
+            cells.append(fraction.isEmpty ? sign + integer : sign + integer + "." + fraction)
+        }
+        let table = try readCSV("id,x\n" + cells.enumerated().map { "\($0.offset),\($0.element)" }.joined(separator: "\n"))
+        let parsed = try #require(numbers(table, "x"))
+        for (cell, value) in zip(cells, parsed) {
+            #expect(value.bitPattern == strtod(cell, nil).bitPattern, "\(cell)")
+        }
+    }
+
     @Test("Parallel parsing gives exactly the sequential result")
     func parallelEqualsSequential() throws {
         var text = "id,x,y,cat\n"
