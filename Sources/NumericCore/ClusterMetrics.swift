@@ -54,10 +54,16 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
 
     /// Labels renumbered densely over the clusters that occur (sklearn's `LabelEncoder` step).
     static func denseLabels(_ labels: [Int32]) -> (labels: [Int], clusters: Int) {
-        let present = Set(labels).sorted()
-        var map = [Int32: Int]()
-        for (i, label) in present.enumerated() { map[label] = i }
-        return (labels.map { map[$0] ?? 0 }, present.count)
+        guard let low = labels.min(), let high = labels.max() else { return ([], 0) }
+        var present = [Bool](repeating: false, count: Int(high) - Int(low) + 1)
+        for label in labels { present[Int(label) - Int(low)] = true }
+        var map = [Int](repeating: 0, count: present.count)
+        var next = 0
+        for (i, isPresent) in present.enumerated() where isPresent {
+            map[i] = next
+            next += 1
+        }
+        return (labels.map { map[Int($0) - Int(low)] }, next)
     }
 
     /// Per-cluster means and sizes.
@@ -65,14 +71,40 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         let d = data.columns
         var sums = [Double](repeating: 0, count: clusters * d)
         var counts = [Int](repeating: 0, count: clusters)
-        for i in 0..<data.rows {
-            counts[labels[i]] += 1
-            for f in 0..<d { sums[labels[i] * d + f] += data.storage[i * d + f] }
+        data.storage.withUnsafeBufferPointer { x in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for i in 0..<data.rows {
+                    let label = labels[i]
+                    counts[label] += 1
+                    for f in 0..<d { sums[label * d + f] += x[i * d + f] }
+                }
+            }
         }
         for j in 0..<clusters where counts[j] > 0 {
             for f in 0..<d { sums[j * d + f] /= Double(counts[j]) }
         }
         return (sums, counts)
+    }
+
+    /// Σ over rows of the squared (or, with `root`, plain) distance to the row's cluster mean,
+    /// per cluster.
+    static func withinDistances(_ data: Matrix, labels: [Int], means: [Double], clusters: Int, root: Bool) -> [Double] {
+        let d = data.columns
+        var totals = [Double](repeating: 0, count: clusters)
+        data.storage.withUnsafeBufferPointer { x in
+            means.withUnsafeBufferPointer { m in
+                for i in 0..<data.rows {
+                    let label = labels[i]
+                    var s = 0.0
+                    for f in 0..<d {
+                        let diff = x[i * d + f] - m[label * d + f]
+                        s += diff * diff
+                    }
+                    totals[label] += root ? s.squareRoot() : s
+                }
+            }
+        }
+        return totals
     }
 
     /// `sklearn.metrics.calinski_harabasz_score`; 1.0 when every cluster is a single point.
@@ -82,19 +114,14 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         guard k >= 2, k <= n - 1 else { return nil }
         let d = data.columns
         let (means, counts) = centroids(data, labels: dense, clusters: k)
-        let overall = (0..<d).map { ColumnStatistics.mean(data.column($0)) }
-        var extra = 0.0, intra = 0.0
+        let overall = ColumnStatistics.meansAndVariances(data).means
+        var extra = 0.0
         for j in 0..<k {
             var s = 0.0
             for f in 0..<d { s += (means[j * d + f] - overall[f]) * (means[j * d + f] - overall[f]) }
             extra += Double(counts[j]) * s
         }
-        for i in 0..<n {
-            for f in 0..<d {
-                let diff = data.storage[i * d + f] - means[dense[i] * d + f]
-                intra += diff * diff
-            }
-        }
+        let intra = withinDistances(data, labels: dense, means: means, clusters: k, root: false).reduce(0, +)
         return intra == 0 ? 1.0 : extra * Double(n - k) / (intra * Double(k - 1))
     }
 
@@ -104,15 +131,7 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         guard k >= 2, k <= data.rows - 1 else { return nil }
         let d = data.columns
         let (means, counts) = centroids(data, labels: dense, clusters: k)
-        var intra = [Double](repeating: 0, count: k)
-        for i in 0..<data.rows {
-            var s = 0.0
-            for f in 0..<d {
-                let diff = data.storage[i * d + f] - means[dense[i] * d + f]
-                s += diff * diff
-            }
-            intra[dense[i]] += s.squareRoot()
-        }
+        var intra = withinDistances(data, labels: dense, means: means, clusters: k, root: true)
         for j in 0..<k { intra[j] /= Double(counts[j]) }
         var between = [Double](repeating: 0, count: k * k)
         for a in 0..<k {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CustomerData
 import NumericCore
 import Segmentation
@@ -138,9 +139,12 @@ struct ClusterCommand: ParsableCommand {
                 }
             }
             progress.update("writing…")
+            let writeStart = Date()
             try run.write(segments: out, model: model)
             progress.finish()
-            Terminal.print(ClusterSummary(run: run, outputs: [out] + (model.map { [$0] } ?? [])).text)
+            let summary = ClusterSummary(run: run, outputs: [out] + (model.map { [$0] } ?? []),
+                                         writeSeconds: Date().timeIntervalSince(writeStart))
+            Terminal.print(summary.text)
         } catch {
             progress.finish()
             throw Terminal.fail(error)

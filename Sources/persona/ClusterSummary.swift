@@ -6,6 +6,7 @@ import Segmentation
 struct ClusterSummary {
     let run: ClusterRun
     let outputs: [String]
+    let writeSeconds: Double
 
     var text: String {
         var lines = ["persona cluster: \(run.source)"]
@@ -57,7 +58,7 @@ struct ClusterSummary {
         add("metrics", "silhouette \(Format.optional(m.silhouette))"
             + (m.silhouetteSampleSize.map { " (sample of \(Format.count($0)))" } ?? "")
             + " · Calinski-Harabasz \(Format.optional(m.calinskiHarabasz, 1)) · Davies-Bouldin \(Format.optional(m.daviesBouldin))")
-        add("time", run.timings.map { "\($0.0) \(Format.seconds($0.1))" }.joined(separator: " · "))
+        add("time", (run.timings + [("write", writeSeconds)]).map { "\($0.0) \(Format.seconds($0.1))" }.joined(separator: " · "))
         add("wrote", outputs.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
