@@ -11,8 +11,15 @@ struct ByteInterner {
 
     var count: Int { offsets.count - 1 }
 
-    init() {
-        slots = [Int32](repeating: -1, count: 64)
+    /// - Parameter expectedCount: distinct values expected; sizing the table up front avoids
+    ///   rehashing a million ids several times over.
+    init(expectedCount: Int = 32) {
+        var size = 64
+        while size < expectedCount * 2 { size *= 2 }
+        slots = [Int32](repeating: -1, count: size)
+        arena.reserveCapacity(expectedCount * 8)
+        offsets.reserveCapacity(expectedCount + 1)
+        hashes.reserveCapacity(expectedCount)
     }
 
     @inline(__always)

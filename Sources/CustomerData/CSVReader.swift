@@ -194,7 +194,7 @@ public enum CSVReader {
     private static func checkUniqueIDs(_ table: CustomerTable) throws {
         guard let j = table.columns.firstIndex(where: { if case .identifier = $0 { return true } else { return false } }),
               case .identifier(let ids) = table.columns[j] else { return }
-        var interner = ByteInterner()
+        var interner = ByteInterner(expectedCount: ids.count)
         var firstRow = [Int]()
         firstRow.reserveCapacity(ids.count)
         for row in 0..<ids.count {

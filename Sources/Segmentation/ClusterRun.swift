@@ -22,15 +22,15 @@ public struct ClusterRun: Sendable {
 
     public var features: [String] { encoding.featureNames }
 
-    /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space), in
-    /// input order.
+    /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space, 12
+    /// significant digits), in input order.
     public func segmentsCSV() -> [UInt8] {
         var out = CSVWriter(reserve: rowsRead * 24)
         out.row([idColumn, "cluster", "distance"])
         for i in 0..<rowsRead {
             if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
             out.field(Int(result.labels[i]))
-            out.field(result.squaredDistances[i].squareRoot())
+            out.field(result.squaredDistances[i].squareRoot(), significant: 12)
             out.endRow()
         }
         return out.bytes
