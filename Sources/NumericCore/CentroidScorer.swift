@@ -53,13 +53,20 @@ struct CentroidScorer: @unchecked Sendable {
         }
     }
 
-    private static let laneIndex = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
-
+    /// The smallest lane and its index (the first on ties), without branches: argmin over
+    /// random data is unpredictable, and mispredicted compares cost more than the scores.
+    /// The comparison becomes a 0/−1 mask that selects the index arithmetically.
     @inline(__always)
-    private func argmin(_ v: SIMD8<Double>) -> (Double, Int64) {
-        let m = v.min()
-        let lanes = CentroidScorer.laneIndex.replacing(with: Int64.max, where: v .!= SIMD8(repeating: m))
-        return (m, lanes.min())
+    private static func argmin(_ v: SIMD8<Double>) -> (Double, Int64) {
+        var best = v[0]
+        var index: Int64 = 0
+        for lane in 1..<8 {
+            let x = v[lane]
+            let mask = -Int64(unsafeBitCast(x < best, to: UInt8.self))
+            index = (index & ~mask) | (Int64(lane) & mask)
+            best = Swift.min(best, x)
+        }
+        return (best, index)
     }
 
     private func assignFused(rows: Range<Int>, x: ReadOnlyPointer<Double>, visit: (Int, Int32) -> Void) {
@@ -69,11 +76,31 @@ struct CentroidScorer: @unchecked Sendable {
                 guard let ct = ct.baseAddress, let c2 = c2.baseAddress else { return }
                 switch blocks {
                 case 1:
-                    for i in rows {
+                    // Four rows at a time: one row's 16 dependent adds would leave the vector
+                    // units idle waiting on latency; four independent chains keep them busy.
+                    var i = rows.lowerBound
+                    while i + 4 <= rows.upperBound {
+                        let r0 = x.base + i * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d
+                        var a0 = c2[0], a1 = c2[0], a2 = c2[0], a3 = c2[0]
+                        for f in 0..<d {
+                            let c = ct[f]
+                            a0 = a0 + SIMD8(repeating: r0[f]) * c
+                            a1 = a1 + SIMD8(repeating: r1[f]) * c
+                            a2 = a2 + SIMD8(repeating: r2[f]) * c
+                            a3 = a3 + SIMD8(repeating: r3[f]) * c
+                        }
+                        visit(i, Int32(truncatingIfNeeded: CentroidScorer.argmin(a0).1))
+                        visit(i + 1, Int32(truncatingIfNeeded: CentroidScorer.argmin(a1).1))
+                        visit(i + 2, Int32(truncatingIfNeeded: CentroidScorer.argmin(a2).1))
+                        visit(i + 3, Int32(truncatingIfNeeded: CentroidScorer.argmin(a3).1))
+                        i += 4
+                    }
+                    while i < rows.upperBound {
                         let row = x.base + i * d
                         var acc = c2[0]
-                        for f in 0..<d { acc.addProduct(SIMD8(repeating: row[f]), ct[f]) }
-                        visit(i, Int32(truncatingIfNeeded: argmin(acc).1))
+                        for f in 0..<d { acc = acc + SIMD8(repeating: row[f]) * ct[f] }
+                        visit(i, Int32(truncatingIfNeeded: CentroidScorer.argmin(acc).1))
+                        i += 1
                     }
                 case 2:
                     for i in rows {
@@ -81,11 +108,11 @@ struct CentroidScorer: @unchecked Sendable {
                         var a0 = c2[0], a1 = c2[1]
                         for f in 0..<d {
                             let xv = SIMD8(repeating: row[f])
-                            a0.addProduct(xv, ct[2 * f])
-                            a1.addProduct(xv, ct[2 * f + 1])
+                            a0 = a0 + xv * ct[2 * f]
+                            a1 = a1 + xv * ct[2 * f + 1]
                         }
-                        let (m0, i0) = argmin(a0)
-                        let (m1, i1) = argmin(a1)
+                        let (m0, i0) = CentroidScorer.argmin(a0)
+                        let (m1, i1) = CentroidScorer.argmin(a1)
                         visit(i, Int32(truncatingIfNeeded: m1 < m0 ? i1 + 8 : i0))
                     }
                 default:
@@ -95,12 +122,12 @@ struct CentroidScorer: @unchecked Sendable {
                         for b in 0..<blocks { acc[b] = c2[b] }
                         for f in 0..<d {
                             let xv = SIMD8(repeating: row[f])
-                            for b in 0..<blocks { acc[b].addProduct(xv, ct[f * blocks + b]) }
+                            for b in 0..<blocks { acc[b] = acc[b] + xv * ct[f * blocks + b] }
                         }
                         var best = Double.infinity
                         var label: Int64 = 0
                         for b in 0..<blocks {
-                            let (m, j) = argmin(acc[b])
+                            let (m, j) = CentroidScorer.argmin(acc[b])
                             if m < best { best = m; label = Int64(b * 8) + j }
                         }
                         visit(i, Int32(truncatingIfNeeded: label))
