@@ -98,15 +98,15 @@ public struct KMeans: Sendable {
 /// How the assignment step finds each row's nearest centroid.
 public enum AssignmentKernel: String, Sendable, CaseIterable {
     /// A fused SIMD pass (scores, argmin and partial sums without storing distances) when
-    /// k ≤ 32 and d ≤ 64; BLAS GEMM on row blocks otherwise. Chosen by measurement
-    /// (Benchmarks/RESULTS.md).
+    /// k ≤ 16 and d ≤ 64; BLAS GEMM on row blocks otherwise. Chosen by measurement
+    /// (Benchmarks/RESULTS.md: at k = 32 GEMM was about 3× faster than the fused loop).
     case automatic
     case fused
     case gemm
 
     func resolved(k: Int, d: Int) -> AssignmentKernel {
         switch self {
-        case .automatic: return (k <= 32 && d <= 64) ? .fused : .gemm
+        case .automatic: return (k <= 16 && d <= 64) ? .fused : .gemm
         default: return self
         }
     }
