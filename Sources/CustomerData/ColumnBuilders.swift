@@ -49,6 +49,14 @@ final class CellStorage {
     }
 
     func numericColumn(_ s: Int, rows: Int) -> [Double] { Array(UnsafeBufferPointer(start: numbers[s], count: rows)) }
+
+    /// Copies a numeric column's first `rows` cells to `destination` and frees the buffer, so
+    /// joining parts never holds a column twice.
+    func moveNumericColumn(_ s: Int, rows: Int, to destination: UnsafeMutablePointer<Double>) {
+        destination.update(from: numbers[s], count: rows)
+        numbers[s].deallocate()
+        numbers[s] = .allocate(capacity: 1)
+    }
     func textColumn(_ s: Int, rows: Int) -> [Int32] { Array(UnsafeBufferPointer(start: codes[s], count: rows)) }
 }
 

@@ -38,7 +38,16 @@ struct MergedColumns {
                     }
                     rowOffset += part.rowLines.count
                 }
-                let values = parts.count == 1 ? parts[0].numbers(s) : parts.flatMap { $0.numbers(s) }
+                let total = parts.reduce(0) { $0 + $1.rows }
+                let values = [Double](unsafeUninitializedCapacity: total) { buffer, count in
+                    var offset = 0
+                    for part in parts {
+                        guard let base = buffer.baseAddress else { break }
+                        part.storage.moveNumericColumn(s, rows: part.rows, to: base + offset)
+                        offset += part.rows
+                    }
+                    count = offset
+                }
                 let missing = parts.reduce(0) { $0 + $1.missing[s] }
                 columns.append(.numeric(NumericColumn(values: values, missingCount: missing)))
             case .text:
