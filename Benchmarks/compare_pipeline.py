@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Whole pipeline, side by side: `persona cluster` vs pandas + scikit-learn on the same CSV.
+
+(a) persona cluster CSV --id id --k 8 --n-init 1 --max-iter 20 --tol 0 --seed 0
+        --scale zscore --out SEGMENTS.csv --model MODEL.json
+(b) python3 compare_pipeline.py --python-pipeline CSV OUT, i.e.
+        pandas.read_csv -> StandardScaler -> KMeans(8, init="k-means++", n_init=1,
+        max_iter=20, tol=0, algorithm="lloyd", random_state=0) -> id,cluster,distance CSV
+
+Each run is a separate process started under /usr/bin/time -v; the wall time is measured
+with time.perf_counter around the subprocess (launch to exit, interpreter start-up and
+imports included) and the peak RSS is /usr/bin/time's "Maximum resident set size". The
+two pipelines alternate, best of N each. persona's peak RSS is compared with the budget
+2 × feature-matrix bytes + CSV bytes (and with DESIGN.md's stricter 2 × feature matrix).
+
+Usage: python3 compare_pipeline.py CSV --persona PATH/persona [--repeats N] [--workdir DIR]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def python_pipeline(csv, out):
+    stages = []
+    last = time.perf_counter()
+
+    def lap(name):
+        nonlocal last
+        now = time.perf_counter()
+        stages.append((name, now - last))
+        last = now
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
+    lap("import")
+
+    df = pd.read_csv(csv)
+    ids = df["id"]
+    X = df.drop(columns="id").to_numpy(dtype=np.float64)
+    lap("read")
+    Xs = StandardScaler().fit_transform(X)
+    lap("scale")
+    km = KMeans(n_clusters=8, init="k-means++", n_init=1, max_iter=20, tol=0,
+                algorithm="lloyd", random_state=0).fit(Xs)
+    lap("k-means")
+    distance = np.sqrt(((Xs - km.cluster_centers_[km.labels_]) ** 2).sum(axis=1))
+    pd.DataFrame({"id": ids, "cluster": km.labels_, "distance": distance}).to_csv(out, index=False)
+    lap("write")
+    print(json.dumps({"n_iter": int(km.n_iter_), "inertia": float(km.inertia_), "stages": stages}))
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak RSS bytes, stdout, stderr)."""
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    rss = int(match.group(1)) * 1024 if match else float("nan")
+    return wall, rss, proc.stdout, proc.stderr
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--python-pipeline":
+        python_pipeline(sys.argv[2], sys.argv[3])
+        return
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("csv")
+    parser.add_argument("--persona", required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workdir", default=None)
+    args = parser.parse_args()
+    workdir = args.workdir or tempfile.mkdtemp(prefix="persona-pipeline-")
+
+    csv_bytes = os.path.getsize(args.csv)
+    persona_out = os.path.join(workdir, "persona_segments.csv")
+    persona_model = os.path.join(workdir, "persona_model.json")
+    python_out = os.path.join(workdir, "python_segments.csv")
+    persona_cmd = [args.persona, "cluster", args.csv, "--id", "id", "--k", "8", "--n-init", "1",
+                   "--max-iter", "20", "--tol", "0", "--seed", "0", "--scale", "zscore",
+                   "--out", persona_out, "--model", persona_model]
+    python_cmd = [sys.executable, os.path.abspath(__file__), "--python-pipeline", args.csv, python_out]
+
+    runs = {"persona": [], "python": []}
+    persona_stderr = python_stdout = ""
+    for _ in range(args.repeats):
+        wall, rss, _, persona_stderr = timed(persona_cmd)
+        runs["persona"].append((wall, rss))
+        wall, rss, python_stdout, _ = timed(python_cmd)
+        runs["python"].append((wall, rss))
+
+    with open(persona_model) as f:
+        model = json.load(f)
+    py = json.loads(python_stdout.strip().splitlines()[-1])
+    with open(args.csv) as f:
+        header = f.readline().strip().split(",")
+        features = len(header) - 1
+    with open(persona_out) as f:
+        rows = sum(1 for _ in f) - 1
+    matrix_bytes = rows * features * 8
+
+    p_best = min(w for w, _ in runs["persona"])
+    y_best = min(w for w, _ in runs["python"])
+    p_rss = max(r for _, r in runs["persona"])
+    y_rss = max(r for _, r in runs["python"])
+    budget = 2 * matrix_bytes + csv_bytes
+
+    print("## Whole pipeline: CSV → z-score → k-means (k = 8, 20 Lloyd iterations, k-means++) → CSV")
+    print()
+    print(f"- input: {os.path.basename(args.csv)}, {rows} rows × {features} features + id, {csv_bytes / 1e6:.1f} MB")
+    print(f"- persona: `{' '.join(os.path.basename(c) if c == args.persona else c for c in persona_cmd)}`")
+    print(f"- python: pandas.read_csv → StandardScaler → KMeans(8, init='k-means++', n_init=1, max_iter=20, tol=0, "
+          f"algorithm='lloyd', random_state=0) → id,cluster,distance CSV (`compare_pipeline.py --python-pipeline`)")
+    print(f"- whole process, launch to exit, best of {args.repeats} (runs alternate)")
+    print()
+    print("| pipeline | best wall (s) | all runs (s) | peak RSS (MB) | Lloyd iterations | inertia |")
+    print("|---|---:|---|---:|---:|---:|")
+    print(f"| persona | {p_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['persona'])} | {p_rss / 1e6:.0f} | "
+          f"{model['iterations']} | {model['inertia']:.10g} |")
+    print(f"| python + sklearn | {y_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['python'])} | {y_rss / 1e6:.0f} | "
+          f"{py['n_iter']} | {py['inertia']:.10g} |")
+    print()
+    ratio = y_best / p_best
+    print(f"**python ÷ persona: {ratio:.2f}×** (target ≥ 4×: {'met' if ratio >= 4 else 'not met'})")
+    print()
+    print(f"persona peak RSS {p_rss / 1e6:.0f} MB vs budget 2 × feature matrix + CSV = "
+          f"2 × {matrix_bytes / 1e6:.0f} + {csv_bytes / 1e6:.0f} = {budget / 1e6:.0f} MB: "
+          f"{p_rss / budget:.2f} of budget ({'within' if p_rss <= budget else 'over'}); "
+          f"DESIGN.md's stricter limit, 2 × feature matrix = {2 * matrix_bytes / 1e6:.0f} MB: "
+          f"{p_rss / (2 * matrix_bytes):.2f} of it ({'within' if p_rss <= 2 * matrix_bytes else 'over'}).")
+    print()
+    stages = [line.strip() for line in persona_stderr.splitlines() if line.strip().startswith("time ")]
+    if stages:
+        print(f"persona's own stage timings (last run): {stages[0][5:].strip()}")
+        print()
+    print("python's stage timings (last run, inside the process, after interpreter start-up): "
+          + " · ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in py["stages"]))
+    print()
+    if model["iterations"] != 20 or py["n_iter"] != 20:
+        print(f"> NOTE: not both pipelines ran 20 iterations (persona {model['iterations']}, sklearn {py['n_iter']}).")
+        print()
+
+
+if __name__ == "__main__":
+    main()

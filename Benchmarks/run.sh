@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds everything in release mode, generates the benchmark data in a temporary directory
+# (never in the repository), and runs the Swift and Python benchmarks side by side in one
+# run. Prints markdown; the same text is saved to $DATA/results.md.
+#
+#   Benchmarks/run.sh                 # 1M rows, best of 5
+#   ROWS=200000 REPEATS=3 Benchmarks/run.sh
+#   KEEP_DATA=1 Benchmarks/run.sh     # keep the generated CSV and matrices
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+ROWS=${ROWS:-1000000}
+REPEATS=${REPEATS:-5}
+PIPELINE_REPEATS=${PIPELINE_REPEATS:-3}
+PYTHON=${PYTHON:-python3}
+DATA=${DATA:-$(mktemp -d "${TMPDIR:-/tmp}/persona-bench.XXXXXX")}
+mkdir -p "$DATA"
+OUT="$DATA/results.md"
+export ROWS REPEATS PIPELINE_REPEATS PYTHON DATA
+
+PERSONA="$ROOT/.build/release/persona"
+DATAGEN="$ROOT/.build/release/persona-datagen"
+BENCH="$HERE/.build/release/persona-bench"
+CSV="$DATA/matrix_${ROWS}x16.csv"
+
+# The measured part runs as one child process under /usr/bin/time, so its CPU time can be
+# subtracted from the whole machine's: what is left was used by other processes and is
+# printed with the results (on 2 cores, anything else running skews the figures).
+measure() {
+    echo "# Persona benchmark run"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    DIRTY=$(git -C "$ROOT" status --porcelain -- Sources Package.swift | head -1)
+    echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)${DIRTY:+ (plus uncommitted changes under Sources/)}"
+    AVX512=$(grep -q avx512f /proc/cpuinfo && echo "AVX-512" || echo "no AVX-512")
+    echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $AVX512, L3 $(lscpu | sed -n 's/^L3 cache: *//p')"
+    echo "- memory: $(free -g | awk '/^Mem:/ {print $2 " GB total, " $7 " GB available"}')"
+    echo "- load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- $(swift --version 2>&1 | head -1)"
+    echo "- $($PYTHON --version 2>&1); $($PYTHON -c 'import numpy, pandas, sklearn; print(f"numpy {numpy.__version__}, pandas {pandas.__version__}, scikit-learn {sklearn.__version__}")')"
+    echo "- data: \`persona-datagen matrix --rows $ROWS --dims 16 --clusters 8 --spread 8 --seed 7\` ($(du -m "$CSV" | cut -f1) MB) for the pipeline and CSV figures; persona-bench's own uniform random matrix (exported for sklearn) for the Lloyd figures"
+    echo
+    echo "Commands (BENCH = Benchmarks/.build/release/persona-bench, PERSONA = .build/release/persona):"
+    echo
+    echo '```'
+    echo "BENCH --rows $ROWS --repeats $REPEATS --csv CSV --export DIR"
+    echo "python3 Benchmarks/sklearn_lloyd.py DIR --rows $ROWS --rounds $REPEATS --persona-bench BENCH"
+    echo "python3 Benchmarks/compare_pipeline.py CSV --persona PERSONA --repeats $PIPELINE_REPEATS"
+    echo "python3 Benchmarks/csv_compare.py CSV --persona-bench BENCH --rounds $REPEATS"
+    echo '```'
+    echo
+    "$BENCH" --rows "$ROWS" --repeats "$REPEATS" --csv "$CSV" --export "$DATA"
+    "$PYTHON" "$HERE/sklearn_lloyd.py" "$DATA" --rows "$ROWS" --rounds "$REPEATS" --persona-bench "$BENCH"
+    "$PYTHON" "$HERE/compare_pipeline.py" "$CSV" --persona "$PERSONA" --repeats "$PIPELINE_REPEATS" --workdir "$DATA"
+    "$PYTHON" "$HERE/csv_compare.py" "$CSV" --persona-bench "$BENCH" --rounds "$REPEATS"
+}
+
+if [[ "${1:-}" == "--measure" ]]; then
+    measure
+    exit 0
+fi
+
+cleanup() {
+    if [[ -z "${KEEP_DATA:-}" ]]; then
+        rm -f "$DATA"/*.csv "$DATA"/*.f64 "$DATA"/*.json
+    fi
+}
+trap cleanup EXIT
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "run.sh: /usr/bin/time is missing (apt-get install -y time)" >&2
+    exit 1
+fi
+
+echo "building (release)..." >&2
+(cd "$ROOT" && swift build -c release --product persona >&2 && swift build -c release --product persona-datagen >&2)
+(cd "$HERE" && swift build -c release >&2)
+
+# Blobs with --spread 8 overlap heavily, so k-means keeps relabelling rows for all 20
+# iterations on both sides (compare_pipeline.py checks and reports the iteration counts).
+DATAGEN_CMD=("$DATAGEN" matrix --rows "$ROWS" --dims 16 --clusters 8 --spread 8 --seed 7 --out "$CSV")
+echo "generating $CSV..." >&2
+"${DATAGEN_CMD[@]}" >&2
+
+# Busy jiffies of the whole machine (user nice system irq softirq steal) and steal alone.
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $9}' /proc/stat; }
+read -r BUSY0 STEAL0 < <(busy)
+/usr/bin/time -f '%e %U %S' -o "$DATA/cpu.txt" "$HERE/run.sh" --measure | tee "$OUT"
+read -r BUSY1 STEAL1 < <(busy)
+read -r WALL USER SYS < "$DATA/cpu.txt"
+HZ=$(getconf CLK_TCK)
+{
+    echo "- load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    awk -v b0="$BUSY0" -v b1="$BUSY1" -v s0="$STEAL0" -v s1="$STEAL1" -v hz="$HZ" -v cores="$(nproc)" -v w="$WALL" -v u="$USER" -v s="$SYS" 'BEGIN {
+        total = (b1 - b0) / hz; own = u + s; other = total - own; if (other < 0) other = 0
+        printf "- CPU time during the run: %.0f s wall; this run %.1f s, other processes %.1f s (%.1f%% of the %d-core capacity), hypervisor steal %.1f s\n", w, own, other, 100 * other / (w * cores), cores, (s1 - s0) / hz
+    }'
+} | tee -a "$OUT"
