@@ -118,24 +118,17 @@ public enum ColumnStatistics {
         return variance <= n * eps * variance + (n * mean * eps) * (n * mean * eps)
     }
 
-    static func centerAndScale(_ column: [Double], method: ScalingMethod) -> (Double, Double) {
-        switch method {
-        case .none:
-            return (0, 1)
-        case .zscore:
-            let m = mean(column)
-            let v = variance(column)
-            return (m, isConstant(variance: v, mean: m, count: column.count) ? 1 : v.squareRoot())
-        case .robust:
-            let sorted = column.sorted()
-            let median = quantile(sorted: sorted, 0.5)
-            let iqr = quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25)
-            return (median, iqr == 0 ? 1 : iqr)
-        case .minmax:
-            let lo = column.min() ?? 0
-            let hi = column.max() ?? 0
-            let range = hi - lo
-            return (lo, range == 0 ? 1 : range)
-        }
+    /// RobustScaler's centre and scale: the median and the interquartile range (1 when 0).
+    static func medianAndIQR(_ column: [Double]) -> (Double, Double) {
+        let sorted = column.sorted()
+        let iqr = quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25)
+        return (quantile(sorted: sorted, 0.5), iqr == 0 ? 1 : iqr)
+    }
+
+    /// MinMaxScaler's centre and scale: the minimum and the range (1 when 0).
+    static func minimumAndRange(_ column: [Double]) -> (Double, Double) {
+        let low = column.min() ?? 0
+        let range = (column.max() ?? 0) - low
+        return (low, range == 0 ? 1 : range)
     }
 }

@@ -62,10 +62,10 @@ public struct Scaler: Codable, Sendable, Equatable {
                     scale[j] = ColumnStatistics.isConstant(variance: variances[j], mean: means[j], count: data.rows)
                         ? 1 : variances[j].squareRoot()
                 }
-            case .robust, .minmax:
-                for j in 0..<data.columns {
-                    (center[j], scale[j]) = ColumnStatistics.centerAndScale(transformed.column(j), method: method)
-                }
+            case .robust:
+                for j in 0..<data.columns { (center[j], scale[j]) = ColumnStatistics.medianAndIQR(transformed.column(j)) }
+            case .minmax:
+                for j in 0..<data.columns { (center[j], scale[j]) = ColumnStatistics.minimumAndRange(transformed.column(j)) }
             }
         }
         return Scaler(method: method, center: center, scale: scale,

@@ -6,9 +6,7 @@ import NumericCore
 /// scaled units.
 enum CentroidsFile {
     static func read(path: String, features: [String]) throws -> Matrix {
-        var options = CSVReadOptions()
-        options.numericColumns = []
-        let table = try CSVReader.read(path: path, options: options)
+        let table = try CSVReader.read(path: path)
         let file = table.source
         let missing = features.filter { table.index(of: $0) == nil }
         guard missing.isEmpty else {

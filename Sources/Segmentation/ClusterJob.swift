@@ -41,9 +41,19 @@ public enum ClusterJob {
         var selection: [KSelectionRow] = []
         var result: KMeansResult
         var metrics: ClusterMetrics?
-        switch options.k {
+        // Given centroids fix k: `--k auto` takes the file's k, a different `--k N` is an error.
+        var choice = options.k
+        if case .given(let centroids) = start, case .centroidsFile(let path) = options.start {
+            if case .fixed(let k) = choice, k != centroids.rows {
+                throw SegmentationError.centroidsFile(
+                    file: (path as NSString).lastPathComponent,
+                    problem: "it holds \(centroids.rows) centroids but --k is \(k)")
+            }
+            choice = .fixed(centroids.rows)
+        }
+        switch choice {
         case .fixed(let k):
-            let config = try configure(startK(start) ?? k)
+            let config = try configure(k)
             result = try config.fit(scaled) { p in
                 progress(.iteration(k: config.k, restart: p.restart, restarts: p.restarts, iteration: p.iteration, maxIterations: p.maxIterations))
             }
@@ -98,11 +108,6 @@ public enum ClusterJob {
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
         return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,
                               encoding: encoding, report: encoded.report, matrix: matrix)
-    }
-
-    private static func startK(_ start: KMeans.Initialization) -> Int? {
-        if case .given(let centroids) = start { return centroids.rows }
-        return nil
     }
 
     private static func log1pIndices(_ columns: [String], encoding: FeatureEncoding, file: String) throws -> [Int] {

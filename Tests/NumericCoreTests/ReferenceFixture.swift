@@ -67,12 +67,13 @@ func close(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool {
     abs(a - b) <= tolerance * max(1, abs(b))
 }
 
+/// Fixture rows are rectangular; a ragged one is a broken fixture and should stop the tests.
 func matrix(_ rows: [[Double]]) -> Matrix {
-    (try? Matrix(rowArrays: rows)) ?? Matrix.empty
-}
-
-extension Matrix {
-    static var empty: Matrix { (try? Matrix(zeros: 0, 0)) ?? Matrix.empty }
+    do {
+        return try Matrix(rowArrays: rows)
+    } catch {
+        fatalError("broken fixture: \(error)")
+    }
 }
 
 /// Adjusted Rand index (Hubert & Arabie 1985), computed from the contingency table.

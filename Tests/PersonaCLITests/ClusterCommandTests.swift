@@ -44,6 +44,21 @@ struct ClusterCommandTests {
         #expect(model?["format"] as? String == "persona.kmeans")
     }
 
+    @Test("A centroids file fixes k: --k auto takes it, a different --k is an error naming both")
+    func centroidsFileK() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("in.csv", "id,x\na,0\nb,1\nc,9\nd,10\ne,11\n")
+        try runner.write("c.csv", "x\n0\n5\n")
+        let auto = try runner.run(["cluster", "in.csv", "--id", "id", "--scale", "none", "--init", "c.csv", "--out", "seg.csv"])
+        #expect(auto.status == 0, "\(auto.stderr)")
+        #expect(try runner.read("seg.csv").hasPrefix("id,cluster,distance\na,1,0.5\n"))
+        let mismatch = try runner.run(["cluster", "in.csv", "--id", "id", "--k", "3", "--init", "c.csv", "--out", "other.csv"])
+        #expect(mismatch.status == 1)
+        #expect(mismatch.stderr == "persona: error: c.csv: it holds 2 centroids but --k is 3\n")
+        #expect(!runner.files.contains("other.csv"))
+    }
+
     @Test("Same seed, any thread count: byte-identical outputs")
     func deterministic() throws {
         let runner = try PersonaRunner()
