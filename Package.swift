@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(
             name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
         .testTarget(
-            name: "PersonaCLITests", dependencies: ["persona"]),
+            name: "PersonaCLITests", dependencies: ["persona"],
+            exclude: ["Fixtures"]),
     ]
 )

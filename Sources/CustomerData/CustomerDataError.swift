@@ -14,9 +14,12 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case duplicateID(file: String, line: Int, column: Int, name: String, value: String, firstLine: Int)
     case notANumber(file: String, line: Int, column: Int, name: String, value: String)
     case nonFinite(file: String, line: Int, column: Int, name: String, value: String)
+    /// `format` is the `--date-format` pattern, nil for ISO dates.
+    case notADate(file: String, line: Int, column: Int, name: String, value: String, format: String?)
     case noValues(file: String, column: Int, name: String)
     case noFeatures(file: String, reason: String)
     case writeFailed(file: String, reason: String)
+    case noCustomers(file: String, column: String, lines: Int)
 
     public var description: String {
         switch self {
@@ -44,13 +47,21 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
         case let .duplicateID(file, line, column, name, value, firstLine):
             return "\(file):\(line): column '\(name)' (\(column)): id \(quoted(value)) already appeared on line \(firstLine)"
         case let .notANumber(file, line, column, name, value):
-            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number"
+            let hint = value.contains(",") && value.allSatisfy({ $0.isNumber || $0 == "," || $0 == "." || $0 == "-" })
+                ? " (decimal commas and thousands separators are not read: write 12.50, not 12,50)" : ""
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number\(hint)"
+        case let .notADate(file, line, column, name, value, format):
+            let expected = format.map { "the --date-format \"\($0)\"" }
+                ?? "an ISO date such as 2011-12-09 or 2011-12-09 12:50:00 (give --date-format for other layouts)"
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a date: expected \(expected)"
         case let .nonFinite(file, line, column, name, value):
             return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a finite number"
         case let .noValues(file, column, name):
             return "\(file): column '\(name)' (\(column)) has no values: every cell is empty"
         case let .noFeatures(file, reason):
             return "\(file): no feature columns to use: \(reason)"
+        case let .noCustomers(file, column, lines):
+            return "\(file): none of the \(lines) lines has a customer id in column '\(column)'"
         case let .writeFailed(file, reason):
             return "\(file): cannot write: \(reason)"
         }

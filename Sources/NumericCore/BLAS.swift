@@ -4,8 +4,11 @@ internal import COpenBLAS
 public enum BLASConfiguration {
     /// Sets the number of threads OpenBLAS itself may use. Persona parallelizes over row
     /// chunks and keeps BLAS single-threaded inside them, so the CLI sets this to 1.
+    /// With one thread, OpenBLAS's idle worker threads are also stopped: right after start-up
+    /// they spin on `sched_yield`, taking a core from the work that runs meanwhile.
     public static func setThreadCount(_ threads: Int) {
         openblas_set_num_threads(Int32(max(1, min(threads, Int(Int32.max)))))
+        if threads <= 1 { _ = blas_thread_shutdown_() }
     }
 
     /// The OpenBLAS build and the kernel family it picked for this CPU.

@@ -45,7 +45,9 @@ struct CSVErrorTests {
     @Test("a non-number in a column forced numeric") func forcedNumeric() {
         let error = CustomerDataError.notANumber(file: "t.csv", line: 3, column: 2, name: "amount", value: "12,50")
         #expect(throws: error) { try readCSV("id,amount\n1,3\n2,\"12,50\"\n", numeric: ["amount"]) }
-        #expect(error.description == "t.csv:3: column 'amount' (2): \"12,50\" is not a number")
+        #expect(error.description == "t.csv:3: column 'amount' (2): \"12,50\" is not a number (decimal commas and thousands separators are not read: write 12.50, not 12,50)")
+        #expect(CustomerDataError.notANumber(file: "t.csv", line: 3, column: 2, name: "amount", value: "abc").description
+                == "t.csv:3: column 'amount' (2): \"abc\" is not a number")
     }
 
     @Test("NaN and infinity in a numeric column") func nonFinite() {

@@ -20,7 +20,7 @@ struct ClusterBadInputTests {
         ("duplicate ids", "id,x,y\n1,2,3\n2,3,4\n1,5,6\n", [],
          "persona: error: in.csv:4: column 'id' (1): id \"1\" already appeared on line 2"),
         ("non-numeric in a forced-numeric column", "id,x,y\n1,2,3\n2,\"12,50\",4\n", ["--numeric", "x"],
-         "persona: error: in.csv:3: column 'x' (2): \"12,50\" is not a number"),
+         "persona: error: in.csv:3: column 'x' (2): \"12,50\" is not a number (decimal commas and thousands separators are not read: write 12.50, not 12,50)"),
         ("k larger than the rows", "id,x,y\n1,2,3\n2,3,4\n", ["--k", "3"],
          "persona: error: in.csv: k=3 clusters need at least 3 rows, but the file has 2"),
         ("all features constant", "id,x,y\n1,2,3\n2,2,3\n3,2,3\n", ["--k", "2"],

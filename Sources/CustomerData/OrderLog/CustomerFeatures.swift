@@ -1,0 +1,128 @@
+import Foundation
+
+/// One row per customer, built from an order log: what `persona features` writes.
+public struct CustomerFeatures: Sendable {
+    public enum Values: Sendable, Equatable {
+        /// NaN is a blank cell.
+        case numbers([Double])
+        /// nil is a blank cell.
+        case text([String?])
+    }
+
+    public struct Column: Sendable, Equatable {
+        public let name: String
+        public let values: Values
+    }
+
+    /// The id column's name, as in the input.
+    public let idName: String
+    /// Ids in Unicode code point order.
+    public let ids: [String]
+    public let columns: [Column]
+    public let report: OrderLogReport
+
+    public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+
+    /// The table as CSV text.
+    public func csv() -> [UInt8] {
+        var writer = CSVWriter(reserve: ids.count * (16 + 12 * columns.count))
+        writer.field(idName)
+        for column in columns { writer.field(column.name) }
+        writer.endRow()
+        for (row, id) in ids.enumerated() {
+            writer.field(id)
+            for column in columns {
+                switch column.values {
+                case .numbers(let values): writer.field(values[row])
+                case .text(let values):
+                    if let value = values[row] { writer.field(value) } else { writer.emptyField() }
+                }
+            }
+            writer.endRow()
+        }
+        return writer.bytes
+    }
+}
+
+extension OrderAccumulator {
+    /// The finished table: customers in id order, features as of `asOf`.
+    func features(idName: String, asOf: Int64) -> CustomerFeatures {
+        var report = self.report
+        report.asOf = asOf
+        let allIDs = ids.values
+        let kept = (0..<allIDs.count).filter { seenBefore[$0] }
+        let order = kept.sorted { allIDs[$0].utf8.lexicographicallyPrecedes(allIDs[$1].utf8) }
+        report.customers = order.count
+        report.customersExcluded = allIDs.count - order.count  // seen only after the cutoff / as-of
+
+        func days(_ span: Int64) -> Double { Double(span.floorDiv(86_400)) }
+        func numbers(_ name: String, _ value: (Int) -> Double) -> CustomerFeatures.Column {
+            .init(name: name, values: .numbers(order.map(value)))
+        }
+        let nan = Double.nan
+        var columns: [CustomerFeatures.Column] = [
+            numbers("recency_days") { c in monetary[c] > 0 ? days(asOf - lastPurchase[c]) : nan },
+            numbers("frequency") { c in Double(frequency(c)) },
+            numbers("monetary") { c in monetary[c] },
+            numbers("avg_order_value") { c in frequency(c) > 0 ? monetary[c] / Double(frequency(c)) : nan },
+            numbers("tenure_days") { c in monetary[c] > 0 ? days(asOf - firstPurchase[c]) : nan },
+            numbers("mean_interpurchase_days") { c in
+                frequency(c) >= 2 ? Double(lastPurchase[c] - firstPurchase[c]) / 86_400 / Double(frequency(c) - 1) : nan
+            },
+            numbers("returns_count") { c in Double(returnCount[c]) },
+            numbers("returns_value") { c in returnsValue[c] },
+            numbers("return_rate") { c in monetary[c] > 0 ? returnsValue[c] / monetary[c] : nan },
+            numbers("active_days") { c in Double(purchaseDayCount[c]) },
+        ]
+        if options.category != nil {
+            columns += categoryColumns(order: order)
+        }
+        if options.cutoff != nil {
+            columns.append(numbers("purchased_in_horizon") { c in boughtInHorizon[c] ? 1 : 0 })
+            columns.append(numbers("churned") { c in monetary[c] > 0 ? (boughtInHorizon[c] ? 0 : 1) : nan })
+        }
+        return CustomerFeatures(idName: idName, ids: order.map { allIDs[$0] }, columns: columns, report: report)
+    }
+
+    /// `distinct_categories`, `top_category` and `share:<category>` for the categories with the
+    /// most spend overall.
+    private func categoryColumns(order: [Int]) -> [CustomerFeatures.Column] {
+        let names = categories.values
+        // Rank of each category name in code point order, for ties.
+        let byName = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        var nameRank = [Int](repeating: 0, count: names.count)
+        for (rank, code) in byName.enumerated() { nameRank[code] = rank }
+        let top = names.indices.sorted {
+            categoryTotals[$0] != categoryTotals[$1] ? categoryTotals[$0] > categoryTotals[$1] : nameRank[$0] < nameRank[$1]
+        }.prefix(options.shareCategories)
+        var shareSlot = [Int](repeating: -1, count: names.count)
+        for (slot, code) in top.enumerated() { shareSlot[code] = slot }
+
+        let customers = customerCount
+        var distinct = [Int32](repeating: 0, count: customers)
+        var best = [Int32](repeating: -1, count: customers)
+        var bestSpend = [Double](repeating: 0, count: customers)
+        var shares = [Double](repeating: 0, count: customers * top.count)
+        categorySpend.forEach { key, spend in
+            let c = Int(key >> 32), code = Int(UInt32(truncatingIfNeeded: key))
+            distinct[c] += 1
+            let current = Int(best[c])
+            if current < 0 || spend > bestSpend[c] || (spend == bestSpend[c] && nameRank[code] < nameRank[current]) {
+                best[c] = Int32(code)
+                bestSpend[c] = spend
+            }
+            let slot = shareSlot[code]
+            if slot >= 0 { shares[c * top.count + slot] = spend }
+        }
+        var columns: [CustomerFeatures.Column] = [
+            .init(name: "distinct_categories", values: .numbers(order.map { Double(distinct[$0]) })),
+            .init(name: "top_category", values: .text(order.map { best[$0] >= 0 ? names[Int(best[$0])] : nil })),
+        ]
+        for (slot, code) in top.enumerated() {
+            columns.append(.init(name: "share:" + names[code], values: .numbers(order.map { c in
+                monetary[c] > 0 ? shares[c * top.count + slot] / monetary[c] : .nan
+            })))
+        }
+        return columns
+    }
+}

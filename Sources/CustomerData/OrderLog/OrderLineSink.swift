@@ -1,0 +1,228 @@
+/// Receives the fields of each order line from the scanner, keeps the ones that matter, reads
+/// the date and amount, and appends the line to an `OrderLineBatch`.
+///
+/// Unquoted fields are pointers into the current block; quoted ones (which the scanner hands
+/// over from its scratch buffer) are copied. Every field, wanted or not, goes into the line's
+/// fingerprint, which finds exact duplicate lines.
+struct OrderLineSink: FieldSink {
+    enum Role: Int, CaseIterable {
+        case customer, date, order, category, amount, price, quantity
+    }
+
+    let file: String
+    let header: [String]
+    /// The role of each column, or nil.
+    private let roles: [Role?]
+    private let roleColumns: [Int]
+    private var pointers: [UnsafePointer<UInt8>?] = Array(repeating: nil, count: Role.allCases.count)
+    private var lengths = [Int](repeating: 0, count: Role.allCases.count)
+    private var numbers = [Double](repeating: .nan, count: Role.allCases.count)
+    private var parsed = [Bool](repeating: false, count: Role.allCases.count)
+    private let copies = FieldCopies(count: Role.allCases.count)
+    private var fingerprint: UInt64 = 0
+    /// The block being scanned: fields inside it need no copy.
+    var block: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+    var batch = OrderLineBatch()
+    let dateFormat: TimestampFormat
+    let skipBadRows: Bool
+    /// The first problem met; scanning the rest of the block is then ignored.
+    private(set) var failure: CustomerDataError?
+
+    init(file: String, header: [String], columns: [Role: Int], options: OrderLogOptions) {
+        self.file = file
+        self.header = header
+        var roles = [Role?](repeating: nil, count: header.count)
+        for (role, column) in columns { roles[column] = role }
+        self.roles = roles
+        roleColumns = Role.allCases.map { columns[$0] ?? -1 }
+        dateFormat = options.dateFormat
+        skipBadRows = options.skipBadRows
+    }
+
+    func isNumeric(column: Int) -> Bool {
+        guard let role = roles[column] else { return false }
+        return role == .amount || role == .price || role == .quantity
+    }
+
+    @inline(__always)
+    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, into h: UInt64) -> UInt64 {
+        var h = h ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        while i < n {
+            tail = tail << 8 | UInt64(p[i])
+            i += 1
+        }
+        h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h >> 32)
+    }
+
+    mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
+        fingerprint = OrderLineSink.hash(p, n, into: fingerprint &+ UInt64(column))
+        guard let role = roles[column] else { return }
+        let r = role.rawValue
+        parsed[r] = false
+        if let base = block.baseAddress, p >= base, p < base + block.count {
+            pointers[r] = p
+        } else {
+            pointers[r] = copies.store(p, n, slot: r)
+        }
+        lengths[r] = n
+    }
+
+    mutating func addNumber(column: Int, _ value: Double) {
+        var bits = value.bitPattern
+        fingerprint = withUnsafeBytes(of: &bits) { raw in
+            OrderLineSink.hash(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 8, into: fingerprint &+ UInt64(column))
+        }
+        guard let role = roles[column] else { return }
+        numbers[role.rawValue] = value
+        parsed[role.rawValue] = true
+    }
+
+    mutating func endRow(line: Int) {
+        defer { fingerprint = 0 }
+        guard failure == nil else { return }
+        do {
+            try readLine(line)
+        } catch {
+            if skipBadRows {
+                batch.badRows += 1
+                if batch.firstBadRow == nil { batch.firstBadRow = error.description }
+            } else {
+                failure = error
+            }
+        }
+    }
+
+    private func text(_ role: Role) -> String {
+        guard let p = pointers[role.rawValue] else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: p, count: lengths[role.rawValue]), as: UTF8.self)
+    }
+
+    private func field(_ role: Role) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: pointers[role.rawValue], count: lengths[role.rawValue])
+    }
+
+    private func number(_ role: Role, line: Int) throws(CustomerDataError) -> Double {
+        let r = role.rawValue
+        let column = roleColumns[r]
+        if parsed[r] { return numbers[r] }
+        let parsedValue = pointers[r].map { NumberParser.parse($0, lengths[r]) } ?? .missing
+        switch parsedValue {
+        case .number(let value): return value
+        case .nonFinite:
+            throw .nonFinite(file: file, line: line, column: column + 1, name: header[column], value: text(role))
+        case .missing, .notANumber:
+            throw .notANumber(file: file, line: line, column: column + 1, name: header[column], value: text(role))
+        }
+    }
+
+    private mutating func readLine(_ line: Int) throws(CustomerDataError) {
+        let dateColumn = roleColumns[Role.date.rawValue]
+        guard let p = pointers[Role.date.rawValue], let time = dateFormat.parse(p, lengths[Role.date.rawValue]) else {
+            throw .notADate(file: file, line: line, column: dateColumn + 1, name: header[dateColumn],
+                            value: text(.date), format: dateFormat.pattern)
+        }
+        var amount: Double
+        var negativePrice = false
+        if roleColumns[Role.amount.rawValue] >= 0 {
+            amount = try number(.amount, line: line)
+        } else {
+            let price = try number(.price, line: line)
+            amount = price * (try number(.quantity, line: line))
+            negativePrice = price < 0
+        }
+        if amount == 0 { amount = 0 }  // -0.0 from a zero price and a negative quantity
+        batch.append(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,
+                     customer: field(.customer),
+                     order: roleColumns[Role.order.rawValue] >= 0 ? field(.order) : nil,
+                     category: roleColumns[Role.category.rawValue] >= 0 ? field(.category) : nil)
+    }
+}
+
+/// One order line, its text fields pointing into the batch that holds it.
+struct OrderLine {
+    let time: Int64
+    let amount: Double
+    let negativePrice: Bool
+    let fingerprint: UInt64
+    let customer: UnsafeBufferPointer<UInt8>
+    let order: UnsafeBufferPointer<UInt8>?
+    let category: UnsafeBufferPointer<UInt8>?
+}
+
+/// The order lines read from one block, with their text fields copied out, so the block's
+/// buffer can be refilled while these lines are being added up on another thread.
+struct OrderLineBatch: @unchecked Sendable {
+    private var times: [Int64] = []
+    private var amounts: [Double] = []
+    private var negativePrices: [Bool] = []
+    private var fingerprints: [UInt64] = []
+    /// Customer, order and category bytes of every line, back to back, after one unused byte
+    /// (so that even empty fields have an address).
+    private var text: [UInt8] = [0]
+    /// Per line, where its customer, order and category end in `text` (nil fields are empty).
+    private var ends: [Int32] = [1]
+    private var hasOrder = false, hasCategory = false
+    var badRows = 0
+    var firstBadRow: String?
+
+    var count: Int { times.count }
+
+    mutating func append(time: Int64, amount: Double, negativePrice: Bool, fingerprint: UInt64,
+                         customer: UnsafeBufferPointer<UInt8>, order: UnsafeBufferPointer<UInt8>?,
+                         category: UnsafeBufferPointer<UInt8>?) {
+        times.append(time)
+        amounts.append(amount)
+        negativePrices.append(negativePrice)
+        fingerprints.append(fingerprint)
+        hasOrder = order != nil
+        hasCategory = category != nil
+        for field in [customer, order ?? UnsafeBufferPointer(start: nil, count: 0), category ?? UnsafeBufferPointer(start: nil, count: 0)] {
+            text.append(contentsOf: field)
+            ends.append(Int32(text.count))
+        }
+    }
+
+    /// Calls `body` with each line in order.
+    func forEach(_ body: (OrderLine) -> Void) {
+        text.withUnsafeBufferPointer { all in
+            for i in 0..<count {
+                func slice(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                    let start = Int(ends[3 * i + k]), end = Int(ends[3 * i + k + 1])
+                    return UnsafeBufferPointer(rebasing: all[start..<end])
+                }
+                body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],
+                               fingerprint: fingerprints[i], customer: slice(0),
+                               order: hasOrder ? slice(1) : nil, category: hasCategory ? slice(2) : nil))
+            }
+        }
+    }
+}
+
+/// Owned copies of quoted fields, one growable buffer per role.
+final class FieldCopies {
+    private var buffers: [UnsafeMutableBufferPointer<UInt8>]
+
+    init(count: Int) {
+        buffers = (0..<count).map { _ in .allocate(capacity: 64) }
+    }
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    func store(_ p: UnsafePointer<UInt8>, _ n: Int, slot: Int) -> UnsafePointer<UInt8> {
+        if buffers[slot].count < n {
+            buffers[slot].deallocate()
+            buffers[slot] = .allocate(capacity: max(n, 2 * buffers[slot].count))
+        }
+        let target = buffers[slot].baseAddress!
+        target.update(from: p, count: n)
+        return UnsafePointer(target)
+    }
+}

@@ -1,0 +1,87 @@
+/// How to turn an order log into customer features (`persona features`).
+public struct OrderLogOptions: Sendable {
+    /// Where a line's amount comes from.
+    public enum Amount: Sendable, Equatable {
+        /// A column holding the line's signed amount.
+        case column(String)
+        /// Unit price × quantity.
+        case priceTimesQuantity(price: String, quantity: String)
+    }
+
+    /// How fields are separated.
+    public enum Separator: Sendable, Equatable {
+        /// One byte, with RFC 4180 quoting.
+        case byte(UInt8)
+        /// Runs of spaces or tabs, no quoting (fixed-width text exports such as CDNOW).
+        case whitespace
+    }
+
+    public var customer: String
+    public var date: String
+    public var amount: Amount
+    /// Order (invoice) column: frequency counts distinct orders; without it, distinct days.
+    public var order: String?
+    public var category: String?
+    /// Features are computed as of this moment (seconds since 1970); nil: midnight after the
+    /// latest date in the file. Lines at or after it are left out.
+    public var asOf: Int64?
+    /// With `horizonDays`: features from lines before the cutoff, labels from [cutoff, cutoff + horizon).
+    public var cutoff: Int64?
+    public var horizonDays: Int?
+    public var dateFormat: TimestampFormat = .iso
+    public var separator: Separator = .byte(UInt8(ascii: ","))
+    /// Count and skip lines whose date or amount cannot be read, instead of stopping.
+    public var skipBadRows = false
+    /// Drop exact duplicate lines (they are counted either way).
+    public var dedupe = false
+    /// Write ids such as `17850.0` as `17850` (and treat the two as one customer).
+    public var normalizeIDs = false
+    /// Categories that get a `share:` column, by total spend.
+    public var shareCategories = 20
+    /// Bytes read per block (tests make it tiny to put block boundaries everywhere).
+    var blockSize = RecordStream.blockSize
+
+    public init(customer: String, date: String, amount: Amount) {
+        self.customer = customer
+        self.date = date
+        self.amount = amount
+    }
+
+    var horizonEnd: Int64? {
+        guard let cutoff, let horizonDays else { return nil }
+        return cutoff + Int64(horizonDays) * 86_400
+    }
+}
+
+/// What happened to the lines of an order log, for the end-of-run summary.
+public struct OrderLogReport: Sendable, Equatable {
+    public var lines = 0
+    public var withoutCustomer = 0
+    public var purchaseLines = 0
+    public var returnLines = 0
+    public var zeroAmountLines = 0
+    public var negativePriceLines = 0
+    /// Exact repeats of an earlier line (among lines with a customer id).
+    public var duplicateLines = 0
+    public var duplicatesDropped = false
+    public var badRowsSkipped = 0
+    /// The first skipped bad row's message, so the user can see what kind of problem it was.
+    public var firstBadRow: String?
+    public var idsTrimmed = 0
+    public var idsNormalized = 0
+    /// Ids ending in `.0` when `--normalize-ids` was not given.
+    public var idsWithDecimalZero = 0
+    /// Lines at or after the as-of moment (or after the label horizon) that were left out.
+    public var linesAfterWindow = 0
+    /// Lines inside the label horizon.
+    public var horizonLines = 0
+    public var customers = 0
+    /// Customers seen only after the cutoff (no row written).
+    public var customersExcluded = 0
+    public var firstDate: Int64?
+    public var lastDate: Int64?
+    public var asOf: Int64 = 0
+    public var bytes = 0
+
+    public init() {}
+}
