@@ -74,6 +74,15 @@ struct ByteInterner {
         return code
     }
 
+    /// The code of these bytes (an empty buffer may have no address).
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard let base = bytes.baseAddress else {
+            var empty: UInt8 = 0
+            return withUnsafePointer(to: &empty) { intern($0, 0) }
+        }
+        return intern(base, bytes.count)
+    }
+
     private mutating func grow() {
         var bigger = [Int32](repeating: -1, count: slots.count * 2)
         let mask = bigger.count - 1

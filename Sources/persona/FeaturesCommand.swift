@@ -97,7 +97,10 @@ struct FeaturesCommand: ParsableCommand {
 
     private func day(_ text: String, option: String) throws -> Int64 {
         let bytes = Array(text.utf8)
-        guard let seconds = bytes.withUnsafeBufferPointer({ TimestampFormat.iso.parse($0.baseAddress!, $0.count) }) else {
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { TimestampFormat.iso.parse($0, buffer.count) }
+        }
+        guard let seconds = parsed else {
             throw ValidationError("\(option) must be a date such as 2011-12-10 (or 2011-12-10 12:00:00); got '\(text)'")
         }
         return seconds

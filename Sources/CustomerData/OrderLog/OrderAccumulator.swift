@@ -95,14 +95,14 @@ struct OrderAccumulator {
                 if purchaseDays.insert(pairKey(customer, day)) { purchaseDayCount[c] += 1 }
             }
             if let order = line.order {
-                let code = orders.intern(order.baseAddress!, order.count)
+                let code = orders.intern(order)
                 if code != lastOrder[c] {
                     lastOrder[c] = code
                     if purchaseOrders.insert(pairKey(customer, code)) { orderCount[c] += 1 }
                 }
             }
             if let category = line.category, category.count > 0 {
-                let code = categories.intern(category.baseAddress!, category.count)
+                let code = categories.intern(category)
                 if Int(code) == categoryTotals.count { categoryTotals.append(0) }
                 categoryTotals[Int(code)] += line.amount
                 categorySpend.add(line.amount, to: pairKey(customer, code))
@@ -111,7 +111,7 @@ struct OrderAccumulator {
             report.returnLines += 1
             returnsValue[c] -= line.amount
             if let order = line.order {
-                let code = orders.intern(order.baseAddress!, order.count)
+                let code = orders.intern(order)
                 if code != lastReturnOrder[c] {
                     lastReturnOrder[c] = code
                     if returnOrders.insert(pairKey(customer, code)) { returnCount[c] += 1 }

@@ -76,10 +76,11 @@ struct OrderLineSink: FieldSink {
     }
 
     mutating func addNumber(column: Int, _ value: Double) {
-        var bits = value.bitPattern
-        fingerprint = withUnsafeBytes(of: &bits) { raw in
-            OrderLineSink.hash(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 8, into: fingerprint &+ UInt64(column))
-        }
+        var h = (fingerprint &+ UInt64(column)) ^ (8 &* 0x9E37_79B9_7F4A_7C15)
+        h = (h ^ value.bitPattern) &* 0x0000_0100_0000_01B3
+        h ^= h >> 29
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        fingerprint = h ^ (h >> 32)
         guard let role = roles[column] else { return }
         numbers[role.rawValue] = value
         parsed[role.rawValue] = true
@@ -208,21 +209,23 @@ struct OrderLineBatch: @unchecked Sendable {
 
 /// Owned copies of quoted fields, one growable buffer per role.
 final class FieldCopies {
-    private var buffers: [UnsafeMutableBufferPointer<UInt8>]
+    private var buffers: [UnsafeMutablePointer<UInt8>]
+    private var capacities: [Int]
 
     init(count: Int) {
         buffers = (0..<count).map { _ in .allocate(capacity: 64) }
+        capacities = [Int](repeating: 64, count: count)
     }
 
     deinit { buffers.forEach { $0.deallocate() } }
 
     func store(_ p: UnsafePointer<UInt8>, _ n: Int, slot: Int) -> UnsafePointer<UInt8> {
-        if buffers[slot].count < n {
+        if capacities[slot] < n {
             buffers[slot].deallocate()
-            buffers[slot] = .allocate(capacity: max(n, 2 * buffers[slot].count))
+            capacities[slot] = max(n, 2 * capacities[slot])
+            buffers[slot] = .allocate(capacity: capacities[slot])
         }
-        let target = buffers[slot].baseAddress!
-        target.update(from: p, count: n)
-        return UnsafePointer(target)
+        buffers[slot].update(from: p, count: n)
+        return UnsafePointer(buffers[slot])
     }
 }

@@ -18,6 +18,7 @@ public enum OrderLogReader {
         let header = headerSink.names
         guard !header.isEmpty, header.contains(where: { !$0.isEmpty }) else { throw CustomerDataError.emptyFile(file: name) }
         let columns = try roleColumns(header: header, file: name, options: options)
+        let idName = header[columns[.customer] ?? 0]
 
         // Two stages on two threads: this one adds lines up while a reader thread scans and
         // parses the next blocks. Batches arrive in file order, so the result is the same as
@@ -39,11 +40,11 @@ public enum OrderLogReader {
             throw CustomerDataError.headerOnly(file: name)
         }
         guard accumulator.customerCount > 0 else {
-            throw CustomerDataError.noCustomers(file: name, column: header[columns[.customer]!], lines: accumulator.report.lines)
+            throw CustomerDataError.noCustomers(file: name, column: idName, lines: accumulator.report.lines)
         }
         let asOf = options.cutoff ?? options.asOf
             ?? ((accumulator.report.lastDate ?? 0).floorDiv(86_400) + 1) * 86_400
-        return accumulator.features(idName: header[columns[.customer]!], asOf: asOf)
+        return accumulator.features(idName: idName, asOf: asOf)
     }
 
     static func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, file: String, header: [String],

@@ -8,7 +8,8 @@ import Foundation
 final class RecordStream {
     let name: String
     private let source: ByteSource
-    private var buffer: UnsafeMutableBufferPointer<UInt8>
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
     /// Bytes [0, filled) hold data; [0, boundary) is the block handed out last.
     private var filled = 0
     private var boundary = 0
@@ -23,11 +24,12 @@ final class RecordStream {
     init(path: String, quotes: Bool = true, blockSize: Int = RecordStream.blockSize) throws {
         name = (path as NSString).lastPathComponent
         source = try path.hasSuffix(".gz") ? GzipSource(path: path, name: name) : FileSource(path: path, name: name)
-        buffer = .allocate(capacity: max(16, blockSize))
+        capacity = max(16, blockSize)
+        base = .allocate(capacity: capacity)
         self.quotes = quotes
     }
 
-    deinit { buffer.deallocate() }
+    deinit { base.deallocate() }
 
     /// The next block of whole records, or nil at the end of the file. The bytes stay valid
     /// until the next call.
@@ -35,30 +37,30 @@ final class RecordStream {
         // Move the carried partial record to the front.
         let carried = filled - boundary
         if carried > 0, boundary > 0 {
-            memmove(buffer.baseAddress!, buffer.baseAddress! + boundary, carried)
+            memmove(base, base + boundary, carried)
         }
         filled = carried
         boundary = 0
         while true {
             if !atEnd {
-                if filled == buffer.count { grow() }
-                let n = try source.read(into: buffer.baseAddress! + filled, count: buffer.count - filled)
+                if filled == capacity { grow() }
+                let n = try source.read(into: base + filled, count: capacity - filled)
                 if n == 0 { atEnd = true } else { filled += n; bytesRead += n }
             }
             if first, filled >= 3 || atEnd {
                 first = false
-                if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                    memmove(buffer.baseAddress!, buffer.baseAddress! + 3, filled - 3)
+                if filled >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {
+                    memmove(base, base + 3, filled - 3)
                     filled -= 3
                 }
             }
             if atEnd {
                 boundary = filled
-                return filled > 0 ? UnsafeBufferPointer(start: buffer.baseAddress, count: filled) : nil
+                return filled > 0 ? UnsafeBufferPointer(start: base, count: filled) : nil
             }
             if let end = lastRecordEnd(), end > 0 {
                 boundary = end
-                return UnsafeBufferPointer(start: buffer.baseAddress, count: end)
+                return UnsafeBufferPointer(start: base, count: end)
             }
         }
     }
@@ -67,7 +69,7 @@ final class RecordStream {
     /// yet. Only `\n` counts, so a `\r\n` pair is never split between blocks (files with bare
     /// `\r` line ends are read as one block).
     private func lastRecordEnd() -> Int? {
-        let base = buffer.baseAddress!
+        let base = UnsafePointer(self.base)
         guard var end = RecordStream.lastNewline(base, before: filled) else { return nil }
         guard quotes else { return end + 1 }
         // A line end is outside quotes when an even number of quotes comes before it (the
@@ -105,10 +107,11 @@ final class RecordStream {
 
     /// A record longer than the buffer: double it.
     private func grow() {
-        let bigger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count * 2)
-        memcpy(bigger.baseAddress!, buffer.baseAddress!, filled)
-        buffer.deallocate()
-        buffer = bigger
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: filled)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
     }
 }
 
