@@ -9,6 +9,8 @@ public struct CSVReadOptions: Sendable {
     public var idColumn: String?
     /// Columns to read besides the id (nil: all). Unknown names are an error.
     public var columns: [String]?
+    /// Who asked for `columns`, for the message when one is missing.
+    public var columnsSource = "--features"
     /// Columns that must be numeric: a non-number there is an error, not a reason to treat the
     /// column as text.
     public var numericColumns: [String] = []
@@ -124,7 +126,7 @@ public enum CSVReader {
             }
         }
         if let id = options.idColumn { try check(id, option: "--id") }
-        for column in options.columns ?? [] { try check(column, option: "--features") }
+        for column in options.columns ?? [] { try check(column, option: options.columnsSource) }
         for column in options.numericColumns { try check(column, option: "--numeric") }
         let wanted = options.columns.map { Set($0).union(options.numericColumns) }
         return header.map { column in

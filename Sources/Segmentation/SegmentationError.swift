@@ -8,6 +8,14 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
     case log1pNegative(file: String, line: Int, column: String, value: Double)
     case centroidsFile(file: String, problem: String)
     case numeric(file: String, NumericError)
+    case labelValues(file: String, column: String, values: [String], reason: String)
+    /// Features that order the classes on their own (`complete`: a threshold splits them).
+    case separated(file: String, features: [String], complete: Bool)
+    /// Separation found only while fitting (a combination of features).
+    case separatedByCombination(file: String, iterations: Int)
+    case collinear(file: String, features: [String])
+    case tooFewPerClass(file: String, folds: Int, smallest: Int)
+    case modelFile(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -23,6 +31,21 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): \(problem)"
         case let .numeric(file, error):
             return "\(file): \(error.description)"
+        case let .labelValues(file, column, values, reason):
+            let shown = values.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(file): label column '\(column)' holds \(values.isEmpty ? "no values" : shown)\(values.count > 10 ? ", …" : ""): \(reason)"
+        case let .separated(file, features, complete):
+            let list = features.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(file): \(list) \(features.count == 1 ? "separates" : "each separate") the classes \(complete ? "perfectly" : "almost perfectly (one class on one side, the other touching it)"), so the unpenalized fit has no finite maximum: leave \(features.count == 1 ? "it" : "them") out with --exclude, or use --l2 with a positive value"
+        case let .separatedByCombination(file, iterations):
+            return "\(file): after \(iterations) Newton steps the coefficients keep growing: a combination of features separates the classes (perfect or quasi-separation), so the unpenalized fit has no finite maximum; use --l2 with a positive value"
+        case let .collinear(file, features):
+            let list = features.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(file): \(list) \(features.count == 1 ? "is a linear combination" : "are linear combinations") of the intercept and other features (constant columns, or one-hot levels that always go together), so unpenalized coefficients are not unique: leave \(features.count == 1 ? "it" : "them") out with --exclude, or use --l2 with a positive value"
+        case let .tooFewPerClass(file, folds, smallest):
+            return "\(file): --folds \(folds) needs at least \(folds) rows of each class; the smaller class has \(smallest)"
+        case let .modelFile(file, problem):
+            return "\(file): \(problem)"
         }
     }
 }

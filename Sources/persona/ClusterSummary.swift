@@ -14,22 +14,7 @@ struct ClusterSummary {
             lines.append("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + value)
         }
         add("rows read", Format.count(run.rowsRead))
-        let kinds = Dictionary(grouping: run.encoding.columns, by: \.kind)
-        let numeric = kinds[.numeric]?.count ?? 0, boolean = kinds[.boolean]?.count ?? 0
-        let categorical = kinds[.categorical] ?? []
-        let oneHot = categorical.reduce(0) { $0 + ($1.levels?.count ?? 0) }
-        add("columns used", "\(run.encoding.columns.count) → \(run.features.count) features "
-            + "(\(numeric) numeric, \(boolean) boolean, \(categorical.count) text → \(oneHot) one-hot)")
-        for (column, reason) in run.report.excluded { add("left out", "'\(column)': \(reason)") }
-        if run.report.imputations.isEmpty {
-            add("imputed", "none")
-        }
-        for imputation in run.report.imputations {
-            add("imputed", "'\(imputation.column)': \(Format.count(imputation.count)) missing → median \(Format.decimal(imputation.value, 4))")
-        }
-        for (column, count) in run.report.missingCategories.sorted(by: { $0.key < $1.key }) {
-            add("missing text", "'\(column)': \(Format.count(count)) empty → reference level")
-        }
+        describeEncoding(run.encoding, run.report, add)
         var scaling = run.scaler.method.rawValue
         if !run.scaler.log1pColumns.isEmpty {
             scaling += " after log1p on " + run.scaler.log1pColumns.map { run.features[$0] }.joined(separator: ", ")
@@ -65,5 +50,28 @@ struct ClusterSummary {
 
     private func pad(_ s: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - s.count)) + s
+    }
+}
+
+/// The lines every summary prints about how columns became features.
+func describeEncoding(_ encoding: FeatureEncoding, _ report: EncodingReport, _ add: (String, String) -> Void) {
+    let kinds = Dictionary(grouping: encoding.columns, by: \.kind)
+    let numeric = kinds[.numeric]?.count ?? 0, boolean = kinds[.boolean]?.count ?? 0
+    let categorical = kinds[.categorical] ?? []
+    let oneHot = categorical.reduce(0) { $0 + ($1.levels?.count ?? 0) }
+    add("columns used", "\(encoding.columns.count) → \(encoding.featureNames.count) features "
+        + "(\(numeric) numeric, \(boolean) boolean, \(categorical.count) text → \(oneHot) one-hot)")
+    for (column, reason) in report.excluded { add("left out", "'\(column)': \(reason)") }
+    if report.imputations.isEmpty {
+        add("imputed", "none")
+    }
+    for imputation in report.imputations {
+        add("imputed", "'\(imputation.column)': \(Format.count(imputation.count)) missing → median \(Format.decimal(imputation.value, 4))")
+    }
+    for (column, count) in report.missingCategories.sorted(by: { $0.key < $1.key }) {
+        add("missing text", "'\(column)': \(Format.count(count)) empty → reference level")
+    }
+    for (column, count) in report.unseenLevels.sorted(by: { $0.key < $1.key }) {
+        add("unseen text", "'\(column)': \(Format.count(count)) values not seen in training → reference level")
     }
 }

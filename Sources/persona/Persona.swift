@@ -14,5 +14,5 @@ struct Persona: ParsableCommand {
               persona cluster datasets/sample_customers.csv --id customer_id --out segments.csv --model model.json
             """,
         version: "0.1.0",
-        subcommands: [ClusterCommand.self, FeaturesCommand.self])
+        subcommands: [ClusterCommand.self, FeaturesCommand.self, ChurnCommand.self])
 }

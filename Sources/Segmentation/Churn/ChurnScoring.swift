@@ -1,0 +1,59 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// `persona churn score`: applies a saved model to a new export. Only the columns the model
+/// needs (and the id) are read, so extra columns — the label included — are ignored.
+public enum ChurnScoring {
+    public struct Run: Sendable {
+        public let model: ChurnModelFile
+        public let source: String
+        public let idColumn: String
+        public let ids: IdentifierColumn?
+        public let probabilities: [Double]
+        public let tiers: RiskTiers
+        public let report: EncodingReport
+        public let timings: [(String, Double)]
+
+        public var tierCounts: [String: Int] {
+            var counts = ["high": 0, "medium": 0, "low": 0]
+            for p in probabilities { counts[tiers.tier(p), default: 0] += 1 }
+            return counts
+        }
+
+        /// SCORES.csv: id, churn_probability (12 significant digits), risk_tier, in input order.
+        public func scoresCSV() -> [UInt8] {
+            var out = CSVWriter(reserve: probabilities.count * 32)
+            out.row([idColumn, "churn_probability", "risk_tier"])
+            for (i, p) in probabilities.enumerated() {
+                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
+                out.field(p, significant: 12)
+                out.field(tiers.tier(p))
+                out.endRow()
+            }
+            return out.bytes
+        }
+    }
+
+    /// - Parameter idColumn: overrides the id column named in the model.
+    public static func run(input: String, modelPath: String, idColumn: String?, tiers: RiskTiers?,
+                           read: CSVReadOptions, threads: Int) throws -> Run {
+        var timings = StageTimer()
+        let model = try ChurnModelFile.read(path: modelPath)
+        let modelName = (modelPath as NSString).lastPathComponent
+        var options = read
+        let id = idColumn ?? model.idColumn
+        options.idColumn = id
+        options.columns = model.encoding.columns.map(\.name)
+        options.columnsSource = "the model \(modelName) (trained on \(model.source))"
+        let table = try CSVReader.read(path: input, options: options)
+        timings.lap("read")
+        let encoded = try model.encoding.encode(table)
+        var x = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        try model.scaler.transform(&x)
+        let probabilities = try model.fit.probabilities(x, threads: threads)
+        timings.lap("score")
+        return Run(model: model, source: table.source, idColumn: id, ids: table.identifiers, probabilities: probabilities,
+                   tiers: tiers ?? model.riskTiers, report: encoded.report, timings: timings.stages)
+    }
+}
