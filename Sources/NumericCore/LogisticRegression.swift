@@ -93,8 +93,9 @@ public struct LogisticRegression: Sendable {
         case oneClass(label: Double)
     }
 
+    /// The logistic function 1 / (1 + e^−η), without overflow for large |η|.
     @inline(__always)
-    static func sigmoid(_ eta: Double) -> Double {
+    public static func sigmoid(_ eta: Double) -> Double {
         eta >= 0 ? 1 / (1 + exp(-eta)) : { let e = exp(eta); return e / (1 + e) }()
     }
 
@@ -144,8 +145,19 @@ public struct LogisticRegression: Sendable {
                 a[j * m + j] += l2
                 rhs[j] -= l2 * beta[j]
             }
+            let gradient = rhs
             guard LogisticRegression.solve(&a, &rhs, size: m) else {
                 throw Problem.rankDeficient(dependent: LogisticRegression.dependentColumns(hessian: state.hessian, size: m))
+            }
+            // The Newton decrement gᵀH⁻¹g is twice the objective left to gain. When it is at
+            // rounding level the full step lands on the optimum to machine precision (Newton
+            // converges quadratically): take it without another pass over the data.
+            var decrement = 0.0
+            for j in 0..<m { decrement += gradient[j] * rhs[j] }
+            if decrement <= 1e-20 * max(1, abs(current)) {
+                for j in 0..<m { beta[j] += rhs[j] }
+                converged = true
+                break
             }
             var step = 1.0
             var candidate = beta, next = state, value = current
@@ -176,6 +188,11 @@ public struct LogisticRegression: Sendable {
         var covariance = state.hessian
         for j in 1..<m { covariance[j * m + j] += l2 }
         let errors = LogisticRegression.inverseDiagonal(&covariance, size: m).map { $0.squareRoot() }
+        // Quasi-separation can also look converged: the gradient vanishes as probabilities
+        // saturate while a coefficient drifts off. Its standard error gives it away.
+        if l2 == 0, zip(errors, beta).contains(where: { !$0.isFinite || $0 > 1e6 * (1 + abs($1)) }) {
+            throw Problem.separated(iterations: iterations)
+        }
         return Fit(intercept: beta[0], coefficients: Array(beta[1...]), interceptStandardError: errors.first ?? .nan,
                    standardErrors: Array(errors.dropFirst()), iterations: iterations, converged: converged,
                    logLikelihood: state.logLikelihood, objective: current)

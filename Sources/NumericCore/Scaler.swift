@@ -103,6 +103,27 @@ public struct Scaler: Codable, Sendable, Equatable {
         }
     }
 
+    /// The weights and intercept of a linear function of the *unscaled* features that equals
+    /// `intercept + coefficients · scaled(x)`: wⱼ = βⱼ / sⱼ, b = intercept − Σ βⱼ cⱼ / sⱼ.
+    /// Lets a linear model score raw columns without scaling a matrix first.
+    /// - Throws: `.invalidParameter` when the scaler applies log1p (not linear).
+    public func foldedIntoLinear(coefficients: [Double], intercept: Double) throws -> (weights: [Double], intercept: Double) {
+        guard log1pColumns.isEmpty else {
+            throw NumericError.invalidParameter(name: "scaler", allowed: "linear (no log1p columns)", got: "log1p on \(log1pColumns)")
+        }
+        guard coefficients.count == center.count else {
+            throw NumericError.shapeMismatch(operation: "Scaler.foldedIntoLinear", expected: "\(center.count) coefficients",
+                                             got: "\(coefficients.count)")
+        }
+        var b = intercept
+        let weights = coefficients.indices.map { j in
+            let w = coefficients[j] * (1 / scale[j])
+            b -= w * center[j]
+            return w
+        }
+        return (weights, b)
+    }
+
     /// Maps scaled values (e.g. centroids) back to original units.
     public func inverseTransform(_ data: Matrix) throws -> Matrix {
         guard data.columns == center.count else {

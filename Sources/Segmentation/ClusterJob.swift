@@ -103,7 +103,7 @@ public enum ClusterJob {
         if let id = options.read.idColumn { exclude.append(id) }
         let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
                                                            maxCategories: options.maxCategories, threads: options.threads)
-        var encoded = try encoding.encode(table)
+        var encoded = try encoding.encode(table, threads: options.threads)
         encoded.report.excluded = fitReport.excluded
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
         return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,

@@ -48,12 +48,13 @@ public enum ChurnScoring {
         options.columnsSource = "the model \(modelName) (trained on \(model.source))"
         let table = try CSVReader.read(path: input, options: options)
         timings.lap("read")
-        let encoded = try model.encoding.encode(table)
-        var x = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
-        try model.scaler.transform(&x)
-        let probabilities = try model.fit.probabilities(x, threads: threads)
+        // The scaler folded into the coefficients: one pass over the columns, no matrix.
+        let fit = model.fit
+        let (weights, intercept) = try model.scaler.foldedIntoLinear(coefficients: fit.coefficients, intercept: fit.intercept)
+        let (eta, report) = try model.encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads)
+        let probabilities = eta.map(LogisticRegression.sigmoid)
         timings.lap("score")
         return Run(model: model, source: table.source, idColumn: id, ids: table.identifiers, probabilities: probabilities,
-                   tiers: tiers ?? model.riskTiers, report: encoded.report, timings: timings.stages)
+                   tiers: tiers ?? model.riskTiers, report: report, timings: timings.stages)
     }
 }

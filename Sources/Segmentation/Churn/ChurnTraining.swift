@@ -50,7 +50,7 @@ public enum ChurnTraining {
         let (encoding, fitReport) = try FeatureEncoder.fit(
             table, features: options.features, exclude: options.exclude + [options.idColumn, options.labelColumn],
             maxCategories: options.maxCategories, threads: options.threads)
-        var encoded = try encoding.encode(table)
+        var encoded = try encoding.encode(table, threads: options.threads)
         encoded.report.excluded = fitReport.excluded
         let names = encoded.names
         let keep = labels.values.indices.filter { !labels.values[$0].isNaN }
