@@ -37,6 +37,8 @@ struct Options {
     enum Only {
         case lloyd(kernel: AssignmentKernel, threads: Int)
         case csv(threads: Int)
+        case logistic(threads: Int)
+        case scoring(threads: Int)
     }
 }
 
@@ -58,18 +60,31 @@ func parseOptions() -> Options {
             let parts = value(arg).split(separator: ":").map(String.init)
             if parts.count == 3, parts[0] == "lloyd", let kernel = AssignmentKernel(rawValue: parts[1]), let threads = Int(parts[2]), threads >= 1 {
                 options.only = .lloyd(kernel: kernel, threads: threads)
-            } else if parts.count == 2, parts[0] == "csv", let threads = Int(parts[1]), threads >= 1 {
-                options.only = .csv(threads: threads)
+            } else if parts.count == 2, let threads = Int(parts[1]), threads >= 1,
+                      let only: Options.Only = ["csv": .csv(threads: threads), "logistic": .logistic(threads: threads),
+                                                "scoring": .scoring(threads: threads)][parts[0]] {
+                options.only = only
             } else {
-                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic) or csv:THREADS")
+                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS or scoring:THREADS")
             }
         case "-h", "--help":
-            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS]")
+            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS]")
             exit(0)
         default: fail("unknown argument \(arg)")
         }
     }
     return options
+}
+
+func readRaw(_ path: String) throws -> [Double] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+}
+
+/// The generated customers' `churned` column (Yes/No) as 1/0.
+func churnLabels(_ table: CustomerTable) throws -> [Double] {
+    guard let j = table.index(of: "churned"), case .text(let column) = table.columns[j] else { fail("no churned column") }
+    return column.codes.map { $0 >= 0 && column.levels[Int($0)] == "Yes" ? 1 : 0 }
 }
 
 func fail(_ message: String) -> Never {
@@ -249,6 +264,60 @@ case .csv(let threads)?:
         times.append(r.seconds); rows = r.value.rowCount
     }
     try printJSON(["threads": threads, "seconds": times, "rows": rows])
+    exit(0)
+case .logistic(let threads)?:
+    // The matrix and labels compare_logistic.py wrote: DIR/logit_X_<rows>x<d>.f64 and
+    // DIR/logit_y_<rows>.f64. Fits LogisticRegression(l2: 1) = sklearn's C = 1.
+    guard let dir = options.export else { fail("--only logistic:THREADS needs --export DIR (where the data are)") }
+    let y = try readRaw("\(dir)/logit_y_\(options.rows).f64")
+    let xValues = try readRaw("\(dir)/logit_X_\(options.rows)x20.f64")
+    let x = try Matrix(rows: options.rows, columns: xValues.count / options.rows, storage: xValues)
+    let model = try LogisticRegression(l2: 1, threads: threads)
+    var times: [Double] = []
+    var fit: LogisticRegression.Fit?
+    for _ in 0..<repeats {
+        let r = try best(1) { try model.fit(x, labels: y) }
+        times.append(r.seconds); fit = r.value
+    }
+    guard let fit else { fail("no fit") }
+    try printJSON(["threads": threads, "seconds": times, "iterations": fit.iterations, "converged": fit.converged,
+                   "intercept": fit.intercept, "coefficients": fit.coefficients])
+    exit(0)
+case .scoring(let threads)?:
+    // Scoring after the CSV is read: encode the table with a fitted encoding, scale, and
+    // compute probabilities; the model is fitted once on the same table beforehand.
+    guard let csv = options.csv else { fail("--only scoring:THREADS needs --csv FILE") }
+    var o = CSVReadOptions()
+    o.idColumn = "customer_id"
+    o.threads = threads
+    let table = try CSVReader.read(path: csv, options: o)
+    let (encoding, _) = try FeatureEncoder.fit(table, features: nil, exclude: ["customer_id", "churned"], threads: threads)
+    var encoded = try Matrix(rows: table.rowCount, columns: encoding.featureNames.count, storage: try encoding.encode(table, threads: threads).matrix)
+    let scaler = try Scaler.fit(encoded, method: .zscore)
+    try scaler.transform(&encoded)
+    let labels = try churnLabels(table)
+    let fit = try LogisticRegression(l2: 1, threads: threads).fit(encoded, labels: labels)
+    // What `persona churn score` does after reading: the scaler folded into the weights, one
+    // pass over the columns for the linear predictor, then the logistic function.
+    var times: [Double] = [], parts: [[Double]] = []
+    var mean = 0.0
+    let (weights, intercept) = try scaler.foldedIntoLinear(coefficients: fit.coefficients, intercept: fit.intercept)
+    for _ in 0..<repeats {
+        let t0 = now()
+        let (eta, _) = try encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads)
+        let t1 = now()
+        let p = eta.map(LogisticRegression.sigmoid)
+        let t2 = now()
+        times.append(Double(t2 - t0) / 1e9)
+        parts.append([Double(t1 - t0) / 1e9, Double(t2 - t1) / 1e9])
+        mean = p.reduce(0, +) / Double(p.count)
+    }
+    // The same probabilities as scaling the encoded matrix and multiplying.
+    let reference = try fit.probabilities(encoded, threads: threads)
+    let eta = try encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads).values
+    let largest = zip(eta.map(LogisticRegression.sigmoid), reference).map { abs($0 - $1) }.max() ?? 0
+    try printJSON(["threads": threads, "seconds": times, "predictor_sigmoid": parts, "max_difference_to_matrix_path": largest, "rows": table.rowCount, "features": encoding.featureNames.count,
+                   "mean_probability": mean])
     exit(0)
 case nil:
     break
