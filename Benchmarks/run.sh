@@ -13,11 +13,15 @@ ROOT=$(dirname "$HERE")
 ROWS=${ROWS:-1000000}
 REPEATS=${REPEATS:-5}
 PIPELINE_REPEATS=${PIPELINE_REPEATS:-3}
+# Registered customers of the generated order log: 260,000 give about 10M lines (1 GB).
+ORDER_CUSTOMERS=${ORDER_CUSTOMERS:-260000}
+FEATURE_ROUNDS=${FEATURE_ROUNDS:-3}
+RETAIL="$ROOT/../shared/datasets/online_retail/online_retail.csv.gz"
 PYTHON=${PYTHON:-python3}
 DATA=${DATA:-$(mktemp -d "${TMPDIR:-/tmp}/persona-bench.XXXXXX")}
 mkdir -p "$DATA"
 OUT="$DATA/results.md"
-export ROWS REPEATS PIPELINE_REPEATS PYTHON DATA
+export ROWS REPEATS PIPELINE_REPEATS PYTHON DATA ORDER_CUSTOMERS FEATURE_ROUNDS RETAIL
 
 PERSONA="$ROOT/.build/release/persona"
 DATAGEN="$ROOT/.build/release/persona-datagen"
@@ -54,6 +58,23 @@ measure() {
     "$PYTHON" "$HERE/sklearn_lloyd.py" "$DATA" --rows "$ROWS" --rounds "$REPEATS" --persona-bench "$BENCH"
     "$PYTHON" "$HERE/compare_pipeline.py" "$CSV" --persona "$PERSONA" --repeats "$PIPELINE_REPEATS" --workdir "$DATA"
     "$PYTHON" "$HERE/csv_compare.py" "$CSV" --persona-bench "$BENCH" --rounds "$REPEATS"
+    echo "## Churn model (issue 4)"
+    echo
+    echo "Data: compare_logistic.py's seeded $ROWS × 20 design; \`persona-datagen customers --rows $ROWS\` for scoring."
+    echo '`python3 Benchmarks/compare_logistic.py --bench BENCH --workdir DIR --rows '"$ROWS"' --rounds '"$REPEATS"' --customers CUSTOMERS.csv`'
+    echo
+    "$PYTHON" "$HERE/compare_logistic.py" --bench "$BENCH" --workdir "$DATA" --rows "$ROWS" --rounds "$REPEATS" \
+        --customers "$DATA/customers_$ROWS.csv"
+    echo "## Order log → features (issue 3)"
+    echo
+    echo '`python3 Benchmarks/compare_features.py ORDERS.csv --persona PERSONA --rounds '"$FEATURE_ROUNDS"' [--as-of 2011-12-10]`'
+    echo
+    if [[ -f "$DATA/online_retail.csv" ]]; then
+        "$PYTHON" "$HERE/compare_features.py" "$DATA/online_retail.csv" --persona "$PERSONA" --rounds "$FEATURE_ROUNDS" \
+            --as-of 2011-12-10 --label "UCI Online Retail, uncompressed"
+    fi
+    "$PYTHON" "$HERE/compare_features.py" "$DATA/orders.csv" --persona "$PERSONA" --rounds "$FEATURE_ROUNDS" \
+        --label "\`persona-datagen orders --customers $ORDER_CUSTOMERS\`"
 }
 
 if [[ "${1:-}" == "--measure" ]]; then
@@ -82,6 +103,10 @@ echo "building (release)..." >&2
 DATAGEN_CMD=("$DATAGEN" matrix --rows "$ROWS" --dims 16 --clusters 8 --spread 8 --seed 7 --out "$CSV")
 echo "generating $CSV..." >&2
 "${DATAGEN_CMD[@]}" >&2
+echo "generating customers and an order log..." >&2
+"$DATAGEN" customers --rows "$ROWS" --out "$DATA/customers_$ROWS.csv" >&2
+"$DATAGEN" orders --customers "$ORDER_CUSTOMERS" --out "$DATA/orders.csv" >&2
+if [[ -f "$RETAIL" ]]; then gzip -dc "$RETAIL" > "$DATA/online_retail.csv"; fi
 
 # Busy jiffies of the whole machine (user nice system irq softirq steal) and steal alone.
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $9}' /proc/stat; }

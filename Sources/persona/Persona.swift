@@ -6,12 +6,17 @@ struct Persona: ParsableCommand {
         commandName: "persona",
         abstract: "Customer segmentation and churn scoring for CRM and e-commerce exports.",
         discussion: """
-            Persona reads a customer export (CSV, UTF-8, any Unicode headers) and finds customer \
-            segments with k-means on standardized features. Every command writes all of its \
+            Persona reads a customer export (CSV, UTF-8, any Unicode headers) or an order log: \
+            cluster finds segments with k-means on standardized features, features turns an \
+            order log into one row of RFM and behaviour features per customer, churn trains and \
+            applies a churn or purchase-probability model. Every command writes all of its \
             outputs or none, and prints a summary on stderr.
 
-            Example:
+            Examples:
               persona cluster datasets/sample_customers.csv --id customer_id --out segments.csv --model model.json
+              persona features datasets/sample_orders.csv --customer CustomerID --date InvoiceDate \\
+                --price UnitPrice --quantity Quantity --order InvoiceNo --out features.csv
+              persona churn train datasets/sample_customers.csv --id customer_id --label churned --model churn.json
             """,
         version: "0.1.0",
         subcommands: [ClusterCommand.self, FeaturesCommand.self, ChurnCommand.self])
