@@ -20,10 +20,13 @@ struct CSVScanner {
 
     private static let quote: UInt8 = 0x22, newline: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D
 
-    /// Scans `bytes` (a whole number of records), numbering lines from `firstLine`.
-    /// With `expectedFields` nil (the header), any field count is accepted.
+    /// Scans `bytes`, numbering lines from `firstLine`. With `expectedFields` nil (the
+    /// header), any field count is accepted. With `final` false the bytes are one block of a
+    /// longer stream: a quoted field still open at the end is not an error but the end of the
+    /// scan, and `endOffset` points at the start of that unfinished record (its fields may
+    /// already have gone to the sink, but not its `endRow`).
     func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
-                               expectedFields: Int?, into builders: inout Sink) throws -> Outcome {
+                               expectedFields: Int?, final: Bool = true, into builders: inout Sink) throws -> Outcome {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return Outcome(rows: 0, lines: 0, endOffset: 0) }
         let end = base + bytes.count
         let expected = expectedFields ?? .max
@@ -42,6 +45,7 @@ struct CSVScanner {
                 continue
             }
             let recordLine = line
+            let recordStart = p
             var field = 0
             while true {
                 if p < end, p.pointee == CSVScanner.quote {
@@ -65,6 +69,9 @@ struct CSVScanner {
                         p += 1
                     }
                     guard closed else {
+                        if !final {
+                            return Outcome(rows: row, lines: recordLine - firstLine, endOffset: recordStart - base)
+                        }
                         let column = min(field, header.count - 1)
                         throw CustomerDataError.unterminatedQuote(
                             file: file, line: recordLine, column: column + 1,

@@ -51,7 +51,14 @@ enum FileLoader {
                 let message = gzerror(file, &code).map { String(cString: $0) } ?? "gzip error"
                 throw CustomerDataError.unreadable(file: name, reason: "not a valid gzip file (\(message))")
             }
-            if n == 0 { break }
+            if n == 0 {
+                var code: Int32 = 0
+                _ = gzerror(file, &code)
+                if code == Z_BUF_ERROR {
+                    throw CustomerDataError.unreadable(file: name, reason: "the gzip file is truncated (it ends in the middle of the compressed data)")
+                }
+                break
+            }
             bytes.append(contentsOf: chunk[0..<Int(n)])
         }
         return bytes

@@ -87,7 +87,9 @@ struct FeaturesCommand: ParsableCommand {
         if (cutoff == nil) != (horizon == nil) {
             throw ValidationError("--cutoff and --horizon go together: features before the cutoff, labels in the horizon after it")
         }
-        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 day; got \(horizon)") }
+        if let horizon, !(1...36_500).contains(horizon) {
+            throw ValidationError("--horizon must be between 1 and 36500 days; got \(horizon)")
+        }
         if cutoff != nil, asOf != nil {
             throw ValidationError("--as-of cannot be combined with --cutoff: with a cutoff, features are computed as of the cutoff")
         }

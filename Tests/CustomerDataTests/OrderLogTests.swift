@@ -166,6 +166,58 @@ struct OrderLogTests {
         }
     }
 
+    @Test("a quote inside an unquoted field does not confuse block boundaries")
+    func strayQuotes() throws {
+        var log = "order,cust,when,cat,qty,price\n"
+        for i in 0..<200 {
+            let category = i % 4 == 0 ? "12\" vinyl" : (i % 4 == 1 ? "\"gift\nwrap\"" : "Toys")
+            log += "A\(i),c\(i % 11),2024-01-\(10 + i % 9) 10:00:00,\(category),1,\(i % 5 + 1)\n"
+        }
+        let path = try temporaryFile("stray.csv", log)
+        let whole = try OrderLogReader.features(path: path, options: handOptions())
+        #expect(whole.report.lines == 200)
+        for blockSize in [16, 40, 97, 1000] {
+            var options = handOptions()
+            options.blockSize = blockSize
+            #expect(try OrderLogReader.features(path: path, options: options).csv() == whole.csv(), "block size \(blockSize)")
+        }
+    }
+
+    @Test("a truncated .gz file is an error, not a shorter log")
+    func truncatedGzip() throws {
+        var log = "id,d,amount\n"
+        for i in 0..<20_000 { log += "c\(i % 97),2020-01-0\(1 + i % 9),\(i % 13 + 1).25\n" }
+        let path = try temporaryFile("log.csv", log)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: path + ".gz"))
+        let cut = path.replacingOccurrences(of: "log.csv", with: "cut.csv.gz")
+        try compressed.prefix(compressed.count / 2).write(to: URL(fileURLWithPath: cut))
+        let options = OrderLogOptions(customer: "id", date: "d", amount: .column("amount"))
+        #expect(try OrderLogReader.features(path: path + ".gz", options: options).report.lines == 20_000)
+        #expect(throws: CustomerDataError.unreadable(file: "cut.csv.gz", reason: "the gzip file is truncated (it ends in the middle of the compressed data)")) {
+            try OrderLogReader.features(path: cut, options: options)
+        }
+    }
+
+    @Test("two options on one column, and --as-of before the data, are errors")
+    func optionClashes() throws {
+        let path = try temporaryFile("o.csv", "id,d,amount\na,2020-01-05,5\n")
+        var options = OrderLogOptions(customer: "id", date: "d", amount: .column("amount"))
+        options.order = "d"
+        #expect(throws: CustomerDataError.sameColumnTwice(file: "o.csv", name: "d", options: ["--date", "--order"])) {
+            try OrderLogReader.features(path: path, options: options)
+        }
+        options.order = nil
+        options.asOf = Int64(TimestampFormat.days(year: 2020, month: 1, day: 1)) * 86_400
+        #expect(throws: CustomerDataError.noLinesBefore(file: "o.csv", moment: "2020-01-01", option: "--as-of", firstDate: "2020-01-05")) {
+            try OrderLogReader.features(path: path, options: options)
+        }
+    }
+
     @Test("whitespace-separated text with %Y%m%d dates (CDNOW layout)")
     func whitespace() throws {
         let log = " customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n 00002 19970112  5   77.00\n 00002 19970301  1  0.00\n"

@@ -63,6 +63,7 @@ struct OrderLineSink: FieldSink {
     }
 
     mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
+        if column == 0 { fingerprint = 0 }  // a record left unfinished at a block's end starts over
         fingerprint = OrderLineSink.hash(p, n, into: fingerprint &+ UInt64(column))
         guard let role = roles[column] else { return }
         let r = role.rawValue
@@ -76,6 +77,7 @@ struct OrderLineSink: FieldSink {
     }
 
     mutating func addNumber(column: Int, _ value: Double) {
+        if column == 0 { fingerprint = 0 }
         var h = (fingerprint &+ UInt64(column)) ^ (8 &* 0x9E37_79B9_7F4A_7C15)
         h = (h ^ value.bitPattern) &* 0x0000_0100_0000_01B3
         h ^= h >> 29
@@ -169,7 +171,7 @@ struct OrderLineBatch: @unchecked Sendable {
     /// (so that even empty fields have an address).
     private var text: [UInt8] = [0]
     /// Per line, where its customer, order and category end in `text` (nil fields are empty).
-    private var ends: [Int32] = [1]
+    private var ends: [Int] = [1]
     private var hasOrder = false, hasCategory = false
     var badRows = 0
     var firstBadRow: String?
@@ -187,7 +189,7 @@ struct OrderLineBatch: @unchecked Sendable {
         hasCategory = category != nil
         for field in [customer, order ?? UnsafeBufferPointer(start: nil, count: 0), category ?? UnsafeBufferPointer(start: nil, count: 0)] {
             text.append(contentsOf: field)
-            ends.append(Int32(text.count))
+            ends.append(text.count)
         }
     }
 
@@ -196,7 +198,7 @@ struct OrderLineBatch: @unchecked Sendable {
         text.withUnsafeBufferPointer { all in
             for i in 0..<count {
                 func slice(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-                    let start = Int(ends[3 * i + k]), end = Int(ends[3 * i + k + 1])
+                    let start = ends[3 * i + k], end = ends[3 * i + k + 1]
                     return UnsafeBufferPointer(rebasing: all[start..<end])
                 }
                 body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],

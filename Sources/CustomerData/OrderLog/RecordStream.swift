@@ -1,46 +1,52 @@
 import CZlib
 import Foundation
 
-/// Reads a delimited file block by block, so that files larger than memory can be streamed:
-/// each block handed out ends at a record boundary (a line end outside quotes), and the
-/// partial record at its end is carried into the next block. `.gz` files are inflated on the
-/// fly. A UTF-8 byte-order mark at the start is dropped.
+/// Reads a delimited file block by block, so that files larger than memory can be streamed.
+/// Each block ends after a `\n` (only `\n` counts, so a `\r\n` pair is never split; files with
+/// bare `\r` line ends come as one block). Where the last whole record ends is the scanner's
+/// call — only it knows whether that `\n` sits inside a quoted field — so the caller says how
+/// many bytes it consumed, and the rest is carried to the front of the next block. `.gz` files
+/// are inflated on the fly; a UTF-8 byte-order mark at the start is dropped.
 final class RecordStream {
+    struct Block {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// The end of the file: everything left is in this block.
+        let final: Bool
+    }
+
     let name: String
     private let source: ByteSource
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    /// Bytes [0, filled) hold data; [0, boundary) is the block handed out last.
+    /// Bytes [0, filled) hold data; [0, handedOut) were in the last block.
     private var filled = 0
-    private var boundary = 0
+    private var handedOut = 0
     private var atEnd = false
+    private var finished = false
     private var first = true
-    /// Whether blocks must be checked for quotes when looking for a boundary.
-    private let quotes: Bool
     private(set) var bytesRead = 0
 
     static let blockSize = 4 << 20
 
-    init(path: String, quotes: Bool = true, blockSize: Int = RecordStream.blockSize) throws {
+    init(path: String, blockSize: Int = RecordStream.blockSize) throws {
         name = (path as NSString).lastPathComponent
         source = try path.hasSuffix(".gz") ? GzipSource(path: path, name: name) : FileSource(path: path, name: name)
         capacity = max(16, blockSize)
         base = .allocate(capacity: capacity)
-        self.quotes = quotes
     }
 
     deinit { base.deallocate() }
 
-    /// The next block of whole records, or nil at the end of the file. The bytes stay valid
-    /// until the next call.
-    func next() throws -> UnsafeBufferPointer<UInt8>? {
-        // Move the carried partial record to the front.
-        let carried = filled - boundary
-        if carried > 0, boundary > 0 {
-            memmove(base, base + boundary, carried)
+    /// The next block, or nil after the final one. `consumed` bytes of the previous block are
+    /// done with; a block always reaches further than the previous one did, so a record
+    /// longer than a block is eventually seen whole. The bytes stay valid until the next call.
+    func next(consumed: Int) throws -> Block? {
+        guard !finished else { return nil }
+        if consumed > 0 {
+            memmove(base, base + consumed, filled - consumed)
+            filled -= consumed
         }
-        filled = carried
-        boundary = 0
+        handedOut -= consumed
         while true {
             if !atEnd {
                 if filled == capacity { grow() }
@@ -55,32 +61,14 @@ final class RecordStream {
                 }
             }
             if atEnd {
-                boundary = filled
-                return filled > 0 ? UnsafeBufferPointer(start: base, count: filled) : nil
+                finished = true
+                return filled > 0 ? Block(bytes: UnsafeBufferPointer(start: base, count: filled), final: true) : nil
             }
-            if let end = lastRecordEnd(), end > 0 {
-                boundary = end
-                return UnsafeBufferPointer(start: base, count: end)
+            if let newline = RecordStream.lastNewline(base, before: filled), newline + 1 > handedOut {
+                handedOut = newline + 1
+                return Block(bytes: UnsafeBufferPointer(start: base, count: handedOut), final: false)
             }
         }
-    }
-
-    /// One past the last `\n` outside quotes, or nil when the buffer holds no complete record
-    /// yet. Only `\n` counts, so a `\r\n` pair is never split between blocks (files with bare
-    /// `\r` line ends are read as one block).
-    private func lastRecordEnd() -> Int? {
-        let base = UnsafePointer(self.base)
-        guard var end = RecordStream.lastNewline(base, before: filled) else { return nil }
-        guard quotes else { return end + 1 }
-        // A line end is outside quotes when an even number of quotes comes before it (the
-        // block starts outside quotes). Walk back over line ends until the count is even.
-        var quotesBefore = RecordStream.countQuotes(base, end)
-        while quotesBefore % 2 != 0 {
-            guard let at = RecordStream.lastNewline(base, before: end) else { return nil }
-            quotesBefore -= RecordStream.countQuotes(base + at, end - at)
-            end = at
-        }
-        return end + 1
     }
 
     private static func lastNewline(_ p: UnsafePointer<UInt8>, before end: Int) -> Int? {
@@ -90,19 +78,6 @@ final class RecordStream {
             if p[i] == 0x0A { return i }
         }
         return nil
-    }
-
-    /// Quote characters among `count` bytes, found with `memchr` (quotes are rare in order
-    /// logs, so this runs at memory speed).
-    private static func countQuotes(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        var total = 0
-        var at = UnsafeRawPointer(p)
-        let end = at + count
-        while at < end, let hit = memchr(at, 0x22, end - at) {
-            total += 1
-            at = UnsafeRawPointer(hit) + 1
-        }
-        return total
     }
 
     /// A record longer than the buffer: double it.
@@ -163,10 +138,14 @@ final class GzipSource: ByteSource {
 
     func read(into p: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
         let n = gzread(file, p, UInt32(min(count, 1 << 30)))
+        var code: Int32 = 0
+        let message = gzerror(file, &code).map { String(cString: $0) } ?? "gzip error"
         guard n >= 0 else {
-            var code: Int32 = 0
-            let message = gzerror(file, &code).map { String(cString: $0) } ?? "gzip error"
             throw CustomerDataError.unreadable(file: name, reason: "not a valid gzip file (\(message))")
+        }
+        // A stream that stops early reads as a short end of file, flagged only by Z_BUF_ERROR.
+        if n == 0, code == Z_BUF_ERROR {
+            throw CustomerDataError.unreadable(file: name, reason: "the gzip file is truncated (it ends in the middle of the compressed data)")
         }
         return Int(n)
     }

@@ -5,7 +5,7 @@ struct WhitespaceScanner {
     let file: String
 
     func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
-                               expectedFields: Int?, into sink: inout Sink) throws -> CSVScanner.Outcome {
+                               expectedFields: Int?, final: Bool = true, into sink: inout Sink) throws -> CSVScanner.Outcome {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return .init(rows: 0, lines: 0, endOffset: 0) }
         let end = base + bytes.count
         var p = base
