@@ -20,6 +20,10 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case noFeatures(file: String, reason: String)
     case writeFailed(file: String, reason: String)
     case noCustomers(file: String, column: String, lines: Int)
+    case allLinesBad(file: String, count: Int, first: String)
+    case noLinesBefore(file: String, moment: String, option: String, firstDate: String)
+    case sameColumnTwice(file: String, name: String, options: [String])
+    case duplicateFeature(file: String, name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -60,6 +64,14 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): column '\(name)' (\(column)) has no values: every cell is empty"
         case let .noFeatures(file, reason):
             return "\(file): no feature columns to use: \(reason)"
+        case let .allLinesBad(file, count, first):
+            return "\(file): all \(count) lines were skipped as bad (--skip-bad-rows); the first: \(first)"
+        case let .noLinesBefore(file, moment, option, firstDate):
+            return "\(file): no customer has a line before \(option) \(moment); the file starts on \(firstDate)"
+        case let .duplicateFeature(file, name, reason):
+            return "\(file): feature '\(name)' would appear twice: \(reason)"
+        case let .sameColumnTwice(file, name, options):
+            return "\(file): \(options.joined(separator: " and ")) both name column '\(name)'; each option needs its own column"
         case let .noCustomers(file, column, lines):
             return "\(file): none of the \(lines) lines has a customer id in column '\(column)'"
         case let .writeFailed(file, reason):

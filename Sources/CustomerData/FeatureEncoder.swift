@@ -17,6 +17,16 @@ public enum FeatureEncoder {
                            maxCategories: Int = 50, threads: Int = 1) throws -> (FeatureEncoding, EncodingReport) {
         var report = EncodingReport()
         let explicit = features != nil
+        if let features {
+            var seen = Set<String>()
+            for name in features where !seen.insert(name).inserted {
+                throw CustomerDataError.duplicateFeature(file: table.source, name: name, reason: "--features names it twice")
+            }
+        } else {
+            for name in exclude where table.index(of: name) == nil {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "--exclude", name: name, available: table.columnNames)
+            }
+        }
         let chosen: [String] = features ?? table.columnNames.enumerated().compactMap { j, name in
             switch table.columns[j] {
             case .identifier, .skipped: return nil
@@ -61,6 +71,11 @@ public enum FeatureEncoder {
             }
         }
         let encoding = FeatureEncoding(columns: columns)
+        var names = Set<String>()
+        for name in encoding.featureNames where !names.insert(name).inserted {
+            throw CustomerDataError.duplicateFeature(file: table.source, name: name,
+                                                     reason: "two columns produce a feature of that name (a column named like a one-hot level)")
+        }
         guard !encoding.featureNames.isEmpty else {
             let reason = report.excluded.isEmpty
                 ? "the file has no columns besides the id"

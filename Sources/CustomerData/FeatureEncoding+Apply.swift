@@ -199,6 +199,11 @@ extension FeatureEncoding {
             if unseen > 0 { report.unseenLevels[spec.name] = unseen }
             return .oneHot(codes: column.codes, position: column.levels.map { position[$0] })
         case (.categorical, .numeric(let column)):
+            // Text in training, all numbers here: match by their text form, and count misses.
+            let known = Set(spec.levels ?? []).union(spec.reference.map { [$0] } ?? [])
+            let unseen = column.values.reduce(0) { $0 + (!$1.isNaN && !known.contains(FeatureEncoding.plainText($1)) ? 1 : 0) }
+            if unseen > 0 { report.unseenLevels[spec.name] = unseen }
+            if column.missingCount > 0 { report.missingCategories[spec.name] = column.missingCount }
             return .oneHotNumbers(values: column.values, levels: spec.levels ?? [])
         case (.numeric, .text(let column)):
             throw firstNonNumber(table, column: j, column)

@@ -26,11 +26,13 @@ public enum ClassificationMetrics {
         return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
     }
 
-    /// Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15].
+    /// Mean negative log-likelihood, probabilities clipped to [ε, 1 − ε] with ε the double
+    /// machine epsilon (scikit-learn ≥ 1.5).
     public static func logLoss(_ probabilities: [Double], labels: [Double]) -> Double {
         var total = 0.0
+        let epsilon = Double.ulpOfOne
         for (p, y) in zip(probabilities, labels) {
-            let q = min(max(p, 1e-15), 1 - 1e-15)
+            let q = min(max(p, epsilon), 1 - epsilon)
             total -= y == 1 ? log(q) : log(1 - q)
         }
         return total / Double(max(1, probabilities.count))

@@ -1,7 +1,7 @@
 import NumericCore
 
 /// What the segmentation pipelines reject, beyond the data-reading errors of `CustomerData`.
-public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertible {
+public indirect enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooFewRows(file: String, rows: Int, k: Int)
     case allFeaturesConstant(file: String, columns: [String])
     case log1pNotNumeric(file: String, column: String)
@@ -16,6 +16,9 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
     case collinear(file: String, features: [String])
     case tooFewPerClass(file: String, folds: Int, smallest: Int)
     case modelFile(file: String, problem: String)
+    case roleInFeatures(file: String, column: String, role: String)
+    /// A problem met while fitting one cross-validation fold.
+    case inFold(fold: Int, folds: Int, rows: Int, SegmentationError)
 
     public var description: String {
         switch self {
@@ -46,6 +49,10 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): --folds \(folds) needs at least \(folds) rows of each class; the smaller class has \(smallest)"
         case let .modelFile(file, problem):
             return "\(file): \(problem)"
+        case let .roleInFeatures(file, column, role):
+            return "\(file): --features names '\(column)', the \(role) column; a model must not learn from its own \(role)"
+        case let .inFold(fold, folds, rows, error):
+            return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
         }
     }
 }

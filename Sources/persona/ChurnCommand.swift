@@ -89,6 +89,9 @@ struct ChurnTrainCommand: ParsableCommand {
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a finite number >= 0; got \(l2)") }
         guard folds == 0 || folds >= 2 else { throw ValidationError("--folds must be 0 (no cross-validation) or at least 2; got \(folds)") }
         if cvPredictions != nil, folds == 0 { throw ValidationError("--cv-predictions needs cross-validation (--folds 2 or more)") }
+        if let cvPredictions, URL(fileURLWithPath: cvPredictions).standardizedFileURL == URL(fileURLWithPath: model).standardizedFileURL {
+            throw ValidationError("--cv-predictions and --model name the same file: \(model)")
+        }
     }
 
     func run() throws {

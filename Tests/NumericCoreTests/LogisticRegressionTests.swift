@@ -133,6 +133,47 @@ struct LogisticRegressionTests {
         #expect(LogisticRegression.sigmoid(800) == 1)
     }
 
+    @Test("many chunks (groups of partial sums): the same bits on 1 and 2 threads, a sensible fit")
+    func manyChunks() throws {
+        // 40.5 chunks of 2,048 rows: uneven groups, a short last chunk.
+        let n = 2048 * 40 + 1000
+        var random = SeededRandom(seed: 9)
+        var rows = [[Double]](), labels = [Double]()
+        for _ in 0..<n {
+            let a = random.nextUnit() * 4 - 2, b = random.nextUnit() * 4 - 2
+            rows.append([a, b])
+            labels.append(random.nextUnit() < 1 / (1 + exp(-(0.5 + 1.5 * a - b))) ? 1 : 0)
+        }
+        let x = try Matrix(rowArrays: rows)
+        let one = try LogisticRegression(l2: 0, threads: 1).fit(x, labels: labels)
+        let two = try LogisticRegression(l2: 0, threads: 2).fit(x, labels: labels)
+        #expect(one == two)
+        // Close to the model the labels were drawn from (standard errors are about 0.01–0.02).
+        #expect(abs(one.intercept - 0.5) < 0.1 && abs(one.coefficients[0] - 1.5) < 0.1 && abs(one.coefficients[1] + 1) < 0.1)
+    }
+
+    @Test("the warm start from every 8th row changes the path, not the optimum")
+    func warmStart() throws {
+        let n = LogisticRegression.warmStartRows + 5000
+        var random = SeededRandom(seed: 11)
+        var values = [Double](), labels = [Double]()
+        for _ in 0..<n {
+            let row = (0..<3).map { _ in random.nextUnit() * 2 - 1 }
+            values += row
+            labels.append(random.nextUnit() < 1 / (1 + exp(-(-0.3 + row[0] - 2 * row[1] + 0.5 * row[2]))) ? 1 : 0)
+        }
+        let x = try Matrix(rows: n, columns: 3, storage: values)
+        for l2 in [0.0, 5.0] {
+            let warm = try LogisticRegression(l2: l2, threads: 2).fit(x, labels: labels)
+            var cold = try LogisticRegression(l2: l2, threads: 2)
+            cold.usesWarmStart = false
+            let reference = try cold.fit(x, labels: labels)
+            #expect(warm.iterations < reference.iterations)
+            #expect(relativelyClose(warm.intercept, reference.intercept, 1e-10))
+            for (a, b) in zip(warm.coefficients, reference.coefficients) { #expect(relativelyClose(a, b, 1e-10)) }
+        }
+    }
+
     @Test("one class only is refused")
     func oneClass() throws {
         let x = try Matrix(rowArrays: [[1], [2], [3]])

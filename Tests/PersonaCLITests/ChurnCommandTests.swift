@@ -175,6 +175,39 @@ struct ChurnCommandTests {
         #expect(runner.files == ["l.csv"])
     }
 
+    @Test("options that would mislead the model are refused", arguments: [
+        (["--features", "tenure_months,tenure_months"], "persona: error: synthetic_churn.csv: feature 'tenure_months' would appear twice: --features names it twice"),
+        (["--features", "tenure_months,churned"], "persona: error: synthetic_churn.csv: --features names 'churned', the label column; a model must not learn from its own label"),
+        (["--exclude", "churn"], "persona: error: synthetic_churn.csv: --exclude names column 'churn', which is not in the header; columns are: 'customer_id', 'tenure_months', 'monthly_fee', 'support_calls', 'has_app', 'plan', '城市', 'churned'"),
+    ])
+    func misleadingOptions(extra: [String], message: String) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try train(runner, extra)
+        #expect(result.status == 1)
+        #expect(result.stderr.trimmingCharacters(in: .newlines) == message)
+        #expect(runner.files.isEmpty)
+    }
+
+    @Test("a damaged model file is refused with the reason, not a crash")
+    func damagedModel() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        #expect(try train(runner, ["--folds", "0"]).status == 0)
+        let text = try runner.read("m.json")
+        try runner.write("no-scale.json", text.replacingOccurrences(of: "\"scale\" : [", with: "\"scale\" : [0, "))
+        try runner.write("no-intercept.json", text.replacingOccurrences(of: "\"intercept\" :", with: "\"icept\" :"))
+        for (model, message) in [
+            ("no-scale.json", "persona: error: no-scale.json: its features, encoding, scaler and coefficients do not match"),
+            ("no-intercept.json", "persona: error: no-intercept.json: not a persona churn model: 'intercept' is missing; make one with persona churn train"),
+        ] {
+            let result = try runner.run(["churn", "score", data, "--model", model, "--out", "s.csv"])
+            #expect(result.status == 1)
+            #expect(result.stderr.trimmingCharacters(in: .newlines) == message)
+        }
+        #expect(!runner.files.contains("s.csv"))
+    }
+
     @Test("Telco churn: 5-fold AUC ≥ 0.84 with default settings",
           .enabled(if: sharedDatasets != nil, "../shared/datasets is absent: skipping the Telco check"))
     func telco() throws {

@@ -96,14 +96,23 @@ public struct ChurnModelFile: Codable, Sendable {
         let model: ChurnModelFile
         do {
             model = try decoder.decode(ChurnModelFile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw SegmentationError.modelFile(file: name, problem: "not a persona churn model: '\(path)' is missing; make one with persona churn train")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw SegmentationError.modelFile(file: name, problem: "not a persona churn model: '\(path)' has the wrong type")
         } catch {
-            throw SegmentationError.modelFile(file: name, problem: "not a persona churn model (\(error.localizedDescription)); make one with persona churn train")
+            throw SegmentationError.modelFile(file: name, problem: "not a persona churn model (it is not valid JSON); make one with persona churn train")
         }
         guard model.format == formatName, model.version == 1 else {
             throw SegmentationError.modelFile(file: name, problem: "format \(model.format) version \(model.version) is not \(formatName) version 1")
         }
         guard model.features == model.encoding.featureNames, model.scaler.center.count == model.features.count,
-              Set(model.coefficients.keys) == Set(model.features) else {
+              model.scaler.scale.count == model.features.count, model.scaler.log1pColumns.isEmpty,
+              model.scaler.scale.allSatisfy({ $0.isFinite && $0 != 0 }), model.scaler.center.allSatisfy(\.isFinite),
+              Set(model.coefficients.keys) == Set(model.features), model.intercept.isFinite,
+              model.coefficients.values.allSatisfy(\.isFinite) else {
             throw SegmentationError.modelFile(file: name, problem: "its features, encoding, scaler and coefficients do not match")
         }
         return model

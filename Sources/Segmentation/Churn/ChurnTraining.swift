@@ -39,6 +39,12 @@ public enum ChurnTraining {
     public static func run(_ options: ChurnTrainOptions, progress: (Progress) -> Void = { _ in }) throws -> Run {
         var timings = StageTimer()
         progress(.stage("reading"))
+        if let features = options.features {
+            for role in [options.idColumn, options.labelColumn] where features.contains(role) {
+                throw SegmentationError.roleInFeatures(file: (options.input as NSString).lastPathComponent, column: role,
+                                                       role: role == options.idColumn ? "id" : "label")
+            }
+        }
         var read = options.read
         if let features = options.features { read.columns = features + [options.labelColumn] }
         let table = try CSVReader.read(path: options.input, options: read)
@@ -112,7 +118,12 @@ public enum ChurnTraining {
                 progress(.fold(fold + 1, of: options.folds))
                 let train = folds.indices.filter { folds[$0] != fold }
                 let test = folds.indices.filter { folds[$0] == fold }
-                let (scaler, fit) = try fitScaled(train)
+                let scaler: Scaler, fit: LogisticRegression.Fit
+                do {
+                    (scaler, fit) = try fitScaled(train)
+                } catch let error as SegmentationError {
+                    throw SegmentationError.inFold(fold: fold + 1, folds: options.folds, rows: train.count, error)
+                }
                 var held = x.selectingRows(test)
                 try scaler.transform(&held)
                 let probabilities = try fit.probabilities(held, threads: options.threads)
@@ -135,7 +146,7 @@ public enum ChurnTraining {
         }
         timings.lap("fit")
         func byName(_ values: [Double]) -> [String: Double] {
-            Dictionary(uniqueKeysWithValues: zip(names, values))
+            Dictionary(zip(names, values), uniquingKeysWith: { first, _ in first })  // names are unique (FeatureEncoder)
         }
         let model = ChurnModelFile(
             format: ChurnModelFile.formatName, version: 1, source: file, idColumn: options.idColumn,
