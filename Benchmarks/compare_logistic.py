@@ -93,7 +93,7 @@ if args.customers:
     rows = info["rows"]
     print(f"### Scoring after the CSV is read ({rows:,} customers, {info['features']} encoded features, {args.threads} threads, best of {args.rounds})")
     print()
-    print("| encode + scale + probabilities (ms) | rows per second |")
+    print("| linear predictor (scaler folded in) + probabilities (ms) | rows per second |")
     print("|---:|---:|")
     print(f"| {min(runs) * 1e3:.1f} | {rows / min(runs) / 1e6:.1f} M |")
     print()

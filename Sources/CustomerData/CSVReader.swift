@@ -30,12 +30,17 @@ public enum CSVReader {
     static let sampleRows = 1_000
 
     public static func read(path: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
-        let bytes = try FileLoader.load(path: path)
-        return try read(bytes: bytes, name: (path as NSString).lastPathComponent, options: options)
+        let name = (path as NSString).lastPathComponent
+        return try FileLoader.withContents(path: path) { try read(buffer: $0, name: name, options: options) }
     }
 
     public static func read(bytes: [UInt8], name: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
-        try bytes.withUnsafeBufferPointer { all in
+        try bytes.withUnsafeBufferPointer { try read(buffer: $0, name: name, options: options) }
+    }
+
+    /// The table keeps copies of everything it needs, so `all` may go away afterwards.
+    private static func read(buffer all: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions) throws -> CustomerTable {
+        do {
             var start = 0
             if all.count >= 3, all[0] == 0xEF, all[1] == 0xBB, all[2] == 0xBF { start = 3 }
             let buffer = UnsafeBufferPointer(rebasing: all[start...])
@@ -97,7 +102,7 @@ public enum CSVReader {
         }
         let table = CustomerTable(source: name, columnNames: header, columns: merged.columns,
                                   rowCount: merged.rowLines.count, rowLines: merged.rowLines)
-        try checkUniqueIDs(table)
+        try checkUniqueIDs(table, threads: options.threads)
         return table
     }
 
@@ -193,24 +198,13 @@ public enum CSVReader {
         return bounds
     }
 
-    private static func checkUniqueIDs(_ table: CustomerTable) throws {
+    private static func checkUniqueIDs(_ table: CustomerTable, threads: Int) throws {
         guard let j = table.columns.firstIndex(where: { if case .identifier = $0 { return true } else { return false } }),
               case .identifier(let ids) = table.columns[j] else { return }
-        var interner = ByteInterner(expectedCount: ids.count)
-        var firstRow = [Int]()
-        firstRow.reserveCapacity(ids.count)
-        for row in 0..<ids.count {
-            // Blank ids were rejected already, so every id has bytes.
-            let code = ids.withBytes(row) { bytes -> Int32 in
-                guard let base = bytes.baseAddress else { return -1 }
-                return interner.intern(base, bytes.count)
-            }
-            if code >= 0, Int(code) < firstRow.count {
-                throw CustomerDataError.duplicateID(
-                    file: table.source, line: table.line(ofRow: row), column: j + 1, name: table.columnNames[j],
-                    value: ids[row], firstLine: table.line(ofRow: firstRow[Int(code)]))
-            }
-            firstRow.append(row)
+        if let (row, firstRow) = DuplicateFinder.firstRepeat(ids, threads: threads) {
+            throw CustomerDataError.duplicateID(
+                file: table.source, line: table.line(ofRow: row), column: j + 1, name: table.columnNames[j],
+                value: ids[row], firstLine: table.line(ofRow: firstRow))
         }
     }
 }

@@ -176,3 +176,29 @@ struct CSVWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" edge\",城市\n")
     }
 }
+
+@Suite("Duplicate ids")
+struct DuplicateFinderTests {
+    func column(_ ids: [String]) -> IdentifierColumn {
+        var bytes = [UInt8](), offsets = [0]
+        for id in ids {
+            bytes += Array(id.utf8)
+            offsets.append(bytes.count)
+        }
+        return IdentifierColumn(bytes: bytes, offsets: offsets)
+    }
+
+    @Test("the earliest repeat among 100k ids, the same on 1 and 2 threads")
+    func earliestRepeat() throws {
+        var ids = (0..<100_000).map { "C\($0 * 7919 % 1_000_003)" }
+        ids[90_000] = ids[5]         // a later repeat
+        ids[70_000] = ids[12_000]    // the earliest repeat
+        for threads in [1, 2] {
+            let found = DuplicateFinder.firstRepeat(column(ids), threads: threads)
+            #expect(found?.row == 70_000 && found?.firstRow == 12_000)
+        }
+        #expect(DuplicateFinder.firstRepeat(column(Array(ids[0..<60_000])), threads: 2) == nil)
+        // Ids that differ only after eight bytes, and empty-looking short ones.
+        #expect(DuplicateFinder.firstRepeat(column(["customer-0001", "customer-0002", "a", "b", "customer-0001"]), threads: 1)?.row == 4)
+    }
+}
