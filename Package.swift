@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,7 +39,8 @@ let package = Package(
             name: "CustomerData", dependencies: ["NumericCore", "CZlib"],
             swiftSettings: simdSettings),
         .target(
-            name: "Segmentation", dependencies: ["NumericCore", "CustomerData"]),
+            name: "Segmentation",
+            dependencies: ["NumericCore", "CustomerData", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "SyntheticData", dependencies: []),
         .executableTarget(
@@ -61,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
         .testTarget(
-            name: "PersonaCLITests", dependencies: ["persona"],
+            name: "PersonaCLITests", dependencies: ["persona", "persona-datagen"],
             exclude: ["Fixtures"]),
     ]
 )

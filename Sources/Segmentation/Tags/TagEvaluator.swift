@@ -1,0 +1,175 @@
+import CustomerData
+import Foundation
+
+/// Evaluates a condition over a whole table at once, column by column: a text column is
+/// decided once per distinct value and then looked up by code, so a rule costs a few passes
+/// over a million rows.
+struct TagEvaluator {
+    let table: CustomerTable
+    let rule: String
+
+    /// What an operand is, resolved against the table.
+    private enum Values {
+        case numbers([Double])               // NaN = missing
+        case text(codes: [Int32], levels: [String])  // −1 = missing
+        case number(Double)
+        case string(String)
+    }
+
+    func evaluate(_ expression: TagExpression) throws(TagRuleError) -> [Bool] {
+        let n = table.rowCount
+        switch expression {
+        case let .not(e):
+            return try evaluate(e).map { !$0 }
+        case let .and(a, b):
+            let (x, y) = (try evaluate(a), try evaluate(b))
+            return (0..<n).map { x[$0] && y[$0] }
+        case let .or(a, b):
+            let (x, y) = (try evaluate(a), try evaluate(b))
+            return (0..<n).map { x[$0] || y[$0] }
+        case let .missing(column, negated):
+            switch try values(of: column) {
+            case .numbers(let v): return v.map { $0.isNaN != negated }
+            case .text(let codes, _): return codes.map { ($0 < 0) != negated }
+            default: return [Bool](repeating: negated, count: n)
+            }
+        case let .truthy(column, position):
+            switch try values(of: column) {
+            case .numbers(let v): return v.map { !$0.isNaN && $0 != 0 }
+            case .text(let codes, let levels):
+                let yes: Set<String> = ["yes", "true", "1", "y", "t", "是"]
+                return byLevel(codes, levels.map { yes.contains($0.lowercased()) })
+            default: throw TagRuleError.notACondition(rule: rule, column: column, position: position)
+            }
+        case let .contains(column, text, position):
+            guard case .text(let codes, let levels) = try values(of: column) else {
+                throw TagRuleError.typeMismatch(rule: rule, position: position, message: "contains needs a text column; '\(column)' holds numbers")
+            }
+            return byLevel(codes, levels.map { $0.contains(text) })
+        case let .member(column, list, position):
+            switch try values(of: column) {
+            case .numbers(let v):
+                var set = Set<Double>()
+                for item in list {
+                    guard case .number(let x) = item else {
+                        throw TagRuleError.typeMismatch(rule: rule, position: position, message: "'\(column)' holds numbers but the list has text; write numbers without quotes")
+                    }
+                    set.insert(x)
+                }
+                return v.map { !$0.isNaN && set.contains($0) }
+            case .text(let codes, let levels):
+                var set = Set<[UInt8]>()
+                for item in list {
+                    guard case .text(let s) = item else {
+                        throw TagRuleError.typeMismatch(rule: rule, position: position, message: "'\(column)' holds text but the list has numbers; put them in \"quotes\"")
+                    }
+                    set.insert(Array(s.utf8))
+                }
+                return byLevel(codes, levels.map { set.contains(Array($0.utf8)) })
+            default:
+                return [Bool](repeating: false, count: n)
+            }
+        case let .compare(a, op, b, position):
+            return try compare(try values(a), op, try values(b), position: position)
+        }
+    }
+
+    private func byLevel(_ codes: [Int32], _ truth: [Bool]) -> [Bool] {
+        codes.map { $0 >= 0 && truth[Int($0)] }
+    }
+
+    private func values(_ operand: TagExpression.Operand) throws(TagRuleError) -> Values {
+        switch operand {
+        case .column(let name): return try values(of: name)
+        case .number(let x): return .number(x)
+        case .text(let s): return .string(s)
+        }
+    }
+
+    private func values(of name: String) throws(TagRuleError) -> Values {
+        guard let j = table.index(of: name) else {
+            throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
+        }
+        switch table.columns[j] {
+        case .numeric(let column): return .numbers(column.values)
+        case .text(let column): return .text(codes: column.codes, levels: column.levels)
+        case .identifier(let ids): return .text(codes: (0..<Int32(ids.count)).map { $0 }, levels: (0..<ids.count).map { ids[$0] })
+        case .skipped: throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
+        }
+    }
+
+    /// Code point order (what pandas and most databases use), not Swift's canonical ordering.
+    private static func order(_ a: String, _ b: String) -> Int {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        return x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)
+    }
+
+    private static func holds(_ op: TagExpression.Comparison, _ sign: Int) -> Bool {
+        switch op {
+        case .equal: return sign == 0
+        case .notEqual: return sign != 0
+        case .less: return sign < 0
+        case .lessOrEqual: return sign <= 0
+        case .greater: return sign > 0
+        case .greaterOrEqual: return sign >= 0
+        }
+    }
+
+    private static func flipped(_ op: TagExpression.Comparison) -> TagExpression.Comparison {
+        switch op {
+        case .less: return .greater
+        case .lessOrEqual: return .greaterOrEqual
+        case .greater: return .less
+        case .greaterOrEqual: return .lessOrEqual
+        default: return op
+        }
+    }
+
+    private func compare(_ left: Values, _ op: TagExpression.Comparison, _ right: Values, position: Int) throws(TagRuleError) -> [Bool] {
+        switch (left, right) {
+        case (.number, .numbers), (.string, .text):
+            return try compare(right, TagEvaluator.flipped(op), left, position: position)
+        case let (.numbers(v), .number(x)):
+            return v.map { !$0.isNaN && TagEvaluator.holds(op, $0 < x ? -1 : ($0 > x ? 1 : 0)) }
+        case let (.text(codes, levels), .string(s)):
+            return byLevel(codes, levels.map { TagEvaluator.holds(op, TagEvaluator.order($0, s)) })
+        case let (.numbers(a), .numbers(b)):
+            return zip(a, b).map { x, y in !x.isNaN && !y.isNaN && TagEvaluator.holds(op, x < y ? -1 : (x > y ? 1 : 0)) }
+        case let (.text(ca, la), .text(cb, lb)):
+            return zip(ca, cb).map { x, y in x >= 0 && y >= 0 && TagEvaluator.holds(op, TagEvaluator.order(la[Int(x)], lb[Int(y)])) }
+        case (.numbers, .string), (.string, .numbers):
+            throw TagRuleError.typeMismatch(rule: rule, position: position, message: "compares a column of numbers with text; write the number without quotes")
+        case (.text, .number), (.number, .text):
+            throw TagRuleError.typeMismatch(rule: rule, position: position, message: "compares a text column with a number; put the value in \"quotes\"")
+        case (.numbers, .text), (.text, .numbers):
+            throw TagRuleError.typeMismatch(rule: rule, position: position, message: "compares a column of numbers with a text column")
+        default:
+            throw TagRuleError.typeMismatch(rule: rule, position: position, message: "a comparison needs a column")
+        }
+    }
+}
+
+/// Everything a rules file or a rule can get wrong.
+public enum TagRuleError: Error, Equatable, Sendable, CustomStringConvertible {
+    case file(file: String, problem: String)
+    case syntax(rule: String, condition: String, position: Int, message: String)
+    case unknownColumn(rule: String, column: String, available: [String])
+    case typeMismatch(rule: String, position: Int, message: String)
+    case notACondition(rule: String, column: String, position: Int)
+
+    public var description: String {
+        switch self {
+        case let .file(file, problem):
+            return "\(file): \(problem)"
+        case let .syntax(rule, condition, position, message):
+            return "rule '\(rule)': \(message), at character \(position) of: \(condition)"
+        case let .unknownColumn(rule, column, available):
+            let list = available.prefix(30).map { "'\($0)'" }.joined(separator: ", ")
+            return "rule '\(rule)': there is no column '\(column)'; columns are: \(list)\(available.count > 30 ? ", …" : "")"
+        case let .typeMismatch(rule, position, message):
+            return "rule '\(rule)': at character \(position): \(message)"
+        case let .notACondition(rule, column, position):
+            return "rule '\(rule)': at character \(position): '\(column)' on its own is not a condition; compare it (== != < <= > >=, in, is missing, contains)"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import CustomerData
+import Foundation
+
+/// `persona tag`: evaluate every rule on a customer table, add manual tags, write id + tags.
+public enum TagJob {
+    public struct Run: Sendable {
+        public let source: String
+        public let idColumn: String
+        public let ids: IdentifierColumn?
+        /// Per row, the tag names in rule order then manual order.
+        public let tags: [[String]]
+        public let ruleCounts: [(name: String, count: Int)]
+        public let manualApplied: Int
+        /// Manual tags for ids the table does not have.
+        public let manualUnknownIDs: Int
+
+        /// TAGS.csv: the id column and `tags` (names joined with `;`).
+        public func csv() -> [UInt8] {
+            var out = CSVWriter(reserve: tags.count * 24)
+            out.row([idColumn, "tags"])
+            for (i, names) in tags.enumerated() {
+                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
+                out.field(names.joined(separator: ";"))
+                out.endRow()
+            }
+            return out.bytes
+        }
+    }
+
+    public static func run(input: String, idColumn: String, rules: TagRules, manual: String?, read: CSVReadOptions) throws -> Run {
+        var options = read
+        options.idColumn = idColumn
+        let table = try CSVReader.read(path: input, options: options)
+        for rule in rules.rules {
+            for column in rule.expression.columns where table.index(of: column) == nil {
+                throw TagRuleError.unknownColumn(rule: rule.name, column: column, available: table.columnNames)
+            }
+        }
+        var tags = [[String]](repeating: [], count: table.rowCount)
+        var counts = [(name: String, count: Int)]()
+        for rule in rules.rules {
+            let matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+            var count = 0
+            for (i, hit) in matches.enumerated() where hit {
+                tags[i].append(rule.name)
+                count += 1
+            }
+            counts.append((rule.name, count))
+        }
+        var applied = 0, unknown = 0
+        if let manual {
+            let records = try CSVRecords.read(path: manual, delimiter: read.delimiter)
+            guard records.header.count >= 2 else {
+                throw TagRuleError.file(file: records.file, problem: "manual tags need two columns: the customer id and the tag")
+            }
+            var row = [String: Int]()
+            if let ids = table.identifiers { for i in 0..<ids.count { row[ids[i]] = i } }
+            for record in records.rows {
+                let id = record.fields[0].trimmingCharacters(in: .whitespaces)
+                let tag = record.fields[1].trimmingCharacters(in: .whitespaces)
+                guard !tag.isEmpty else { continue }
+                guard !tag.contains(";") else {
+                    throw TagRuleError.file(file: records.file, problem: "line \(record.line): tag \"\(tag)\" contains ';', which separates tags in the output")
+                }
+                guard let i = row[id] else { unknown += 1; continue }
+                if !tags[i].contains(tag) {
+                    tags[i].append(tag)
+                    applied += 1
+                }
+            }
+        }
+        return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, tags: tags, ruleCounts: counts,
+                   manualApplied: applied, manualUnknownIDs: unknown)
+    }
+}

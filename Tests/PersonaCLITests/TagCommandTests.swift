@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+let tagFixtures = repositoryRoot.appendingPathComponent("Tests/PersonaCLITests/Fixtures/tags")
+
+@Suite("persona tag")
+struct TagCommandTests {
+    /// Fixtures/tags/make_tags_reference.py evaluates the same rules with its own parser over
+    /// pandas columns; the generator is byte-identical for a seed, so both see the same table.
+    @Test("16 rules on 10,000 generated customers equal an independent pandas evaluation")
+    func pandasReference() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let datagen = PersonaRunner.binary.deletingLastPathComponent().appendingPathComponent("persona-datagen")
+        let generate = Process()
+        generate.executableURL = datagen
+        generate.arguments = ["customers", "--rows", "10000", "--seed", "7", "--out", runner.path("customers.csv")]
+        generate.standardError = FileHandle.nullDevice
+        try generate.run()
+        generate.waitUntilExit()
+        #expect(generate.terminationStatus == 0)
+
+        let result = try runner.run(["tag", "customers.csv", "--id", "customer_id",
+                                     "--rules", tagFixtures.appendingPathComponent("rules.yaml").path, "--out", "tags.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ours = try CSVText(path: runner.path("tags.csv"))
+        let pandas = try CSVText(path: tagFixtures.appendingPathComponent("expected_tags.csv.gz").path)
+        #expect(ours.header == pandas.header)
+        #expect(ours.rows.count == 10_000)
+        let differing = zip(ours.rows, pandas.rows).enumerated().filter { $0.element.0 != $0.element.1 }
+        #expect(differing.isEmpty, "first differences: \(differing.prefix(3).map { "row \($0.offset): \($0.element.0) vs \($0.element.1)" })")
+        #expect(result.stderr.contains("高价值客户"))
+    }
+
+    @Test("manual tags are merged after rule tags; unknown ids are counted")
+    func manualTags() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,spend\nA1,100\nA2,9000\nA3,\n")
+        try runner.write("r.yaml", "tags:\n  - name: big\n    when: spend > 5000\n  - name: unknown spend\n    when: spend is missing\n")
+        try runner.write("m.csv", "id,tag\nA1,VIP\nA2,big\nA2,媒体\nZ9,VIP\n")
+        let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--manual", "m.csv", "--out", "t.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try runner.read("t.csv") == "id,tags\nA1,VIP\nA2,big;媒体\nA3,unknown spend\n")
+        #expect(result.stderr.contains("manual tags added: 2; 1 lines name ids not in c.csv (ignored)"))
+    }
+
+    @Test("a syntax error names the rule and the character; nothing is written")
+    func syntaxError() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,spend\nA1,100\n")
+        try runner.write("r.yaml", "tags:\n  - name: 高价值客户\n    when: spend >= 5000 and\n")
+        let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
+        #expect(result.status == 1)
+        #expect(result.stderr.trimmingCharacters(in: .newlines)
+                == "persona: error: rule '高价值客户': expected a column, a number or a \"string\" but found end of condition, at character 18 of: spend >= 5000 and")
+        #expect(!runner.files.contains("t.csv"))
+    }
+}
