@@ -1,0 +1,101 @@
+import Foundation
+import Yams
+
+/// persona.yaml: which columns play which role, the tier names, lifecycle thresholds, tag
+/// rules and personal data. Every field has a default that fits `persona features` output;
+/// `persona segment --print-config` writes the effective config to start from.
+public struct SegmentConfig: Codable, Sendable, Equatable {
+    public struct Value: Codable, Sendable, Equatable {
+        /// Spend-like columns: higher is more valuable.
+        public var columns: [String] = ["monetary", "frequency", "avg_order_value"]
+        /// Columns log1p-transformed before standardizing (skewed spend).
+        public var log1p: [String] = ["monetary", "frequency", "avg_order_value"]
+        /// Tier names, best first (the number of names is k).
+        public var tiers: [String] = ["high", "mid", "low"]
+    }
+
+    public struct Behavior: Codable, Sendable, Equatable {
+        /// Days since the last purchase: higher is worse.
+        public var recency: String = "recency_days"
+        public var frequency: String = "frequency"
+        /// Further engagement columns: higher is better.
+        public var engagement: [String] = ["active_days"]
+        public var log1p: [String] = ["recency_days", "frequency", "active_days"]
+        public var tiers: [String] = ["active", "potential", "at_risk", "churned"]
+    }
+
+    public struct Lifecycle: Codable, Sendable, Equatable {
+        public var tenure: String = "tenure_days"
+        /// Customers whose first purchase is at most this many days ago are `new`.
+        public var newDays: Double = 90
+        /// `growing`: bought at least twice and first bought at most this many days ago.
+        public var growingDays: Double = 365
+        /// The value tier whose active customers are `VIP`.
+        public var vipTier: String = "high"
+        /// Behaviour tiers that make a customer `declining`.
+        public var decliningTiers: [String] = ["at_risk", "churned"]
+        /// Optional column: days between the customer's latest purchase and the one before it;
+        /// above `churnDays` the customer is `won_back`.
+        public var gap: String?
+        public var churnDays: Double = 180
+
+        enum CodingKeys: String, CodingKey {
+            case tenure, gap
+            case newDays = "new_days"
+            case growingDays = "growing_days"
+            case vipTier = "vip_tier"
+            case decliningTiers = "declining_tiers"
+            case churnDays = "churn_days"
+        }
+    }
+
+    public struct TagRule: Codable, Sendable, Equatable {
+        public var name: String
+        public var when: String
+    }
+
+    public var value = Value()
+    public var behavior = Behavior()
+    public var lifecycle = Lifecycle()
+    /// Columns holding personal data (names, phones, e-mails): never written to any output.
+    public var pii: [String] = []
+    public var seed: UInt64 = 0
+    public var tags: [TagRule]?
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        value = try c.decodeIfPresent(Value.self, forKey: .value) ?? Value()
+        behavior = try c.decodeIfPresent(Behavior.self, forKey: .behavior) ?? Behavior()
+        lifecycle = try c.decodeIfPresent(Lifecycle.self, forKey: .lifecycle) ?? Lifecycle()
+        pii = try c.decodeIfPresent([String].self, forKey: .pii) ?? []
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)
+    }
+
+    public static func read(path: String) throws -> SegmentConfig {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TagRuleError.file(file: name, problem: "cannot read it (no such file, or no permission)")
+        }
+        do {
+            return try YAMLDecoder().decode(SegmentConfig.self, from: String(decoding: data, as: UTF8.self))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw TagRuleError.file(file: name, problem: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+        } catch {
+            throw TagRuleError.file(file: name, problem: "not a valid persona config: \(error)")
+        }
+    }
+
+    public func yaml() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+
+    /// The tag rules, parsed.
+    func tagRules(file: String) throws -> TagRules? {
+        guard let tags, !tags.isEmpty else { return nil }
+        let yaml = try YAMLEncoder().encode(["tags": tags.map { ["name": $0.name, "when": $0.when] }])
+        return try TagRules.parse(yaml, file: file)
+    }
+}

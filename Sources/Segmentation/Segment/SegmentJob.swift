@@ -1,0 +1,113 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// `persona segment`: value and behaviour tiers, lifecycle stage and rule tags per customer.
+public enum SegmentJob {
+    public struct Run: Sendable {
+        public let source: String
+        public let idColumn: String
+        public let ids: IdentifierColumn?
+        public let value: TierDimension
+        public let behavior: TierDimension
+        public let valueTier: [Int]
+        public let behaviorTier: [Int]
+        public let lifecycle: [String]
+        public let tags: [[String]]?
+        public let config: SegmentConfig
+
+        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags).
+        public func segmentsCSV() -> [UInt8] {
+            var out = CSVWriter(reserve: valueTier.count * 40)
+            out.row([idColumn, "value_tier", "behavior_tier", "lifecycle_stage"] + (tags == nil ? [] : ["tags"]))
+            for i in valueTier.indices {
+                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
+                out.field(value.tiers[valueTier[i]].name)
+                out.field(behavior.tiers[behaviorTier[i]].name)
+                out.field(lifecycle[i])
+                if let tags { out.field(tags[i].joined(separator: ";")) }
+                out.endRow()
+            }
+            return out.bytes
+        }
+
+        /// MODEL.json (`persona.segment`): config, and per dimension why each cluster got its tier.
+        public func modelJSON() throws -> [UInt8] {
+            struct File: Encodable {
+                let format = "persona.segment"
+                let version = 1
+                let source: String
+                let id_column: String
+                let config: SegmentConfig
+                let value: TierDimension
+                let behavior: TierDimension
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return Array(try encoder.encode(File(source: source, id_column: idColumn, config: config, value: value, behavior: behavior))) + [0x0A]
+        }
+    }
+
+    public static func run(input: String, idColumn: String, config: SegmentConfig, read: CSVReadOptions, threads: Int) throws -> Run {
+        var options = read
+        options.idColumn = idColumn
+        let table = try CSVReader.read(path: input, options: options)
+        let b = config.behavior
+        let (value, valueTier) = try TierDimension.fit(
+            name: "value", table: table, columns: config.value.columns,
+            weights: config.value.columns.map { _ in 1 }, log1p: config.value.log1p,
+            tierNames: config.value.tiers, ranking: .byScore, seed: config.seed, threads: threads)
+        let behaviorColumns = [b.recency, b.frequency] + b.engagement
+        let (behavior, behaviorTier) = try TierDimension.fit(
+            name: "behavior", table: table, columns: behaviorColumns,
+            weights: [-1, 1] + b.engagement.map { _ in 1 }, log1p: b.log1p.filter(behaviorColumns.contains),
+            tierNames: b.tiers, ranking: .behavior, seed: config.seed, threads: threads)
+        let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
+                                             behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
+        var tags: [[String]]?
+        if let rules = try config.tagRules(file: "config") {
+            var perRow = [[String]](repeating: [], count: table.rowCount)
+            for rule in rules.rules {
+                let hits = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+                for (i, hit) in hits.enumerated() where hit { perRow[i].append(rule.name) }
+            }
+            tags = perRow
+        }
+        return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
+                   valueTier: valueTier, behaviorTier: behaviorTier, lifecycle: lifecycle, tags: tags, config: config)
+    }
+}
+
+/// Lifecycle stages by documented rules, first match wins:
+/// `potential` (never bought: frequency 0 or missing) → `new` (tenure ≤ new_days) →
+/// `won_back` (gap column above churn_days) → `VIP` (vip_tier and the best behaviour tier) →
+/// `declining` (a declining behaviour tier) → `growing` (tenure ≤ growing_days, 2+ purchases)
+/// → `mature`.
+enum Lifecycle {
+    static func stages(table: CustomerTable, config: SegmentConfig, valueTiers: [String], behaviorTiers: [String]) throws -> [String] {
+        let l = config.lifecycle
+        func numbers(_ name: String) throws -> [Double] {
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config (lifecycle)", name: name, available: table.columnNames)
+            }
+            guard case .numeric(let column) = table.columns[j] else {
+                throw SegmentationError.modelFile(file: table.source, problem: "column '\(name)' must hold numbers for lifecycle stages")
+            }
+            return column.values
+        }
+        let frequency = try numbers(config.behavior.frequency)
+        let tenure = try numbers(l.tenure)
+        let gap = try l.gap.map(numbers)
+        let best = config.behavior.tiers.first ?? "active"
+        return (0..<table.rowCount).map { i in
+            let f = frequency[i]
+            if f.isNaN || f == 0 { return "potential" }
+            if !tenure[i].isNaN, tenure[i] <= l.newDays { return "new" }
+            if let gap, !gap[i].isNaN, gap[i] > l.churnDays { return "won_back" }
+            if valueTiers[i] == l.vipTier, behaviorTiers[i] == best { return "VIP" }
+            if l.decliningTiers.contains(behaviorTiers[i]) { return "declining" }
+            if !tenure[i].isNaN, tenure[i] <= l.growingDays, f >= 2 { return "growing" }
+            return "mature"
+        }
+    }
+}

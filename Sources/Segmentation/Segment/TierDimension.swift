@@ -1,0 +1,110 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// One segmentation dimension (value, behaviour): k-means on its standardized columns
+/// (log1p first where asked), with clusters turned into named tiers by explicit rules rather
+/// than by cluster number. The score of a cluster is the weighted mean of its centroid in
+/// standardized units (value: +spend, +frequency; behaviour: −recency, +frequency,
+/// +engagement).
+///
+/// - value (and any dimension ranked `.byScore`): best score first.
+/// - behaviour with four tiers (`.behavior`): `churned` is the cluster whose customers bought
+///   longest ago (highest centroid recency); of the rest, `active` has the best score; of the
+///   two left, `at_risk` bought longer ago and `potential` more recently (recent, but little
+///   engagement yet).
+public struct TierDimension: Codable, Sendable {
+    public struct Tier: Codable, Sendable, Equatable {
+        public let name: String
+        public let score: Double
+        public let size: Int
+        /// The centroid in original units, by column: what the tier "means".
+        public let centroid: [String: Double]
+    }
+
+    public let name: String
+    public let columns: [String]
+    public let weights: [Double]
+    public let log1pColumns: [String]
+    /// Medians used for missing cells.
+    public let fills: [Double]
+    public let scaler: Scaler
+    public let centroidsScaled: [[Double]]
+    /// Per k-means cluster, its tier (index into `tiers`).
+    public let clusterTier: [Int]
+    public let tiers: [Tier]
+
+    enum CodingKeys: String, CodingKey {
+        case name, columns, weights, fills, scaler, tiers
+        case log1pColumns = "log1p_columns"
+        case centroidsScaled = "centroids_scaled"
+        case clusterTier = "cluster_tier"
+    }
+
+    /// The dimension's columns as a matrix (missing cells: the median, or the given fills).
+    static func matrix(_ table: CustomerTable, columns: [String], fills: [Double]?) throws -> (Matrix, [Double]) {
+        var values = [[Double]]()
+        var medians = [Double]()
+        for (k, name) in columns.enumerated() {
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config", name: name, available: table.columnNames)
+            }
+            guard case .numeric(let column) = table.columns[j] else {
+                throw SegmentationError.modelFile(file: table.source, problem: "column '\(name)' must hold numbers to be used for tiers")
+            }
+            let present = column.values.filter { !$0.isNaN }
+            let fill = fills?[k] ?? (present.isEmpty ? 0 : ColumnStatistics.median(present))
+            medians.append(fill)
+            values.append(column.values.map { $0.isNaN ? fill : $0 })
+        }
+        let n = table.rowCount, d = columns.count
+        var storage = [Double](repeating: 0, count: n * d)
+        for j in 0..<d { for i in 0..<n { storage[i * d + j] = values[j][i] } }
+        return (try Matrix(rows: n, columns: d, storage: storage), medians)
+    }
+
+    enum Ranking {
+        case byScore
+        /// Column 0 is recency; needs exactly four tiers (otherwise by score).
+        case behavior
+    }
+
+    /// Fits the dimension and returns it with each row's tier index.
+    static func fit(name: String, table: CustomerTable, columns: [String], weights: [Double], log1p: [String],
+                    tierNames: [String], ranking: Ranking, seed: UInt64, threads: Int) throws -> (TierDimension, [Int]) {
+        let (raw, fills) = try matrix(table, columns: columns, fills: nil)
+        let log1pIndices = log1p.compactMap { columns.firstIndex(of: $0) }
+        let scaler: Scaler
+        var scaled = raw
+        do {
+            scaler = try Scaler.fit(raw, method: .zscore, log1pColumns: log1pIndices)
+            try scaler.transform(&scaled)
+        } catch NumericError.log1pDomain(let column, let row, let value) {
+            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
+        }
+        let k = min(tierNames.count, max(1, table.rowCount))
+        let result = try KMeans(k: k, nInit: 10, seed: seed, threads: threads).fit(scaled)
+        let centroids = result.model.centroids
+        let total = weights.reduce(0) { $0 + abs($1) }
+        let scores = (0..<k).map { c in (0..<columns.count).reduce(0.0) { $0 + weights[$1] * centroids[c, $1] } / max(total, 1e-300) }
+        var ranked = (0..<k).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        if case .behavior = ranking, k == 4 {
+            let byRecency = (0..<k).sorted { centroids[$0, 0] != centroids[$1, 0] ? centroids[$0, 0] > centroids[$1, 0] : $0 < $1 }
+            let churned = byRecency[0]
+            let active = ranked.first { $0 != churned } ?? 0
+            let rest = byRecency.filter { $0 != churned && $0 != active }   // longest ago first
+            ranked = [active, rest[1], rest[0], churned]
+        }
+        var clusterTier = [Int](repeating: 0, count: k)
+        for (tier, cluster) in ranked.enumerated() { clusterTier[cluster] = tier }
+        let sizes = result.clusterSizes
+        let original = try scaler.inverseTransform(centroids)
+        let tiers = ranked.enumerated().map { tier, cluster in
+            Tier(name: tierNames[tier], score: scores[cluster], size: sizes[cluster],
+                 centroid: Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, original[cluster, $0.offset]) }))
+        }
+        let dimension = TierDimension(name: name, columns: columns, weights: weights, log1pColumns: log1p, fills: fills,
+                                      scaler: scaler, centroidsScaled: centroids.rowArrays, clusterTier: clusterTier, tiers: tiers)
+        return (dimension, result.labels.map { clusterTier[Int($0)] })
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CustomerData
+import Foundation
+import NumericCore
+import Segmentation
+
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Value tier, behaviour tier, lifecycle stage and tags for every customer.",
+        discussion: """
+            Each dimension is clustered on its own columns (standardized, log1p for spend-like \
+            ones) and the clusters are named by an explicit score: value by mean standardized \
+            spend and frequency (high / mid / low), behaviour by recency against frequency and \
+            engagement (active / potential / at_risk / churned). Lifecycle stages follow \
+            documented rules (README). Without --config the columns of persona features are \
+            used; --print-config writes the effective config to start from.
+
+            Not yet: preference groups, the joint persona clustering, --apply, --compare, \
+            --hash-ids and reports.
+            """)
+
+    @Argument(help: ArgumentHelp("The customer table, e.g. from persona features (CSV, optionally .gz).", valueName: "INPUT.csv"))
+    var input: String?
+
+    @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
+    var id: String?
+
+    @Option(help: ArgumentHelp("Column roles, tiers, lifecycle thresholds, tags (YAML).", valueName: "persona.yaml"))
+    var config: String?
+
+    @Flag(name: .customLong("print-config"), help: "Write the effective config (defaults filled in) to stdout and stop.")
+    var printConfig = false
+
+    @Option(help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
+    var seed: UInt64?
+
+    @OptionGroup var input_: InputOptions
+
+    @Option(help: ArgumentHelp("Where to write the segments.", valueName: "SEGMENTS.csv"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Where to write the tier model (JSON): why each cluster got its tier.", valueName: "MODEL.json"))
+    var model: String?
+
+    func validate() throws {
+        guard !printConfig else { return }
+        guard input != nil else { throw ValidationError("give INPUT.csv (or --print-config)") }
+        guard id != nil else { throw ValidationError("give the id column with --id") }
+        guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
+    }
+
+    func run() throws {
+        BLASConfiguration.setThreadCount(1)
+        do {
+            var settings = try config.map(SegmentConfig.read) ?? SegmentConfig()
+            if let seed { settings.seed = seed }
+            if printConfig {
+                print(try settings.yaml(), terminator: "")
+                return
+            }
+            guard let input, let id, let out else { return }
+            let start = Date()
+            var read = CSVReadOptions()
+            read.delimiter = try input_.delimiterByte()
+            read.threads = input_.threadCount
+            let run = try SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
+            let outputs = OutputFiles()
+            try outputs.stage(run.segmentsCSV(), to: out)
+            if let model { try outputs.stage(try run.modelJSON(), to: model) }
+            try outputs.commit()
+            var lines = ["persona segment: \(run.source), \(Format.count(run.valueTier.count)) customers"]
+            for (dimension, assigned) in [(run.value, run.valueTier), (run.behavior, run.behaviorTier)] {
+                lines.append("  \(dimension.name) tiers (k-means on \(dimension.columns.joined(separator: ", ")); centroids in original units):")
+                for (t, tier) in dimension.tiers.enumerated() {
+                    let count = assigned.filter { $0 == t }.count
+                    let centre = dimension.columns.map { "\($0) \(Format.decimal(tier.centroid[$0] ?? .nan, 1))" }.joined(separator: ", ")
+                    lines.append("    " + tier.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                        + Format.count(count).leftPadded(to: 9) + "  " + Format.percent(count, of: assigned.count).leftPadded(to: 6)
+                        + "  score \(Format.decimal(tier.score, 2))  [\(centre)]")
+                }
+            }
+            var stages = [String: Int]()
+            for stage in run.lifecycle { stages[stage, default: 0] += 1 }
+            lines.append("  lifecycle: " + ["potential", "new", "won_back", "VIP", "growing", "mature", "declining"]
+                .compactMap { s in stages[s].map { "\(s) \(Format.count($0))" } }.joined(separator: " · "))
+            lines.append("  wrote \(([out] + (model.map { [$0] } ?? [])).joined(separator: ", ")) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            Terminal.print(lines.joined(separator: "\n"))
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Means of `values` grouped by `groups`.
+func groupMeans(_ values: [Double], by groups: [String]) -> [String: Double] {
+    var sums = [String: (Double, Int)]()
+    for (v, g) in zip(values, groups) where !v.isNaN {
+        let (s, n) = sums[g] ?? (0, 0)
+        sums[g] = (s + v, n + 1)
+    }
+    return sums.mapValues { $0.0 / Double($0.1) }
+}
+
+@Suite("persona segment")
+struct SegmentCommandTests {
+    /// Order log → features → segments; returns features and segments as read back.
+    func segment(log: String, as asOf: [String], runner: PersonaRunner, extra: [String] = []) throws -> (CSVText, CSVText, PersonaRunner.Output) {
+        let features = try runner.run(["features", log] + retailArguments + asOf + ["--normalize-ids", "--out", "f.csv"])
+        #expect(features.status == 0, "\(features.stderr)")
+        let result = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--out", "s.csv", "--model", "m.json"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return (try CSVText(path: runner.path("f.csv")), try CSVText(path: runner.path("s.csv")), result)
+    }
+
+    /// The properties the issue asks of real and generated data alike.
+    func checkTiers(features: CSVText, segments: CSVText) {
+        #expect(segments.header == ["CustomerID", "value_tier", "behavior_tier", "lifecycle_stage"])
+        #expect(segments.column("CustomerID") == features.column("CustomerID"))
+        #expect(segments.rows.allSatisfy { $0.count == 4 && !$0[1].isEmpty && !$0[2].isEmpty && !$0[3].isEmpty })
+        let spend = groupMeans(features.numbers("monetary"), by: segments.column("value_tier"))
+        #expect((spend["high"] ?? 0) > (spend["mid"] ?? 0) && (spend["mid"] ?? 0) > (spend["low"] ?? 0), "\(spend)")
+        let recency = groupMeans(features.numbers("recency_days"), by: segments.column("behavior_tier"))
+        #expect((recency["churned"] ?? 0) > (recency["at_risk"] ?? 0) && (recency["at_risk"] ?? 0) > (recency["active"] ?? 0), "\(recency)")
+        for tier in ["high", "mid", "low"] {
+            let share = Double(segments.column("value_tier").filter { $0 == tier }.count) / Double(segments.rows.count)
+            #expect(share >= 0.02, "value tier \(tier) holds \(share)")
+        }
+    }
+
+    @Test("planted segments of the shipped order log: tiers ordered, VIPs high, lapsed churned, deterministic")
+    func planted() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        let (features, segments, _) = try segment(log: log, as: [], runner: runner)
+        checkTiers(features: features, segments: segments)
+        let truth = try CSVText(path: repositoryRoot.appendingPathComponent("datasets/sample_orders_truth.csv").path)
+        let planted = Dictionary(uniqueKeysWithValues: zip(truth.column("CustomerID"), truth.column("segment")))
+        let rows = zip(segments.column("CustomerID"), zip(segments.column("value_tier"), segments.column("behavior_tier")))
+        let vips = rows.filter { planted[$0.0] == "vip" }, lapsed = rows.filter { planted[$0.0] == "lapsed" }
+        #expect(!vips.isEmpty && !lapsed.isEmpty)
+        #expect(Double(vips.filter { $0.1.0 == "high" }.count) >= 0.95 * Double(vips.count))
+        #expect(Double(lapsed.filter { $0.1.1 == "churned" }.count) >= 0.8 * Double(lapsed.count))
+
+        // Same input and seed: the same bytes, whatever the thread count.
+        let first = try runner.read("s.csv")
+        for threads in ["1", "2"] {
+            #expect(try runner.run(["segment", "f.csv", "--id", "CustomerID", "--out", "again.csv", "--threads", threads]).status == 0)
+            #expect(try runner.read("again.csv") == first)
+        }
+    }
+
+    @Test("UCI Online Retail: spend and recency ordered by tier, no value tier under 2%",
+          .enabled(if: sharedDatasets != nil, "../shared/datasets is absent: skipping the Online Retail segmentation"))
+    func onlineRetail() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = try #require(sharedDatasets).appendingPathComponent("online_retail/online_retail.csv.gz").path
+        let (features, segments, _) = try segment(log: log, as: ["--as-of", "2011-12-10"], runner: runner)
+        #expect(segments.rows.count == 4_372)
+        checkTiers(features: features, segments: segments)
+    }
+
+    @Test("--print-config round-trips; a config's tags are applied")
+    func config() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        _ = try segment(log: log, as: [], runner: runner)
+        let printed = try runner.run(["segment", "--print-config"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("recency: recency_days"))
+        try runner.write("persona.yaml", printed.stdout + "tags:\n  - name: 大客户\n    when: monetary >= 2000\n")
+        let tagged = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--config", "persona.yaml", "--out", "t.csv"])
+        #expect(tagged.status == 0, "\(tagged.stderr)")
+        let segments = try CSVText(path: runner.path("s.csv")), withTags = try CSVText(path: runner.path("t.csv"))
+        #expect(withTags.header.last == "tags")
+        #expect(withTags.column("value_tier") == segments.column("value_tier"))
+        let features = try CSVText(path: runner.path("f.csv"))
+        #expect(withTags.column("tags") == features.numbers("monetary").map { $0 >= 2000 ? "大客户" : "" })
+    }
+}
