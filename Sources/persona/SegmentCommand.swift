@@ -16,8 +16,11 @@ struct SegmentCommand: ParsableCommand {
             documented rules (README). Without --config the columns of persona features are \
             used; --print-config writes the effective config to start from.
 
-            Not yet: preference groups, the joint persona clustering, --apply, --compare, \
-            --hash-ids and reports.
+            --apply MODEL.json assigns new customers to a saved run's tiers without refitting \
+            (nearest saved centroid); --compare OLD_SEGMENTS.csv prints how customers moved \
+            between the old run's tiers and this one's.
+
+            Not yet: preference groups, the joint persona clustering, --hash-ids and reports.
             """)
 
     @Argument(help: ArgumentHelp("The customer table, e.g. from persona features (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -35,6 +38,12 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("Assign to the tiers of a saved run (its MODEL.json) instead of clustering again.", valueName: "MODEL.json"))
+    var apply: String?
+
+    @Option(help: ArgumentHelp("An earlier SEGMENTS.csv: print the migration between its tiers and this run's.", valueName: "OLD_SEGMENTS.csv"))
+    var compare: String?
+
     @OptionGroup var input_: InputOptions
 
     @Option(help: ArgumentHelp("Where to write the segments.", valueName: "SEGMENTS.csv"))
@@ -48,6 +57,9 @@ struct SegmentCommand: ParsableCommand {
         guard input != nil else { throw ValidationError("give INPUT.csv (or --print-config)") }
         guard id != nil else { throw ValidationError("give the id column with --id") }
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
+        if apply != nil, config != nil {
+            throw ValidationError("--apply uses the config saved in the model; leave out --config")
+        }
     }
 
     func run() throws {
@@ -64,7 +76,9 @@ struct SegmentCommand: ParsableCommand {
             var read = CSVReadOptions()
             read.delimiter = try input_.delimiterByte()
             read.threads = input_.threadCount
-            let run = try SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
+            let run = try apply.map { try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read) }
+                ?? SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
+            let migration = try compare.map { try Migration.compare(oldPath: $0, run: run) }
             let outputs = OutputFiles()
             try outputs.stage(run.segmentsCSV(), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
@@ -84,6 +98,20 @@ struct SegmentCommand: ParsableCommand {
             for stage in run.lifecycle { stages[stage, default: 0] += 1 }
             lines.append("  lifecycle: " + ["potential", "new", "won_back", "VIP", "growing", "mature", "declining"]
                 .compactMap { s in stages[s].map { "\(s) \(Format.count($0))" } }.joined(separator: " · "))
+            if let migration {
+                lines.append("  migration from \(compare ?? "") (\(Format.count(migration.matched)) customers in both; "
+                    + "\(Format.count(migration.onlyOld)) only before, \(Format.count(migration.onlyNew)) only now):")
+                for table in migration.tables {
+                    let width = max(10, (table.old + table.new).map(\.count).max() ?? 10) + 2
+                    lines.append("    \(table.column) (rows: before, columns: now)")
+                    lines.append("    " + "".padding(toLength: width + 4, withPad: " ", startingAt: 0)
+                        + table.new.map { $0.leftPadded(to: width) }.joined())
+                    for (r, name) in table.old.enumerated() {
+                        lines.append("    " + name.padding(toLength: width + 4, withPad: " ", startingAt: 0)
+                            + table.counts[r].map { Format.count($0).leftPadded(to: width) }.joined())
+                    }
+                }
+            }
             lines.append("  wrote \(([out] + (model.map { [$0] } ?? [])).joined(separator: ", ")) in \(Format.seconds(Date().timeIntervalSince(start)))")
             Terminal.print(lines.joined(separator: "\n"))
         } catch {

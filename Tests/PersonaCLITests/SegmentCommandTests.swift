@@ -89,4 +89,39 @@ struct SegmentCommandTests {
         let features = try CSVText(path: runner.path("f.csv"))
         #expect(withTags.column("tags") == features.numbers("monetary").map { $0 >= 2000 ? "大客户" : "" })
     }
+
+    @Test("--apply on the data it was fitted on gives the same tiers; --compare with itself is diagonal")
+    func applyAndCompare() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        let (_, segments, _) = try segment(log: log, as: [], runner: runner)
+        let applied = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--apply", "m.json", "--compare", "s.csv", "--out", "a.csv"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try runner.read("a.csv") == (try runner.read("s.csv")))
+        let value = segments.column("value_tier")
+        let counts = ["high", "mid", "low"].map { tier in Format.count(value.filter { $0 == tier }.count) }
+        // The value table: row "high" has all high customers in the first column and zeros after.
+        #expect(applied.stderr.contains("500 customers in both; 0 only before, 0 only now"))
+        #expect(applied.stderr.contains("value_tier (rows: before, columns: now)"))
+        #expect(applied.stderr.split(separator: "\n").contains { $0.hasPrefix("    high") && $0.hasSuffix("\(counts[0])           0           0") })
+
+        let refused = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--apply", "f.csv", "--out", "b.csv"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("f.csv: not a persona segment model; make one with persona segment --model"))
+        #expect(!runner.files.contains("b.csv"))
+    }
+}
+
+/// Grouped integers as the summaries print them.
+enum Format {
+    static func count(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
 }

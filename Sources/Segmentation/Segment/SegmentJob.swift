@@ -33,19 +33,67 @@ public enum SegmentJob {
 
         /// MODEL.json (`persona.segment`): config, and per dimension why each cluster got its tier.
         public func modelJSON() throws -> [UInt8] {
-            struct File: Encodable {
-                let format = "persona.segment"
-                let version = 1
-                let source: String
-                let id_column: String
-                let config: SegmentConfig
-                let value: TierDimension
-                let behavior: TierDimension
-            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return Array(try encoder.encode(File(source: source, id_column: idColumn, config: config, value: value, behavior: behavior))) + [0x0A]
+            let file = ModelFile(format: ModelFile.formatName, version: 1, source: source, id_column: idColumn,
+                                 config: config, value: value, behavior: behavior)
+            return Array(try encoder.encode(file)) + [0x0A]
         }
+    }
+
+    /// The JSON layout of MODEL.json.
+    struct ModelFile: Codable {
+        static let formatName = "persona.segment"
+        let format: String
+        let version: Int
+        let source: String
+        let id_column: String
+        let config: SegmentConfig
+        let value: TierDimension
+        let behavior: TierDimension
+    }
+
+    /// Assigns new customers to the tiers of a saved MODEL.json, without refitting (the
+    /// brief's dynamic tags): nearest saved centroid per dimension, the saved lifecycle
+    /// thresholds and tag rules.
+    public static func apply(input: String, idColumn: String, modelPath: String, read: CSVReadOptions) throws -> Run {
+        let name = (modelPath as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: modelPath) else {
+            throw SegmentationError.modelFile(file: name, problem: "cannot read it (no such file, or no permission)")
+        }
+        let model: ModelFile
+        do {
+            model = try JSONDecoder().decode(ModelFile.self, from: data)
+        } catch {
+            throw SegmentationError.modelFile(file: name, problem: "not a persona segment model; make one with persona segment --model")
+        }
+        guard model.format == ModelFile.formatName, model.version == 1 else {
+            throw SegmentationError.modelFile(file: name, problem: "format \(model.format) version \(model.version) is not \(ModelFile.formatName) version 1")
+        }
+        var options = read
+        options.idColumn = idColumn
+        let table = try CSVReader.read(path: input, options: options)
+        let valueTier = try model.value.assign(table)
+        let behaviorTier = try model.behavior.assign(table)
+        return try finish(table: table, idColumn: idColumn, config: model.config, value: model.value, valueTier: valueTier,
+                          behavior: model.behavior, behaviorTier: behaviorTier)
+    }
+
+    private static func finish(table: CustomerTable, idColumn: String, config: SegmentConfig, value: TierDimension, valueTier: [Int],
+                               behavior: TierDimension, behaviorTier: [Int]) throws -> Run {
+        let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
+                                             behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
+        var tags: [[String]]?
+        if let rules = try config.tagRules(file: "config") {
+            var perRow = [[String]](repeating: [], count: table.rowCount)
+            for rule in rules.rules {
+                let hits = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+                for (i, hit) in hits.enumerated() where hit { perRow[i].append(rule.name) }
+            }
+            tags = perRow
+        }
+        return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
+                   valueTier: valueTier, behaviorTier: behaviorTier, lifecycle: lifecycle, tags: tags, config: config)
     }
 
     public static func run(input: String, idColumn: String, config: SegmentConfig, read: CSVReadOptions, threads: Int) throws -> Run {
@@ -62,19 +110,8 @@ public enum SegmentJob {
             name: "behavior", table: table, columns: behaviorColumns,
             weights: [-1, 1] + b.engagement.map { _ in 1 }, log1p: b.log1p.filter(behaviorColumns.contains),
             tierNames: b.tiers, ranking: .behavior, seed: config.seed, threads: threads)
-        let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
-                                             behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
-        var tags: [[String]]?
-        if let rules = try config.tagRules(file: "config") {
-            var perRow = [[String]](repeating: [], count: table.rowCount)
-            for rule in rules.rules {
-                let hits = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
-                for (i, hit) in hits.enumerated() where hit { perRow[i].append(rule.name) }
-            }
-            tags = perRow
-        }
-        return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
-                   valueTier: valueTier, behaviorTier: behaviorTier, lifecycle: lifecycle, tags: tags, config: config)
+        return try finish(table: table, idColumn: idColumn, config: config, value: value, valueTier: valueTier,
+                          behavior: behavior, behaviorTier: behaviorTier)
     }
 }
 

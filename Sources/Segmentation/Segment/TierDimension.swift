@@ -63,6 +63,31 @@ public struct TierDimension: Codable, Sendable {
         return (try Matrix(rows: n, columns: d, storage: storage), medians)
     }
 
+    /// Each row's tier for new data, by the nearest centroid (no refitting): the saved
+    /// medians fill missing cells and the saved scaler standardizes.
+    func assign(_ table: CustomerTable) throws -> [Int] {
+        let (raw, _) = try TierDimension.matrix(table, columns: columns, fills: fills)
+        var scaled = raw
+        do {
+            try scaler.transform(&scaled)
+        } catch NumericError.log1pDomain(let column, let row, let value) {
+            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
+        }
+        let d = columns.count
+        return (0..<scaled.rows).map { i in
+            var best = 0, bestDistance = Double.infinity
+            for (c, centroid) in centroidsScaled.enumerated() {
+                var distance = 0.0
+                for j in 0..<d {
+                    let diff = scaled[i, j] - centroid[j]
+                    distance += diff * diff
+                }
+                if distance < bestDistance { best = c; bestDistance = distance }
+            }
+            return clusterTier[best]
+        }
+    }
+
     enum Ranking {
         case byScore
         /// Column 0 is recency; needs exactly four tiers (otherwise by score).
