@@ -20,7 +20,12 @@ struct SegmentCommand: ParsableCommand {
             (nearest saved centroid); --compare OLD_SEGMENTS.csv prints how customers moved \
             between the old run's tiers and this one's.
 
-            Not yet: preference groups, the joint persona clustering, --hash-ids and reports.
+            Privacy: columns listed under pii: in the config are never written; --hash-ids \
+            replaces ids by a keyed hash (HMAC-SHA-256, 32 hex digits) with the key from \
+            --hash-key or the PERSONA_HASH_KEY environment variable, so segments can leave the \
+            CRM and still be joined back inside it.
+
+            Not yet: preference groups, the joint persona clustering and reports.
             """)
 
     @Argument(help: ArgumentHelp("The customer table, e.g. from persona features (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -46,6 +51,12 @@ struct SegmentCommand: ParsableCommand {
 
     @OptionGroup var input_: InputOptions
 
+    @Flag(name: .customLong("hash-ids"), help: "Write keyed pseudonyms instead of ids (key: --hash-key or PERSONA_HASH_KEY).")
+    var hashIDs = false
+
+    @Option(name: .customLong("hash-key"), help: ArgumentHelp("The key for --hash-ids (prefer the PERSONA_HASH_KEY environment variable: command lines are visible to other users).", valueName: "KEY"))
+    var hashKey: String?
+
     @Option(help: ArgumentHelp("Where to write the segments.", valueName: "SEGMENTS.csv"))
     var out: String?
 
@@ -57,6 +68,7 @@ struct SegmentCommand: ParsableCommand {
         guard input != nil else { throw ValidationError("give INPUT.csv (or --print-config)") }
         guard id != nil else { throw ValidationError("give the id column with --id") }
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
+        if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
         if apply != nil, config != nil {
             throw ValidationError("--apply uses the config saved in the model; leave out --config")
         }
@@ -73,6 +85,14 @@ struct SegmentCommand: ParsableCommand {
             }
             guard let input, let id, let out else { return }
             let start = Date()
+            var hashing: KeyedHash?
+            if hashIDs {
+                guard let key = hashKey ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty else {
+                    throw ValidationError("--hash-ids needs a key: --hash-key KEY or the PERSONA_HASH_KEY environment variable")
+                }
+                hashing = KeyedHash(key: Array(key.utf8))
+            }
+            try SegmentJob.checkPrivacy(settings, idColumn: id, hashingIDs: hashIDs)
             var read = CSVReadOptions()
             read.delimiter = try input_.delimiterByte()
             read.threads = input_.threadCount
@@ -80,7 +100,7 @@ struct SegmentCommand: ParsableCommand {
                 ?? SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
             let migration = try compare.map { try Migration.compare(oldPath: $0, run: run) }
             let outputs = OutputFiles()
-            try outputs.stage(run.segmentsCSV(), to: out)
+            try outputs.stage(run.segmentsCSV(hashing: hashing), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             try outputs.commit()
             var lines = ["persona segment: \(run.source), \(Format.count(run.valueTier.count)) customers"]

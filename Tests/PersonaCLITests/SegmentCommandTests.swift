@@ -111,6 +111,35 @@ struct SegmentCommandTests {
         #expect(refused.stderr.contains("f.csv: not a persona segment model; make one with persona segment --model"))
         #expect(!runner.files.contains("b.csv"))
     }
+
+    @Test("--hash-ids writes keyed pseudonyms; a pii id column must be hashed")
+    func privacy() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        let (features, plain, _) = try segment(log: log, as: [], runner: runner)
+        let hashed = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--hash-ids", "--hash-key", "secret", "--out", "h.csv"])
+        #expect(hashed.status == 0, "\(hashed.stderr)")
+        let pseudonyms = try CSVText(path: runner.path("h.csv")).column("CustomerID")
+        #expect(pseudonyms.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        #expect(Set(pseudonyms).count == features.rows.count)
+        #expect(Set(pseudonyms).isDisjoint(with: features.column("CustomerID")))
+        #expect(try CSVText(path: runner.path("h.csv")).column("value_tier") == plain.column("value_tier"))
+        // The same key gives the same pseudonyms; another key others.
+        #expect(try runner.run(["segment", "f.csv", "--id", "CustomerID", "--hash-ids", "--hash-key", "secret", "--out", "h2.csv"]).status == 0)
+        #expect(try runner.read("h2.csv") == (try runner.read("h.csv")))
+        #expect(try runner.run(["segment", "f.csv", "--id", "CustomerID", "--hash-ids", "--hash-key", "other", "--out", "h3.csv"]).status == 0)
+        #expect(try CSVText(path: runner.path("h3.csv")).column("CustomerID") != pseudonyms)
+
+        let noKey = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--hash-ids", "--out", "x.csv"])
+        #expect(noKey.status != 0)
+        #expect(noKey.stderr.contains("--hash-ids needs a key"))
+        try runner.write("pii.yaml", "pii: [CustomerID]\n")
+        let pii = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--config", "pii.yaml", "--out", "y.csv"])
+        #expect(pii.status == 1)
+        #expect(pii.stderr.contains("the id column 'CustomerID' is declared pii: add --hash-ids"))
+        #expect(!runner.files.contains("x.csv") && !runner.files.contains("y.csv"))
+    }
 }
 
 /// Grouped integers as the summaries print them.

@@ -16,12 +16,19 @@ public enum SegmentJob {
         public let tags: [[String]]?
         public let config: SegmentConfig
 
-        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags).
-        public func segmentsCSV() -> [UInt8] {
+        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags). With
+        /// `hashing`, ids are replaced by their keyed pseudonyms.
+        public func segmentsCSV(hashing: KeyedHash? = nil) -> [UInt8] {
             var out = CSVWriter(reserve: valueTier.count * 40)
             out.row([idColumn, "value_tier", "behavior_tier", "lifecycle_stage"] + (tags == nil ? [] : ["tags"]))
             for i in valueTier.indices {
-                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
+                if let hashing, let ids {
+                    out.field(hashing.pseudonym(ids[i]))
+                } else if let ids {
+                    ids.withBytes(i) { out.field(bytes: $0) }
+                } else {
+                    out.field(i)
+                }
                 out.field(value.tiers[valueTier[i]].name)
                 out.field(behavior.tiers[behaviorTier[i]].name)
                 out.field(lifecycle[i])
@@ -94,6 +101,18 @@ public enum SegmentJob {
         }
         return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
                    valueTier: valueTier, behaviorTier: behaviorTier, lifecycle: lifecycle, tags: tags, config: config)
+    }
+
+    /// Personal columns may not be tier roles; a personal id column must be hashed.
+    public static func checkPrivacy(_ config: SegmentConfig, idColumn: String, hashingIDs: Bool) throws {
+        let b = config.behavior
+        let roles = config.value.columns + [b.recency, b.frequency] + b.engagement + [config.lifecycle.tenure]
+        for column in config.pii where roles.contains(column) {
+            throw SegmentationError.modelFile(file: "config", problem: "column '\(column)' is declared pii but used as a segmentation role")
+        }
+        if config.pii.contains(idColumn), !hashingIDs {
+            throw SegmentationError.modelFile(file: "config", problem: "the id column '\(idColumn)' is declared pii: add --hash-ids so it is not written")
+        }
     }
 
     public static func run(input: String, idColumn: String, config: SegmentConfig, read: CSVReadOptions, threads: Int) throws -> Run {
