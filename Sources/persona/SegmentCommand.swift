@@ -51,6 +51,9 @@ struct SegmentCommand: ParsableCommand {
 
     @OptionGroup var input_: InputOptions
 
+    @Option(name: .customLong("churn-model"), help: ArgumentHelp("Add churn_probability from a persona churn train model.", valueName: "CHURN.json"))
+    var churnModel: String?
+
     @Flag(name: .customLong("hash-ids"), help: "Write keyed pseudonyms instead of ids (key: --hash-key or PERSONA_HASH_KEY).")
     var hashIDs = false
 
@@ -99,8 +102,11 @@ struct SegmentCommand: ParsableCommand {
             let run = try apply.map { try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read) }
                 ?? SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
             let migration = try compare.map { try Migration.compare(oldPath: $0, run: run) }
+            let churn = try churnModel.map {
+                try ChurnScoring.run(input: input, modelPath: $0, idColumn: id, tiers: nil, read: read, threads: input_.threadCount).probabilities
+            }
             let outputs = OutputFiles()
-            try outputs.stage(run.segmentsCSV(hashing: hashing), to: out)
+            try outputs.stage(run.segmentsCSV(hashing: hashing, churn: churn), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             try outputs.commit()
             var lines = ["persona segment: \(run.source), \(Format.count(run.valueTier.count)) customers"]
@@ -118,6 +124,19 @@ struct SegmentCommand: ParsableCommand {
             for stage in run.lifecycle { stages[stage, default: 0] += 1 }
             lines.append("  lifecycle: " + ["potential", "new", "won_back", "VIP", "growing", "mature", "declining"]
                 .compactMap { s in stages[s].map { "\(s) \(Format.count($0))" } }.joined(separator: " · "))
+            if let tags = run.tags {
+                var counts = [String: Int]()
+                for row in tags { for tag in row { counts[tag, default: 0] += 1 } }
+                let names = run.config.tags?.map(\.name) ?? []
+                lines.append("  tags: " + names.map { "\($0) \(Format.count(counts[$0] ?? 0))" }.joined(separator: " · "))
+            }
+            if let churn {
+                let means = run.behavior.tiers.indices.map { t -> String in
+                    let values = run.behaviorTier.indices.filter { run.behaviorTier[$0] == t }.map { churn[$0] }
+                    return "\(run.behavior.tiers[t].name) \(Format.decimal(values.reduce(0, +) / Double(max(1, values.count)), 3))"
+                }
+                lines.append("  churn probability, mean by behaviour tier: " + means.joined(separator: " · "))
+            }
             if let migration {
                 lines.append("  migration from \(compare ?? "") (\(Format.count(migration.matched)) customers in both; "
                     + "\(Format.count(migration.onlyOld)) only before, \(Format.count(migration.onlyNew)) only now):")

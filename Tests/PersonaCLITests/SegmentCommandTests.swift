@@ -140,6 +140,32 @@ struct SegmentCommandTests {
         #expect(pii.stderr.contains("the id column 'CustomerID' is declared pii: add --hash-ids"))
         #expect(!runner.files.contains("x.csv") && !runner.files.contains("y.csv"))
     }
+
+    @Test("the README's four commands: order log → churn model → segments with tags and churn probability")
+    func readmeWalkthrough() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let log = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        let config = repositoryRoot.appendingPathComponent("datasets/persona.yaml").path
+        let steps: [[String]] = [
+            ["features", log] + retailArguments + ["--cutoff", "2023-10-01", "--horizon", "90", "--out", "train.csv"],
+            ["churn", "train", "train.csv", "--id", "CustomerID", "--label", "churned", "--exclude", "purchased_in_horizon", "--model", "churn.json"],
+            ["features", log] + retailArguments + ["--out", "features.csv"],
+            ["segment", "features.csv", "--id", "CustomerID", "--config", config, "--churn-model", "churn.json",
+             "--out", "segments.csv", "--model", "segment_model.json"],
+        ]
+        for step in steps {
+            let result = try runner.run(step)
+            #expect(result.status == 0, "\(step[0]): \(result.stderr)")
+        }
+        #expect(try #require(try ChurnModel(path: runner.path("churn.json")).cv).auc_mean > 0.8)
+        let segments = try CSVText(path: runner.path("segments.csv"))
+        #expect(segments.header == ["CustomerID", "value_tier", "behavior_tier", "lifecycle_stage", "tags", "churn_probability"])
+        #expect(segments.rows.count == 500)
+        let churn = groupMeans(segments.numbers("churn_probability"), by: segments.column("behavior_tier"))
+        #expect((churn["active"] ?? 1) < (churn["at_risk"] ?? 0) && (churn["at_risk"] ?? 1) < (churn["churned"] ?? 0), "\(churn)")
+        #expect(segments.column("tags").contains("高价值客户"))
+    }
 }
 
 /// Grouped integers as the summaries print them.

@@ -12,6 +12,16 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var log1p: [String] = ["monetary", "frequency", "avg_order_value"]
         /// Tier names, best first (the number of names is k).
         public var tiers: [String] = ["high", "mid", "low"]
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Value()
+            columns = try c.decodeIfPresent([String].self, forKey: .columns) ?? d.columns
+            log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
+            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? d.tiers
+        }
     }
 
     public struct Behavior: Codable, Sendable, Equatable {
@@ -22,6 +32,18 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var engagement: [String] = ["active_days"]
         public var log1p: [String] = ["recency_days", "frequency", "active_days"]
         public var tiers: [String] = ["active", "potential", "at_risk", "churned"]
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Behavior()
+            recency = try c.decodeIfPresent(String.self, forKey: .recency) ?? d.recency
+            frequency = try c.decodeIfPresent(String.self, forKey: .frequency) ?? d.frequency
+            engagement = try c.decodeIfPresent([String].self, forKey: .engagement) ?? d.engagement
+            log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
+            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? d.tiers
+        }
     }
 
     public struct Lifecycle: Codable, Sendable, Equatable {
@@ -46,6 +68,20 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             case vipTier = "vip_tier"
             case decliningTiers = "declining_tiers"
             case churnDays = "churn_days"
+        }
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Lifecycle()
+            tenure = try c.decodeIfPresent(String.self, forKey: .tenure) ?? d.tenure
+            newDays = try c.decodeIfPresent(Double.self, forKey: .newDays) ?? d.newDays
+            growingDays = try c.decodeIfPresent(Double.self, forKey: .growingDays) ?? d.growingDays
+            vipTier = try c.decodeIfPresent(String.self, forKey: .vipTier) ?? d.vipTier
+            decliningTiers = try c.decodeIfPresent([String].self, forKey: .decliningTiers) ?? d.decliningTiers
+            gap = try c.decodeIfPresent(String.self, forKey: .gap)
+            churnDays = try c.decodeIfPresent(Double.self, forKey: .churnDays) ?? d.churnDays
         }
     }
 

@@ -16,11 +16,13 @@ public enum SegmentJob {
         public let tags: [[String]]?
         public let config: SegmentConfig
 
-        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags). With
-        /// `hashing`, ids are replaced by their keyed pseudonyms.
-        public func segmentsCSV(hashing: KeyedHash? = nil) -> [UInt8] {
+        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags, and
+        /// churn_probability from a churn model). With `hashing`, ids are replaced by their
+        /// keyed pseudonyms.
+        public func segmentsCSV(hashing: KeyedHash? = nil, churn: [Double]? = nil) -> [UInt8] {
             var out = CSVWriter(reserve: valueTier.count * 40)
-            out.row([idColumn, "value_tier", "behavior_tier", "lifecycle_stage"] + (tags == nil ? [] : ["tags"]))
+            out.row([idColumn, "value_tier", "behavior_tier", "lifecycle_stage"] + (tags == nil ? [] : ["tags"])
+                    + (churn == nil ? [] : ["churn_probability"]))
             for i in valueTier.indices {
                 if let hashing, let ids {
                     out.field(hashing.pseudonym(ids[i]))
@@ -33,6 +35,7 @@ public enum SegmentJob {
                 out.field(behavior.tiers[behaviorTier[i]].name)
                 out.field(lifecycle[i])
                 if let tags { out.field(tags[i].joined(separator: ";")) }
+                if let churn { out.field(churn[i], significant: 12) }
                 out.endRow()
             }
             return out.bytes
