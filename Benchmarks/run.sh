@@ -75,6 +75,11 @@ measure() {
     fi
     "$PYTHON" "$HERE/compare_features.py" "$DATA/orders.csv" --persona "$PERSONA" --rounds "$FEATURE_ROUNDS" \
         --label "\`persona-datagen orders --customers $ORDER_CUSTOMERS\`"
+    echo "## Segmentation (issue 5)"
+    echo
+    echo '`python3 Benchmarks/segment_bench.py --persona PERSONA --workdir DIR --rows '"$ROWS"' --rounds '"$FEATURE_ROUNDS"'`'
+    echo
+    "$PYTHON" "$HERE/segment_bench.py" --persona "$PERSONA" --workdir "$DATA" --rows "$ROWS" --rounds "$FEATURE_ROUNDS"
 }
 
 if [[ "${1:-}" == "--measure" ]]; then

@@ -25,7 +25,7 @@ struct SegmentCommand: ParsableCommand {
             --hash-key or the PERSONA_HASH_KEY environment variable, so segments can leave the \
             CRM and still be joined back inside it.
 
-            Not yet: preference groups, the joint persona clustering and reports.
+            Not yet: the HTML report and notebook (--report, --notebook).
             """)
 
     @Argument(help: ArgumentHelp("The customer table, e.g. from persona features (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -119,6 +119,23 @@ struct SegmentCommand: ParsableCommand {
                         + Format.count(count).leftPadded(to: 9) + "  " + Format.percent(count, of: assigned.count).leftPadded(to: 6)
                         + "  score \(Format.decimal(tier.score, 2))  [\(centre)]")
                 }
+            }
+            if let preference = run.preference {
+                lines.append("  preference groups (k-means on \(preference.columns.count) preference columns; named by the largest lift):")
+                for cluster in preference.clusters {
+                    lines.append("    " + cluster.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                        + Format.count(cluster.size).leftPadded(to: 9) + "  " + Format.percent(cluster.size, of: run.valueTier.count).leftPadded(to: 6))
+                }
+            }
+            let selection = run.persona.kSelection.map { rows in
+                " k = \(run.persona.clusters.count) by silhouette (" + rows.map { "\($0.k): \(Format.optional($0.silhouette, 3))" }.joined(separator: ", ") + ")"
+            } ?? ""
+            lines.append("  personas (k-means on all roles;\(selection)):")
+            let nameWidth = run.persona.clusters.map(\.name.count).max() ?? 20
+            for (c, cluster) in run.persona.clusters.enumerated() {
+                lines.append("    \(c) " + cluster.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    + Format.count(cluster.size).leftPadded(to: 9) + "  " + Format.percent(cluster.size, of: run.valueTier.count).leftPadded(to: 6)
+                    + "  traits: " + cluster.traits.joined(separator: ", "))
             }
             var stages = [String: Int]()
             for stage in run.lifecycle { stages[stage, default: 0] += 1 }

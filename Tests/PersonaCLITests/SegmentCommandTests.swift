@@ -24,9 +24,9 @@ struct SegmentCommandTests {
 
     /// The properties the issue asks of real and generated data alike.
     func checkTiers(features: CSVText, segments: CSVText) {
-        #expect(segments.header == ["CustomerID", "value_tier", "behavior_tier", "lifecycle_stage"])
+        #expect(segments.header == ["CustomerID", "cluster", "value_tier", "behavior_tier", "lifecycle_stage", "persona"])
         #expect(segments.column("CustomerID") == features.column("CustomerID"))
-        #expect(segments.rows.allSatisfy { $0.count == 4 && !$0[1].isEmpty && !$0[2].isEmpty && !$0[3].isEmpty })
+        #expect(segments.rows.allSatisfy { $0.count == 6 && $0.allSatisfy { !$0.isEmpty } })
         let spend = groupMeans(features.numbers("monetary"), by: segments.column("value_tier"))
         #expect((spend["high"] ?? 0) > (spend["mid"] ?? 0) && (spend["mid"] ?? 0) > (spend["low"] ?? 0), "\(spend)")
         let recency = groupMeans(features.numbers("recency_days"), by: segments.column("behavior_tier"))
@@ -150,7 +150,7 @@ struct SegmentCommandTests {
         let steps: [[String]] = [
             ["features", log] + retailArguments + ["--cutoff", "2023-10-01", "--horizon", "90", "--out", "train.csv"],
             ["churn", "train", "train.csv", "--id", "CustomerID", "--label", "churned", "--exclude", "purchased_in_horizon", "--model", "churn.json"],
-            ["features", log] + retailArguments + ["--out", "features.csv"],
+            ["features", log] + retailArguments + ["--category", "Category", "--out", "features.csv"],
             ["segment", "features.csv", "--id", "CustomerID", "--config", config, "--churn-model", "churn.json",
              "--out", "segments.csv", "--model", "segment_model.json"],
         ]
@@ -160,7 +160,12 @@ struct SegmentCommandTests {
         }
         #expect(try #require(try ChurnModel(path: runner.path("churn.json")).cv).auc_mean > 0.8)
         let segments = try CSVText(path: runner.path("segments.csv"))
-        #expect(segments.header == ["CustomerID", "value_tier", "behavior_tier", "lifecycle_stage", "tags", "churn_probability"])
+        #expect(segments.header == ["CustomerID", "cluster", "value_tier", "behavior_tier", "preference_group", "lifecycle_stage",
+                                    "persona", "tags", "churn_probability"])
+        // Preference groups are named by a category their customers buy more of than average.
+        #expect(segments.column("preference_group").allSatisfy { $0.hasPrefix("prefers: ") })
+        let personas = Set(segments.column("persona"))
+        #expect(personas.count >= 2 && personas.count == Set(segments.column("cluster")).count)
         #expect(segments.rows.count == 500)
         let churn = groupMeans(segments.numbers("churn_probability"), by: segments.column("behavior_tier"))
         #expect((churn["active"] ?? 1) < (churn["at_risk"] ?? 0) && (churn["at_risk"] ?? 1) < (churn["churned"] ?? 0), "\(churn)")

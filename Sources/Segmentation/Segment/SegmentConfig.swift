@@ -85,6 +85,39 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         }
     }
 
+    public struct Preference: Codable, Sendable, Equatable {
+        /// Columns whose mix describes what a customer prefers; nil: every `share:` column.
+        public var columns: [String]?
+        public var k: Int = 4
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            columns = try c.decodeIfPresent([String].self, forKey: .columns)
+            k = try c.decodeIfPresent(Int.self, forKey: .k) ?? 4
+        }
+    }
+
+    public struct Persona: Codable, Sendable, Equatable {
+        /// Fixed k, or nil to choose by silhouette in `kRange` (on a sample of 20,000 rows).
+        public var k: Int?
+        public var kRange: [Int] = [2, 8]
+
+        enum CodingKeys: String, CodingKey {
+            case k
+            case kRange = "k_range"
+        }
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            k = try c.decodeIfPresent(Int.self, forKey: .k)
+            kRange = try c.decodeIfPresent([Int].self, forKey: .kRange) ?? [2, 8]
+        }
+    }
+
     public struct TagRule: Codable, Sendable, Equatable {
         public var name: String
         public var when: String
@@ -93,6 +126,8 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     public var value = Value()
     public var behavior = Behavior()
     public var lifecycle = Lifecycle()
+    public var preference = Preference()
+    public var persona = Persona()
     /// Columns holding personal data (names, phones, e-mails): never written to any output.
     public var pii: [String] = []
     public var seed: UInt64 = 0
@@ -105,6 +140,8 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         value = try c.decodeIfPresent(Value.self, forKey: .value) ?? Value()
         behavior = try c.decodeIfPresent(Behavior.self, forKey: .behavior) ?? Behavior()
         lifecycle = try c.decodeIfPresent(Lifecycle.self, forKey: .lifecycle) ?? Lifecycle()
+        preference = try c.decodeIfPresent(Preference.self, forKey: .preference) ?? Preference()
+        persona = try c.decodeIfPresent(Persona.self, forKey: .persona) ?? Persona()
         pii = try c.decodeIfPresent([String].self, forKey: .pii) ?? []
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)

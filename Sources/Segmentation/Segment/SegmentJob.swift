@@ -12,17 +12,23 @@ public enum SegmentJob {
         public let behavior: TierDimension
         public let valueTier: [Int]
         public let behaviorTier: [Int]
+        /// Preference groups, when the table has preference columns (`share:…`).
+        public let preference: NamedClusters?
+        public let preferenceGroup: [Int]?
+        public let persona: NamedClusters
+        public let personaCluster: [Int]
         public let lifecycle: [String]
         public let tags: [[String]]?
         public let config: SegmentConfig
 
-        /// SEGMENTS.csv: id, value_tier, behavior_tier, lifecycle_stage (and tags, and
-        /// churn_probability from a churn model). With `hashing`, ids are replaced by their
-        /// keyed pseudonyms.
+        /// SEGMENTS.csv: id, cluster (the persona's number, largest first), value_tier,
+        /// behavior_tier, preference_group (when there are preference columns),
+        /// lifecycle_stage, persona, and tags / churn_probability where they apply. With
+        /// `hashing`, ids are replaced by their keyed pseudonyms.
         public func segmentsCSV(hashing: KeyedHash? = nil, churn: [Double]? = nil) -> [UInt8] {
-            var out = CSVWriter(reserve: valueTier.count * 40)
-            out.row([idColumn, "value_tier", "behavior_tier", "lifecycle_stage"] + (tags == nil ? [] : ["tags"])
-                    + (churn == nil ? [] : ["churn_probability"]))
+            var out = CSVWriter(reserve: valueTier.count * 60)
+            out.row([idColumn, "cluster", "value_tier", "behavior_tier"] + (preference == nil ? [] : ["preference_group"])
+                    + ["lifecycle_stage", "persona"] + (tags == nil ? [] : ["tags"]) + (churn == nil ? [] : ["churn_probability"]))
             for i in valueTier.indices {
                 if let hashing, let ids {
                     out.field(hashing.pseudonym(ids[i]))
@@ -31,9 +37,12 @@ public enum SegmentJob {
                 } else {
                     out.field(i)
                 }
+                out.field(personaCluster[i])
                 out.field(value.tiers[valueTier[i]].name)
                 out.field(behavior.tiers[behaviorTier[i]].name)
+                if let preference, let preferenceGroup { out.field(preference.clusters[preferenceGroup[i]].name) }
                 out.field(lifecycle[i])
+                out.field(persona.clusters[personaCluster[i]].name)
                 if let tags { out.field(tags[i].joined(separator: ";")) }
                 if let churn { out.field(churn[i], significant: 12) }
                 out.endRow()
@@ -46,7 +55,7 @@ public enum SegmentJob {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let file = ModelFile(format: ModelFile.formatName, version: 1, source: source, id_column: idColumn,
-                                 config: config, value: value, behavior: behavior)
+                                 config: config, value: value, behavior: behavior, preference: preference, persona: persona)
             return Array(try encoder.encode(file)) + [0x0A]
         }
     }
@@ -61,6 +70,8 @@ public enum SegmentJob {
         let config: SegmentConfig
         let value: TierDimension
         let behavior: TierDimension
+        let preference: NamedClusters?
+        let persona: NamedClusters
     }
 
     /// Assigns new customers to the tiers of a saved MODEL.json, without refitting (the
@@ -85,12 +96,16 @@ public enum SegmentJob {
         let table = try CSVReader.read(path: input, options: options)
         let valueTier = try model.value.assign(table)
         let behaviorTier = try model.behavior.assign(table)
+        let preferenceGroup = try model.preference?.assign(table)
+        let personaCluster = try model.persona.assign(table)
         return try finish(table: table, idColumn: idColumn, config: model.config, value: model.value, valueTier: valueTier,
-                          behavior: model.behavior, behaviorTier: behaviorTier)
+                          behavior: model.behavior, behaviorTier: behaviorTier, preference: model.preference,
+                          preferenceGroup: preferenceGroup, persona: model.persona, personaCluster: personaCluster)
     }
 
     private static func finish(table: CustomerTable, idColumn: String, config: SegmentConfig, value: TierDimension, valueTier: [Int],
-                               behavior: TierDimension, behaviorTier: [Int]) throws -> Run {
+                               behavior: TierDimension, behaviorTier: [Int], preference: NamedClusters?, preferenceGroup: [Int]?,
+                               persona: NamedClusters, personaCluster: [Int]) throws -> Run {
         let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
                                              behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
         var tags: [[String]]?
@@ -103,7 +118,8 @@ public enum SegmentJob {
             tags = perRow
         }
         return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
-                   valueTier: valueTier, behaviorTier: behaviorTier, lifecycle: lifecycle, tags: tags, config: config)
+                   valueTier: valueTier, behaviorTier: behaviorTier, preference: preference, preferenceGroup: preferenceGroup,
+                   persona: persona, personaCluster: personaCluster, lifecycle: lifecycle, tags: tags, config: config)
     }
 
     /// Personal columns may not be tier roles; a personal id column must be hashed.
@@ -132,8 +148,39 @@ public enum SegmentJob {
             name: "behavior", table: table, columns: behaviorColumns,
             weights: [-1, 1] + b.engagement.map { _ in 1 }, log1p: b.log1p.filter(behaviorColumns.contains),
             tierNames: b.tiers, ranking: .behavior, seed: config.seed, threads: threads)
+        // Preference groups: k-means on the preference mix, named by the share that lifts each most.
+        let preferenceColumns = config.preference.columns ?? table.columnNames.filter { $0.hasPrefix("share:") }
+        var preference: NamedClusters?
+        var preferenceGroup: [Int]?
+        if !preferenceColumns.isEmpty {
+            let k = max(1, config.preference.k)
+            (preference, preferenceGroup) = try NamedClusters.fit(
+                table: table, columns: preferenceColumns, log1p: [], k: k...k, seed: config.seed, threads: threads
+            ) { _, traits in NamedClusters.traitName(traits.first ?? "") }
+        }
+        // Personas: all roles together, k by silhouette unless fixed.
+        let personaColumns = config.value.columns + behaviorColumns.filter { !config.value.columns.contains($0) } + preferenceColumns
+        let log1p = Array(Set(config.value.log1p + b.log1p).intersection(personaColumns)).sorted()
+        let range: ClosedRange<Int> = {
+            if let k = config.persona.k { return max(1, k)...max(1, k) }
+            let low = max(2, config.persona.kRange.first ?? 2)
+            return low...max(low, config.persona.kRange.last ?? 8)
+        }()
+        func mostCommon(_ rows: [Int], _ labels: [Int]) -> Int {
+            var counts = [Int: Int]()
+            for i in rows { counts[labels[i], default: 0] += 1 }
+            return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
+        }
+        let (persona, personaCluster) = try NamedClusters.fit(
+            table: table, columns: personaColumns, log1p: log1p, k: range, seed: config.seed, threads: threads
+        ) { rows, traits in
+            // Most common tiers, then the trait that lifts the persona most against everyone.
+            ["\(value.tiers[mostCommon(rows, valueTier)].name) value", behavior.tiers[mostCommon(rows, behaviorTier)].name,
+             NamedClusters.traitName(traits.first ?? "")].joined(separator: " · ")
+        }
         return try finish(table: table, idColumn: idColumn, config: config, value: value, valueTier: valueTier,
-                          behavior: behavior, behaviorTier: behaviorTier)
+                          behavior: behavior, behaviorTier: behaviorTier, preference: preference, preferenceGroup: preferenceGroup,
+                          persona: persona, personaCluster: personaCluster)
     }
 }
 

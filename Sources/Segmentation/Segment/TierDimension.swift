@@ -3,7 +3,7 @@ import Foundation
 import NumericCore
 
 /// One segmentation dimension (value, behaviour): k-means on its standardized columns
-/// (log1p first where asked), with clusters turned into named tiers by explicit rules rather
+/// (log1p first where asked; k-means++ with 3 restarts), with clusters turned into named tiers by explicit rules rather
 /// than by cluster number. The score of a cluster is the weighted mean of its centroid in
 /// standardized units (value: +spend, +frequency; behaviour: −recency, +frequency,
 /// +engagement).
@@ -108,7 +108,7 @@ public struct TierDimension: Codable, Sendable {
             throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
         }
         let k = min(tierNames.count, max(1, table.rowCount))
-        let result = try KMeans(k: k, nInit: 10, seed: seed, threads: threads).fit(scaled)
+        let result = try KMeans(k: k, nInit: 3, seed: seed, threads: threads).fit(scaled)
         let centroids = result.model.centroids
         let total = weights.reduce(0) { $0 + abs($1) }
         let scores = (0..<k).map { c in (0..<columns.count).reduce(0.0) { $0 + weights[$1] * centroids[c, $1] } / max(total, 1e-300) }
