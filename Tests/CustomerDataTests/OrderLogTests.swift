@@ -73,6 +73,8 @@ struct OrderLogTests {
         #expect(same(numbers(f, "returns_value"), [5, 0, 8, 0]))
         #expect(same(numbers(f, "return_rate"), [5.0 / 35, 0, nan, nan]))
         #expect(same(numbers(f, "active_days"), [2, 1, 0, 0]))
+        #expect(same(numbers(f, "last_gap_days"), [4, nan, nan, nan]))   // Jan 1 → Jan 5
+        #expect(same(numbers(f, "spend_trend"), [1, 1, nan, nan]))       // every purchase in the last 90 days
         #expect(same(numbers(f, "distinct_categories"), [2, 1, 0, 0]))
         #expect(texts(f, "top_category") == ["Books", "Books", nil, nil])
         // Books (80 in all) before Toys (15).

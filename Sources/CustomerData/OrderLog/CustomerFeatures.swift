@@ -73,7 +73,9 @@ extension OrderAccumulator {
             numbers("returns_value") { c in returnsValue[c] },
             numbers("return_rate") { c in monetary[c] > 0 ? returnsValue[c] / monetary[c] : nan },
             numbers("active_days") { c in Double(purchaseDayCount[c]) },
+            numbers("last_gap_days") { c in previousDay[c] == .min ? nan : Double(latestDay[c] - previousDay[c]) },
         ]
+        columns.append(spendTrend(order: order, asOf: asOf))
         if options.category != nil {
             columns += categoryColumns(order: order)
         }
@@ -82,6 +84,25 @@ extension OrderAccumulator {
             columns.append(numbers("churned") { c in monetary[c] > 0 ? (boughtInHorizon[c] ? 0 : 1) : nan })
         }
         return CustomerFeatures(idName: idName, ids: order.map { allIDs[$0] }, columns: columns, report: report)
+    }
+
+    /// `spend_trend` = (R − P) / (R + P), R the purchase spend in the 90 days before the as-of
+    /// day, P in the 90 days before those; blank when both are 0. +1: all recent, −1: all earlier.
+    private func spendTrend(order: [Int], asOf: Int64) -> CustomerFeatures.Column {
+        let asOfDay = Int((asOf - 1).floorDiv(86_400) + 1)  // the first day not included
+        var recent = [Double](repeating: 0, count: customerCount)
+        var prior = [Double](repeating: 0, count: customerCount)
+        daySpend.forEach { key, spend in
+            let c = Int(key >> 32), day = Int(Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
+            if day >= asOfDay - 90, day < asOfDay {
+                recent[c] += spend
+            } else if day >= asOfDay - 180, day < asOfDay - 90 {
+                prior[c] += spend
+            }
+        }
+        return .init(name: "spend_trend", values: .numbers(order.map { c in
+            recent[c] + prior[c] > 0 ? (recent[c] - prior[c]) / (recent[c] + prior[c]) : .nan
+        }))
     }
 
     /// `distinct_categories`, `top_category` and `share:<category>` for the categories with the

@@ -74,15 +74,17 @@ struct KeySums {
         sums = [Double](repeating: 0, count: size)
     }
 
+    /// Adds `value` to the key's sum; true when the key is new.
     @inline(__always)
-    mutating func add(_ value: Double, to key: UInt64) {
+    @discardableResult
+    mutating func add(_ value: Double, to key: UInt64) -> Bool {
         let mask = keys.count - 1
         var slot = mix(key) & mask
         while true {
             let present = keys[slot]
             if present == key {
                 sums[slot] += value
-                return
+                return false
             }
             if present == .max { break }
             slot = (slot + 1) & mask
@@ -91,6 +93,7 @@ struct KeySums {
         sums[slot] = value
         count += 1
         if count * 8 > keys.count * 5 { grow() }
+        return true
     }
 
     private mutating func grow() {

@@ -11,7 +11,8 @@ struct OrderAccumulator {
     private var lineFingerprints = KeySet(expectedCount: 1 << 16)
     private var purchaseOrders = KeySet(expectedCount: 1 << 14)
     private var returnOrders = KeySet(expectedCount: 1 << 12)
-    private var purchaseDays = KeySet(expectedCount: 1 << 14)
+    /// Purchase spend per (customer, day): distinct purchase days, and spend by period.
+    private(set) var daySpend = KeySums(expectedCount: 1 << 14)
     private var returnDays = KeySet(expectedCount: 1 << 12)
     private(set) var categorySpend = KeySums(expectedCount: 1 << 12)
     private(set) var categoryTotals: [Double] = []
@@ -29,7 +30,9 @@ struct OrderAccumulator {
     private(set) var boughtInHorizon: [Bool] = []
     private var lastOrder: [Int32] = []
     private var lastReturnOrder: [Int32] = []
-    private var lastDay: [Int32] = []
+    /// The two latest distinct purchase days (Int32.min when none).
+    private(set) var latestDay: [Int32] = []
+    private(set) var previousDay: [Int32] = []
     private var lastReturnDay: [Int32] = []
 
     init(options: OrderLogOptions) {
@@ -90,9 +93,12 @@ struct OrderAccumulator {
             monetary[c] += line.amount
             if line.time < firstPurchase[c] { firstPurchase[c] = line.time }
             if line.time > lastPurchase[c] { lastPurchase[c] = line.time }
-            if day != lastDay[c] {
-                lastDay[c] = day
-                if purchaseDays.insert(pairKey(customer, day)) { purchaseDayCount[c] += 1 }
+            if daySpend.add(line.amount, to: pairKey(customer, day)) { purchaseDayCount[c] += 1 }
+            if day > latestDay[c] {
+                previousDay[c] = latestDay[c]
+                latestDay[c] = day
+            } else if day < latestDay[c], day > previousDay[c] {
+                previousDay[c] = day
             }
             if let order = line.order {
                 let code = orders.intern(order)
@@ -171,7 +177,8 @@ struct OrderAccumulator {
         boughtInHorizon.append(false)
         lastOrder.append(-1)
         lastReturnOrder.append(-1)
-        lastDay.append(.min)
+        latestDay.append(.min)
+        previousDay.append(.min)
         lastReturnDay.append(.min)
     }
 

@@ -56,10 +56,15 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var vipTier: String = "high"
         /// Behaviour tiers that make a customer `declining`.
         public var decliningTiers: [String] = ["at_risk", "churned"]
-        /// Optional column: days between the customer's latest purchase and the one before it;
-        /// above `churnDays` the customer is `won_back`.
+        /// Days between the customer's latest purchase and the one before it; above
+        /// `churnDays` the customer is `won_back`. nil: `last_gap_days` when the table has it.
         public var gap: String?
         public var churnDays: Double = 180
+        /// The trend of spend (−1 … +1); nil: `spend_trend` when the table has it.
+        public var trend: String?
+        /// `growing` at or above this trend, `declining` at or below `declineTrend`.
+        public var growthTrend: Double = 0.2
+        public var declineTrend: Double = -0.5
 
         enum CodingKeys: String, CodingKey {
             case tenure, gap
@@ -68,6 +73,9 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             case vipTier = "vip_tier"
             case decliningTiers = "declining_tiers"
             case churnDays = "churn_days"
+            case trend
+            case growthTrend = "growth_trend"
+            case declineTrend = "decline_trend"
         }
 
         public init() {}
@@ -82,6 +90,9 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             decliningTiers = try c.decodeIfPresent([String].self, forKey: .decliningTiers) ?? d.decliningTiers
             gap = try c.decodeIfPresent(String.self, forKey: .gap)
             churnDays = try c.decodeIfPresent(Double.self, forKey: .churnDays) ?? d.churnDays
+            trend = try c.decodeIfPresent(String.self, forKey: .trend)
+            growthTrend = try c.decodeIfPresent(Double.self, forKey: .growthTrend) ?? d.growthTrend
+            declineTrend = try c.decodeIfPresent(Double.self, forKey: .declineTrend) ?? d.declineTrend
         }
     }
 

@@ -186,9 +186,12 @@ public enum SegmentJob {
 
 /// Lifecycle stages by documented rules, first match wins:
 /// `potential` (never bought: frequency 0 or missing) → `new` (tenure ≤ new_days) →
-/// `won_back` (gap column above churn_days) → `VIP` (vip_tier and the best behaviour tier) →
-/// `declining` (a declining behaviour tier) → `growing` (tenure ≤ growing_days, 2+ purchases)
-/// → `mature`.
+/// `won_back` (gap before the latest purchase above churn_days) → `VIP` (vip_tier and the
+/// best behaviour tier) → `declining` (a declining behaviour tier, or spend trend ≤
+/// decline_trend) → `growing` (spend trend ≥ growth_trend, or tenure ≤ growing_days with 2+
+/// purchases) → `mature`. Gap and trend come from `last_gap_days` / `spend_trend` of
+/// `persona features` unless the config names other columns; without them those rules are
+/// skipped.
 enum Lifecycle {
     static func stages(table: CustomerTable, config: SegmentConfig, valueTiers: [String], behaviorTiers: [String]) throws -> [String] {
         let l = config.lifecycle
@@ -203,7 +206,12 @@ enum Lifecycle {
         }
         let frequency = try numbers(config.behavior.frequency)
         let tenure = try numbers(l.tenure)
-        let gap = try l.gap.map(numbers)
+        func optional(_ configured: String?, _ standard: String) throws -> [Double]? {
+            if let configured { return try numbers(configured) }
+            return table.index(of: standard) == nil ? nil : try numbers(standard)
+        }
+        let gap = try optional(l.gap, "last_gap_days")
+        let trend = try optional(l.trend, "spend_trend")
         let best = config.behavior.tiers.first ?? "active"
         return (0..<table.rowCount).map { i in
             let f = frequency[i]
@@ -211,8 +219,9 @@ enum Lifecycle {
             if !tenure[i].isNaN, tenure[i] <= l.newDays { return "new" }
             if let gap, !gap[i].isNaN, gap[i] > l.churnDays { return "won_back" }
             if valueTiers[i] == l.vipTier, behaviorTiers[i] == best { return "VIP" }
-            if l.decliningTiers.contains(behaviorTiers[i]) { return "declining" }
-            if !tenure[i].isNaN, tenure[i] <= l.growingDays, f >= 2 { return "growing" }
+            let t = trend?[i] ?? .nan
+            if l.decliningTiers.contains(behaviorTiers[i]) || (!t.isNaN && t <= l.declineTrend) { return "declining" }
+            if (!t.isNaN && t >= l.growthTrend) || (!tenure[i].isNaN && tenure[i] <= l.growingDays && f >= 2) { return "growing" }
             return "mature"
         }
     }

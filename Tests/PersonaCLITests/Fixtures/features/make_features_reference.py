@@ -60,6 +60,11 @@ The spec, as implemented here
   amounts) (0 if none, never "-0"); return_rate = returns_value / monetary (blank when
   monetary = 0).
 * active_days = distinct calendar dates with a purchase line.
+* last_gap_days = whole days between the customer's two latest distinct purchase dates;
+  blank with fewer than two purchase dates.
+* spend_trend = (R - P) / (R + P): R = purchase spend on dates in [E - 90 days, E),
+  P on [E - 180 days, E - 90 days), E = the as-of date (the next date when as-of is not
+  midnight); blank when R + P = 0.
 * With --category: distinct_categories (distinct category cells among purchase lines),
   top_category (largest purchase spend; ties -> smallest string in code-point order; blank
   if none), then share:<category> = spend in category / monetary (blank when monetary = 0;
@@ -102,7 +107,7 @@ ONLINE_RETAIL = "/work/shared/datasets/online_retail/online_retail.csv.gz"
 BASE_COLUMNS = [
     "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days",
     "mean_interpurchase_days", "returns_count", "returns_value", "return_rate",
-    "active_days",
+    "active_days", "last_gap_days", "spend_trend",
 ]
 TOP_CATEGORIES = 20
 DAY = timedelta(days=1)
@@ -171,6 +176,7 @@ class Acc:
         self.ret_sum = 0.0
         self.n_ret = 0
         self.cat_spend = {}  # category -> spend, insertion order irrelevant
+        self.day_spend = {}  # purchase date -> spend
 
 
 def accumulate(lines, category):
@@ -192,6 +198,7 @@ def accumulate(lines, category):
             a.orders.add(ln.order)
             a.monetary += amt
             a.dates.add(ln.when.date())
+            a.day_spend[ln.when.date()] = a.day_spend.get(ln.when.date(), 0.0) + amt
             if category:
                 a.cat_spend[ln.category] = a.cat_spend.get(ln.category, 0.0) + amt
                 cat_total[ln.category] = cat_total.get(ln.category, 0.0) + amt
@@ -227,7 +234,22 @@ def base_row(a, as_of):
         "returns_value": ret_value,
         "return_rate": ret_value / m if m != 0 else None,
         "active_days": len(a.dates),
+        "last_gap_days": last_gap(a),
+        "spend_trend": spend_trend(a, as_of),
     }
+
+
+def last_gap(a):
+    days = sorted(a.dates)
+    return (days[-1] - days[-2]).days if len(days) >= 2 else None
+
+
+def spend_trend(a, as_of):
+    # The first day not included: the as-of date at midnight, the next day otherwise.
+    end = as_of.date() if as_of.time() == datetime.min.time() else as_of.date() + timedelta(days=1)
+    recent = sum(v for d, v in a.day_spend.items() if end - timedelta(days=90) <= d < end)
+    prior = sum(v for d, v in a.day_spend.items() if end - timedelta(days=180) <= d < end - timedelta(days=90))
+    return (recent - prior) / (recent + prior) if recent + prior > 0 else None
 
 
 def top_categories(cat_total):
