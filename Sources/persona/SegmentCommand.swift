@@ -136,6 +136,9 @@ struct SegmentCommand: ParsableCommand {
                 lines.append("    \(c) " + cluster.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                     + Format.count(cluster.size).leftPadded(to: 9) + "  " + Format.percent(cluster.size, of: run.valueTier.count).leftPadded(to: 6)
                     + "  traits: " + cluster.traits.joined(separator: ", "))
+                if let attributes = cluster.attributes, !attributes.isEmpty {
+                    lines.append("        " + attributes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
+                }
             }
             var stages = [String: Int]()
             for stage in run.lifecycle { stages[stage, default: 0] += 1 }

@@ -171,6 +171,33 @@ struct SegmentCommandTests {
         #expect((churn["active"] ?? 1) < (churn["at_risk"] ?? 0) && (churn["at_risk"] ?? 1) < (churn["churned"] ?? 0), "\(churn)")
         #expect(segments.column("tags").contains("高价值客户"))
     }
+
+    @Test("config: list forms for roles, attributes described per persona, a typo is an error")
+    func configForms() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,spend,orders,days_since,region\n" + (0..<60).map { i in
+            "c\(i),\(i % 3 == 0 ? 5000 + i : 50 + i),\(i % 3 == 0 ? 30 : 2),\(i % 4 == 0 ? 300 : 5 + i % 7),\(i % 3 == 0 ? "北" : "南")"
+        }.joined(separator: "\n") + "\n")
+        try runner.write("p.yaml", """
+            value: [spend, orders]
+            behavior: {recency: days_since, frequency: orders, engagement: []}
+            lifecycle: {tenure: days_since}
+            preference: [spend]
+            attributes: [region]
+            persona: {k: 2}
+            """)
+        let result = try runner.run(["segment", "c.csv", "--id", "id", "--config", "p.yaml", "--out", "s.csv", "--model", "m.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("region 北") && result.stderr.contains("region 南"))
+        let spend = groupMeans(try CSVText(path: runner.path("c.csv")).numbers("spend"), by: try CSVText(path: runner.path("s.csv")).column("value_tier"))
+        #expect((spend["high"] ?? 0) > (spend["low"] ?? 0))
+
+        try runner.write("typo.yaml", "valeu: [spend]\n")
+        let typo = try runner.run(["segment", "c.csv", "--id", "id", "--config", "typo.yaml", "--out", "t.csv"])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("unknown key 'valeu'"))
+    }
 }
 
 /// Grouped integers as the summaries print them.

@@ -13,6 +13,9 @@ public struct NamedClusters: Codable, Sendable {
         public let centroid: [String: Double]
         /// The columns that lift this cluster most against all customers (centroid ÷ mean).
         public let traits: [String]
+        /// Base attributes of its customers: the mean of a number column, the most common
+        /// value of a text column (`attributes:` in the config).
+        public var attributes: [String: String]?
     }
 
     public let columns: [String]
@@ -20,7 +23,7 @@ public struct NamedClusters: Codable, Sendable {
     public let fills: [Double]
     public let scaler: Scaler
     public let centroidsScaled: [[Double]]
-    public let clusters: [Cluster]
+    public internal(set) var clusters: [Cluster]
     /// `--k auto` for personas: silhouette of each k tried.
     public let kSelection: [KSelection]?
 
@@ -88,7 +91,7 @@ public struct NamedClusters: Codable, Sendable {
             used[label, default: 0] += 1
             if let n = used[label], n > 1 { label += " (\(n))" }
             return Cluster(name: label, size: members[c].count,
-                           centroid: Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, original[c, $0.offset]) }),
+                           centroid: Dictionary(columns.enumerated().map { ($0.element, original[c, $0.offset]) }, uniquingKeysWith: { a, _ in a }),
                            traits: traits)
         }
         return (NamedClusters(columns: columns, log1pColumns: log1p, fills: fills, scaler: scaler,
@@ -114,8 +117,13 @@ public struct NamedClusters: Codable, Sendable {
 }
 
 extension NamedClusters {
-    /// A readable name for a preference trait: `share:Toys` → `prefers: Toys`.
+    /// A readable name for a trait: `share:Toys` → `prefers: Toys`; a discount column →
+    /// `price: discount-seeker`; order value or basket → `price: premium`; else `high <column>`.
     static func traitName(_ column: String) -> String {
-        column.hasPrefix("share:") ? "prefers: " + column.dropFirst("share:".count) : "high " + column
+        if column.hasPrefix("share:") { return "prefers: " + column.dropFirst("share:".count) }
+        let lower = column.lowercased()
+        if lower.contains("discount") { return "price: discount-seeker" }
+        if lower.contains("order_value") || lower.contains("basket") { return "price: premium" }
+        return "high " + column
     }
 }

@@ -15,9 +15,15 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
 
         public init() {}
 
+        /// `value: [monetary, frequency]` (the columns, all log1p) or the full form.
         public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Value()
+            if let list = try? decoder.singleValueContainer().decode([String].self) {
+                columns = list
+                log1p = list
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
             columns = try c.decodeIfPresent([String].self, forKey: .columns) ?? d.columns
             log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
             tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? d.tiers
@@ -103,7 +109,12 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
 
         public init() {}
 
+        /// `preference: [share:Toys, discount_share]` or the full form.
         public init(from decoder: Decoder) throws {
+            if let list = try? decoder.singleValueContainer().decode([String].self) {
+                columns = list
+                return
+            }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             columns = try c.decodeIfPresent([String].self, forKey: .columns)
             k = try c.decodeIfPresent(Int.self, forKey: .k) ?? 4
@@ -139,10 +150,24 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     public var lifecycle = Lifecycle()
     public var preference = Preference()
     public var persona = Persona()
+    /// Base attributes (age, gender, region …): not clustered on, but described per persona
+    /// (mean of a number column, most common value of a text column).
+    public var attributes: [String] = []
     /// Columns holding personal data (names, phones, e-mails): never written to any output.
     public var pii: [String] = []
     public var seed: UInt64 = 0
     public var tags: [TagRule]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case value, behavior, lifecycle, preference, persona, attributes, pii, seed, tags
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
     public init() {}
 
@@ -153,6 +178,13 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         lifecycle = try c.decodeIfPresent(Lifecycle.self, forKey: .lifecycle) ?? Lifecycle()
         preference = try c.decodeIfPresent(Preference.self, forKey: .preference) ?? Preference()
         persona = try c.decodeIfPresent(Persona.self, forKey: .persona) ?? Persona()
+        attributes = try c.decodeIfPresent([String].self, forKey: .attributes) ?? []
+        // An unknown top-level key is most likely a typo: say so rather than ignore it.
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
+                "unknown key '\(unknown.stringValue)'; known keys are \(known.sorted().joined(separator: ", "))"))
+        }
         pii = try c.decodeIfPresent([String].self, forKey: .pii) ?? []
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)
@@ -165,6 +197,8 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         }
         do {
             return try YAMLDecoder().decode(SegmentConfig.self, from: String(decoding: data, as: UTF8.self))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw TagRuleError.file(file: name, problem: context.debugDescription)
         } catch let DecodingError.typeMismatch(_, context) {
             throw TagRuleError.file(file: name, problem: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
         } catch {

@@ -144,6 +144,9 @@ public enum SegmentJob {
             weights: config.value.columns.map { _ in 1 }, log1p: config.value.log1p,
             tierNames: config.value.tiers, ranking: .byScore, seed: config.seed, threads: threads)
         let behaviorColumns = [b.recency, b.frequency] + b.engagement
+        for columns in [config.value.columns, behaviorColumns] where Set(columns).count != columns.count {
+            throw SegmentationError.modelFile(file: "config", problem: "a column is named twice among \(columns.joined(separator: ", "))")
+        }
         let (behavior, behaviorTier) = try TierDimension.fit(
             name: "behavior", table: table, columns: behaviorColumns,
             weights: [-1, 1] + b.engagement.map { _ in 1 }, log1p: b.log1p.filter(behaviorColumns.contains),
@@ -159,7 +162,10 @@ public enum SegmentJob {
             ) { _, traits in NamedClusters.traitName(traits.first ?? "") }
         }
         // Personas: all roles together, k by silhouette unless fixed.
-        let personaColumns = config.value.columns + behaviorColumns.filter { !config.value.columns.contains($0) } + preferenceColumns
+        var personaColumns = [String]()
+        for column in config.value.columns + behaviorColumns + preferenceColumns where !personaColumns.contains(column) {
+            personaColumns.append(column)
+        }
         let log1p = Array(Set(config.value.log1p + b.log1p).intersection(personaColumns)).sorted()
         let range: ClosedRange<Int> = {
             if let k = config.persona.k { return max(1, k)...max(1, k) }
@@ -171,16 +177,46 @@ public enum SegmentJob {
             for i in rows { counts[labels[i], default: 0] += 1 }
             return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
         }
-        let (persona, personaCluster) = try NamedClusters.fit(
+        var (persona, personaCluster) = try NamedClusters.fit(
             table: table, columns: personaColumns, log1p: log1p, k: range, seed: config.seed, threads: threads
         ) { rows, traits in
             // Most common tiers, then the trait that lifts the persona most against everyone.
             ["\(value.tiers[mostCommon(rows, valueTier)].name) value", behavior.tiers[mostCommon(rows, behaviorTier)].name,
              NamedClusters.traitName(traits.first ?? "")].joined(separator: " · ")
         }
+        try describeAttributes(config.attributes, table: table, labels: personaCluster, clusters: &persona)
         return try finish(table: table, idColumn: idColumn, config: config, value: value, valueTier: valueTier,
                           behavior: behavior, behaviorTier: behaviorTier, preference: preference, preferenceGroup: preferenceGroup,
                           persona: persona, personaCluster: personaCluster)
+    }
+
+    /// Per persona: the mean of each numeric attribute, the most common value of each text one.
+    private static func describeAttributes(_ attributes: [String], table: CustomerTable, labels: [Int],
+                                           clusters: inout NamedClusters) throws {
+        guard !attributes.isEmpty else { return }
+        var described = clusters.clusters.map { _ in [String: String]() }
+        for name in attributes {
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config (attributes)", name: name,
+                                                      available: table.columnNames)
+            }
+            for c in described.indices {
+                let rows = labels.indices.filter { labels[$0] == c }
+                switch table.columns[j] {
+                case .numeric(let column):
+                    let values = rows.map { column.values[$0] }.filter { !$0.isNaN }
+                    described[c][name] = values.isEmpty ? "" : String(format: "%.2f", values.reduce(0, +) / Double(values.count))
+                case .text(let column):
+                    var counts = [Int32: Int]()
+                    for i in rows where column.codes[i] >= 0 { counts[column.codes[i], default: 0] += 1 }
+                    let top = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+                    described[c][name] = top.map { column.levels[Int($0.key)] } ?? ""
+                case .identifier, .skipped:
+                    described[c][name] = ""
+                }
+            }
+        }
+        for c in described.indices { clusters.clusters[c].attributes = described[c] }
     }
 }
 

@@ -126,7 +126,7 @@ public struct TierDimension: Codable, Sendable {
         let original = try scaler.inverseTransform(centroids)
         let tiers = ranked.enumerated().map { tier, cluster in
             Tier(name: tierNames[tier], score: scores[cluster], size: sizes[cluster],
-                 centroid: Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, original[cluster, $0.offset]) }))
+                 centroid: Dictionary(columns.enumerated().map { ($0.element, original[cluster, $0.offset]) }, uniquingKeysWith: { a, _ in a }))
         }
         let dimension = TierDimension(name: name, columns: columns, weights: weights, log1pColumns: log1p, fills: fills,
                                       scaler: scaler, centroidsScaled: centroids.rowArrays, clusterTier: clusterTier, tiers: tiers)
