@@ -13,6 +13,19 @@ public struct KMeansModel: Codable, Sendable, Equatable {
 
     public var k: Int { centroids.rows }
 
+    /// A model from saved centroids alone, for assigning new rows (`assign`).
+    public init(centroids: Matrix) {
+        self.init(centroids: centroids, inertia: .nan, iterations: 0, converged: true, restartInertias: [])
+    }
+
+    init(centroids: Matrix, inertia: Double, iterations: Int, converged: Bool, restartInertias: [Double]) {
+        self.centroids = centroids
+        self.inertia = inertia
+        self.iterations = iterations
+        self.converged = converged
+        self.restartInertias = restartInertias
+    }
+
     /// Assigns rows to the nearest centroid.
     /// - Returns: 0-based labels and the squared distance of each row to its centroid.
     /// - Complexity: O(rows · k · features).

@@ -72,6 +72,9 @@ struct SegmentCommand: ParsableCommand {
         guard id != nil else { throw ValidationError("give the id column with --id") }
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
         if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
+        if let out, let model, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: model).standardizedFileURL {
+            throw ValidationError("--out and --model name the same file: \(out)")
+        }
         if apply != nil, config != nil {
             throw ValidationError("--apply uses the config saved in the model; leave out --config")
         }
@@ -99,9 +102,11 @@ struct SegmentCommand: ParsableCommand {
             var read = CSVReadOptions()
             read.delimiter = try input_.delimiterByte()
             read.threads = input_.threadCount
-            let run = try apply.map { try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read) }
+            let run = try apply.map {
+                try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read, hashingIDs: hashIDs, threads: input_.threadCount)
+            }
                 ?? SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
-            let migration = try compare.map { try Migration.compare(oldPath: $0, run: run) }
+            let migration = try compare.map { try Migration.compare(oldPath: $0, run: run, hashing: hashing) }
             let churn = try churnModel.map {
                 try ChurnScoring.run(input: input, modelPath: $0, idColumn: id, tiers: nil, read: read, threads: input_.threadCount).probabilities
             }
@@ -122,9 +127,10 @@ struct SegmentCommand: ParsableCommand {
             }
             if let preference = run.preference {
                 lines.append("  preference groups (k-means on \(preference.columns.count) preference columns; named by the largest lift):")
-                for cluster in preference.clusters {
+                for (g, cluster) in preference.clusters.enumerated() {
+                    let size = run.preferenceGroup?.filter { $0 == g }.count ?? 0  // this run's customers (also with --apply)
                     lines.append("    " + cluster.name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                        + Format.count(cluster.size).leftPadded(to: 9) + "  " + Format.percent(cluster.size, of: run.valueTier.count).leftPadded(to: 6))
+                        + Format.count(size).leftPadded(to: 9) + "  " + Format.percent(size, of: run.valueTier.count).leftPadded(to: 6))
                 }
             }
             let selection = run.persona.kSelection.map { rows in
@@ -133,8 +139,9 @@ struct SegmentCommand: ParsableCommand {
             lines.append("  personas (k-means on all roles;\(selection)):")
             let nameWidth = run.persona.clusters.map(\.name.count).max() ?? 20
             for (c, cluster) in run.persona.clusters.enumerated() {
+                let size = run.personaCluster.filter { $0 == c }.count
                 lines.append("    \(c) " + cluster.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + Format.count(cluster.size).leftPadded(to: 9) + "  " + Format.percent(cluster.size, of: run.valueTier.count).leftPadded(to: 6)
+                    + Format.count(size).leftPadded(to: 9) + "  " + Format.percent(size, of: run.valueTier.count).leftPadded(to: 6)
                     + "  traits: " + cluster.traits.joined(separator: ", "))
                 if let attributes = cluster.attributes, !attributes.isEmpty {
                     lines.append("        " + attributes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))

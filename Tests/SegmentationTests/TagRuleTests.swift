@@ -85,6 +85,24 @@ struct TagRuleTests {
         #expect(throws: TagSyntaxError(position: position, message: message)) { try TagParser.parse(condition) }
     }
 
+    @Test("number literals, digit-led names, text on its own, blank columns, byte-level contains")
+    func edges() throws {
+        #expect(try TagParser.parse("monetary > -1e3") == .compare(.column("monetary"), .greater, .number(-1000), position: 10))
+        #expect(try TagParser.parse("monetary > -2.5E-1") == .compare(.column("monetary"), .greater, .number(-0.25), position: 10))
+        #expect(try TagParser.parse("30d_spend >= 1e3") == .compare(.column("30d_spend"), .greaterOrEqual, .number(1000), position: 11))
+        #expect(throws: TagRuleError.notACondition(rule: "r", column: "plan", position: 1)) {
+            try TagEvaluator(table: tagTable, rule: "r").evaluate(try TagParser.parse("plan"))
+        }
+        let blank = try CSVReader.read(bytes: Array("id,city,name\na,,e\u{301}\nb,,x\n".utf8), name: "b.csv", options: {
+            var o = CSVReadOptions(); o.idColumn = "id"; return o }())
+        let evaluator = TagEvaluator(table: blank, rule: "r")
+        #expect(try evaluator.evaluate(try TagParser.parse("city == \"北京\"")) == [false, false])
+        #expect(try evaluator.evaluate(try TagParser.parse("city > 3")) == [false, false])
+        #expect(try evaluator.evaluate(try TagParser.parse("city is missing")) == [true, true])
+        // "e" + combining acute contains "e" by bytes (pandas agrees); Swift's Character rules would say no.
+        #expect(try evaluator.evaluate(try TagParser.parse("name contains \"e\"")) == [true, false])
+    }
+
     @Test("type errors and unknown columns name the rule")
     func semanticErrors() throws {
         let rules = try TagRules.parse("""

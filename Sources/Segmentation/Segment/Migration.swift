@@ -17,7 +17,8 @@ public struct Migration: Sendable {
     public let onlyOld: Int
     public let onlyNew: Int
 
-    public static func compare(oldPath: String, run: SegmentJob.Run) throws -> Migration {
+    /// With `hashing`, the old file holds pseudonyms (a run with --hash-ids): match on those.
+    public static func compare(oldPath: String, run: SegmentJob.Run, hashing: KeyedHash? = nil) throws -> Migration {
         let old = try CSVRecords.read(path: oldPath)
         guard let idIndex = old.header.firstIndex(of: run.idColumn) else {
             throw CustomerDataError.unknownColumn(file: old.file, option: "--compare (the id column)", name: run.idColumn, available: old.header)
@@ -25,7 +26,8 @@ public struct Migration: Sendable {
         var newTier = [String: (String, String)]()
         if let ids = run.ids {
             for i in 0..<ids.count {
-                newTier[ids[i]] = (run.value.tiers[run.valueTier[i]].name, run.behavior.tiers[run.behaviorTier[i]].name)
+                let key = hashing.map { $0.pseudonym(ids[i]) } ?? ids[i]
+                newTier[key] = (run.value.tiers[run.valueTier[i]].name, run.behavior.tiers[run.behaviorTier[i]].name)
             }
         }
         var tables = [Table]()

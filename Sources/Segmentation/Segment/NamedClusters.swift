@@ -43,6 +43,7 @@ public struct NamedClusters: Codable, Sendable {
     static func prepare(_ table: CustomerTable, columns: [String], log1p: [String], fills: [Double]?,
                         scaler: Scaler?) throws -> (raw: Matrix, scaled: Matrix, fills: [Double], scaler: Scaler) {
         let (raw, medians) = try TierDimension.matrix(table, columns: columns, fills: fills)
+        try TierDimension.checkLog1p(raw, table: table, columns: columns, log1p: log1p)
         let indices = log1p.compactMap { columns.firstIndex(of: $0) }
         var scaled = raw
         do {
@@ -61,7 +62,8 @@ public struct NamedClusters: Codable, Sendable {
         let (raw, scaled, fills, scaler) = try prepare(table, columns: columns, log1p: log1p, fills: nil, scaler: nil)
         var chosen = k.lowerBound
         var selection: [KSelection]?
-        if k.count > 1 {
+        // Choosing k needs more rows than the smallest k; with fewer, take what the rows allow.
+        if k.count > 1, scaled.rows > k.lowerBound {
             // k is chosen on a seeded sample of 4,000 rows: exact silhouettes are quadratic in
             // the rows, and the choice of a handful of personas does not need more.
             var random = SeededRandom(seed: seed, stream: 0x5045_5253)  // "PERS"
@@ -72,7 +74,7 @@ public struct NamedClusters: Codable, Sendable {
             chosen = outcome.candidates[outcome.chosen].k
             selection = outcome.candidates.map { KSelection(k: $0.k, silhouette: $0.metrics.silhouette) }
         }
-        let clusterCount = min(chosen, max(1, scaled.rows))
+        let clusterCount = max(1, min(chosen, scaled.rows))
         let result = try KMeans(k: clusterCount, nInit: 3, seed: seed, threads: threads).fit(scaled).orderedBySize()
         let labels = result.labels.map(Int.init)
         let means = (0..<columns.count).map { j in (0..<raw.rows).reduce(0.0) { $0 + raw[$1, j] } / Double(max(1, raw.rows)) }
@@ -98,21 +100,10 @@ public struct NamedClusters: Codable, Sendable {
                               centroidsScaled: result.model.centroids.rowArrays, clusters: clusters, kSelection: selection), labels)
     }
 
-    /// Each row's cluster for new data: nearest saved centroid.
-    func assign(_ table: CustomerTable) throws -> [Int] {
+    /// Each row's cluster for new data: the nearest saved centroid, by the fit's own kernel.
+    func assign(_ table: CustomerTable, threads: Int = 1) throws -> [Int] {
         let (_, scaled, _, _) = try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler)
-        return (0..<scaled.rows).map { i in
-            var best = 0, bestDistance = Double.infinity
-            for (c, centroid) in centroidsScaled.enumerated() {
-                var distance = 0.0
-                for j in 0..<columns.count {
-                    let diff = scaled[i, j] - centroid[j]
-                    distance += diff * diff
-                }
-                if distance < bestDistance { best = c; bestDistance = distance }
-            }
-            return best
-        }
+        return try KMeansModel(centroids: try Matrix(rowArrays: centroidsScaled)).assign(scaled, threads: threads).labels.map(Int.init)
     }
 }
 

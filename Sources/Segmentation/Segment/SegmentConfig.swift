@@ -8,21 +8,25 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     public struct Value: Codable, Sendable, Equatable {
         /// Spend-like columns: higher is more valuable.
         public var columns: [String] = ["monetary", "frequency", "avg_order_value"]
-        /// Columns log1p-transformed before standardizing (skewed spend).
-        public var log1p: [String] = ["monetary", "frequency", "avg_order_value"]
+        /// Columns log1p-transformed before standardizing (skewed spend); nil: every listed
+        /// column without negative values.
+        public var log1p: [String]? = ["monetary", "frequency", "avg_order_value"]
         /// Tier names, best first (the number of names is k).
         public var tiers: [String] = ["high", "mid", "low"]
 
+        enum CodingKeys: String, CodingKey, CaseIterable { case columns, log1p, tiers }
+
         public init() {}
 
-        /// `value: [monetary, frequency]` (the columns, all log1p) or the full form.
+        /// `value: [monetary, frequency]` (log1p on those without negative values) or the full form.
         public init(from decoder: Decoder) throws {
             let d = Value()
             if let list = try? decoder.singleValueContainer().decode([String].self) {
                 columns = list
-                log1p = list
+                log1p = nil
                 return
             }
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: "value")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             columns = try c.decodeIfPresent([String].self, forKey: .columns) ?? d.columns
             log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
@@ -39,9 +43,12 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var log1p: [String] = ["recency_days", "frequency", "active_days"]
         public var tiers: [String] = ["active", "potential", "at_risk", "churned"]
 
+        enum CodingKeys: String, CodingKey, CaseIterable { case recency, frequency, engagement, log1p, tiers }
+
         public init() {}
 
         public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: "behavior")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Behavior()
             recency = try c.decodeIfPresent(String.self, forKey: .recency) ?? d.recency
@@ -72,7 +79,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var growthTrend: Double = 0.2
         public var declineTrend: Double = -0.5
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case tenure, gap
             case newDays = "new_days"
             case growingDays = "growing_days"
@@ -87,6 +94,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public init() {}
 
         public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: "lifecycle")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Lifecycle()
             tenure = try c.decodeIfPresent(String.self, forKey: .tenure) ?? d.tenure
@@ -107,6 +115,8 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var columns: [String]?
         public var k: Int = 4
 
+        enum CodingKeys: String, CodingKey, CaseIterable { case columns, k }
+
         public init() {}
 
         /// `preference: [share:Toys, discount_share]` or the full form.
@@ -115,6 +125,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
                 columns = list
                 return
             }
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: "preference")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             columns = try c.decodeIfPresent([String].self, forKey: .columns)
             k = try c.decodeIfPresent(Int.self, forKey: .k) ?? 4
@@ -126,7 +137,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var k: Int?
         public var kRange: [Int] = [2, 8]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case k
             case kRange = "k_range"
         }
@@ -134,6 +145,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public init() {}
 
         public init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: "persona")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             k = try c.decodeIfPresent(Int.self, forKey: .k)
             kRange = try c.decodeIfPresent([Int].self, forKey: .kRange) ?? [2, 8]
@@ -162,13 +174,6 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         case value, behavior, lifecycle, preference, persona, attributes, pii, seed, tags
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init() {}
 
     public init(from decoder: Decoder) throws {
@@ -179,12 +184,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         preference = try c.decodeIfPresent(Preference.self, forKey: .preference) ?? Preference()
         persona = try c.decodeIfPresent(Persona.self, forKey: .persona) ?? Persona()
         attributes = try c.decodeIfPresent([String].self, forKey: .attributes) ?? []
-        // An unknown top-level key is most likely a typo: say so rather than ignore it.
-        let known = Set(CodingKeys.allCases.map(\.stringValue))
-        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
-                "unknown key '\(unknown.stringValue)'; known keys are \(known.sorted().joined(separator: ", "))"))
-        }
+        try rejectUnknownKeys(decoder, CodingKeys.self, section: nil)
         pii = try c.decodeIfPresent([String].self, forKey: .pii) ?? []
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)
@@ -195,8 +195,9 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TagRuleError.file(file: name, problem: "cannot read it (no such file, or no permission)")
         }
+        let config: SegmentConfig
         do {
-            return try YAMLDecoder().decode(SegmentConfig.self, from: String(decoding: data, as: UTF8.self))
+            config = try YAMLDecoder().decode(SegmentConfig.self, from: String(decoding: data, as: UTF8.self))
         } catch let DecodingError.dataCorrupted(context) {
             throw TagRuleError.file(file: name, problem: context.debugDescription)
         } catch let DecodingError.typeMismatch(_, context) {
@@ -204,6 +205,28 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         } catch {
             throw TagRuleError.file(file: name, problem: "not a valid persona config: \(error)")
         }
+        try config.validate(file: name)
+        return config
+    }
+
+    /// Checks what decoding cannot: non-empty roles, tier names the lifecycle refers to, k
+    /// ranges, tag rules (parsed now, so a bad rule fails before any clustering).
+    public func validate(file: String) throws {
+        func fail(_ problem: String) -> TagRuleError { .file(file: file, problem: problem) }
+        guard !value.columns.isEmpty else { throw fail("value: needs at least one column") }
+        guard !value.tiers.isEmpty, !behavior.tiers.isEmpty else { throw fail("tiers: need at least one name") }
+        guard value.tiers.contains(lifecycle.vipTier) else {
+            throw fail("lifecycle.vip_tier '\(lifecycle.vipTier)' is not one of the value tiers \(value.tiers.joined(separator: ", "))")
+        }
+        for tier in lifecycle.decliningTiers where !behavior.tiers.contains(tier) {
+            throw fail("lifecycle.declining_tiers names '\(tier)', which is not one of the behaviour tiers \(behavior.tiers.joined(separator: ", "))")
+        }
+        guard preference.k >= 1 else { throw fail("preference.k must be at least 1") }
+        if let k = persona.k, k < 1 { throw fail("persona.k must be at least 1") }
+        guard persona.kRange.count == 2, persona.kRange[0] >= 2, persona.kRange[0] <= persona.kRange[1] else {
+            throw fail("persona.k_range must be [MIN, MAX] with 2 <= MIN <= MAX")
+        }
+        _ = try tagRules(file: file)
     }
 
     public func yaml() throws -> String {
@@ -215,5 +238,23 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         guard let tags, !tags.isEmpty else { return nil }
         let yaml = try YAMLEncoder().encode(["tags": tags.map { ["name": $0.name, "when": $0.when] }])
         return try TagRules.parse(yaml, file: file)
+    }
+}
+
+/// A key the section does not know is most likely a typo: say so rather than ignore it.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+private func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _: Keys.Type, section: String?) throws {
+    let known = Set(Keys.allCases.map(\.stringValue))
+    guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
+    if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+        let name = section.map { "\($0).\(unknown.stringValue)" } ?? unknown.stringValue
+        throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
+            "unknown key '\(name)'; known keys\(section.map { " in \($0)" } ?? "") are \(known.sorted().joined(separator: ", "))"))
     }
 }

@@ -77,7 +77,8 @@ public enum SegmentJob {
     /// Assigns new customers to the tiers of a saved MODEL.json, without refitting (the
     /// brief's dynamic tags): nearest saved centroid per dimension, the saved lifecycle
     /// thresholds and tag rules.
-    public static func apply(input: String, idColumn: String, modelPath: String, read: CSVReadOptions) throws -> Run {
+    public static func apply(input: String, idColumn: String, modelPath: String, read: CSVReadOptions,
+                             hashingIDs: Bool = false, threads: Int = 1) throws -> Run {
         let name = (modelPath as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: modelPath) else {
             throw SegmentationError.modelFile(file: name, problem: "cannot read it (no such file, or no permission)")
@@ -91,13 +92,14 @@ public enum SegmentJob {
         guard model.format == ModelFile.formatName, model.version == 1 else {
             throw SegmentationError.modelFile(file: name, problem: "format \(model.format) version \(model.version) is not \(ModelFile.formatName) version 1")
         }
+        try checkPrivacy(model.config, idColumn: idColumn, hashingIDs: hashingIDs)
         var options = read
         options.idColumn = idColumn
         let table = try CSVReader.read(path: input, options: options)
-        let valueTier = try model.value.assign(table)
-        let behaviorTier = try model.behavior.assign(table)
-        let preferenceGroup = try model.preference?.assign(table)
-        let personaCluster = try model.persona.assign(table)
+        let valueTier = try model.value.assign(table, threads: threads)
+        let behaviorTier = try model.behavior.assign(table, threads: threads)
+        let preferenceGroup = try model.preference?.assign(table, threads: threads)
+        let personaCluster = try model.persona.assign(table, threads: threads)
         return try finish(table: table, idColumn: idColumn, config: model.config, value: model.value, valueTier: valueTier,
                           behavior: model.behavior, behaviorTier: behaviorTier, preference: model.preference,
                           preferenceGroup: preferenceGroup, persona: model.persona, personaCluster: personaCluster)
@@ -109,7 +111,7 @@ public enum SegmentJob {
         let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
                                              behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
         var tags: [[String]]?
-        if let rules = try config.tagRules(file: "config") {
+        if let rules = try config.tagRules(file: "the config") {
             var perRow = [[String]](repeating: [], count: table.rowCount)
             for rule in rules.rules {
                 let hits = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
@@ -125,9 +127,11 @@ public enum SegmentJob {
     /// Personal columns may not be tier roles; a personal id column must be hashed.
     public static func checkPrivacy(_ config: SegmentConfig, idColumn: String, hashingIDs: Bool) throws {
         let b = config.behavior
-        let roles = config.value.columns + [b.recency, b.frequency] + b.engagement + [config.lifecycle.tenure]
+        let l = config.lifecycle
+        let roles = config.value.columns + [b.recency, b.frequency] + b.engagement + [l.tenure]
+            + (config.preference.columns ?? []) + config.attributes + [l.gap, l.trend].compactMap { $0 }
         for column in config.pii where roles.contains(column) {
-            throw SegmentationError.modelFile(file: "config", problem: "column '\(column)' is declared pii but used as a segmentation role")
+            throw SegmentationError.modelFile(file: "config", problem: "column '\(column)' is declared pii but used as a segmentation role or attribute")
         }
         if config.pii.contains(idColumn), !hashingIDs {
             throw SegmentationError.modelFile(file: "config", problem: "the id column '\(idColumn)' is declared pii: add --hash-ids so it is not written")
@@ -139,9 +143,17 @@ public enum SegmentJob {
         options.idColumn = idColumn
         let table = try CSVReader.read(path: input, options: options)
         let b = config.behavior
+        // log1p for the value columns: as configured, or every column without negative values.
+        let valueLog1p = try config.value.log1p ?? config.value.columns.filter { name in
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config", name: name, available: table.columnNames)
+            }
+            if case .numeric(let column) = table.columns[j] { return !column.values.contains { $0 < 0 } }
+            return false
+        }
         let (value, valueTier) = try TierDimension.fit(
             name: "value", table: table, columns: config.value.columns,
-            weights: config.value.columns.map { _ in 1 }, log1p: config.value.log1p,
+            weights: config.value.columns.map { _ in 1 }, log1p: valueLog1p,
             tierNames: config.value.tiers, ranking: .byScore, seed: config.seed, threads: threads)
         let behaviorColumns = [b.recency, b.frequency] + b.engagement
         for columns in [config.value.columns, behaviorColumns] where Set(columns).count != columns.count {
@@ -166,7 +178,7 @@ public enum SegmentJob {
         for column in config.value.columns + behaviorColumns + preferenceColumns where !personaColumns.contains(column) {
             personaColumns.append(column)
         }
-        let log1p = Array(Set(config.value.log1p + b.log1p).intersection(personaColumns)).sorted()
+        let log1p = Array(Set(valueLog1p + b.log1p).intersection(personaColumns)).sorted()
         let range: ClosedRange<Int> = {
             if let k = config.persona.k { return max(1, k)...max(1, k) }
             let low = max(2, config.persona.kRange.first ?? 2)
@@ -241,6 +253,7 @@ enum Lifecycle {
             return column.values
         }
         let frequency = try numbers(config.behavior.frequency)
+        let recency = try numbers(config.behavior.recency)
         let tenure = try numbers(l.tenure)
         func optional(_ configured: String?, _ standard: String) throws -> [Double]? {
             if let configured { return try numbers(configured) }
@@ -253,7 +266,8 @@ enum Lifecycle {
             let f = frequency[i]
             if f.isNaN || f == 0 { return "potential" }
             if !tenure[i].isNaN, tenure[i] <= l.newDays { return "new" }
-            if let gap, !gap[i].isNaN, gap[i] > l.churnDays { return "won_back" }
+            // Won back: a long gap before the latest purchase, and that purchase is recent.
+            if let gap, !gap[i].isNaN, gap[i] > l.churnDays, !(recency[i] > l.churnDays) { return "won_back" }
             if valueTiers[i] == l.vipTier, behaviorTiers[i] == best { return "VIP" }
             let t = trend?[i] ?? .nan
             if l.decliningTiers.contains(behaviorTiers[i]) || (!t.isNaN && t <= l.declineTrend) { return "declining" }

@@ -64,33 +64,32 @@ public struct TierDimension: Codable, Sendable {
     }
 
     /// Each row's tier for new data, by the nearest centroid (no refitting): the saved
-    /// medians fill missing cells and the saved scaler standardizes.
-    func assign(_ table: CustomerTable) throws -> [Int] {
+    /// medians fill missing cells and the saved scaler standardizes. The same assignment
+    /// kernel as the fit, so applied to the fitted data it gives the fitted tiers.
+    func assign(_ table: CustomerTable, threads: Int = 1) throws -> [Int] {
         let (raw, _) = try TierDimension.matrix(table, columns: columns, fills: fills)
+        try TierDimension.checkLog1p(raw, table: table, columns: columns, log1p: log1pColumns)
         var scaled = raw
-        do {
-            try scaler.transform(&scaled)
-        } catch NumericError.log1pDomain(let column, let row, let value) {
-            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
-        }
-        let d = columns.count
-        return (0..<scaled.rows).map { i in
-            var best = 0, bestDistance = Double.infinity
-            for (c, centroid) in centroidsScaled.enumerated() {
-                var distance = 0.0
-                for j in 0..<d {
-                    let diff = scaled[i, j] - centroid[j]
-                    distance += diff * diff
-                }
-                if distance < bestDistance { best = c; bestDistance = distance }
+        try scaler.transform(&scaled)
+        let labels = try KMeansModel(centroids: try Matrix(rowArrays: centroidsScaled)).assign(scaled, threads: threads).labels
+        return labels.map { clusterTier[Int($0)] }
+    }
+
+    /// log1p needs values above −1: name the first one that is not.
+    static func checkLog1p(_ raw: Matrix, table: CustomerTable, columns: [String], log1p: [String]) throws {
+        for name in log1p {
+            guard let j = columns.firstIndex(of: name) else { continue }
+            for i in 0..<raw.rows where raw[i, j] <= -1 {
+                throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: i), column: name, value: raw[i, j])
             }
-            return clusterTier[best]
         }
     }
 
     enum Ranking {
         case byScore
-        /// Column 0 is recency; needs exactly four tiers (otherwise by score).
+        /// Column 0 is recency: the cluster with the highest recency gets the last tier
+        /// (churned), the best score of the rest the first (active), and the others the tiers
+        /// between in order of recency (most recent first).
         case behavior
     }
 
@@ -98,6 +97,7 @@ public struct TierDimension: Codable, Sendable {
     static func fit(name: String, table: CustomerTable, columns: [String], weights: [Double], log1p: [String],
                     tierNames: [String], ranking: Ranking, seed: UInt64, threads: Int) throws -> (TierDimension, [Int]) {
         let (raw, fills) = try matrix(table, columns: columns, fills: nil)
+        try checkLog1p(raw, table: table, columns: columns, log1p: log1p)
         let log1pIndices = log1p.compactMap { columns.firstIndex(of: $0) }
         let scaler: Scaler
         var scaled = raw
@@ -113,16 +113,24 @@ public struct TierDimension: Codable, Sendable {
         let total = weights.reduce(0) { $0 + abs($1) }
         let scores = (0..<k).map { c in (0..<columns.count).reduce(0.0) { $0 + weights[$1] * centroids[c, $1] } / max(total, 1e-300) }
         var ranked = (0..<k).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-        if case .behavior = ranking, k == 4 {
+        if case .behavior = ranking, k >= 2 {
             let byRecency = (0..<k).sorted { centroids[$0, 0] != centroids[$1, 0] ? centroids[$0, 0] > centroids[$1, 0] : $0 < $1 }
             let churned = byRecency[0]
             let active = ranked.first { $0 != churned } ?? 0
-            let rest = byRecency.filter { $0 != churned && $0 != active }   // longest ago first
-            ranked = [active, rest[1], rest[0], churned]
+            let rest = byRecency.reversed().filter { $0 != churned && $0 != active }   // most recent first
+            ranked = [active] + rest + [churned]
+        }
+        // Fewer distinct customers than tiers: every row sits in one cluster, which says
+        // nothing about rank; give it the middle tier rather than the best or the worst.
+        let sizes = result.clusterSizes
+        let occupied = (0..<k).filter { sizes[$0] > 0 }
+        if occupied.count == 1, k > 1 {
+            let only = occupied[0]
+            ranked = (0..<k).filter { $0 != only }
+            ranked.insert(only, at: k / 2)
         }
         var clusterTier = [Int](repeating: 0, count: k)
         for (tier, cluster) in ranked.enumerated() { clusterTier[cluster] = tier }
-        let sizes = result.clusterSizes
         let original = try scaler.inverseTransform(centroids)
         let tiers = ranked.enumerated().map { tier, cluster in
             Tier(name: tierNames[tier], score: scores[cluster], size: sizes[cluster],

@@ -38,6 +38,10 @@ struct TagEvaluator {
             case .numbers(let v): return v.map { !$0.isNaN && $0 != 0 }
             case .text(let codes, let levels):
                 let yes: Set<String> = ["yes", "true", "1", "y", "t", "是"]
+                let no: Set<String> = ["no", "false", "0", "n", "f", "否"]
+                guard levels.allSatisfy({ yes.contains($0.lowercased()) || no.contains($0.lowercased()) }) else {
+                    throw TagRuleError.notACondition(rule: rule, column: column, position: position)
+                }
                 return byLevel(codes, levels.map { yes.contains($0.lowercased()) })
             default: throw TagRuleError.notACondition(rule: rule, column: column, position: position)
             }
@@ -45,9 +49,12 @@ struct TagEvaluator {
             guard case .text(let codes, let levels) = try values(of: column) else {
                 throw TagRuleError.typeMismatch(rule: rule, position: position, message: "contains needs a text column; '\(column)' holds numbers")
             }
-            return byLevel(codes, levels.map { $0.contains(text) })
+            let needle = Array(text.utf8)
+            return byLevel(codes, levels.map { TagEvaluator.containsBytes(Array($0.utf8), needle) })
         case let .member(column, list, position):
-            switch try values(of: column) {
+            let resolved = try values(of: column)
+            if TagEvaluator.empty(resolved) { return [Bool](repeating: false, count: n) }
+            switch resolved {
             case .numbers(let v):
                 var set = Set<Double>()
                 for item in list {
@@ -74,6 +81,16 @@ struct TagEvaluator {
         }
     }
 
+    /// Substring search on UTF-8 bytes, like `==` and ordering (no Unicode normalization).
+    static func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+
     private func byLevel(_ codes: [Int32], _ truth: [Bool]) -> [Bool] {
         codes.map { $0 >= 0 && truth[Int($0)] }
     }
@@ -91,7 +108,11 @@ struct TagEvaluator {
             throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
         }
         switch table.columns[j] {
-        case .numeric(let column): return .numbers(column.values)
+        case .numeric(let column):
+            // A column with no values at all reads as numbers, but may be meant as text:
+            // every comparison on it is false either way, so let it compare with strings.
+            if column.missingCount == column.values.count { return .text(codes: [Int32](repeating: -1, count: column.values.count), levels: []) }
+            return .numbers(column.values)
         case .text(let column): return .text(codes: column.codes, levels: column.levels)
         case .identifier(let ids): return .text(codes: (0..<Int32(ids.count)).map { $0 }, levels: (0..<ids.count).map { ids[$0] })
         case .skipped: throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
@@ -125,7 +146,14 @@ struct TagEvaluator {
         }
     }
 
+    /// A column without any value (read as text with no levels): every comparison is false.
+    private static func empty(_ values: Values) -> Bool {
+        if case .text(_, let levels) = values { return levels.isEmpty }
+        return false
+    }
+
     private func compare(_ left: Values, _ op: TagExpression.Comparison, _ right: Values, position: Int) throws(TagRuleError) -> [Bool] {
+        if TagEvaluator.empty(left) || TagEvaluator.empty(right) { return [Bool](repeating: false, count: table.rowCount) }
         switch (left, right) {
         case (.number, .numbers), (.string, .text):
             return try compare(right, TagEvaluator.flipped(op), left, position: position)

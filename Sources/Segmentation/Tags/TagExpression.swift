@@ -74,6 +74,14 @@ enum TagLexer {
         func isNameCharacter(_ c: Character) -> Bool {
             c.isLetter || c.isNumber || c == "_" || c == ":" || (!c.isASCII && !c.isWhitespace && !c.isPunctuation)
         }
+        /// A name (or keyword) starting at `start`; returns where it ends.
+        func readName(from start: Int, position: Int) -> Int {
+            var end = start
+            while end < chars.count, isNameCharacter(chars[end]) { end += 1 }
+            let word = String(chars[start..<end])
+            tokens.append(TagToken(kind: keywords.contains(word) ? .keyword(word) : .name(word), position: position))
+            return end
+        }
         while i < chars.count {
             let c = chars[i]
             let position = i + 1
@@ -94,11 +102,21 @@ enum TagLexer {
                 tokens.append(TagToken(kind: c == "\"" ? .text(value) : .name(value), position: position))
                 continue
             }
-            if c.isASCII, c.isNumber {
-                var j = i
-                while j < chars.count, chars[j].isASCII, chars[j].isNumber || chars[j] == "." || chars[j] == "e" || chars[j] == "E"
-                        || ((chars[j] == "-" || chars[j] == "+") && j > i && (chars[j - 1] == "e" || chars[j - 1] == "E")) {
-                    j += 1
+            // A number: [-]digits[.digits][e[+-]digits]. Digits followed by letters are a
+            // name instead (`30d_spend`).
+            if (c.isASCII && c.isNumber) || (c == "-" && i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber) {
+                var j = c == "-" ? i + 1 : i
+                func digits() { while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 } }
+                digits()
+                if j < chars.count, chars[j] == "." { j += 1; digits() }
+                if j < chars.count, chars[j] == "e" || chars[j] == "E" {
+                    var k = j + 1
+                    if k < chars.count, chars[k] == "+" || chars[k] == "-" { k += 1 }
+                    if k < chars.count, chars[k].isASCII, chars[k].isNumber { j = k; digits() }
+                }
+                if c != "-", j < chars.count, isNameCharacter(chars[j]), !(chars[j].isASCII && chars[j].isNumber) {
+                    i = readName(from: i, position: position)
+                    continue
                 }
                 let text = String(chars[i..<j])
                 guard let value = Double(text), value.isFinite else {
@@ -108,22 +126,8 @@ enum TagLexer {
                 i = j
                 continue
             }
-            if c == "-", i + 1 < chars.count, chars[i + 1].isASCII, chars[i + 1].isNumber {
-                var j = i + 1
-                while j < chars.count, chars[j].isASCII, chars[j].isNumber || chars[j] == "." { j += 1 }
-                guard let value = Double(String(chars[i..<j])) else {
-                    throw TagSyntaxError(position: position, message: "\(String(chars[i..<j])) is not a number")
-                }
-                tokens.append(TagToken(kind: .number(value), position: position))
-                i = j
-                continue
-            }
             if isNameCharacter(c), !c.isNumber || !c.isASCII {
-                var j = i
-                while j < chars.count, isNameCharacter(chars[j]) { j += 1 }
-                let word = String(chars[i..<j])
-                tokens.append(TagToken(kind: keywords.contains(word) ? .keyword(word) : .name(word), position: position))
-                i = j
+                i = readName(from: i, position: position)
                 continue
             }
             let two = i + 1 < chars.count ? String(chars[i...(i + 1)]) : ""

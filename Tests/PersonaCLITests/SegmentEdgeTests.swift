@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@Suite("persona segment: edge cases and config checks")
+struct SegmentEdgeTests {
+    let header = "id,monetary,frequency,avg_order_value,recency_days,active_days,tenure_days\n"
+
+    func run(_ runner: PersonaRunner, _ csv: String, _ extra: [String] = []) throws -> PersonaRunner.Output {
+        try runner.write("in.csv", csv)
+        return try runner.run(["segment", "in.csv", "--id", "id", "--out", "s.csv"] + extra)
+    }
+
+    @Test("two customers, and identical customers, are segmented without failing")
+    func tinyTables() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let two = try run(runner, header + "a,100,2,50,10,2,300\nb,900,9,100,3,9,400\n")
+        #expect(two.status == 0, "\(two.stderr)")
+        let same = try run(runner, header + (0..<5).map { "c\($0),100,2,50,10,2,300" }.joined(separator: "\n") + "\n")
+        #expect(same.status == 0, "\(same.stderr)")
+        // Nothing tells identical customers apart: the middle tier, not the best or the worst.
+        let tiers = try CSVText(path: runner.path("s.csv"))
+        #expect(Set(tiers.column("value_tier")) == ["mid"])
+        #expect(Set(tiers.column("behavior_tier")) == ["at_risk"])
+    }
+
+    @Test("three behaviour tiers: churned is still the cluster that bought longest ago")
+    func threeBehaviourTiers() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        var rows = ""
+        for i in 0..<90 {
+            let (recency, frequency) = i % 3 == 0 ? (300, 8) : (i % 3 == 1 ? (5, 1) : (40, 4))
+            rows += "c\(i),\(100 + i),\(frequency),50,\(recency),\(frequency),400\n"
+        }
+        try runner.write("b.yaml", "behavior: {tiers: [active, at_risk, churned]}\nlifecycle: {declining_tiers: [at_risk, churned]}\n")
+        let result = try run(runner, header + rows, ["--config", "b.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try CSVText(path: runner.path("s.csv"))
+        let input = try CSVText(path: runner.path("in.csv"))
+        let recency = groupMeans(input.numbers("recency_days"), by: out.column("behavior_tier"))
+        #expect((recency["churned"] ?? 0) > 200, "\(recency)")
+    }
+
+    @Test("config mistakes are errors naming the key", arguments: [
+        ("lifecycle: {churn_day: 90}\n", "unknown key 'lifecycle.churn_day'"),
+        ("lifecycle: {vip_tier: gold}\n", "lifecycle.vip_tier 'gold' is not one of the value tiers high, mid, low"),
+        ("value: {columns: []}\n", "value: needs at least one column"),
+        ("pii: [email]\nattributes: [email]\n", "column 'email' is declared pii but used as a segmentation role or attribute"),
+        ("tags:\n  - {name: x, when: \"monetary >\"}\n", "rule 'x': expected a column, a number or a \"string\" but found end of condition"),
+    ])
+    func configMistakes(yaml: String, message: String) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.yaml", yaml)
+        let result = try run(runner, header + "a,100,2,50,10,2,300\nb,900,9,100,3,9,400\nc,50,1,50,200,1,250\n", ["--config", "c.yaml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!runner.files.contains("s.csv"))
+    }
+
+    @Test("log1p of -1 is an error naming the line; --out and --model must differ")
+    func inputMistakes() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let bad = try run(runner, header + "a,100,2,50,10,2,300\nb,-1,9,100,3,9,400\nc,50,1,50,200,1,250\n",
+                          [])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("in.csv:3: column 'monetary': log1p needs values >= -1"), "\(bad.stderr)")
+        let same = try runner.run(["segment", "in.csv", "--id", "id", "--out", "x.csv", "--model", "x.csv"])
+        #expect(same.status != 0)
+        #expect(same.stderr.contains("--out and --model name the same file"))
+    }
+
+    @Test("--compare with --hash-ids matches pseudonyms; --apply honours the model's pii")
+    func hashedCompareAndApply() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let csv = header + (0..<30).map { "c\($0),\(100 + 37 * $0),\(1 + $0 % 7),50,\(($0 * 13) % 200),\(1 + $0 % 5),400" }.joined(separator: "\n") + "\n"
+        #expect(try run(runner, csv, ["--hash-ids", "--hash-key", "k", "--model", "m.json"]).status == 0)
+        try FileManager.default.moveItem(atPath: runner.path("s.csv"), toPath: runner.path("old.csv"))
+        let compared = try runner.run(["segment", "in.csv", "--id", "id", "--hash-ids", "--hash-key", "k", "--compare", "old.csv", "--out", "s.csv"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stderr.contains("30 customers in both"))
+
+        try runner.write("pii.yaml", "pii: [id]\n")
+        #expect(try runner.run(["segment", "in.csv", "--id", "id", "--config", "pii.yaml", "--hash-ids", "--hash-key", "k",
+                                "--out", "p.csv", "--model", "pm.json"]).status == 0)
+        let applied = try runner.run(["segment", "in.csv", "--id", "id", "--apply", "pm.json", "--out", "q.csv"])
+        #expect(applied.status == 1)
+        #expect(applied.stderr.contains("the id column 'id' is declared pii: add --hash-ids"))
+    }
+}
