@@ -58,7 +58,7 @@ struct FeaturesCommandTests {
         let result = try runner.run(["features", input] + retailArguments + ["--as-of", "2011-12-10", "--out", "rfm.csv"])
         #expect(result.status == 0, "\(result.stderr)")
         let ours = try CSVText(path: runner.path("rfm.csv"))
-        let pandas = try CSVText(path: featureFixtures.appendingPathComponent("online_retail_rfm.csv.gz").path)
+        let pandas = try CSVText(path: featureFixtures.appendingPathComponent("uci_retail_rfm_reference.csv.gz").path)
         #expect(ours.rows.count == 4_372)
         #expect(ours.column("CustomerID") == pandas.column("CustomerID"))
         #expect(ours.column("recency_days") == pandas.column("recency_days"))

@@ -17,7 +17,7 @@ Produces, next to this script (or in --out-dir):
           --cutoff 2023-10-01 --horizon 90
   labels_meta.json             the cutoff / horizon used for the labels file, label counts
   sample_orders_counts.json    line and customer counts of datasets/sample_orders.csv
-  online_retail_rfm.csv.gz     only if ../shared/datasets/online_retail/online_retail.csv.gz
+  uci_retail_rfm_reference.csv.gz     only if ../shared/datasets/online_retail/online_retail.csv.gz
                                (relative to the repository root) exists: CustomerID,
                                recency_days, frequency, monetary for
       --customer CustomerID --date InvoiceDate --price UnitPrice --quantity Quantity
@@ -426,7 +426,7 @@ def main():
 
     # ---- Online Retail RFM
     if not os.path.exists(args.online_retail):
-        print(f"{args.online_retail} not found; skipping online_retail_rfm.csv.gz")
+        print(f"{args.online_retail} not found; skipping uci_retail_rfm_reference.csv.gz")
         return
     ocols = dict(customer="CustomerID", date="InvoiceDate", price="UnitPrice",
                  quantity="Quantity", order="InvoiceNo")
@@ -435,7 +435,7 @@ def main():
     rfm_cols = ["recency_days", "frequency", "monetary"]
     buf = io.StringIO()
     write_csv(buf, "CustomerID", rfm_cols, orows)
-    path = out("online_retail_rfm.csv.gz")
+    path = out("uci_retail_rfm_reference.csv.gz")
     with open(path, "wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0,
                                               compresslevel=9) as gz:
         gz.write(buf.getvalue().encode("utf-8"))
