@@ -23,23 +23,6 @@ struct ByteInterner {
     }
 
     @inline(__always)
-    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(n)
-        var i = 0
-        while i + 8 <= n {
-            let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            h = (h ^ word) &* 0x0000_0100_0000_01B3
-            h ^= h >> 29
-            i += 8
-        }
-        while i < n {
-            h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3
-            i += 1
-        }
-        return h ^ (h >> 32)
-    }
-
-    @inline(__always)
     private func equals(_ code: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         let start = offsets[Int(code)]
         guard offsets[Int(code) + 1] - start == n else { return false }
@@ -52,7 +35,7 @@ struct ByteInterner {
     /// The code of these bytes, adding them if new.
     mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         if lastCode >= 0, equals(lastCode, p, n) { return lastCode }
-        let h = ByteInterner.hash(p, n)
+        let h = BytesHash.hash(p, n, seed: 0xCBF2_9CE4_8422_2325)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {

@@ -73,23 +73,7 @@ private struct IDView: @unchecked Sendable {
 
     func hash(_ row: Int) -> UInt64 {
         guard let base = bytes.baseAddress else { return 0 }
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var i = offsets[row]
-        let end = offsets[row + 1]
-        while i + 8 <= end {
-            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = UInt64(end - offsets[row])
-        while i < end {
-            tail = tail << 8 | UInt64(bytes[i])
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 29
-        h = h &* 0xFF51_AFD7_ED55_8CCD
-        return h ^ (h >> 32)
+        return BytesHash.hash(base + offsets[row], offsets[row + 1] - offsets[row], seed: 0x9E37_79B9_7F4A_7C15)
     }
 
     func equal(_ a: Int, _ b: Int) -> Bool {

@@ -25,7 +25,7 @@ struct FeaturesSummary {
         row("return lines (amount < 0)", r.returnLines)
         row("zero-amount lines (ignored)", r.zeroAmountLines)
         if case .priceTimesQuantity = options.amount { row("negative-price lines (ignored)", r.negativePriceLines) }
-        row("exact duplicate lines", r.duplicateLines, r.duplicatesDropped || options.dedupe ? "  (dropped: --dedupe)" : r.duplicateLines > 0 ? "  (kept; --dedupe drops them)" : "")
+        row("exact duplicate lines", r.duplicateLines, options.dedupe ? "  (dropped: --dedupe)" : r.duplicateLines > 0 ? "  (kept; --dedupe drops them)" : "")
         if options.skipBadRows || r.badRowsSkipped > 0 {
             row("bad lines skipped (--skip-bad-rows)", r.badRowsSkipped)
             if let first = r.firstBadRow { lines.append("    first: \(first)") }

@@ -44,27 +44,9 @@ struct OrderLineSink: FieldSink {
         return role == .amount || role == .price || role == .quantity
     }
 
-    @inline(__always)
-    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, into h: UInt64) -> UInt64 {
-        var h = h ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
-        var i = 0
-        while i + 8 <= n {
-            h = (h ^ UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            h ^= h >> 29
-            i += 8
-        }
-        var tail: UInt64 = 0
-        while i < n {
-            tail = tail << 8 | UInt64(p[i])
-            i += 1
-        }
-        h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
-        return h ^ (h >> 32)
-    }
-
     mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
         if column == 0 { fingerprint = 0 }  // a record left unfinished at a block's end starts over
-        fingerprint = OrderLineSink.hash(p, n, into: fingerprint &+ UInt64(column))
+        fingerprint = BytesHash.hash(p, n, seed: fingerprint &+ UInt64(column))
         guard let role = roles[column] else { return }
         let r = role.rawValue
         parsed[r] = false

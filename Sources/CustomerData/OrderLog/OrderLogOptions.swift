@@ -63,7 +63,6 @@ public struct OrderLogReport: Sendable, Equatable {
     public var negativePriceLines = 0
     /// Exact repeats of an earlier line (among lines with a customer id).
     public var duplicateLines = 0
-    public var duplicatesDropped = false
     public var badRowsSkipped = 0
     /// The first skipped bad row's message, so the user can see what kind of problem it was.
     public var firstBadRow: String?

@@ -110,15 +110,7 @@ public enum SegmentJob {
                                persona: NamedClusters, personaCluster: [Int]) throws -> Run {
         let lifecycle = try Lifecycle.stages(table: table, config: config, valueTiers: valueTier.map { value.tiers[$0].name },
                                              behaviorTiers: behaviorTier.map { behavior.tiers[$0].name })
-        var tags: [[String]]?
-        if let rules = try config.tagRules(file: "the config") {
-            var perRow = [[String]](repeating: [], count: table.rowCount)
-            for rule in rules.rules {
-                let hits = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
-                for (i, hit) in hits.enumerated() where hit { perRow[i].append(rule.name) }
-            }
-            tags = perRow
-        }
+        let tags = try config.tagRules(file: "the config").map { try $0.apply(to: table) }
         return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
                    valueTier: valueTier, behaviorTier: behaviorTier, preference: preference, preferenceGroup: preferenceGroup,
                    persona: persona, personaCluster: personaCluster, lifecycle: lifecycle, tags: tags, config: config)

@@ -31,22 +31,8 @@ public enum TagJob {
         var options = read
         options.idColumn = idColumn
         let table = try CSVReader.read(path: input, options: options)
-        for rule in rules.rules {
-            for column in rule.expression.columns where table.index(of: column) == nil {
-                throw TagRuleError.unknownColumn(rule: rule.name, column: column, available: table.columnNames)
-            }
-        }
-        var tags = [[String]](repeating: [], count: table.rowCount)
-        var counts = [(name: String, count: Int)]()
-        for rule in rules.rules {
-            let matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
-            var count = 0
-            for (i, hit) in matches.enumerated() where hit {
-                tags[i].append(rule.name)
-                count += 1
-            }
-            counts.append((rule.name, count))
-        }
+        var tags = try rules.apply(to: table)
+        let counts = rules.rules.map { rule in (name: rule.name, count: tags.reduce(0) { $0 + ($1.contains(rule.name) ? 1 : 0) }) }
         var applied = 0, unknown = 0
         if let manual {
             let records = try CSVRecords.read(path: manual, delimiter: read.delimiter)

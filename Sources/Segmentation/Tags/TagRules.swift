@@ -1,3 +1,4 @@
+import CustomerData
 import Foundation
 import Yams
 
@@ -21,6 +22,22 @@ public struct TagRules: Sendable {
             let when: String?
         }
         let tags: [Entry]?
+    }
+
+    /// Every rule on every row of `table`: per row the matching tag names in rule order.
+    /// An unknown column is an error before any rule runs.
+    func apply(to table: CustomerTable) throws -> [[String]] {
+        for rule in rules {
+            for column in rule.expression.columns where table.index(of: column) == nil {
+                throw TagRuleError.unknownColumn(rule: rule.name, column: column, available: table.columnNames)
+            }
+        }
+        var tags = [[String]](repeating: [], count: table.rowCount)
+        for rule in rules {
+            let matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+            for (i, hit) in matches.enumerated() where hit { tags[i].append(rule.name) }
+        }
+        return tags
     }
 
     public static func read(path: String) throws -> TagRules {
