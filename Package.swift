@@ -42,6 +42,8 @@ let package = Package(
             name: "Segmentation",
             dependencies: ["NumericCore", "CustomerData", .product(name: "Yams", package: "Yams")]),
         .target(
+            name: "Reporting", dependencies: []),
+        .target(
             name: "SyntheticData", dependencies: []),
         .executableTarget(
             name: "persona",
@@ -62,6 +64,8 @@ let package = Package(
             name: "CustomerDataTests", dependencies: ["CustomerData"]),
         .testTarget(
             name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
+        .testTarget(
+            name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(
             name: "PersonaCLITests", dependencies: ["persona", "persona-datagen"],
             exclude: ["Fixtures"]),

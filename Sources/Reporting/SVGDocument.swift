@@ -1,0 +1,63 @@
+/// A small SVG writer: shapes and text with every label escaped, so customer data such as
+/// `Home & Garden` or `<VIP>` can never break the markup. Output is self-contained (no scripts,
+/// no external fonts) and opens offline.
+public struct SVGDocument: Sendable {
+    public let width: Double
+    public let height: Double
+    private var body: [String] = []
+
+    public init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    /// Text for element content and attribute values: `& < > " '` escaped, Unicode kept.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func number(_ x: Double) -> String {
+        let rounded = (x * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, title: String? = nil) {
+        let shape = "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(max(0, width)))\" height=\"\(Self.number(max(0, height)))\" fill=\"\(Self.escape(fill))\""
+        body.append(title.map { shape + "><title>\(Self.escape($0))</title></rect>" } ?? shape + "/>")
+    }
+
+    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "#444", width: Double = 1) {
+        body.append("<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\"/>")
+    }
+
+    public enum Anchor: String, Sendable { case start, middle, end }
+
+    public mutating func text(_ text: String, x: Double, y: Double, anchor: Anchor = .start, size: Double = 12, weight: String = "normal") {
+        body.append("<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\" font-size=\"\(Self.number(size))\" font-weight=\"\(weight)\">\(Self.escape(text))</text>")
+    }
+
+    /// The finished SVG element.
+    public var markup: String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" font-family=\"sans-serif\">"
+            + body.joined() + "</svg>"
+    }
+}
+
+/// The Okabe–Ito palette: eight colours told apart with any common colour-vision deficiency.
+public enum Palette {
+    public static let colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+    public static func colour(_ index: Int) -> String { colours[((index % colours.count) + colours.count) % colours.count] }
+}
