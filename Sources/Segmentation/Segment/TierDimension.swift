@@ -67,10 +67,7 @@ public struct TierDimension: Codable, Sendable {
     /// medians fill missing cells and the saved scaler standardizes. The same assignment
     /// kernel as the fit, so applied to the fitted data it gives the fitted tiers.
     func assign(_ table: CustomerTable, threads: Int = 1) throws -> [Int] {
-        let (raw, _) = try TierDimension.matrix(table, columns: columns, fills: fills)
-        try TierDimension.checkLog1p(raw, table: table, columns: columns, log1p: log1pColumns)
-        var scaled = raw
-        try scaler.transform(&scaled)
+        let (_, scaled, _, _) = try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler)
         let labels = try KMeansModel(centroids: try Matrix(rowArrays: centroidsScaled)).assign(scaled, threads: threads).labels
         return labels.map { clusterTier[Int($0)] }
     }
@@ -96,17 +93,7 @@ public struct TierDimension: Codable, Sendable {
     /// Fits the dimension and returns it with each row's tier index.
     static func fit(name: String, table: CustomerTable, columns: [String], weights: [Double], log1p: [String],
                     tierNames: [String], ranking: Ranking, seed: UInt64, threads: Int) throws -> (TierDimension, [Int]) {
-        let (raw, fills) = try matrix(table, columns: columns, fills: nil)
-        try checkLog1p(raw, table: table, columns: columns, log1p: log1p)
-        let log1pIndices = log1p.compactMap { columns.firstIndex(of: $0) }
-        let scaler: Scaler
-        var scaled = raw
-        do {
-            scaler = try Scaler.fit(raw, method: .zscore, log1pColumns: log1pIndices)
-            try scaler.transform(&scaled)
-        } catch NumericError.log1pDomain(let column, let row, let value) {
-            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
-        }
+        let (_, scaled, fills, scaler) = try NamedClusters.prepare(table, columns: columns, log1p: log1p, fills: nil, scaler: nil)
         let k = min(tierNames.count, max(1, table.rowCount))
         let result = try KMeans(k: k, nInit: 3, seed: seed, threads: threads).fit(scaled)
         let centroids = result.model.centroids
