@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "NumericCore", targets: ["NumericCore"]),
         .library(name: "CustomerData", targets: ["CustomerData"]),
         .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "SyntheticData", targets: ["SyntheticData"]),
     ],
     dependencies: [
@@ -42,13 +43,13 @@ let package = Package(
             name: "Segmentation",
             dependencies: ["NumericCore", "CustomerData", .product(name: "Yams", package: "Yams")]),
         .target(
-            name: "Reporting", dependencies: []),
+            name: "Reporting", dependencies: ["NumericCore", "CustomerData", "Segmentation"]),
         .target(
             name: "SyntheticData", dependencies: []),
         .executableTarget(
             name: "persona",
             dependencies: [
-                "NumericCore", "CustomerData", "Segmentation",
+                "NumericCore", "CustomerData", "Segmentation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

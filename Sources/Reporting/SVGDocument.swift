@@ -33,24 +33,54 @@ public struct SVGDocument: Sendable {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, title: String? = nil) {
-        let shape = "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(max(0, width)))\" height=\"\(Self.number(max(0, height)))\" fill=\"\(Self.escape(fill))\""
+    /// `cssClass: "mark"` tags a data mark (bar, point, cell, curve): the browser check counts them.
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
+                              title: String? = nil, cssClass: String? = nil) {
+        var shape = "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(max(0, width)))\" height=\"\(Self.number(max(0, height)))\" fill=\"\(Self.escape(fill))\""
+        if let stroke { shape += " stroke=\"\(Self.escape(stroke))\"" }
+        shape += Self.classAttribute(cssClass)
         body.append(title.map { shape + "><title>\(Self.escape($0))</title></rect>" } ?? shape + "/>")
     }
 
-    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "#444", width: Double = 1) {
-        body.append("<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\"/>")
+    public mutating func circle(cx: Double, cy: Double, r: Double, fill: String, opacity: Double = 1, title: String? = nil,
+                                cssClass: String? = nil) {
+        var shape = "<circle cx=\"\(Self.number(cx))\" cy=\"\(Self.number(cy))\" r=\"\(Self.number(r))\" fill=\"\(Self.escape(fill))\""
+        if opacity < 1 { shape += " fill-opacity=\"\(Self.number(opacity))\"" }
+        shape += Self.classAttribute(cssClass)
+        body.append(title.map { shape + "><title>\(Self.escape($0))</title></circle>" } ?? shape + "/>")
+    }
+
+    /// An open path through the points, in order.
+    public mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2, dashed: Bool = false,
+                                  cssClass: String? = nil) {
+        guard !points.isEmpty else { return }
+        let list = points.map { "\(Self.number($0.x)),\(Self.number($0.y))" }.joined(separator: " ")
+        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\""
+                    + (dashed ? " stroke-dasharray=\"4 3\"" : "") + Self.classAttribute(cssClass) + "/>")
+    }
+
+    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String = "#444", width: Double = 1,
+                              dashed: Bool = false) {
+        body.append("<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\""
+                    + (dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>")
+    }
+
+    private static func classAttribute(_ name: String?) -> String {
+        name.map { " class=\"\(escape($0))\"" } ?? ""
     }
 
     public enum Anchor: String, Sendable { case start, middle, end }
 
-    public mutating func text(_ text: String, x: Double, y: Double, anchor: Anchor = .start, size: Double = 12, weight: String = "normal") {
-        body.append("<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\" font-size=\"\(Self.number(size))\" font-weight=\"\(weight)\">\(Self.escape(text))</text>")
+    public mutating func text(_ text: String, x: Double, y: Double, anchor: Anchor = .start, size: Double = 12, weight: String = "normal",
+                              fill: String? = nil, rotated: Bool = false) {
+        let colour = fill.map { " fill=\"\(Self.escape($0))\"" } ?? ""
+        let rotation = rotated ? " transform=\"rotate(-90 \(Self.number(x)) \(Self.number(y)))\"" : ""
+        body.append("<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\" font-size=\"\(Self.number(size))\" font-weight=\"\(weight)\"\(colour)\(rotation)>\(Self.escape(text))</text>")
     }
 
     /// The finished SVG element.
     public var markup: String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" font-family=\"sans-serif\">"
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" font-family=\"sans-serif\">"
             + body.joined() + "</svg>"
     }
 }

@@ -76,11 +76,19 @@ public enum ClusterJob {
             timings.lap("metrics")
         }
         let original = try scaler.inverseTransform(result.model.centroids)
+        // For the report: where each centroid sits in its feature's distribution (z-scores
+        // of the scaled columns, whatever the scaling), and a 2-D projection of a sample.
+        let (means, variances) = ColumnStatistics.meansAndVariances(scaled)
+        let centroidZ = try Matrix(rows: result.model.k, columns: names.count, storage: (0..<result.model.k).flatMap { c in
+            (0..<names.count).map { j in variances[j] > 0 ? (result.model.centroids[c, j] - means[j]) / variances[j].squareRoot() : 0 }
+        })
+        let labels = result.labels.map(Int.init)
+        let projection = try Projection.make(rows: rows, labels: labels, seed: options.seed) { scaled.selectingRows($0) }
         return ClusterRun(
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
             encoding: loaded.encoding, report: loaded.report, scaler: scaler, result: result, centroidsOriginal: original,
             metrics: metrics ?? ClusterMetrics(silhouette: nil, calinskiHarabasz: nil, daviesBouldin: nil, silhouetteSampleSize: nil),
-            selection: selection, seed: options.seed, timings: timings.stages)
+            selection: selection, seed: options.seed, centroidZScores: centroidZ, projection: projection, timings: timings.stages)
     }
 
     /// The encoded features and what is kept of the table (ids, line numbers). The table's

@@ -18,6 +18,10 @@ public struct ClusterRun: Sendable {
     /// Every k tried by `--k auto` (empty for a fixed k).
     public let selection: [KSelectionRow]
     public let seed: UInt64
+    /// Each centroid as z-scores of the scaled feature columns (k × features).
+    public let centroidZScores: Matrix
+    /// A 2-D principal-component picture of a seeded sample (nil below 3 rows).
+    public let projection: Projection?
     public let timings: [(String, Double)]
 
     public var features: [String] { encoding.featureNames }
@@ -46,14 +50,6 @@ public struct ClusterRun: Sendable {
             converged: result.model.converged, restartInertias: result.model.restartInertias, seed: seed,
             metrics: metrics, kSelection: selection.isEmpty ? nil : selection)
         return Array(try ClusterModelFile.encoder.encode(model)) + [0x0A]
-    }
-
-    /// Writes SEGMENTS.csv and (optionally) MODEL.json, both or neither.
-    public func write(segments: String, model: String?) throws {
-        let outputs = OutputFiles()
-        try outputs.stage(segmentsCSV(), to: segments)
-        if let model { try outputs.stage(try modelJSON(), to: model) }
-        try outputs.commit()
     }
 }
 

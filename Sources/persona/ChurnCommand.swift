@@ -2,6 +2,7 @@ import ArgumentParser
 import CustomerData
 import Foundation
 import NumericCore
+import Reporting
 import Segmentation
 
 struct ChurnCommand: ParsableCommand {
@@ -82,6 +83,8 @@ struct ChurnTrainCommand: ParsableCommand {
     @Option(name: .customLong("cv-predictions"), help: ArgumentHelp("Also write each row's fold and out-of-fold probability.", valueName: "FILE.csv"))
     var cvPredictions: String?
 
+    @OptionGroup var reporting: ReportOptions
+
     func validate() throws {
         guard ScalingMethod(rawValue: scale) == .zscore || scale == "none" else {
             throw ValidationError("--scale must be zscore or none; got '\(scale)'")
@@ -89,9 +92,9 @@ struct ChurnTrainCommand: ParsableCommand {
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a finite number >= 0; got \(l2)") }
         guard folds == 0 || folds >= 2 else { throw ValidationError("--folds must be 0 (no cross-validation) or at least 2; got \(folds)") }
         if cvPredictions != nil, folds == 0 { throw ValidationError("--cv-predictions needs cross-validation (--folds 2 or more)") }
-        if let cvPredictions, URL(fileURLWithPath: cvPredictions).standardizedFileURL == URL(fileURLWithPath: model).standardizedFileURL {
-            throw ValidationError("--cv-predictions and --model name the same file: \(model)")
-        }
+        try checkDistinctOutputs([("--model", model), ("--cv-predictions", cvPredictions), ("--report", reporting.report),
+                                  ("--notebook", reporting.notebook)])
+        if folds >= 2 { try reporting.requireForNotebook(cvPredictions, option: "--cv-predictions FILE.csv") }
     }
 
     func run() throws {
@@ -120,9 +123,14 @@ struct ChurnTrainCommand: ParsableCommand {
             let outputs = OutputFiles()
             try outputs.stage(try run.model.json(), to: model)
             if let cvPredictions { try outputs.stage(run.cvPredictionsCSV(), to: cvPredictions) }
+            if reporting.wanted {
+                let files = ReportFiles(input: reporting.relative(input), segments: "", model: reporting.relative(model),
+                                        predictions: cvPredictions.map(reporting.relative))
+                try reporting.stage(ChurnReport.document(run, files: files, language: reporting.language), into: outputs)
+            }
             try outputs.commit()
             progress.finish()
-            Terminal.print(ChurnSummary.training(run, outputs: [model] + (cvPredictions.map { [$0] } ?? [])))
+            Terminal.print(ChurnSummary.training(run, outputs: [model, cvPredictions, reporting.report, reporting.notebook].compactMap { $0 }))
         } catch {
             progress.finish()
             throw Terminal.fail(error)

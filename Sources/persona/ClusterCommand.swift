@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CustomerData
 import NumericCore
+import Reporting
 import Segmentation
 
 struct ClusterCommand: ParsableCommand {
@@ -72,6 +73,8 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the fitted model (JSON).", valueName: "MODEL.json"))
     var model: String?
 
+    @OptionGroup var reporting: ReportOptions
+
     func validate() throws {
         _ = try kChoice()
         guard ScalingMethod(rawValue: scale) != nil else {
@@ -81,6 +84,8 @@ struct ClusterCommand: ParsableCommand {
         guard maxIter >= 1 else { throw ValidationError("--max-iter must be at least 1; got \(maxIter)") }
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a finite number >= 0; got \(tol)") }
         guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
+        try reporting.requireForNotebook(model, option: "--model MODEL.json")
+        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)])
         if let features, columnList(features)?.isEmpty ?? true {
             throw ValidationError("--features must name at least one column; got '\(features)'")
         }
@@ -140,9 +145,17 @@ struct ClusterCommand: ParsableCommand {
             }
             progress.update("writing…")
             let writeStart = Date()
-            try run.write(segments: out, model: model)
+            let outputs = OutputFiles()
+            try outputs.stage(run.segmentsCSV(), to: out)
+            if let model { try outputs.stage(try run.modelJSON(), to: model) }
+            if reporting.wanted {
+                let files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
+                try reporting.stage(ClusterReport.document(run, files: files, language: reporting.language), into: outputs)
+            }
+            try outputs.commit()
             progress.finish()
-            let summary = ClusterSummary(run: run, outputs: [out] + (model.map { [$0] } ?? []),
+            let written = [out, model, reporting.report, reporting.notebook].compactMap { $0 }
+            let summary = ClusterSummary(run: run, outputs: written,
                                          writeSeconds: Date().timeIntervalSince(writeStart))
             Terminal.print(summary.text)
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustomerData
 import Foundation
+import Reporting
 
 /// Options every data-reading command shares.
 struct InputOptions: ParsableArguments {
@@ -33,4 +34,53 @@ func columnList(_ text: String?) -> [String]? {
     guard let text else { return nil }
     return text.split(separator: ",", omittingEmptySubsequences: true)
         .map { $0.trimmingCharacters(in: .whitespaces) }
+}
+
+/// `--report`, `--notebook` and `--lang`, shared by cluster, segment and churn train.
+struct ReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Also write an HTML report: one self-contained file (inline SVG charts, no scripts, opens offline, prints).", valueName: "REPORT.html"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Also write a Jupyter notebook (nbformat 4) with the report's figures and pandas code that reloads the outputs.", valueName: "OUT.ipynb"))
+    var notebook: String?
+
+    @Option(help: ArgumentHelp("Language of the report and notebook: en (default) or zh (中文).", valueName: "en|zh"))
+    var lang: String = "en"
+
+    func validate() throws {
+        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang must be en or zh; got '\(lang)'") }
+    }
+
+    var language: Language { Language(rawValue: lang) ?? .en }
+
+    var wanted: Bool { report != nil || notebook != nil }
+
+    /// The notebook reloads `file` (given with `option`): refuse a notebook without it.
+    func requireForNotebook(_ file: String?, option: String) throws {
+        if notebook != nil, file == nil {
+            throw ValidationError("--notebook needs \(option): the notebook's code reloads that file")
+        }
+    }
+
+    /// Paths as the notebook's code sees them (relative to the notebook's folder).
+    func relative(_ path: String) -> String {
+        notebook.map { ReportFiles.relative(path, from: $0) } ?? path
+    }
+
+    /// Renders the document into the staged outputs.
+    func stage(_ document: ReportDocument, into outputs: OutputFiles) throws {
+        if let report { try outputs.stage(Array(HTMLReport.render(document).utf8), to: report) }
+        if let notebook { try outputs.stage(try Notebook.render(document), to: notebook) }
+    }
+}
+
+/// Two options naming one output file would have one overwrite the other: refuse.
+func checkDistinctOutputs(_ outputs: [(option: String, path: String?)]) throws {
+    var seen = [URL: String]()
+    for (option, path) in outputs {
+        guard let path else { continue }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        if let earlier = seen[url] { throw ValidationError("\(earlier) and \(option) name the same file: \(path)") }
+        seen[url] = option
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustomerData
 import Foundation
 import NumericCore
+import Reporting
 import Segmentation
 
 struct SegmentCommand: ParsableCommand {
@@ -25,7 +26,10 @@ struct SegmentCommand: ParsableCommand {
             --hash-key or the PERSONA_HASH_KEY environment variable, so segments can leave the \
             CRM and still be joined back inside it.
 
-            Not yet: the HTML report and notebook (--report, --notebook).
+            --report REPORT.html writes a self-contained report (personas, value × behaviour \
+            heatmap, lifecycle, profiles, a 2-D projection, churn and migration when given); \
+            --notebook OUT.ipynb the same figures in a Jupyter notebook with pandas code that \
+            reloads SEGMENTS.csv and MODEL.json; --lang zh switches their labels to Chinese.
             """)
 
     @Argument(help: ArgumentHelp("The customer table, e.g. from persona features (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -66,15 +70,16 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the tier model (JSON): why each cluster got its tier.", valueName: "MODEL.json"))
     var model: String?
 
+    @OptionGroup var reporting: ReportOptions
+
     func validate() throws {
         guard !printConfig else { return }
         guard input != nil else { throw ValidationError("give INPUT.csv (or --print-config)") }
         guard id != nil else { throw ValidationError("give the id column with --id") }
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
         if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
-        if let out, let model, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: model).standardizedFileURL {
-            throw ValidationError("--out and --model name the same file: \(out)")
-        }
+        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)])
+        try reporting.requireForNotebook(model, option: "--model MODEL.json")
         if apply != nil, config != nil {
             throw ValidationError("--apply uses the config saved in the model; leave out --config")
         }
@@ -110,9 +115,18 @@ struct SegmentCommand: ParsableCommand {
             let churn = try churnModel.map {
                 try ChurnScoring.run(input: input, modelPath: $0, idColumn: id, tiers: nil, read: read, threads: input_.threadCount).probabilities
             }
+            var reportSeconds: Double?
             let outputs = OutputFiles()
             try outputs.stage(run.segmentsCSV(hashing: hashing, churn: churn), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
+            if reporting.wanted {
+                let reportStart = Date()
+                let files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
+                                        churnModel: churnModel.map(reporting.relative), compare: compare.map(reporting.relative))
+                try reporting.stage(try SegmentReport.document(run, churn: churn, migration: migration, files: files, language: reporting.language),
+                                    into: outputs)
+                reportSeconds = Date().timeIntervalSince(reportStart)
+            }
             try outputs.commit()
             var lines = ["persona segment: \(run.source), \(Format.count(run.valueTier.count)) customers"]
             for (dimension, assigned) in [(run.value, run.valueTier), (run.behavior, run.behaviorTier)] {
@@ -178,7 +192,9 @@ struct SegmentCommand: ParsableCommand {
                     }
                 }
             }
-            lines.append("  wrote \(([out] + (model.map { [$0] } ?? [])).joined(separator: ", ")) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            let written = [out, model, reporting.report, reporting.notebook].compactMap { $0 }
+            lines.append("  wrote \(written.joined(separator: ", ")) in \(Format.seconds(Date().timeIntervalSince(start)))"
+                         + (reportSeconds.map { " (report and notebook: \(Format.seconds($0)))" } ?? ""))
             Terminal.print(lines.joined(separator: "\n"))
         } catch {
             throw Terminal.fail(error)

@@ -13,6 +13,9 @@ public struct NamedClusters: Codable, Sendable {
         public let centroid: [String: Double]
         /// The columns that lift this cluster most against all customers (centroid ÷ mean).
         public let traits: [String]
+        /// The mean of each column over the cluster's customers, in original units (what
+        /// the traits' lifts compare with `NamedClusters.means`).
+        public var means: [String: Double]?
         /// Base attributes of its customers: the mean of a number column, the most common
         /// value of a text column (`attributes:` in the config).
         public var attributes: [String: String]?
@@ -24,6 +27,8 @@ public struct NamedClusters: Codable, Sendable {
     public let scaler: Scaler
     public let centroidsScaled: [[Double]]
     public internal(set) var clusters: [Cluster]
+    /// The mean of each column over all customers of the fit.
+    public let means: [String: Double]?
     /// `--k auto` for personas: silhouette of each k tried.
     public let kSelection: [KSelection]?
 
@@ -33,7 +38,7 @@ public struct NamedClusters: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case columns, fills, scaler, clusters
+        case columns, fills, scaler, clusters, means
         case log1pColumns = "log1p_columns"
         case centroidsScaled = "centroids_scaled"
         case kSelection = "k_selection"
@@ -82,22 +87,29 @@ public struct NamedClusters: Codable, Sendable {
         var members = [[Int]](repeating: [], count: clusterCount)
         for (i, label) in labels.enumerated() { members[label].append(i) }
         var used = [String: Int]()
+        func byColumn(_ values: [Double]) -> [String: Double] {
+            Dictionary(zip(columns, values), uniquingKeysWith: { a, _ in a })
+        }
         let clusters = (0..<clusterCount).map { c -> Cluster in
             // Lift against the population, on the raw columns (shares, spend …).
-            let lifts = columns.indices.map { j -> Double in
-                let mean = members[c].reduce(0.0) { $0 + raw[$1, j] } / Double(max(1, members[c].count))
-                return means[j] > 0 ? mean / means[j] : 0
-            }
+            let clusterMeans = columns.indices.map { j in members[c].reduce(0.0) { $0 + raw[$1, j] } / Double(max(1, members[c].count)) }
+            let lifts = columns.indices.map { j -> Double in means[j] > 0 ? clusterMeans[j] / means[j] : 0 }
             let traits = columns.indices.sorted { lifts[$0] != lifts[$1] ? lifts[$0] > lifts[$1] : $0 < $1 }.prefix(3).map { columns[$0] }
             var label = name(members[c], traits)
             used[label, default: 0] += 1
             if let n = used[label], n > 1 { label += " (\(n))" }
             return Cluster(name: label, size: members[c].count,
                            centroid: Dictionary(columns.enumerated().map { ($0.element, original[c, $0.offset]) }, uniquingKeysWith: { a, _ in a }),
-                           traits: traits)
+                           traits: traits, means: byColumn(clusterMeans))
         }
         return (NamedClusters(columns: columns, log1pColumns: log1p, fills: fills, scaler: scaler,
-                              centroidsScaled: result.model.centroids.rowArrays, clusters: clusters, kSelection: selection), labels)
+                              centroidsScaled: result.model.centroids.rowArrays, clusters: clusters, means: byColumn(means),
+                              kSelection: selection), labels)
+    }
+
+    /// The table's rows in the standardized units of the fit (saved fills and scaler).
+    public func scaled(_ table: CustomerTable) throws -> Matrix {
+        try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler).scaled
     }
 
     /// Each row's cluster for new data: the nearest saved centroid, by the fit's own kernel.

@@ -20,6 +20,21 @@ public enum SegmentJob {
         public let lifecycle: [String]
         public let tags: [[String]]?
         public let config: SegmentConfig
+        /// The input, for the report (spend per customer, the persona projection).
+        public let table: CustomerTable
+
+        /// Each customer's spend: the first value column, missing as 0.
+        public var revenue: [Double] {
+            guard let name = config.value.columns.first, let j = table.index(of: name),
+                  case .numeric(let column) = table.columns[j] else { return [Double](repeating: 0, count: valueTier.count) }
+            return column.values.map { $0.isNaN ? 0 : $0 }
+        }
+
+        /// A 2-D picture of the customers on the persona columns, coloured by persona.
+        public func personaProjection() throws -> Projection? {
+            let scaled = try persona.scaled(table)
+            return try Projection.make(rows: scaled.rows, labels: personaCluster, seed: config.seed) { scaled.selectingRows($0) }
+        }
 
         /// SEGMENTS.csv: id, cluster (the persona's number, largest first), value_tier,
         /// behavior_tier, preference_group (when there are preference columns),
@@ -113,7 +128,7 @@ public enum SegmentJob {
         let tags = try config.tagRules(file: "the config").map { try $0.apply(to: table) }
         return Run(source: table.source, idColumn: idColumn, ids: table.identifiers, value: value, behavior: behavior,
                    valueTier: valueTier, behaviorTier: behaviorTier, preference: preference, preferenceGroup: preferenceGroup,
-                   persona: persona, personaCluster: personaCluster, lifecycle: lifecycle, tags: tags, config: config)
+                   persona: persona, personaCluster: personaCluster, lifecycle: lifecycle, tags: tags, config: config, table: table)
     }
 
     /// Personal columns may not be tier roles; a personal id column must be hashed.

@@ -1,0 +1,165 @@
+import Foundation
+import NumericCore
+import Segmentation
+
+/// Where the notebook's code finds the run's files, as paths relative to the notebook.
+public struct ReportFiles: Sendable {
+    public var input: String
+    public var segments: String
+    public var model: String?
+    /// `persona churn train --cv-predictions`.
+    public var predictions: String?
+    /// `persona segment --churn-model`, `--compare`.
+    public var churnModel: String?
+    public var compare: String?
+
+    public init(input: String, segments: String, model: String? = nil, predictions: String? = nil,
+                churnModel: String? = nil, compare: String? = nil) {
+        self.input = input
+        self.segments = segments
+        self.model = model
+        self.predictions = predictions
+        self.churnModel = churnModel
+        self.compare = compare
+    }
+
+    /// `target` as seen from the directory of `notebook` (both as given on the command line).
+    public static func relative(_ target: String, from notebook: String) -> String {
+        let base = URL(fileURLWithPath: notebook).standardizedFileURL.deletingLastPathComponent().pathComponents
+        let path = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(base.count, path.count), base[common] == path[common] { common += 1 }
+        let ups = Array(repeating: "..", count: base.count - common)
+        return (ups + path[common...]).joined(separator: "/")
+    }
+
+    /// A Python string literal.
+    static func python(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// The report of `persona cluster`.
+public enum ClusterReport {
+    public static func document(_ run: ClusterRun, files: ReportFiles, language: Language) -> ReportDocument {
+        let t = Localizer(language)
+        let k = run.result.model.k
+        let n = run.rowsRead
+        let sizes = run.result.clusterSizes
+        let names = (0..<k).map { t("Cluster {0}", String($0)) }
+        var headline = [
+            ReportDocument.Stat(t("customers"), ReportFormat.count(n), key: "customers", value: Double(n)),
+            ReportDocument.Stat(t("clusters"), String(k), key: "k", value: Double(k)),
+            ReportDocument.Stat(t("features"), String(run.features.count), key: "features", value: Double(run.features.count)),
+        ]
+        if let silhouette = run.metrics.silhouette {
+            headline.append(.init(t("mean silhouette"), ReportFormat.decimal(silhouette, 3), key: "silhouette", value: silhouette))
+        }
+        headline.append(.init(t("inertia (scaled space)"), ReportFormat.magnitude(run.result.model.inertia), key: "inertia",
+                              value: run.result.model.inertia))
+
+        var sections = [ReportDocument.Section]()
+        let sizeTable = ReportDocument.Table(header: [t("cluster"), t("customers"), t("share")], rows: (0..<k).map { c in
+            [.init(names[c]), .init(ReportFormat.count(sizes[c]), key: "cluster_sizes.\(c)", value: Double(sizes[c])),
+             .init(ReportFormat.percent(Double(sizes[c]) / Double(max(1, n))), numeric: true)]
+        })
+        sections.append(.init(
+            title: t("Segment sizes"),
+            intro: t("Clusters are numbered by decreasing size: cluster 0 is the largest."),
+            blocks: [.figure(svg: Charts.bars(title: t("Customers per cluster"), labels: names, values: sizes.map(Double.init),
+                                              valueLabels: sizes.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(Double($0) / Double(max(1, n)))))" }),
+                             caption: ""),
+                     .table(sizeTable)],
+            code: "segments[\"cluster\"].value_counts().sort_index()"))
+
+        // Profiles: features as rows (there may be many), clusters as columns.
+        let z = run.centroidZScores
+        let features = run.features
+        let cells = features.indices.map { j in (0..<k).map { c in "\(signed(z[c, j]))\n\(ReportFormat.magnitude(run.centroidsOriginal[c, j]))" } }
+        let strength = features.indices.map { j in (0..<k).map { c in max(-1, min(1, z[c, j] / 2.5)) } }
+        sections.append(.init(
+            title: t("Cluster profiles"),
+            intro: t("Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value."),
+            blocks: [.figure(svg: Charts.heatmap(title: t("Cluster centres (z-score, original units)"), rowLabels: features,
+                                                 columnLabels: names, strength: strength, cellText: cells, diverging: true,
+                                                 rowTitle: t("feature"), cellWidth: 88, cellHeight: 36),
+                             caption: t("z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale."))],
+            code: "pd.DataFrame(model[\"centroids\"], columns=model[\"features\"]).T.rename(columns=lambda c: f\"cluster {c}\")"))
+
+        if let projection = run.projection {
+            sections.append(projectionSection(projection, names: names, t: t))
+        }
+        if !run.selection.isEmpty {
+            sections.append(kSelectionSection(run, t: t))
+        }
+        let metrics = run.metrics
+        let quality = ReportDocument.Table(header: [t("metric"), t("value"), t("reads")], rows: [
+            [.init(t("mean silhouette")), metric(metrics.silhouette, "silhouette", 4), .init(t("−1 … 1, higher is better"))],
+            [.init("Calinski-Harabasz"), metric(metrics.calinskiHarabasz, "calinski_harabasz", 1), .init(t("higher is better"))],
+            [.init("Davies-Bouldin"), metric(metrics.daviesBouldin, "davies_bouldin", 4), .init(t("lower is better"))],
+            [.init(t("inertia (scaled space)")), metric(run.result.model.inertia, "inertia", 2), .init(t("sum of squared distances to the centres"))],
+            [.init(t("iterations")), .init(String(run.result.model.iterations), numeric: true),
+             .init(run.result.model.converged ? t("converged") : t("stopped at --max-iter"))],
+        ])
+        sections.append(.init(title: t("Quality"), intro: metrics.silhouetteSampleSize.map {
+            t("The silhouette is computed on a seeded sample of {0} customers.", ReportFormat.count($0))
+        } ?? "", blocks: [.table(quality)], code: "{k: v for k, v in model[\"metrics\"].items()}"))
+
+        let setup = """
+            import json
+            import pandas as pd
+
+            segments = pd.read_csv(\(ReportFiles.python(files.segments)), dtype={\(ReportFiles.python(run.idColumn)): str})
+            with open(\(ReportFiles.python(files.model ?? "")), encoding="utf-8") as f:
+                model = json.load(f)
+            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={\(ReportFiles.python(run.idColumn)): str})
+            segments.head()
+            """
+        return ReportDocument(
+            language: language, title: t("Customer segments: {0}", run.source),
+            subtitle: t("persona cluster · {0} customers · k-means with {1} clusters on {2} features · {3} scaling · seed {4}",
+                        ReportFormat.count(n), String(k), String(run.features.count), run.scaler.method.rawValue, String(run.seed)),
+            headline: headline, sections: sections, setupCode: setup)
+    }
+
+    static func metric(_ value: Double?, _ key: String, _ places: Int) -> ReportDocument.Cell {
+        guard let value else { return .init("–", numeric: true) }
+        return .init(ReportFormat.decimal(value, places), key: "metrics.\(key)", value: value)
+    }
+
+    static func signed(_ x: Double) -> String {
+        (x > 0.05 ? "+" : "") + ReportFormat.decimal(x, 1)
+    }
+
+    static func projectionSection(_ projection: Projection, names: [String], t: Localizer) -> ReportDocument.Section {
+        let ratio = projection.explainedVarianceRatio
+        let axis = { (i: Int) in t("component {0} ({1} of the variance)", String(i + 1), ReportFormat.percent(i < ratio.count ? ratio[i] : 0)) }
+        return .init(
+            title: t("Customers in two dimensions"),
+            intro: t("The first two principal components of the scaled features (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.",
+                     ReportFormat.count(projection.fittedRows), ReportFormat.count(projection.x.count)),
+            blocks: [.figure(svg: Charts.scatter(title: t("Principal components, coloured by segment"), x: projection.x, y: projection.y,
+                                                 groups: projection.labels, groupNames: names, xLabel: axis(0), yLabel: axis(1)),
+                             caption: "")],
+            code: nil)
+    }
+
+    static func kSelectionSection(_ run: ClusterRun, t: Localizer) -> ReportDocument.Section {
+        let rows = run.selection
+        let chosen = Double(run.result.model.k)
+        func chart(_ title: String, _ value: (KSelectionRow) -> Double?) -> ReportDocument.Block {
+            .figure(svg: Charts.lines(title: title, series: [.init(name: title, points: rows.map { (Double($0.k), value($0) ?? .nan) })],
+                                      xLabel: "k", yLabel: "", marker: (chosen, t("chosen k = {0}", String(Int(chosen)))), integerX: true,
+                                      width: 360, height: 240),
+                    caption: "")
+        }
+        return .init(
+            title: t("Choosing k"),
+            intro: t("Every k in the range was fitted; the k with the highest mean silhouette was kept (ties: the smaller k)."),
+            blocks: [chart(t("mean silhouette (higher is better)"), { $0.metrics.silhouette }),
+                     chart(t("Calinski-Harabasz (higher is better)"), { $0.metrics.calinskiHarabasz }),
+                     chart(t("Davies-Bouldin (lower is better)"), { $0.metrics.daviesBouldin }),
+                     chart(t("inertia (scaled space)"), { $0.inertia })],
+            code: "pd.DataFrame([{\"k\": r[\"k\"], \"inertia\": r[\"inertia\"], **r[\"metrics\"]} for r in model[\"k_selection\"]]).set_index(\"k\")")
+    }
+}

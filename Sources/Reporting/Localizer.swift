@@ -1,0 +1,101 @@
+import Foundation
+
+/// The language of every label in a report and notebook (`--lang`).
+public enum Language: String, Sendable, CaseIterable {
+    case en, zh
+
+    var htmlCode: String { self == .zh ? "zh-CN" : "en" }
+}
+
+/// Looks labels up by their English text; `{0}`, `{1}` … are replaced by the arguments.
+/// A label without a Chinese entry falls back to English and is recorded, so a test can
+/// insist that none is missing.
+public struct Localizer: Sendable {
+    public let language: Language
+
+    public init(_ language: Language) { self.language = language }
+
+    public func callAsFunction(_ english: String, _ arguments: String...) -> String {
+        var text = english
+        if language == .zh {
+            if let translated = Strings.zh[english] {
+                text = translated
+            } else {
+                Localizer.misses.record(english)
+            }
+        }
+        for (i, argument) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(i)}", with: argument) }
+        return text
+    }
+
+    /// A tier, lifecycle stage or risk name: translated when it is one of Persona's defaults,
+    /// kept as configured otherwise.
+    public func name(_ name: String) -> String {
+        language == .zh ? (Strings.zhNames[name] ?? name) : name
+    }
+
+    /// A persona name built from default parts ("high value · active · prefers: Toys").
+    public func personaName(_ persona: String) -> String {
+        guard language == .zh else { return persona }
+        return persona.components(separatedBy: " · ").map { part in
+            if part.hasSuffix(" value") { return name(String(part.dropLast(" value".count))) + "价值" }
+            if part.hasPrefix("prefers: ") { return "偏好: " + part.dropFirst("prefers: ".count) }
+            if part.hasPrefix("high ") { return "高 " + part.dropFirst("high ".count) }
+            if part == "price: discount-seeker" { return "价格: 折扣敏感" }
+            if part == "price: premium" { return "价格: 高端" }
+            return name(part)
+        }.joined(separator: " · ")
+    }
+
+    /// English labels asked for in Chinese that have no translation (for the tests).
+    public static var untranslated: [String] { misses.all }
+
+    static let misses = MissLog()
+
+    final class MissLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen = Set<String>()
+        func record(_ text: String) {
+            lock.lock()
+            seen.insert(text)
+            lock.unlock()
+        }
+        var all: [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return seen.sorted()
+        }
+    }
+}
+
+/// Number formatting for reports: thousands separators, fixed decimals, percentages.
+public enum ReportFormat {
+    public static func count(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    public static func decimal(_ x: Double, _ places: Int) -> String {
+        guard x.isFinite else { return "–" }
+        let text = String(format: "%.\(places)f", x)
+        return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+    }
+
+    public static func percent(_ fraction: Double, _ places: Int = 1) -> String {
+        fraction.isFinite ? decimal(fraction * 100, places) + "%" : "–"
+    }
+
+    /// Three significant digits, with thousands separators above 1,000 (for original units).
+    public static func magnitude(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        if abs(x) >= 1_000 { return count(Int(x.rounded())) }
+        if abs(x) >= 100 { return decimal(x, 0) }
+        if abs(x) >= 10 { return decimal(x, 1) }
+        return decimal(x, 2)
+    }
+}

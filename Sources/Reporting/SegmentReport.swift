@@ -1,0 +1,227 @@
+import Foundation
+import NumericCore
+import Segmentation
+
+/// The report of `persona segment`: tiers, personas, lifecycle, tags, churn and migration.
+public enum SegmentReport {
+    public static func document(_ run: SegmentJob.Run, churn: [Double]?, migration: Migration?, files: ReportFiles,
+                                language: Language) throws -> ReportDocument {
+        let t = Localizer(language)
+        let n = run.valueTier.count
+        let revenue = run.revenue
+        let totalRevenue = revenue.reduce(0, +)
+        let revenueColumn = run.config.value.columns.first ?? ""
+        let valueNames = run.value.tiers.map(\.name), behaviorNames = run.behavior.tiers.map(\.name)
+        func share(_ part: Double, _ whole: Double) -> Double { whole > 0 ? part / whole : 0 }
+
+        // Counts and spend per value × behaviour tier (and per value tier, per persona).
+        var cross = [[Int]](repeating: [Int](repeating: 0, count: behaviorNames.count), count: valueNames.count)
+        var crossRevenue = [[Double]](repeating: [Double](repeating: 0, count: behaviorNames.count), count: valueNames.count)
+        let personaCount = run.persona.clusters.count
+        var personaSize = [Int](repeating: 0, count: personaCount), personaRevenue = [Double](repeating: 0, count: personaCount)
+        for i in 0..<n {
+            cross[run.valueTier[i]][run.behaviorTier[i]] += 1
+            crossRevenue[run.valueTier[i]][run.behaviorTier[i]] += revenue[i]
+            personaSize[run.personaCluster[i]] += 1
+            personaRevenue[run.personaCluster[i]] += revenue[i]
+        }
+        let valueRevenue = crossRevenue.map { $0.reduce(0, +) }
+
+        var headline = [
+            ReportDocument.Stat(t("customers"), ReportFormat.count(n), key: "customers", value: Double(n)),
+            ReportDocument.Stat(t("personas"), String(personaCount), key: "personas", value: Double(personaCount)),
+        ]
+        for (v, name) in valueNames.enumerated() {
+            let fraction = share(valueRevenue[v], totalRevenue)
+            headline.append(.init(t("of {0} from {1} value", revenueColumn, t.name(name)), ReportFormat.percent(fraction),
+                                  key: "revenue_share.\(name)", value: fraction))
+        }
+        if let churn {
+            let mean = churn.reduce(0, +) / Double(max(1, churn.count))
+            headline.append(.init(t("expected churn rate (mean probability)"), ReportFormat.percent(mean), key: "churn_mean", value: mean))
+        }
+
+        var sections = [ReportDocument.Section]()
+        // Personas: sizes and cards.
+        let personaNames = run.persona.clusters.map { t.personaName($0.name) }
+        let cards = run.persona.clusters.enumerated().map { c, cluster in
+            ReportDocument.Card(
+                title: "\(c) · \(personaNames[c])", colour: Palette.colour(c),
+                stats: [.init(t("customers"), ReportFormat.count(personaSize[c]), key: "persona.\(c).size", value: Double(personaSize[c])),
+                        .init(t("of customers"), ReportFormat.percent(share(Double(personaSize[c]), Double(n)))),
+                        .init(t("of {0}", revenueColumn), ReportFormat.percent(share(personaRevenue[c], totalRevenue)))],
+                lines: cluster.traits.map { traitPhrase($0, cluster: cluster, clusters: run.persona, config: run.config, t: t) }
+                    + [(cluster.attributes ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")]
+                    .filter { !$0.isEmpty })
+        }
+        sections.append(.init(
+            title: t("Personas"),
+            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Traits compare the persona's average with the average of all customers."),
+            blocks: [.figure(svg: Charts.bars(title: t("Customers per persona"), labels: personaNames, values: personaSize.map(Double.init),
+                                              valueLabels: personaSize.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(share(Double($0), Double(n)))))" }),
+                             caption: ""),
+                     .cards(cards)],
+            code: "segments[\"persona\"].value_counts()"))
+
+        // Value × behaviour.
+        let largest = Double(cross.flatMap { $0 }.max() ?? 1)
+        let crossText = cross.indices.map { v in behaviorNames.indices.map { b in
+            "\(ReportFormat.count(cross[v][b]))\n\(ReportFormat.percent(share(crossRevenue[v][b], totalRevenue))) \(t("of {0}", revenueColumn))"
+        } }
+        let crossTable = ReportDocument.Table(
+            header: [t("value tier")] + behaviorNames.map(t.name) + [t("customers"), t("of {0}", revenueColumn)],
+            rows: valueNames.indices.map { v in
+                [.init(t.name(valueNames[v]))]
+                    + behaviorNames.indices.map { b in .init(ReportFormat.count(cross[v][b]), key: "tiers.\(valueNames[v]).\(behaviorNames[b])", value: Double(cross[v][b])) }
+                    + [.init(ReportFormat.count(cross[v].reduce(0, +)), numeric: true), .init(ReportFormat.percent(share(valueRevenue[v], totalRevenue)), numeric: true)]
+            })
+        sections.append(.init(
+            title: t("Value × behaviour"),
+            intro: t("Value tiers cluster spend and frequency; behaviour tiers cluster recency, frequency and engagement. Each cell: customers, and the share of all {0} they account for.", revenueColumn),
+            blocks: [.figure(svg: Charts.heatmap(title: t("Customers by value tier and behaviour tier"), rowLabels: valueNames.map(t.name),
+                                                 columnLabels: behaviorNames.map(t.name), strength: cross.map { $0.map { Double($0) / max(largest, 1) } },
+                                                 cellText: crossText, diverging: false, rowTitle: t("value tier"), columnTitle: t("behaviour tier"),
+                                                 cellWidth: 120, cellHeight: 46),
+                             caption: ""),
+                     .table(crossTable)],
+            code: """
+                table = customers.join(segments.drop(columns=[ID]), rsuffix="_segment")
+                pd.pivot_table(table, index="value_tier", columns="behavior_tier", values=\(ReportFiles.python(revenueColumn)), aggfunc=["count", "sum"])
+                """))
+
+        // Lifecycle and preference.
+        var lifecycleBlocks = [ReportDocument.Block]()
+        let stageOrder = ["potential", "new", "growing", "mature", "VIP", "declining", "won_back"]
+        var stageCounts = [String: Int]()
+        for stage in run.lifecycle { stageCounts[stage, default: 0] += 1 }
+        let stages = stageOrder.filter { stageCounts[$0] != nil }
+        lifecycleBlocks.append(.figure(svg: Charts.bars(title: t("Lifecycle stages"), labels: stages.map(t.name),
+                                                        values: stages.map { Double(stageCounts[$0] ?? 0) },
+                                                        valueLabels: stages.map { ReportFormat.count(stageCounts[$0] ?? 0) }),
+                                       caption: t("Stages follow documented rules, first match wins: potential, new, won back, VIP, declining, growing, mature.")))
+        if let preference = run.preference, let groups = run.preferenceGroup {
+            var counts = [Int](repeating: 0, count: preference.clusters.count)
+            for g in groups { counts[g] += 1 }
+            lifecycleBlocks.append(.figure(svg: Charts.bars(title: t("Preference groups"), labels: preference.clusters.map { t.personaName($0.name) },
+                                                            values: counts.map(Double.init), valueLabels: counts.map(ReportFormat.count)),
+                                           caption: t("Groups by category mix, named after the share that lifts each most.")))
+        }
+        sections.append(.init(title: t("Lifecycle and preferences"), intro: "", blocks: lifecycleBlocks,
+                              code: "segments[\"lifecycle_stage\"].value_counts()"))
+
+        // Persona profiles and projection.
+        let columns = run.persona.columns
+        let z = run.persona.centroidsScaled
+        sections.append(.init(
+            title: t("Persona profiles"),
+            intro: t("Each cell is the persona's centre in standardized units (log1p first for spend-like columns) and, underneath, its average in original units."),
+            blocks: [.figure(svg: Charts.heatmap(
+                title: t("Persona centres (z-score, average)"), rowLabels: columns, columnLabels: personaNames.indices.map { "\($0) · \(personaNames[$0])" },
+                strength: columns.indices.map { j in z.indices.map { c in max(-1, min(1, z[c][j] / 2.5)) } },
+                cellText: columns.indices.map { j in run.persona.clusters.indices.map { c in
+                    "\(ClusterReport.signed(z[c][j]))\n\(ReportFormat.magnitude(run.persona.clusters[c].means?[columns[j]] ?? .nan))"
+                } },
+                diverging: true, rowTitle: t("column"), cellWidth: 96, cellHeight: 36), caption: "")],
+            code: "pd.DataFrame({c[\"name\"]: c[\"means\"] for c in model[\"persona\"][\"clusters\"]})"))
+        if let projection = try run.personaProjection() {
+            sections.append(ClusterReport.projectionSection(projection, names: personaNames, t: t))
+        }
+        if let selection = run.persona.kSelection, selection.count > 1 {
+            let chosen = Double(personaCount)
+            sections.append(.init(
+                title: t("Choosing the number of personas"),
+                intro: t("Every k in the range was fitted on a seeded sample of 4,000 customers; the k with the highest mean silhouette was kept."),
+                blocks: [.figure(svg: Charts.lines(title: t("mean silhouette (higher is better)"),
+                                                   series: [.init(name: "silhouette", points: selection.map { (Double($0.k), $0.silhouette ?? .nan) })],
+                                                   xLabel: "k", yLabel: "", marker: (chosen, t("chosen k = {0}", String(personaCount))), integerX: true,
+                                                   width: 420, height: 260), caption: "")],
+                code: "pd.DataFrame(model[\"persona\"][\"k_selection\"]).set_index(\"k\")"))
+        }
+
+        if let tags = run.tags, let rules = run.config.tags, !rules.isEmpty {
+            var counts = [String: Int]()
+            for row in tags { for tag in row { counts[tag, default: 0] += 1 } }
+            let names = rules.map(\.name)
+            sections.append(.init(
+                title: t("Tags"), intro: t("Rule tags from the config; a customer can carry several."),
+                blocks: [.figure(svg: Charts.bars(title: t("Customers per tag"), labels: names, values: names.map { Double(counts[$0] ?? 0) },
+                                                  valueLabels: names.map { ReportFormat.count(counts[$0] ?? 0) }), caption: ""),
+                         .table(.init(header: [t("tag"), t("rule"), t("customers")], rows: rules.map { rule in
+                             [.init(rule.name), .init(rule.when), .init(ReportFormat.count(counts[rule.name] ?? 0), key: "tags.\(rule.name)", value: Double(counts[rule.name] ?? 0))]
+                         }))],
+                code: "segments[\"tags\"].str.split(\";\").explode().value_counts()"))
+        }
+
+        if let churn {
+            let byValue = valueNames.indices.map { v in (0..<n).filter { run.valueTier[$0] == v }.map { churn[$0] } }
+            let byBehavior = behaviorNames.indices.map { b in (0..<n).filter { run.behaviorTier[$0] == b }.map { churn[$0] } }
+            func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+            sections.append(.init(
+                title: t("Churn risk"),
+                intro: t("Churn probability from the churn model, per value tier: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean."),
+                blocks: [.figure(svg: Charts.boxes(title: t("Churn probability by value tier"), labels: valueNames.map(t.name), values: byValue,
+                                                   xLabel: t("churn probability")), caption: ""),
+                         .table(.init(header: [t("behaviour tier"), t("customers"), t("mean churn probability")], rows: behaviorNames.indices.map { b in
+                             [.init(t.name(behaviorNames[b])), .init(ReportFormat.count(byBehavior[b].count), numeric: true),
+                              .init(ReportFormat.decimal(mean(byBehavior[b]), 3), key: "churn_by_behavior.\(behaviorNames[b])", value: mean(byBehavior[b]))]
+                         }))],
+                code: "segments.groupby(\"value_tier\")[\"churn_probability\"].describe()"))
+        }
+
+        if let migration {
+            let blocks = migration.tables.map { table -> ReportDocument.Block in
+                let most = Double(table.counts.flatMap { $0 }.max() ?? 1)
+                return .figure(svg: Charts.heatmap(
+                    title: t("{0}: before (rows) → now (columns)", table.column), rowLabels: table.old.map(t.name), columnLabels: table.new.map(t.name),
+                    strength: table.counts.map { $0.map { Double($0) / max(most, 1) } },
+                    cellText: table.counts.map { $0.map(ReportFormat.count) }, diverging: false, rowTitle: t("before"), columnTitle: t("now")),
+                    caption: "")
+            }
+            sections.append(.init(
+                title: t("Migration since the earlier run"),
+                intro: t("{0} customers are in both runs; {1} only in the earlier one, {2} only in this one.", ReportFormat.count(migration.matched),
+                         ReportFormat.count(migration.onlyOld), ReportFormat.count(migration.onlyNew)),
+                blocks: blocks,
+                code: files.compare.map { """
+                    before = pd.read_csv(\(ReportFiles.python($0)), dtype={ID: str})
+                    moved = before.merge(segments, on=ID, suffixes=("_before", "_now"))
+                    pd.crosstab(moved["value_tier_before"], moved["value_tier_now"])
+                    """ }))
+        }
+
+        let setup = """
+            import json
+            import pandas as pd
+
+            ID = \(ReportFiles.python(run.idColumn))
+            segments = pd.read_csv(\(ReportFiles.python(files.segments)), dtype={ID: str})
+            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={ID: str})
+            """ + (files.model.map { "\nwith open(\(ReportFiles.python($0)), encoding=\"utf-8\") as f:\n    model = json.load(f)" } ?? "")
+            + "\nsegments.head()"
+        return ReportDocument(
+            language: language, title: t("Customer segments: {0}", run.source),
+            subtitle: t("persona segment · {0} customers · {1} value tiers, {2} behaviour tiers, {3} personas · seed {4}",
+                        ReportFormat.count(n), String(valueNames.count), String(behaviorNames.count), String(personaCount), String(run.config.seed)),
+            headline: headline, sections: sections, setupCode: setup)
+    }
+
+    /// A trait in words and original units: "spends 3.2× the average (1,250)".
+    static func traitPhrase(_ column: String, cluster: NamedClusters.Cluster, clusters: NamedClusters, config: SegmentConfig,
+                            t: Localizer) -> String {
+        let mean = cluster.means?[column] ?? .nan, overall = clusters.means?[column] ?? .nan
+        let lift = overall > 0 ? ReportFormat.decimal(mean / overall, 1) : "–"
+        if column.hasPrefix("share:") {
+            return t("{0} of spend on {1} ({2}× the average)", ReportFormat.percent(mean, 0), String(column.dropFirst("share:".count)), lift)
+        }
+        if column == config.behavior.recency {
+            return t("last purchase {0} days ago on average (all customers: {1})", ReportFormat.magnitude(mean), ReportFormat.magnitude(overall))
+        }
+        if column == config.behavior.frequency {
+            return t("{0} purchases on average ({1}× the average)", ReportFormat.magnitude(mean), lift)
+        }
+        if column == config.value.columns.first {
+            return t("spends {0}× the average ({1})", lift, ReportFormat.magnitude(mean))
+        }
+        return t("{0}: {1} on average ({2}× the average)", column, ReportFormat.magnitude(mean), lift)
+    }
+}

@@ -1,0 +1,259 @@
+/// Chinese labels, keyed by their English text (see `Localizer`).
+enum Strings {
+    /// Persona's default tier, stage and risk names.
+    static let zhNames: [String: String] = [
+        "high": "高", "mid": "中", "low": "低",
+        "active": "活跃", "potential": "潜在", "at_risk": "流失风险", "churned": "已流失",
+        "new": "新客", "growing": "成长", "mature": "成熟", "declining": "衰退", "VIP": "VIP", "won_back": "召回",
+        "medium": "中",
+    ]
+
+    static let zh: [String: String] = [
+        "customers with a label":
+            "有标签的客户",
+        "{0} rate ({1} = {2})":
+            "{0} 比例（{1} = {2}）",
+        "cross-validated AUC ({0} folds)":
+            "交叉验证 AUC（{0} 折）",
+        "log loss (out of fold)":
+            "对数损失（折外）",
+        "Brier score (out of fold)":
+            "Brier 分数（折外）",
+        "fold":
+            "折",
+        "predicted probability":
+            "预测概率",
+        "customers":
+            "客户数",
+        "mean predicted":
+            "平均预测",
+        "observed rate":
+            "实际比例",
+        "How well the model ranks and calibrates":
+            "模型的排序与校准",
+        "Every customer's probability comes from the model fitted without their fold (stratified {0}-fold cross-validation, seed {1}), so these curves show how the model does on customers it has not seen.":
+            "每位客户的概率都来自未使用其所在折训练的模型（分层 {0} 折交叉验证，随机种子 {1}），因此这些曲线反映模型在未见过的客户上的表现。",
+        "ROC curve (out of fold)":
+            "ROC 曲线（折外）",
+        "false positive rate":
+            "假阳性率",
+        "true positive rate":
+            "真阳性率",
+        "AUC per fold: mean {0}, sd {1}. The dashed diagonal is a model that ranks at random.":
+            "各折 AUC：均值 {0}，标准差 {1}。虚线对角线表示随机排序的模型。",
+        "Calibration (out of fold)":
+            "校准曲线（折外）",
+        "observed":
+            "实际",
+        "mean predicted probability":
+            "平均预测概率",
+        "Ten equal-width bins of predicted probability; points on the diagonal are well calibrated.":
+            "按预测概率分为十个等宽区间；落在对角线上的点表示校准良好。",
+        "Probability by outcome":
+            "按实际结果的概率分布",
+        "Out-of-fold churn probability for customers who did and did not churn: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean.":
+            "已流失与未流失客户的折外流失概率：箱体为第一至第三四分位数，竖线为中位数，须线为第 5 至第 95 百分位数，圆点为均值。",
+        "Predicted probability by actual outcome":
+            "按实际结果的预测概率",
+        "per standard deviation of the feature (--scale zscore)":
+            "按特征每个标准差计（--scale zscore）",
+        "per unit of the feature":
+            "按特征每个单位计",
+        "feature":
+            "特征",
+        "coefficient":
+            "系数",
+        "standard error":
+            "标准误",
+        "odds ratio":
+            "优势比",
+        "95% interval":
+            "95% 区间",
+        "What drives the risk":
+            "风险的驱动因素",
+        "Odds ratios {0}, with 95% intervals from the standard errors (exp(β ± 1.96·SE)). Above 1 raises the odds of {1} = {2}, below 1 lowers them. The {3} strongest are drawn; the table lists all.":
+            "优势比{0}，95% 区间由标准误得出（exp(β ± 1.96·SE)）。大于 1 提高 {1} = {2} 的几率，小于 1 则降低。图中画出最强的 {3} 个，表格列出全部。",
+        "Odds ratios with 95% intervals":
+            "优势比及 95% 区间",
+        "odds ratio (log scale)":
+            "优势比（对数刻度）",
+        "Warnings":
+            "警告",
+        "Churn model: {0}":
+            "流失模型：{0}",
+        "persona churn train · logistic regression on {0} features · {1} customers · L2 {2}":
+            "persona churn train · 基于 {0} 个特征的逻辑回归 · {1} 位客户 · L2 {2}",
+        "Cluster {0}":
+            "簇 {0}",
+        "clusters":
+            "簇数",
+        "features":
+            "特征数",
+        "mean silhouette":
+            "平均轮廓系数",
+        "inertia (scaled space)":
+            "惯性（标准化空间）",
+        "cluster":
+            "簇",
+        "share":
+            "占比",
+        "Segment sizes":
+            "分群规模",
+        "Clusters are numbered by decreasing size: cluster 0 is the largest.":
+            "簇按规模从大到小编号：簇 0 最大。",
+        "Customers per cluster":
+            "各簇客户数",
+        "Cluster profiles":
+            "簇画像",
+        "Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value.":
+            "每个单元格上方为簇中心在该特征上的 z 分数（粗体：高于平均为橙色，低于平均为蓝色），下方为原始单位的值。独热列（列=取值）显示簇内取该值的比例。",
+        "Cluster centres (z-score, original units)":
+            "簇中心（z 分数，原始单位）",
+        "z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale.":
+            "z 分数基于全部客户的标准化特征计算；log1p 列在对数尺度上比较。",
+        "metric":
+            "指标",
+        "value":
+            "数值",
+        "reads":
+            "解读",
+        "−1 … 1, higher is better":
+            "−1 … 1，越高越好",
+        "higher is better":
+            "越高越好",
+        "lower is better":
+            "越低越好",
+        "sum of squared distances to the centres":
+            "到簇中心的距离平方和",
+        "iterations":
+            "迭代次数",
+        "converged":
+            "已收敛",
+        "stopped at --max-iter":
+            "达到 --max-iter 后停止",
+        "Quality":
+            "聚类质量",
+        "The silhouette is computed on a seeded sample of {0} customers.":
+            "轮廓系数基于 {0} 位客户的固定种子抽样计算。",
+        "Customer segments: {0}":
+            "客户分群：{0}",
+        "persona cluster · {0} customers · k-means with {1} clusters on {2} features · {3} scaling · seed {4}":
+            "persona cluster · {0} 位客户 · k-means 聚为 {1} 簇，{2} 个特征 · {3} 标准化 · 随机种子 {4}",
+        "component {0} ({1} of the variance)":
+            "主成分 {0}（解释 {1} 方差）",
+        "Customers in two dimensions":
+            "客户二维分布",
+        "The first two principal components of the scaled features (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.":
+            "标准化特征的前两个主成分（PCA 基于 {0} 位抽样客户拟合，绘制 {1} 位）。在此重叠的簇在其他维度上仍可能分开。",
+        "Principal components, coloured by segment":
+            "主成分散点图（按分群着色）",
+        "chosen k = {0}":
+            "选定 k = {0}",
+        "Choosing k":
+            "选择 k",
+        "Every k in the range was fitted; the k with the highest mean silhouette was kept (ties: the smaller k).":
+            "范围内的每个 k 都已拟合；保留平均轮廓系数最高的 k（并列时取较小的 k）。",
+        "mean silhouette (higher is better)":
+            "平均轮廓系数（越高越好）",
+        "Calinski-Harabasz (higher is better)":
+            "Calinski-Harabasz（越高越好）",
+        "Davies-Bouldin (lower is better)":
+            "Davies-Bouldin（越低越好）",
+        "Made by Persona. Every chart is drawn from the run's own output files; nothing here was fetched from the network.":
+            "由 Persona 生成。所有图表均来自本次运行的输出文件；未从网络获取任何内容。",
+        "The figures and tables below were rendered by Persona when it wrote this notebook; run the code cells to reload the same output files with pandas and carry on from there.":
+            "以下图表由 Persona 在生成本笔记本时绘制；运行代码单元即可用 pandas 重新加载相同的输出文件并继续分析。",
+        "This section is drawn from the files loaded above.":
+            "本节基于上面加载的文件绘制。",
+        "personas":
+            "客户画像数",
+        "of {0} from {1} value":
+            "{0} 来自{1}价值客户",
+        "expected churn rate (mean probability)":
+            "预期流失率（平均概率）",
+        "of customers":
+            "占客户",
+        "of {0}":
+            "占 {0}",
+        "Personas":
+            "客户画像",
+        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Traits compare the persona's average with the average of all customers.":
+            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。特征描述将该画像的平均值与全体客户的平均值相比较。",
+        "Customers per persona":
+            "各画像客户数",
+        "value tier":
+            "价值层级",
+        "Value × behaviour":
+            "价值 × 行为",
+        "Value tiers cluster spend and frequency; behaviour tiers cluster recency, frequency and engagement. Each cell: customers, and the share of all {0} they account for.":
+            "价值层级按消费金额和频次聚类；行为层级按最近购买、频次和互动聚类。每个单元格：客户数，以及其占全部 {0} 的比例。",
+        "Customers by value tier and behaviour tier":
+            "按价值层级与行为层级的客户数",
+        "behaviour tier":
+            "行为层级",
+        "Lifecycle stages":
+            "生命周期阶段",
+        "Stages follow documented rules, first match wins: potential, new, won back, VIP, declining, growing, mature.":
+            "阶段按文档中的规则判定，先匹配者优先：潜在、新客、召回、VIP、衰退、成长、成熟。",
+        "Preference groups":
+            "偏好群组",
+        "Groups by category mix, named after the share that lifts each most.":
+            "按品类结构分组，以提升最多的品类占比命名。",
+        "Lifecycle and preferences":
+            "生命周期与偏好",
+        "Persona profiles":
+            "画像特征",
+        "Each cell is the persona's centre in standardized units (log1p first for spend-like columns) and, underneath, its average in original units.":
+            "每个单元格上方为画像中心的标准化值（消费类字段先做 log1p），下方为原始单位的平均值。",
+        "Persona centres (z-score, average)":
+            "画像中心（z 分数，平均值）",
+        "column":
+            "字段",
+        "Choosing the number of personas":
+            "选择画像数量",
+        "Every k in the range was fitted on a seeded sample of 4,000 customers; the k with the highest mean silhouette was kept.":
+            "范围内的每个 k 都在 4,000 位客户的固定种子抽样上拟合；保留平均轮廓系数最高的 k。",
+        "Tags":
+            "标签",
+        "Rule tags from the config; a customer can carry several.":
+            "来自配置的规则标签；一位客户可以有多个标签。",
+        "Customers per tag":
+            "各标签客户数",
+        "tag":
+            "标签",
+        "rule":
+            "规则",
+        "Churn risk":
+            "流失风险",
+        "Churn probability from the churn model, per value tier: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean.":
+            "流失模型给出的流失概率，按价值层级：箱体为第一至第三四分位数，竖线为中位数，须线为第 5 至第 95 百分位数，圆点为均值。",
+        "Churn probability by value tier":
+            "按价值层级的流失概率",
+        "churn probability":
+            "流失概率",
+        "mean churn probability":
+            "平均流失概率",
+        "{0}: before (rows) → now (columns)":
+            "{0}：之前（行）→ 现在（列）",
+        "before":
+            "之前",
+        "now":
+            "现在",
+        "Migration since the earlier run":
+            "与上次运行相比的迁移",
+        "{0} customers are in both runs; {1} only in the earlier one, {2} only in this one.":
+            "{0} 位客户同时出现在两次运行中；{1} 位仅在上次，{2} 位仅在本次。",
+        "persona segment · {0} customers · {1} value tiers, {2} behaviour tiers, {3} personas · seed {4}":
+            "persona segment · {0} 位客户 · {1} 个价值层级、{2} 个行为层级、{3} 个画像 · 随机种子 {4}",
+        "{0} of spend on {1} ({2}× the average)":
+            "{0} 的消费用于 {1}（平均水平的 {2} 倍）",
+        "last purchase {0} days ago on average (all customers: {1})":
+            "平均最近一次购买在 {0} 天前（全体客户：{1}）",
+        "{0} purchases on average ({1}× the average)":
+            "平均购买 {0} 次（平均水平的 {1} 倍）",
+        "spends {0}× the average ({1})":
+            "消费为平均水平的 {0} 倍（{1}）",
+        "{0}: {1} on average ({2}× the average)":
+            "{0}：平均 {1}（平均水平的 {2} 倍）",
+    ]
+}
