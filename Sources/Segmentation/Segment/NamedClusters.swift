@@ -46,9 +46,9 @@ public struct NamedClusters: Codable, Sendable {
 
     /// Standardized matrix of the columns (log1p where asked), with the fills used.
     static func prepare(_ table: CustomerTable, columns: [String], log1p: [String], fills: [Double]?,
-                        scaler: Scaler?) throws -> (raw: Matrix, scaled: Matrix, fills: [Double], scaler: Scaler) {
-        let (raw, medians) = try TierDimension.matrix(table, columns: columns, fills: fills)
-        try TierDimension.checkLog1p(raw, table: table, columns: columns, log1p: log1p)
+                        scaler: Scaler?, rows: [Int]? = nil) throws -> (raw: Matrix, scaled: Matrix, fills: [Double], scaler: Scaler) {
+        let (raw, medians) = try TierDimension.matrix(table, columns: columns, fills: fills, rows: rows)
+        try TierDimension.checkLog1p(raw, table: table, columns: columns, log1p: log1p, rows: rows)
         let indices = log1p.compactMap { columns.firstIndex(of: $0) }
         var scaled = raw
         do {
@@ -56,7 +56,7 @@ public struct NamedClusters: Codable, Sendable {
             try fitted.transform(&scaled)
             return (raw, scaled, medians, fitted)
         } catch NumericError.log1pDomain(let column, let row, let value) {
-            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: row), column: columns[column], value: value)
+            throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: rows?[row] ?? row), column: columns[column], value: value)
         }
     }
 
@@ -107,9 +107,9 @@ public struct NamedClusters: Codable, Sendable {
                               kSelection: selection), labels)
     }
 
-    /// The table's rows in the standardized units of the fit (saved fills and scaler).
-    public func scaled(_ table: CustomerTable) throws -> Matrix {
-        try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler).scaled
+    /// The table's rows (or only `rows`) in the standardized units of the fit (saved fills and scaler).
+    public func scaled(_ table: CustomerTable, rows: [Int]? = nil) throws -> Matrix {
+        try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler, rows: rows).scaled
     }
 
     /// Each row's cluster for new data: the nearest saved centroid, by the fit's own kernel.

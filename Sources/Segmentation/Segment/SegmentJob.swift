@@ -32,8 +32,7 @@ public enum SegmentJob {
 
         /// A 2-D picture of the customers on the persona columns, coloured by persona.
         public func personaProjection() throws -> Projection? {
-            let scaled = try persona.scaled(table)
-            return try Projection.make(rows: scaled.rows, labels: personaCluster, seed: config.seed) { scaled.selectingRows($0) }
+            try Projection.make(rows: table.rowCount, labels: personaCluster, seed: config.seed) { try persona.scaled(table, rows: $0) }
         }
 
         /// SEGMENTS.csv: id, cluster (the persona's number, largest first), value_tier,

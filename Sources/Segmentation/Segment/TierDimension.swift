@@ -41,8 +41,9 @@ public struct TierDimension: Codable, Sendable {
         case clusterTier = "cluster_tier"
     }
 
-    /// The dimension's columns as a matrix (missing cells: the median, or the given fills).
-    static func matrix(_ table: CustomerTable, columns: [String], fills: [Double]?) throws -> (Matrix, [Double]) {
+    /// The dimension's columns as a matrix (missing cells: the median, or the given fills),
+    /// for all rows or only `rows` (then with the given fills).
+    static func matrix(_ table: CustomerTable, columns: [String], fills: [Double]?, rows: [Int]? = nil) throws -> (Matrix, [Double]) {
         var values = [[Double]]()
         var medians = [Double]()
         for (k, name) in columns.enumerated() {
@@ -52,12 +53,15 @@ public struct TierDimension: Codable, Sendable {
             guard case .numeric(let column) = table.columns[j] else {
                 throw SegmentationError.modelFile(file: table.source, problem: "column '\(name)' must hold numbers to be used for tiers")
             }
-            let present = column.values.filter { !$0.isNaN }
-            let fill = fills?[k] ?? (present.isEmpty ? 0 : ColumnStatistics.median(present))
+            let fill = try fills?[k] ?? {
+                guard rows == nil else { throw SegmentationError.modelFile(file: table.source, problem: "a row subset needs saved fills") }
+                let present = column.values.filter { !$0.isNaN }
+                return present.isEmpty ? 0 : ColumnStatistics.median(present)
+            }()
             medians.append(fill)
-            values.append(column.values.map { $0.isNaN ? fill : $0 })
+            values.append((rows.map { $0.map { column.values[$0] } } ?? column.values).map { $0.isNaN ? fill : $0 })
         }
-        let n = table.rowCount, d = columns.count
+        let n = rows?.count ?? table.rowCount, d = columns.count
         var storage = [Double](repeating: 0, count: n * d)
         for j in 0..<d { for i in 0..<n { storage[i * d + j] = values[j][i] } }
         return (try Matrix(rows: n, columns: d, storage: storage), medians)
@@ -73,11 +77,12 @@ public struct TierDimension: Codable, Sendable {
     }
 
     /// log1p needs values above −1: name the first one that is not.
-    static func checkLog1p(_ raw: Matrix, table: CustomerTable, columns: [String], log1p: [String]) throws {
+    /// `rows`: the table rows the matrix holds, when it holds a subset.
+    static func checkLog1p(_ raw: Matrix, table: CustomerTable, columns: [String], log1p: [String], rows: [Int]? = nil) throws {
         for name in log1p {
             guard let j = columns.firstIndex(of: name) else { continue }
             for i in 0..<raw.rows where raw[i, j] <= -1 {
-                throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: i), column: name, value: raw[i, j])
+                throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: rows?[i] ?? i), column: name, value: raw[i, j])
             }
         }
     }

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// The numbers a report carries (`data-key` → `data-value`), HTML entities undone.
+func reportNumbers(_ html: String) -> [String: Double] {
+    let pattern = try? NSRegularExpression(pattern: "data-key=\"([^\"]*)\" data-value=\"([^\"]*)\"")
+    let text = html as NSString
+    var numbers = [String: Double]()
+    for match in pattern?.matches(in: html, range: NSRange(location: 0, length: text.length)) ?? [] {
+        let key = text.substring(with: match.range(at: 1)).replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        numbers[key] = Double(text.substring(with: match.range(at: 2)))
+    }
+    return numbers
+}
+
+/// Every `<svg>…</svg>` chart in a text, in order.
+func charts(_ text: String) -> [String] {
+    var found = [String]()
+    var rest = text[...]
+    while let start = rest.range(of: "<svg class=\"chart\""), let end = rest[start.upperBound...].range(of: "</svg>") {
+        found.append(String(rest[start.lowerBound..<end.upperBound]))
+        rest = rest[end.upperBound...]
+    }
+    return found
+}
+
+/// A JSON file as dictionaries and arrays, numbers as Double. (Foundation's JSONSerialization
+/// on Linux can convert a number to Double one ulp off; its text form is exact, so numbers are
+/// read back from that.)
+func json(_ path: URL) throws -> [String: Any] {
+    func exact(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]: return dictionary.mapValues(exact)
+        case let array as [Any]: return array.map(exact)
+        case let number as NSNumber where !(value is Bool): return Double("\(number)") ?? number.doubleValue
+        default: return value
+        }
+    }
+    return exact(try JSONSerialization.jsonObject(with: Data(contentsOf: path))) as? [String: Any] ?? [:]
+}
+
+/// The notebook's figures, joined from Jupyter's line lists.
+func notebookCharts(_ path: URL) throws -> [String] {
+    let cells = try json(path)["cells"] as? [[String: Any]] ?? []
+    return cells.flatMap { ($0["outputs"] as? [[String: Any]]) ?? [] }.compactMap {
+        (($0["data"] as? [String: Any])?["image/svg+xml"] as? [String])?.joined()
+    }
+}
+
+/// The reports in notebooks-export/ (kept current by the staleness test below) are checked
+/// against the model files next to them.
+@Suite("--report and --notebook")
+struct ReportCommandTests {
+    let exports = repositoryRoot.appendingPathComponent("notebooks-export")
+
+    @Test("cluster report: every number equals MODEL.json; the notebook holds the same figures")
+    func cluster() throws {
+        let dir = exports.appendingPathComponent("cluster")
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        let numbers = reportNumbers(html)
+        let model = try json(dir.appendingPathComponent("model.json"))
+        let metrics = model["metrics"] as? [String: Double] ?? [:]
+        #expect(numbers["k"] == (model["k"] as? Double))
+        #expect(numbers["inertia"] == (model["inertia"] as? Double) && numbers["metrics.inertia"] == (model["inertia"] as? Double))
+        #expect(numbers["silhouette"] != nil && numbers["silhouette"] == metrics["silhouette"])
+        for key in ["silhouette", "calinski_harabasz", "davies_bouldin"] { #expect(numbers["metrics.\(key)"] == metrics[key], "\(key)") }
+        let sizes = model["cluster_sizes"] as? [Double] ?? []
+        #expect(!sizes.isEmpty)
+        for (c, size) in sizes.enumerated() { #expect(numbers["cluster_sizes.\(c)"] == size) }
+        // And the sizes are what SEGMENTS.csv holds.
+        let segments = try CSVText(path: dir.appendingPathComponent("segments.csv").path)
+        #expect(numbers["customers"] == Double(segments.rows.count))
+        for (c, size) in sizes.enumerated() { #expect(Double(segments.column("cluster").filter { $0 == String(c) }.count) == size) }
+        // --k auto: the metric curves are there, one point per k tried.
+        #expect((model["k_selection"] as? [Any])?.count == 5 && html.contains("chosen k = \(Int(sizes.count))"))
+        let figures = charts(html)
+        #expect(figures.count == 7)  // sizes, profiles, projection, four metric curves
+        #expect(try notebookCharts(dir.appendingPathComponent("notebook.ipynb")) == figures)
+    }
+
+    @Test("churn report: AUC, log loss, Brier and every coefficient, standard error and odds ratio equal CHURN.json")
+    func churn() throws {
+        let dir = exports.appendingPathComponent("churn")
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        let numbers = reportNumbers(html)
+        let model = try json(dir.appendingPathComponent("churn.json"))
+        let cv = model["cv"] as? [String: Any] ?? [:]
+        for key in ["auc_mean", "log_loss", "brier"] {
+            #expect(numbers["cv.\(key)"] != nil && numbers["cv.\(key)"] == cv[key] as? Double, "\(key)")
+        }
+        for (f, auc) in (cv["auc_per_fold"] as? [Double] ?? []).enumerated() { #expect(numbers["cv.auc_per_fold.\(f)"] == auc) }
+        let features = model["features"] as? [String] ?? []
+        #expect(features.count > 20)
+        for table in ["coefficients", "standard_errors", "odds_ratios"] {
+            let values = model[table] as? [String: Double] ?? [:]
+            for name in features { #expect(numbers["\(table).\(name)"] == values[name], "\(table).\(name)") }
+        }
+        // The churn rate, from the out-of-fold file (independent of the model).
+        let predictions = try CSVText(path: dir.appendingPathComponent("cv_predictions.csv").path)
+        let rate = Double(predictions.column("churned").filter { $0 == "Yes" }.count) / Double(predictions.rows.count)
+        #expect(numbers["rows"] == Double(predictions.rows.count))
+        #expect(abs((numbers["positive_rate"] ?? -1) - rate) < 1e-15)
+        #expect(try notebookCharts(dir.appendingPathComponent("notebook.ipynb")) == charts(html))
+        #expect(charts(html).count == 4)  // ROC, calibration, probability by outcome, odds ratios
+    }
+
+    @Test("segment report: persona sizes, tier counts, revenue shares, tags and churn equal the output files")
+    func segment() throws {
+        let dir = exports.appendingPathComponent("segment")
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        let numbers = reportNumbers(html)
+        let segments = try CSVText(path: dir.appendingPathComponent("segments.csv").path)
+        let features = try CSVText(path: dir.appendingPathComponent("features.csv").path)
+        #expect(numbers["customers"] == Double(segments.rows.count))
+        let model = try json(dir.appendingPathComponent("model.json"))
+        let personas = (model["persona"] as? [String: Any])?["clusters"] as? [[String: Any]] ?? []
+        #expect(numbers["personas"] == Double(personas.count) && personas.count >= 2)
+        for c in personas.indices {
+            #expect(numbers["persona.\(c).size"] == Double(segments.column("cluster").filter { $0 == String(c) }.count))
+            #expect(numbers["persona.\(c).size"] == personas[c]["size"] as? Double)
+        }
+        let value = segments.column("value_tier"), behavior = segments.column("behavior_tier")
+        for v in ["high", "mid", "low"] {
+            for b in ["active", "potential", "at_risk", "churned"] {
+                #expect(numbers["tiers.\(v).\(b)"] == Double(zip(value, behavior).filter { $0 == (v, b) }.count), "\(v) × \(b)")
+            }
+            // Share of spend (the first value column, monetary), from the features file.
+            let spend = features.numbers("monetary")
+            let share = zip(spend, value).filter { $0.1 == v }.reduce(0) { $0 + $1.0 } / spend.reduce(0, +)
+            #expect(abs((numbers["revenue_share.\(v)"] ?? -1) - share) < 1e-12, "\(v)")
+        }
+        let churn = segments.numbers("churn_probability")
+        #expect(abs((numbers["churn_mean"] ?? -1) - churn.reduce(0, +) / Double(churn.count)) < 1e-11)
+        let tags = segments.column("tags").flatMap { $0.split(separator: ";").map(String.init) }
+        for name in ["高价值客户", "returns a lot", "one-time buyer", "lapsed big spender"] {
+            #expect(numbers["tags.\(name)"] == Double(tags.filter { $0 == name }.count), "\(name)")
+        }
+        #expect(html.contains("Migration since the earlier run") && html.contains("Churn probability by value tier"))
+        #expect(try notebookCharts(dir.appendingPathComponent("notebook.ipynb")) == charts(html))
+
+        // The Chinese report: the same numbers, Chinese labels.
+        let zh = try String(contentsOf: dir.appendingPathComponent("report.zh.html"), encoding: .utf8)
+        #expect(reportNumbers(zh) == numbers)
+        #expect(zh.contains("<html lang=\"zh-CN\">") && zh.contains("客户分群") && zh.contains("价值 × 行为") && !zh.contains("Value × behaviour"))
+    }
+
+    @Test("notebooks-export/ is what scripts/export-notebooks makes with this code")
+    func exportsAreCurrent() throws {
+        // A sibling of notebooks-export/, so the notebooks' relative paths to datasets/ match.
+        let check = repositoryRoot.appendingPathComponent(".notebooks-export-check-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: check) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repositoryRoot.appendingPathComponent("scripts/export-notebooks").path, check.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PERSONA"] = PersonaRunner.binary.path
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let messages = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(messages)")
+        func files(_ root: URL) -> [String] {
+            (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.contains("/") && !$0.hasPrefix(".") }.sorted()
+        }
+        let fresh = files(check), committed = files(exports)
+        #expect(fresh == committed, "regenerate with: bash scripts/export-notebooks")
+        for name in fresh where committed.contains(name) {
+            let same = FileManager.default.contentsEqual(atPath: check.appendingPathComponent(name).path,
+                                                         andPath: exports.appendingPathComponent(name).path)
+            #expect(same, "notebooks-export/\(name) is out of date: regenerate with bash scripts/export-notebooks")
+        }
+    }
+
+    @Test("report options: a notebook needs the files it reloads, --lang is en or zh, outputs must differ; nothing is written")
+    func errors() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let customers = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
+        let cluster = ["cluster", customers, "--id", "customer_id", "--k", "3", "--features", "recency_days,frequency"]
+        let cases: [([String], String)] = [
+            (cluster + ["--out", "s.csv", "--notebook", "n.ipynb"], "--notebook needs --model MODEL.json: the notebook's code reloads that file"),
+            (cluster + ["--out", "s.csv", "--report", "r.html", "--lang", "fr"], "--lang must be en or zh; got 'fr'"),
+            (cluster + ["--out", "s.csv", "--report", "s.csv"], "--out and --report name the same file: s.csv"),
+            (["churn", "train", customers, "--id", "customer_id", "--label", "churned", "--model", "c.json", "--notebook", "n.ipynb"],
+             "--notebook needs --cv-predictions FILE.csv: the notebook's code reloads that file"),
+            (["segment", customers, "--id", "customer_id", "--out", "s.csv", "--model", "m.json", "--notebook", "m.json"],
+             "--model and --notebook name the same file: m.json"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runner.run(arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(runner.files.isEmpty, "\(runner.files)")
+        }
+    }
+}
