@@ -24,6 +24,17 @@ public enum Legend {
         }
     }
 
+    /// `text` cut to fit `width` (by `textWidth`), ending in "…" when cut.
+    public static func truncated(_ text: String, to width: Double, fontSize: Double) -> String {
+        guard textWidth(text, fontSize: fontSize) > width else { return text }
+        var kept = ""
+        for ch in text {
+            if textWidth(kept + String(ch) + "…", fontSize: fontSize) > width { break }
+            kept.append(ch)
+        }
+        return kept + "…"
+    }
+
     /// The height the entries take when laid out in `width`.
     public static func height(_ labels: [String], width: Double) -> Double {
         (layout(labels, width: width).last?.y ?? -rowHeight) + rowHeight
@@ -145,7 +156,7 @@ public enum Charts {
         for (c, label) in columnLabels.enumerated() {
             let x = labelWidth + (Double(c) + 0.5) * cellWidth
             if rotate {
-                svg.text(label, x: x + 4, y: top - 6, anchor: .start, size: 11, rotated: true)
+                svg.text(Legend.truncated(label, to: header - 12, fontSize: 11), x: x + 4, y: top - 6, anchor: .start, size: 11, rotated: true)
             } else {
                 svg.text(label, x: x, y: top - 8, anchor: .middle, size: 11)
             }
@@ -242,7 +253,10 @@ public enum Charts {
         if let marker {
             svg.line(x1: frame.x(marker.x), y1: frame.top, x2: frame.x(marker.x), y2: height - frame.bottom, stroke: "#D55E00",
                      width: 1.5, dashed: true)
-            svg.text(marker.label, x: frame.x(marker.x) + 4, y: frame.top + 12, size: 11, fill: "#D55E00")
+            // The label goes on the side of the line with more room.
+            let rightHalf = frame.x(marker.x) > (frame.left + width - frame.right) / 2
+            svg.text(marker.label, x: frame.x(marker.x) + (rightHalf ? -4 : 4), y: frame.top + 12, anchor: rightHalf ? .end : .start,
+                     size: 11, fill: "#D55E00")
         }
         for (s, line) in series.enumerated() {
             let finite = line.points.filter { $0.y.isFinite }

@@ -19,6 +19,7 @@ public enum HTMLReport {
         figcaption { font-size: 13px; margin-top: 4px; max-width: 820px; }
         .figures { display: flex; flex-wrap: wrap; gap: 8px 28px; }
         .figures figure { width: min-content; }
+        .figures figure svg { max-width: none; }
         table { border-collapse: collapse; font-size: 13px; margin: 8px 0 20px; break-inside: avoid; }
         th, td { padding: 4px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; }
         th { background: #f6f6f6; }

@@ -50,13 +50,13 @@ public enum SegmentReport {
                 stats: [.init(t("customers"), ReportFormat.count(personaSize[c]), key: "persona.\(c).size", value: Double(personaSize[c])),
                         .init(t("of customers"), ReportFormat.percent(share(Double(personaSize[c]), Double(n)))),
                         .init(t("of {0}", revenueColumn), ReportFormat.percent(share(personaRevenue[c], totalRevenue)))],
-                lines: cluster.traits.map { traitPhrase($0, cluster: cluster, clusters: run.persona, config: run.config, t: t) }
+                lines: distinguishing(c, run.persona).map { traitPhrase($0, cluster: cluster, clusters: run.persona, config: run.config, t: t) }
                     + [(cluster.attributes ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")]
                     .filter { !$0.isEmpty })
         }
         sections.append(.init(
             title: t("Personas"),
-            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Traits compare the persona's average with the average of all customers."),
+            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer, in standard deviations."),
             blocks: [.figure(svg: Charts.bars(title: t("Customers per persona"), labels: personaNames, values: personaSize.map(Double.init),
                                               valueLabels: personaSize.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(share(Double($0), Double(n)))))" }),
                              caption: ""),
@@ -85,7 +85,8 @@ public enum SegmentReport {
                              caption: ""),
                      .table(crossTable)],
             code: """
-                table = customers.join(segments.drop(columns=[ID]), rsuffix="_segment")
+                # (With --hash-ids the ids differ; both files are in input order, so join by row instead.)
+                table = customers.merge(segments, on=ID, suffixes=("", "_segment"))
                 pd.pivot_table(table, index="value_tier", columns="behavior_tier", values=\(ReportFiles.python(revenueColumn)), aggfunc=["count", "sum"])
                 """))
 
@@ -116,7 +117,9 @@ public enum SegmentReport {
             title: t("Persona profiles"),
             intro: t("Each cell is the persona's centre in standardized units (log1p first for spend-like columns) and, underneath, its average in original units."),
             blocks: [.figure(svg: Charts.heatmap(
-                title: t("Persona centres (z-score, average)"), rowLabels: columns, columnLabels: personaNames.indices.map { "\($0) · \(personaNames[$0])" },
+                title: t("Persona centres (z-score, average)"), rowLabels: columns,
+                // The number (as on the cards) and the distinguishing last part of the name.
+                columnLabels: personaNames.indices.map { "\($0) · \(personaNames[$0].components(separatedBy: " · ").last ?? "")" },
                 strength: columns.indices.map { j in z.indices.map { c in max(-1, min(1, z[c][j] / 2.5)) } },
                 cellText: columns.indices.map { j in run.persona.clusters.indices.map { c in
                     "\(ClusterReport.signed(z[c][j]))\n\(ReportFormat.magnitude(run.persona.clusters[c].means?[columns[j]] ?? .nan))"
@@ -203,6 +206,15 @@ public enum SegmentReport {
             subtitle: t("persona segment · {0} customers · {1} value tiers, {2} behaviour tiers, {3} personas · seed {4}",
                         ReportFormat.count(n), String(valueNames.count), String(behaviorNames.count), String(personaCount), String(run.config.seed)),
             headline: headline, sections: sections, setupCode: setup)
+    }
+
+    /// The three columns on which the persona's centre lies furthest from everyone's, in
+    /// either direction (largest |z-score| of the centre; standardized units, so a tiny
+    /// category share cannot outrank spend just by being small).
+    static func distinguishing(_ c: Int, _ clusters: NamedClusters) -> [String] {
+        let z = clusters.centroidsScaled[c]
+        let order = clusters.columns.indices.sorted { abs(z[$0]) != abs(z[$1]) ? abs(z[$0]) > abs(z[$1]) : $0 < $1 }
+        return order.prefix(3).map { clusters.columns[$0] }
     }
 
     /// A trait in words and original units: "spends 3.2× the average (1,250)".

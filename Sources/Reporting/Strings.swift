@@ -177,8 +177,8 @@ enum Strings {
             "占 {0}",
         "Personas":
             "客户画像",
-        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Traits compare the persona's average with the average of all customers.":
-            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。特征描述将该画像的平均值与全体客户的平均值相比较。",
+        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer, in standard deviations.":
+            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。每张卡片列出画像中心偏离平均客户最远（以标准差计）的三个字段。",
         "Customers per persona":
             "各画像客户数",
         "value tier":

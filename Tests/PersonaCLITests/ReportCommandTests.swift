@@ -74,7 +74,7 @@ struct ReportCommandTests {
         #expect(numbers["customers"] == Double(segments.rows.count))
         for (c, size) in sizes.enumerated() { #expect(Double(segments.column("cluster").filter { $0 == String(c) }.count) == size) }
         // --k auto: the metric curves are there, one point per k tried.
-        #expect((model["k_selection"] as? [Any])?.count == 5 && html.contains("chosen k = \(Int(sizes.count))"))
+        #expect((model["k_selection"] as? [Any])?.count == 7 && html.contains("chosen k = \(Int(sizes.count))"))
         let figures = charts(html)
         #expect(figures.count == 7)  // sizes, profiles, projection, four metric curves
         #expect(try notebookCharts(dir.appendingPathComponent("notebook.ipynb")) == figures)
