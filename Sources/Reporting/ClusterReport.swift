@@ -66,10 +66,7 @@ public enum ClusterReport {
         sections.append(.init(
             title: t("Segment sizes"),
             intro: t("Clusters are numbered by decreasing size: cluster 0 is the largest."),
-            blocks: [.figure(svg: Charts.bars(title: t("Customers per cluster"), labels: names, values: sizes.map(Double.init),
-                                              valueLabels: sizes.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(Double($0) / Double(max(1, n)))))" }),
-                             caption: ""),
-                     .table(sizeTable)],
+            blocks: [sizeBars(t("Customers per cluster"), names: names, sizes: sizes, of: n), .table(sizeTable)],
             code: "segments[\"cluster\"].value_counts().sort_index()"))
 
         // Profiles: features as rows (there may be many), clusters as columns.
@@ -120,6 +117,13 @@ public enum ClusterReport {
             subtitle: t("persona cluster · {0} customers · k-means with {1} clusters on {2} features · {3} scaling · seed {4}",
                         ReportFormat.count(n), String(k), String(run.features.count), run.scaler.method.rawValue, String(run.seed)),
             headline: headline, sections: sections, setupCode: setup)
+    }
+
+    /// Bars of group sizes, each labelled "count (share of all)".
+    static func sizeBars(_ title: String, names: [String], sizes: [Int], of total: Int) -> ReportDocument.Block {
+        .figure(svg: Charts.bars(title: title, labels: names, values: sizes.map(Double.init),
+                                 valueLabels: sizes.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(Double($0) / Double(max(1, total)))))" }),
+                caption: "")
     }
 
     static func metric(_ value: Double?, _ key: String, _ places: Int) -> ReportDocument.Cell {

@@ -57,10 +57,7 @@ public enum SegmentReport {
         sections.append(.init(
             title: t("Personas"),
             intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer, in standard deviations."),
-            blocks: [.figure(svg: Charts.bars(title: t("Customers per persona"), labels: personaNames, values: personaSize.map(Double.init),
-                                              valueLabels: personaSize.map { "\(ReportFormat.count($0)) (\(ReportFormat.percent(share(Double($0), Double(n)))))" }),
-                             caption: ""),
-                     .cards(cards)],
+            blocks: [ClusterReport.sizeBars(t("Customers per persona"), names: personaNames, sizes: personaSize, of: n), .cards(cards)],
             code: "segments[\"persona\"].value_counts()"))
 
         // Value × behaviour.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 
 /// Everything that goes to stderr: summaries, warnings, progress and errors.
 enum Terminal {
@@ -40,15 +41,7 @@ final class ProgressLine {
 
 /// Number formatting for summaries: grouped integers, fixed decimals.
 enum Format {
-    static func count(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    static func count(_ n: Int) -> String { ReportFormat.count(n) }
 
     static func decimal(_ x: Double, _ places: Int = 4) -> String {
         String(format: "%.\(places)f", x)
