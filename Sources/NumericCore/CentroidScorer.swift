@@ -42,14 +42,17 @@ struct CentroidScorer: @unchecked Sendable {
         self.paddedNorms = padded
     }
 
-    /// Calls `visit(row, label)` for every row of `rows`, in order.
-    @inline(__always)
+    /// Writes the nearest centroid of every row of `rows` to `labels[row − rows.lowerBound]`.
+    /// (Labels go to a buffer rather than to a per-row callback: the scoring loop is too large
+    /// for the compiler to inline a caller's closure into it, and a call per row costs more
+    /// than the scores.)
     func assign(rows: Range<Int>, x: ReadOnlyPointer<Double>, kernel: AssignmentKernel,
-                visit: (Int, Int32) -> Void) {
+                into labels: UnsafeMutablePointer<Int32>) {
+        let first = rows.lowerBound
         if kernel == .gemm {
-            assignGEMM(rows: rows, x: x, visit: visit)
+            assignGEMM(rows: rows, x: x) { i, label in labels[i - first] = label }
         } else {
-            assignFused(rows: rows, x: x, visit: visit)
+            assignFused(rows: rows, x: x) { i, label in labels[i - first] = label }
         }
     }
 
@@ -69,6 +72,7 @@ struct CentroidScorer: @unchecked Sendable {
         return (best, index)
     }
 
+    @inline(__always)
     private func assignFused(rows: Range<Int>, x: ReadOnlyPointer<Double>, visit: (Int, Int32) -> Void) {
         let d = self.d
         transposed.withUnsafeBufferPointer { ct in
@@ -84,10 +88,10 @@ struct CentroidScorer: @unchecked Sendable {
                         var a0 = c2[0], a1 = c2[0], a2 = c2[0], a3 = c2[0]
                         for f in 0..<d {
                             let c = ct[f]
-                            a0 = a0 + SIMD8(repeating: r0[f]) * c
-                            a1 = a1 + SIMD8(repeating: r1[f]) * c
-                            a2 = a2 + SIMD8(repeating: r2[f]) * c
-                            a3 = a3 + SIMD8(repeating: r3[f]) * c
+                            a0 = a0.addingProduct(SIMD8(repeating: r0[f]), c)
+                            a1 = a1.addingProduct(SIMD8(repeating: r1[f]), c)
+                            a2 = a2.addingProduct(SIMD8(repeating: r2[f]), c)
+                            a3 = a3.addingProduct(SIMD8(repeating: r3[f]), c)
                         }
                         visit(i, Int32(truncatingIfNeeded: CentroidScorer.argmin(a0).1))
                         visit(i + 1, Int32(truncatingIfNeeded: CentroidScorer.argmin(a1).1))

@@ -10,6 +10,9 @@ struct LloydEngine: @unchecked Sendable {
     let kernel: AssignmentKernel
     let chunks: RowChunks
 
+    /// Rows scored before their sums are added (labels for 256 rows: 1 KB).
+    static let blockRows = 256
+
     var n: Int { data.rows }
     var d: Int { data.columns }
 
@@ -42,12 +45,21 @@ struct LloydEngine: @unchecked Sendable {
                 let sums = partialSums.pointer + c * k * d
                 let counts = partialCounts.pointer + c * k
                 var changed = 0
-                scorer.assign(rows: rows, x: x, kernel: kernel) { i, label in
-                    if labels[i] != label { changed += 1; labels[i] = label }
-                    let row = x.base + i * d
-                    let target = sums + Int(label) * d
-                    for f in 0..<d { target[f] += row[f] }
-                    counts[Int(label)] += 1
+                // Score a block of rows, then add the block (still in cache) to its clusters.
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: LloydEngine.blockRows) { block in
+                    guard let assigned = block.baseAddress else { return }
+                    var start = rows.lowerBound
+                    while start < rows.upperBound {
+                        let end = min(start + LloydEngine.blockRows, rows.upperBound)
+                        scorer.assign(rows: start..<end, x: x, kernel: kernel, into: assigned)
+                        for i in start..<end {
+                            let label = assigned[i - start]
+                            if labels[i] != label { changed += 1; labels[i] = label }
+                            LloydEngine.add(row: x.base + i * d, to: sums + Int(label) * d, count: d)
+                            counts[Int(label)] += 1
+                        }
+                        start = end
+                    }
                 }
                 partialChanged[c] = changed
             }
@@ -61,6 +73,24 @@ struct LloydEngine: @unchecked Sendable {
         return pass
     }
 
+    /// `target[0..<count] += row[0..<count]`, eight doubles per step: a plain loop here is not
+    /// vectorized (the compiler cannot rule out that the two overlap), and this add runs for
+    /// every row in every iteration.
+    @inline(__always)
+    static func add(row: UnsafePointer<Double>, to target: UnsafeMutablePointer<Double>, count: Int) {
+        var f = 0
+        while f + 8 <= count {
+            let a = UnsafeRawPointer(row + f).loadUnaligned(as: SIMD8<Double>.self)
+            let b = UnsafeRawPointer(target + f).loadUnaligned(as: SIMD8<Double>.self)
+            UnsafeMutableRawPointer(target + f).storeBytes(of: b + a, as: SIMD8<Double>.self)
+            f += 8
+        }
+        while f < count {
+            target[f] += row[f]
+            f += 1
+        }
+    }
+
     /// Labels only (prediction, and the final relabelling step).
     func assign(centroids: [Double]) -> [Int32] {
         let labels = SharedBuffer<Int32>(repeating: -1, count: n)
@@ -68,7 +98,8 @@ struct LloydEngine: @unchecked Sendable {
         let kernel = self.kernel
         data.storage.withReadOnly { x in
             chunks.forEach(threads: threads) { c in
-                scorer.assign(rows: chunks.range(c), x: x, kernel: kernel) { i, label in labels[i] = label }
+                let rows = chunks.range(c)
+                scorer.assign(rows: rows, x: x, kernel: kernel, into: labels.pointer + rows.lowerBound)
             }
         }
         return labels.array
