@@ -12,6 +12,8 @@ public struct ReportFiles: Sendable {
     /// `persona segment --churn-model`, `--compare`.
     public var churnModel: String?
     public var compare: String?
+    /// SEGMENTS.csv holds keyed pseudonyms (`--hash-ids`): join it to the input by row.
+    public var idsHashed = false
 
     public init(input: String, segments: String, model: String? = nil, predictions: String? = nil,
                 churnModel: String? = nil, compare: String? = nil) {

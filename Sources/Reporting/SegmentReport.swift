@@ -81,9 +81,10 @@ public enum SegmentReport {
                                                  cellWidth: 120, cellHeight: 46),
                              caption: ""),
                      .table(crossTable)],
-            code: """
-                # (With --hash-ids the ids differ; both files are in input order, so join by row instead.)
-                table = customers.merge(segments, on=ID, suffixes=("", "_segment"))
+            code: (files.idsHashed
+                ? "# SEGMENTS.csv holds pseudonyms (--hash-ids); both files are in input order, so join by row.\n"
+                    + "table = pd.concat([customers, segments.drop(columns=[ID])], axis=1)\n"
+                : "table = customers.merge(segments, on=ID, suffixes=(\"\", \"_segment\"))\n") + """
                 pd.pivot_table(table, index="value_tier", columns="behavior_tier", values=\(ReportFiles.python(revenueColumn)), aggfunc=["count", "sum"])
                 """))
 

@@ -121,8 +121,9 @@ struct SegmentCommand: ParsableCommand {
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
                 let reportStart = Date()
-                let files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
+                var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
                                         churnModel: churnModel.map(reporting.relative), compare: compare.map(reporting.relative))
+                files.idsHashed = hashIDs
                 try reporting.stage(try SegmentReport.document(run, churn: churn, migration: migration, files: files, language: reporting.language),
                                     into: outputs)
                 reportSeconds = Date().timeIntervalSince(reportStart)

@@ -177,6 +177,22 @@ struct ReportCommandTests {
         }
     }
 
+    @Test("with --hash-ids no customer id reaches the report or the notebook, whose code joins by row")
+    func hashedIDs() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let features = exports.appendingPathComponent("segment/features.csv").path
+        let result = try runner.run(["segment", features, "--id", "CustomerID", "--hash-ids", "--hash-key", "k",
+                                     "--out", "s.csv", "--model", "m.json", "--report", "r.html", "--notebook", "n.ipynb"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = try CSVText(path: features).column("CustomerID")
+        let report = try runner.read("r.html"), notebook = try runner.read("n.ipynb")
+        #expect(ids.count == 500)
+        for id in ids { #expect(!report.contains(id) && !notebook.contains(id), "\(id)") }
+        #expect(notebook.contains("pd.concat([customers, segments.drop(columns=[ID])], axis=1)"))
+        #expect(!notebook.contains("customers.merge(segments, on=ID"))
+    }
+
     @Test("report options: a notebook needs the files it reloads, --lang is en or zh, outputs must differ; nothing is written")
     func errors() throws {
         let runner = try PersonaRunner()
