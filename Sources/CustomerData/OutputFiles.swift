@@ -16,6 +16,10 @@ public final class OutputFiles {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
+        // A directory in the way would only fail at the rename, after other outputs are in place.
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CustomerDataError.writeFailed(file: path, reason: "it is a directory; give a file name")
+        }
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CustomerDataError.writeFailed(file: path, reason: "the directory \(directory) does not exist")
         }

@@ -128,7 +128,7 @@ public enum Charts {
         }
         for (i, (label, value)) in zip(labels, values).enumerated() {
             let y = top + Double(i) * barHeight
-            svg.text(label, x: labelWidth - 8, y: y + 15, anchor: .end)
+            svg.text(Legend.truncated(label, to: labelWidth - 10, fontSize: 12), x: labelWidth - 8, y: y + 15, anchor: .end)
             svg.rect(x: scale(0), y: y + 3, width: scale(value) - scale(0), height: barHeight - 6,
                      fill: colours?[i] ?? Palette.colour(i), title: "\(label): \(valueLabels?[i] ?? "\(value)")", cssClass: "mark")
             if let valueLabels { svg.text(valueLabels[i], x: scale(value) + 4, y: y + 15, size: 11) }
@@ -163,7 +163,7 @@ public enum Charts {
         }
         for (r, label) in rowLabels.enumerated() {
             let y = top + Double(r) * cellHeight
-            svg.text(label, x: labelWidth - 8, y: y + cellHeight / 2 + 4, anchor: .end)
+            svg.text(Legend.truncated(label, to: labelWidth - 10, fontSize: 12), x: labelWidth - 8, y: y + cellHeight / 2 + 4, anchor: .end)
             for c in columnLabels.indices {
                 let value = strength[r][c]
                 let fill = value.isNaN ? "#f2f2f2" : diverging ? Ramp.diverging(value) : Ramp.sequential(value)
@@ -174,7 +174,8 @@ public enum Charts {
                 let colour = Ramp.textColour(value.isNaN ? 0 : value)
                 for (l, line) in lines.enumerated() {
                     let offset = (Double(l) - Double(lines.count - 1) / 2) * 14
-                    svg.text(line, x: x + cellWidth / 2, y: y + cellHeight / 2 + 4 + offset, anchor: .middle,
+                    svg.text(Legend.truncated(line, to: cellWidth - 6, fontSize: l == 0 ? 12 : 10), x: x + cellWidth / 2,
+                             y: y + cellHeight / 2 + 4 + offset, anchor: .middle,
                              size: l == 0 ? 12 : 10, weight: l == 0 ? "bold" : "normal", fill: colour)
                 }
             }
@@ -243,8 +244,11 @@ public enum Charts {
         let frame = PlotFrame(width: width, height: height, left: 62, xDomain: xRange, yDomain: yRange)
         var svg = SVGDocument(width: width, height: height + legendHeight)
         svg.text(title, x: 0, y: 16, size: 14, weight: "bold")
+        // Whole numbers (k): every one up to 12 of them, else a nice step of 2, 5, 10 …
+        let wholeStep = max(1, LinearScale.step(xRange.lowerBound, xRange.upperBound, count: 10).rounded(.up))
         let xTicks: [(Double, String)]? = integerX
-            ? stride(from: xRange.lowerBound.rounded(.up), through: xRange.upperBound, by: 1).map { ($0, String(Int($0))) } : nil
+            ? stride(from: (xRange.lowerBound / wholeStep).rounded(.up) * wholeStep, through: xRange.upperBound, by: wholeStep)
+                .map { ($0, String(Int($0))) } : nil
         frame.axes(&svg, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks)
         if diagonal {
             let low = max(xRange.lowerBound, yRange.lowerBound), high = min(xRange.upperBound, yRange.upperBound)
@@ -304,7 +308,7 @@ public enum Charts {
         svg.line(x1: frame.x(t(reference)), y1: frame.top, x2: frame.x(t(reference)), y2: height - frame.bottom, stroke: "#999", dashed: true)
         for (i, label) in labels.enumerated() {
             let y = frame.top + (Double(i) + 0.5) * rowHeight
-            svg.text(label, x: labelWidth - 8, y: y + 4, anchor: .end)
+            svg.text(Legend.truncated(label, to: labelWidth - 10, fontSize: 12), x: labelWidth - 8, y: y + 4, anchor: .end)
             guard estimates[i].isFinite, lows[i].isFinite, highs[i].isFinite else { continue }
             let colour = estimates[i] >= reference ? Palette.colour(3) : Palette.colour(0)
             svg.line(x1: frame.x(t(lows[i])), y1: y, x2: frame.x(t(highs[i])), y2: y, stroke: colour, width: 2)
@@ -328,7 +332,7 @@ public enum Charts {
         frame.axes(&svg, xLabel: xLabel, yLabel: "", yTicks: [])
         for (i, label) in labels.enumerated() {
             let y = frame.top + (Double(i) + 0.5) * rowHeight
-            svg.text(label, x: labelWidth - 8, y: y + 4, anchor: .end)
+            svg.text(Legend.truncated(label, to: labelWidth - 10, fontSize: 12), x: labelWidth - 8, y: y + 4, anchor: .end)
             let sorted = values[i].filter { !$0.isNaN }.sorted()
             guard !sorted.isEmpty else { continue }
             let q = { (p: Double) in Quantiles.linear(sorted, p) }

@@ -14,6 +14,13 @@ public struct ReportFiles: Sendable {
     public var compare: String?
     /// SEGMENTS.csv holds keyed pseudonyms (`--hash-ids`): join it to the input by row.
     public var idsHashed = false
+    /// The input's field separator (`--delimiter`), for pandas.
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+
+    /// `, sep=…` for `pd.read_csv` of the input when it is not comma-separated.
+    var separatorArgument: String {
+        delimiter == UInt8(ascii: ",") ? "" : ", sep=" + ReportFiles.python(String(UnicodeScalar(delimiter)))
+    }
 
     public init(input: String, segments: String, model: String? = nil, predictions: String? = nil,
                 churnModel: String? = nil, compare: String? = nil) {
@@ -57,7 +64,8 @@ public enum ClusterReport {
         if let silhouette = run.metrics.silhouette {
             headline.append(.init(t("mean silhouette"), ReportFormat.decimal(silhouette, 3), key: "silhouette", value: silhouette))
         }
-        headline.append(.init(t("inertia (scaled space)"), ReportFormat.magnitude(run.result.model.inertia), key: "inertia",
+        let inertiaLabel = run.scaler.method == .none ? t("inertia") : t("inertia (scaled space)")
+        headline.append(.init(inertiaLabel, ReportFormat.magnitude(run.result.model.inertia), key: "inertia",
                               value: run.result.model.inertia))
 
         var sections = [ReportDocument.Section]()
@@ -72,18 +80,19 @@ public enum ClusterReport {
             code: "segments[\"cluster\"].value_counts().sort_index()"))
 
         // Profiles: features as rows (there may be many), clusters as columns.
-        let z = run.centroidZScores
-        let features = run.features
-        let cells = features.indices.map { j in (0..<k).map { c in "\(signed(z[c, j]))\n\(ReportFormat.magnitude(run.centroidsOriginal[c, j]))" } }
-        let strength = features.indices.map { j in (0..<k).map { c in max(-1, min(1, z[c, j] / 2.5)) } }
-        sections.append(.init(
-            title: t("Cluster profiles"),
-            intro: t("Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value."),
-            blocks: [.figure(svg: Charts.heatmap(title: t("Cluster centres (z-score, original units)"), rowLabels: features,
-                                                 columnLabels: names, strength: strength, cellText: cells, diverging: true,
-                                                 rowTitle: t("feature"), cellWidth: 88, cellHeight: 36),
-                             caption: t("z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale."))],
-            code: "pd.DataFrame(model[\"centroids\"], columns=model[\"features\"]).T.rename(columns=lambda c: f\"cluster {c}\")"))
+        if let z = run.centroidZScores {
+            let features = run.features
+            let cells = features.indices.map { j in (0..<k).map { c in "\(signed(z[c, j]))\n\(ReportFormat.magnitude(run.centroidsOriginal[c, j]))" } }
+            let strength = features.indices.map { j in (0..<k).map { c in max(-1, min(1, z[c, j] / 2.5)) } }
+            sections.append(.init(
+                title: t("Cluster profiles"),
+                intro: t("Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value."),
+                blocks: [.figure(svg: Charts.heatmap(title: t("Cluster centres (z-score, original units)"), rowLabels: features,
+                                                     columnLabels: names, strength: strength, cellText: cells, diverging: true,
+                                                     rowTitle: t("feature"), cellWidth: 88, cellHeight: 36),
+                                 caption: t("z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale."))],
+                code: "pd.DataFrame(model[\"centroids\"], columns=model[\"features\"]).T.rename(columns=lambda c: f\"cluster {c}\")"))
+        }
 
         if let projection = run.projection {
             sections.append(projectionSection(projection, names: names, t: t))
@@ -96,7 +105,7 @@ public enum ClusterReport {
             [.init(t("mean silhouette")), metric(metrics.silhouette, "silhouette", 4), .init(t("−1 … 1, higher is better"))],
             [.init("Calinski-Harabasz"), metric(metrics.calinskiHarabasz, "calinski_harabasz", 1), .init(t("higher is better"))],
             [.init("Davies-Bouldin"), metric(metrics.daviesBouldin, "davies_bouldin", 4), .init(t("lower is better"))],
-            [.init(t("inertia (scaled space)")), metric(run.result.model.inertia, "inertia", 2), .init(t("sum of squared distances to the centres"))],
+            [.init(inertiaLabel), metric(run.result.model.inertia, "inertia", 2), .init(t("sum of squared distances to the centres"))],
             [.init(t("iterations")), .init(String(run.result.model.iterations), numeric: true),
              .init(run.result.model.converged ? t("converged") : t("stopped at --max-iter"))],
         ])
@@ -111,7 +120,7 @@ public enum ClusterReport {
             segments = pd.read_csv(\(ReportFiles.python(files.segments)), dtype={\(ReportFiles.python(run.idColumn)): str})
             with open(\(ReportFiles.python(files.model ?? "")), encoding="utf-8") as f:
                 model = json.load(f)
-            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={\(ReportFiles.python(run.idColumn)): str})
+            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={\(ReportFiles.python(run.idColumn)): str}\(files.separatorArgument))
             segments.head()
             """
         return ReportDocument(
@@ -165,7 +174,7 @@ public enum ClusterReport {
             blocks: [chart(t("mean silhouette (higher is better)"), { $0.metrics.silhouette }),
                      chart(t("Calinski-Harabasz (higher is better)"), { $0.metrics.calinskiHarabasz }),
                      chart(t("Davies-Bouldin (lower is better)"), { $0.metrics.daviesBouldin }),
-                     chart(t("inertia (scaled space)"), { $0.inertia })],
+                     chart(run.scaler.method == .none ? t("inertia") : t("inertia (scaled space)"), { $0.inertia })],
             code: "pd.DataFrame([{\"k\": r[\"k\"], \"inertia\": r[\"inertia\"], **r[\"metrics\"]} for r in model[\"k_selection\"]]).set_index(\"k\")")
     }
 }

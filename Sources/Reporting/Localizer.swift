@@ -44,14 +44,16 @@ public struct Localizer: Sendable {
 
 /// Number formatting for reports: thousands separators, fixed decimals, percentages.
 public enum ReportFormat {
-    public static func count(_ n: Int) -> String {
-        let digits = String(abs(n))
+    public static func count(_ n: Int) -> String { grouped(String(n.magnitude), negative: n < 0) }
+
+    /// Digits with a comma every three from the right.
+    static func grouped(_ digits: String, negative: Bool) -> String {
         var out = ""
         for (i, ch) in digits.enumerated() {
             if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
             out.append(ch)
         }
-        return (n < 0 ? "-" : "") + out
+        return (negative ? "-" : "") + out
     }
 
     public static func decimal(_ x: Double, _ places: Int) -> String {
@@ -67,7 +69,8 @@ public enum ReportFormat {
     /// Three significant digits, with thousands separators above 1,000 (for original units).
     public static func magnitude(_ x: Double) -> String {
         guard x.isFinite else { return "–" }
-        if abs(x) >= 1_000 { return count(Int(x.rounded())) }
+        if abs(x) >= 1e15 { return String(format: "%.3g", x) }  // beyond what grouped digits help with
+        if abs(x) >= 1_000 { return grouped(String(format: "%.0f", abs(x)), negative: x < 0) }
         if abs(x) >= 100 { return decimal(x, 0) }
         if abs(x) >= 10 { return decimal(x, 1) }
         return decimal(x, 2)

@@ -56,19 +56,31 @@ public enum Notebook {
         return parts.enumerated().map { $0.offset < parts.count - 1 ? $0.element + "\n" : $0.element }.filter { !$0.isEmpty }
     }
 
+    /// Text shown literally in a markdown cell: file, column and tier names may hold `*`, `_`,
+    /// `<` and the like, which markdown would otherwise read as formatting or HTML.
+    static func markdown(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            if "\\`*_[]<>#|~$".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+
     public static func render(_ document: ReportDocument) throws -> [UInt8] {
         var cells = [Cell]()
         func add(_ type: String, _ source: String, outputs: [Output]? = nil) {
             cells.append(Cell(id: "cell-\(cells.count)", cellType: type, source: lines(source), outputs: type == "code" ? (outputs ?? []) : nil))
         }
         let t = Localizer(document.language)
-        var intro = "# \(document.title)\n\n\(document.subtitle)\n\n"
-        intro += document.headline.map { "- **\($0.label)**: \($0.text)" }.joined(separator: "\n")
+        let md = markdown
+        var intro = "# \(md(document.title))\n\n\(md(document.subtitle))\n\n"
+        intro += document.headline.map { "- **\(md($0.label))**: \(md($0.text))" }.joined(separator: "\n")
         intro += "\n\n" + t("The figures and tables below were rendered by Persona when it wrote this notebook; run the code cells to reload the same output files with pandas and carry on from there.")
         add("markdown", intro)
         add("code", document.setupCode)
         for section in document.sections {
-            add("markdown", "## \(section.title)\n\n\(section.intro)")
+            add("markdown", "## \(md(section.title))\n\n\(md(section.intro))")
             let outputs = section.blocks.map { block -> Output in
                 switch block {
                 case let .figure(svg, caption):

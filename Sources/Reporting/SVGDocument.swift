@@ -28,8 +28,12 @@ public struct SVGDocument: Sendable {
         return out
     }
 
+    /// Coordinates with at most two decimals; a non-finite one (a caller's bug) becomes 0
+    /// rather than a crash or an attribute the browser rejects.
     static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "0" }
         let rounded = (x * 100).rounded() / 100
+        guard abs(rounded) < 1e15 else { return String(format: "%.0f", rounded) }
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
@@ -89,5 +93,16 @@ public struct SVGDocument: Sendable {
 public enum Palette {
     public static let colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
-    public static func colour(_ index: Int) -> String { colours[((index % colours.count) + colours.count) % colours.count] }
+    /// Colour `index`; past the eighth, the same eight again in a darker shade (more than
+    /// eight groups cannot all be told apart by colour alone).
+    public static func colour(_ index: Int) -> String {
+        let base = colours[((index % colours.count) + colours.count) % colours.count]
+        guard index >= colours.count, (index / colours.count) % 2 == 1 else { return base }
+        if base == "#000000" { return "#8C8C8C" }  // black has no darker shade: mid grey
+        let channels = stride(from: 1, to: 7, by: 2).map { offset -> Int in
+            let start = base.index(base.startIndex, offsetBy: offset)
+            return Int(base[start..<base.index(start, offsetBy: 2)], radix: 16) ?? 0
+        }
+        return "#" + channels.map { String(format: "%02X", $0 * 55 / 100) }.joined()
+    }
 }

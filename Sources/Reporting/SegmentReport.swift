@@ -44,19 +44,23 @@ public enum SegmentReport {
         var sections = [ReportDocument.Section]()
         // Personas: sizes and cards.
         let personaNames = run.persona.clusters.map { t.personaName($0.name) }
+        // Averages of this run's customers (also with --apply, where the model describes the fit's).
+        let (personaMeans, overallMeans) = run.personaMeans()
         let cards = run.persona.clusters.enumerated().map { c, cluster in
             ReportDocument.Card(
                 title: "\(c) · \(personaNames[c])", colour: Palette.colour(c),
                 stats: [.init(t("customers"), ReportFormat.count(personaSize[c]), key: "persona.\(c).size", value: Double(personaSize[c])),
                         .init(t("of customers"), ReportFormat.percent(share(Double(personaSize[c]), Double(n)))),
                         .init(t("of {0}", revenueColumn), ReportFormat.percent(share(personaRevenue[c], totalRevenue)))],
-                lines: distinguishing(c, run.persona).map { traitPhrase($0, cluster: cluster, clusters: run.persona, config: run.config, t: t) }
+                lines: distinguishing(c, run.persona).map { j in
+                    traitPhrase(run.persona.columns[j], mean: personaMeans[c][j], overall: overallMeans[j], config: run.config, t: t)
+                }
                     + [(cluster.attributes ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")]
                     .filter { !$0.isEmpty })
         }
         sections.append(.init(
             title: t("Personas"),
-            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer, in standard deviations."),
+            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer (in standard deviations), described in original units."),
             blocks: [ClusterReport.sizeBars(t("Customers per persona"), names: personaNames, sizes: personaSize, of: n), .cards(cards)],
             code: "segments[\"persona\"].value_counts()"))
 
@@ -84,7 +88,8 @@ public enum SegmentReport {
             code: (files.idsHashed
                 ? "# SEGMENTS.csv holds pseudonyms (--hash-ids); both files are in input order, so join by row.\n"
                     + "table = pd.concat([customers, segments.drop(columns=[ID])], axis=1)\n"
-                : "table = customers.merge(segments, on=ID, suffixes=(\"\", \"_segment\"))\n") + """
+                : "table = customers.merge(segments, on=ID, suffixes=(\"\", \"_segment\"))\n")
+                + "table[\(ReportFiles.python(revenueColumn))] = table[\(ReportFiles.python(revenueColumn))].fillna(0)  # as the report: missing spend counts as 0\n" + """
                 pd.pivot_table(table, index="value_tier", columns="behavior_tier", values=\(ReportFiles.python(revenueColumn)), aggfunc=["count", "sum"])
                 """))
 
@@ -120,10 +125,10 @@ public enum SegmentReport {
                 columnLabels: personaNames.indices.map { "\($0) · \(personaNames[$0].components(separatedBy: " · ").last ?? "")" },
                 strength: columns.indices.map { j in z.indices.map { c in max(-1, min(1, z[c][j] / 2.5)) } },
                 cellText: columns.indices.map { j in run.persona.clusters.indices.map { c in
-                    "\(ClusterReport.signed(z[c][j]))\n\(ReportFormat.magnitude(run.persona.clusters[c].means?[columns[j]] ?? .nan))"
+                    "\(ClusterReport.signed(z[c][j]))\n\(ReportFormat.magnitude(personaMeans[c][j]))"
                 } },
                 diverging: true, rowTitle: t("column"), cellWidth: 96, cellHeight: 36), caption: "")],
-            code: "pd.DataFrame({c[\"name\"]: c[\"means\"] for c in model[\"persona\"][\"clusters\"]})"))
+            code: "table.groupby(\"cluster\")[\(pythonList(columns))].mean().T"))
         if let projection = try run.personaProjection() {
             sections.append(ClusterReport.projectionSection(projection, names: personaNames, t: t))
         }
@@ -131,7 +136,7 @@ public enum SegmentReport {
             let chosen = Double(personaCount)
             sections.append(.init(
                 title: t("Choosing the number of personas"),
-                intro: t("Every k in the range was fitted on a seeded sample of 4,000 customers; the k with the highest mean silhouette was kept."),
+                intro: t("Every k in the range was fitted on a seeded sample of at most 4,000 customers; the k with the highest mean silhouette was kept."),
                 blocks: [.figure(svg: Charts.lines(title: t("mean silhouette (higher is better)"),
                                                    series: [.init(name: "silhouette", points: selection.map { (Double($0.k), $0.silhouette ?? .nan) })],
                                                    xLabel: "k", yLabel: "", marker: (chosen, t("chosen k = {0}", String(personaCount))), integerX: true,
@@ -196,7 +201,7 @@ public enum SegmentReport {
 
             ID = \(ReportFiles.python(run.idColumn))
             segments = pd.read_csv(\(ReportFiles.python(files.segments)), dtype={ID: str})
-            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={ID: str})
+            customers = pd.read_csv(\(ReportFiles.python(files.input)), dtype={ID: str}\(files.separatorArgument))
             """ + (files.model.map { "\nwith open(\(ReportFiles.python($0)), encoding=\"utf-8\") as f:\n    model = json.load(f)" } ?? "")
             + "\nsegments.head()"
         return ReportDocument(
@@ -209,16 +214,19 @@ public enum SegmentReport {
     /// The three columns on which the persona's centre lies furthest from everyone's, in
     /// either direction (largest |z-score| of the centre; standardized units, so a tiny
     /// category share cannot outrank spend just by being small).
-    static func distinguishing(_ c: Int, _ clusters: NamedClusters) -> [String] {
+    static func distinguishing(_ c: Int, _ clusters: NamedClusters) -> [Int] {
         let z = clusters.centroidsScaled[c]
         let order = clusters.columns.indices.sorted { abs(z[$0]) != abs(z[$1]) ? abs(z[$0]) > abs(z[$1]) : $0 < $1 }
-        return order.prefix(3).map { clusters.columns[$0] }
+        return Array(order.prefix(3))
+    }
+
+    /// A Python list literal of strings.
+    static func pythonList(_ names: [String]) -> String {
+        "[" + names.map(ReportFiles.python).joined(separator: ", ") + "]"
     }
 
     /// A trait in words and original units: "spends 3.2× the average (1,250)".
-    static func traitPhrase(_ column: String, cluster: NamedClusters.Cluster, clusters: NamedClusters, config: SegmentConfig,
-                            t: Localizer) -> String {
-        let mean = cluster.means?[column] ?? .nan, overall = clusters.means?[column] ?? .nan
+    static func traitPhrase(_ column: String, mean: Double, overall: Double, config: SegmentConfig, t: Localizer) -> String {
         let lift = overall > 0 ? ReportFormat.decimal(mean / overall, 1) : "–"
         if column.hasPrefix("share:") {
             return t("{0} of spend on {1} ({2}× the average)", ReportFormat.percent(mean, 0), String(column.dropFirst("share:".count)), lift)

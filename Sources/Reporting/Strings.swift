@@ -39,8 +39,8 @@ enum Strings {
             "假阳性率",
         "true positive rate":
             "真阳性率",
-        "AUC per fold: mean {0}, sd {1}. The dashed diagonal is a model that ranks at random.":
-            "各折 AUC：均值 {0}，标准差 {1}。虚线对角线表示随机排序的模型。",
+        "All out-of-fold predictions pooled: AUC {0}. Per fold: mean {1}, sd {2}. The dashed diagonal is a model that ranks at random.":
+            "合并全部折外预测：AUC {0}。各折：均值 {1}，标准差 {2}。虚线对角线表示随机排序的模型。",
         "Calibration (out of fold)":
             "校准曲线（折外）",
         "observed":
@@ -91,6 +91,8 @@ enum Strings {
             "特征数",
         "mean silhouette":
             "平均轮廓系数",
+        "inertia":
+            "惯性",
         "inertia (scaled space)":
             "惯性（标准化空间）",
         "cluster":
@@ -177,8 +179,8 @@ enum Strings {
             "占 {0}",
         "Personas":
             "客户画像",
-        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer, in standard deviations.":
-            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。每张卡片列出画像中心偏离平均客户最远（以标准差计）的三个字段。",
+        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer (in standard deviations), described in original units.":
+            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。每张卡片列出画像中心偏离平均客户最远（以标准差计）的三个字段，并以原始单位描述。",
         "Customers per persona":
             "各画像客户数",
         "value tier":
@@ -211,8 +213,8 @@ enum Strings {
             "字段",
         "Choosing the number of personas":
             "选择画像数量",
-        "Every k in the range was fitted on a seeded sample of 4,000 customers; the k with the highest mean silhouette was kept.":
-            "范围内的每个 k 都在 4,000 位客户的固定种子抽样上拟合；保留平均轮廓系数最高的 k。",
+        "Every k in the range was fitted on a seeded sample of at most 4,000 customers; the k with the highest mean silhouette was kept.":
+            "范围内的每个 k 都在至多 4,000 位客户的固定种子抽样上拟合；保留平均轮廓系数最高的 k。",
         "Tags":
             "标签",
         "Rule tags from the config; a customer can carry several.":

@@ -78,12 +78,20 @@ public enum ClusterJob {
         let original = try scaler.inverseTransform(result.model.centroids)
         // For the report: where each centroid sits in its feature's distribution (z-scores
         // of the scaled columns, whatever the scaling), and a 2-D projection of a sample.
-        let (means, variances) = ColumnStatistics.meansAndVariances(scaled)
-        let centroidZ = try Matrix(rows: result.model.k, columns: names.count, storage: (0..<result.model.k).flatMap { c in
-            (0..<names.count).map { j in variances[j] > 0 ? (result.model.centroids[c, j] - means[j]) / variances[j].squareRoot() : 0 }
-        })
-        let labels = result.labels.map(Int.init)
-        let projection = try Projection.make(rows: rows, labels: labels, seed: options.seed) { scaled.selectingRows($0) }
+        var centroidZ: Matrix?
+        var projection: Projection?
+        if options.forReport {
+            let (means, variances) = ColumnStatistics.meansAndVariances(scaled)
+            centroidZ = try Matrix(rows: result.model.k, columns: names.count, storage: (0..<result.model.k).flatMap { c in
+                (0..<names.count).map { j in variances[j] > 0 ? (result.model.centroids[c, j] - means[j]) / variances[j].squareRoot() : 0 }
+            })
+            let labels = result.labels.map(Int.init)
+            do {
+                projection = try Projection.make(rows: rows, labels: labels, seed: options.seed) { scaled.selectingRows($0) }
+            } catch let error as NumericError {
+                throw SegmentationError.numeric(file: file, error)
+            }
+        }
         return ClusterRun(
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
             encoding: loaded.encoding, report: loaded.report, scaler: scaler, result: result, centroidsOriginal: original,

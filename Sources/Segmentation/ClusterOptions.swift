@@ -22,6 +22,8 @@ public struct ClusterOptions: Sendable {
     public var k: KChoice = .fixed(8)
     public var scale: ScalingMethod = .zscore
     public var log1p: [String] = []
+    /// Also compute what the report draws (centroid z-scores, the 2-D projection).
+    public var forReport = false
     public var start: Start = .kMeansPlusPlus
     public var nInit: Int?
     public var maxIterations = 300

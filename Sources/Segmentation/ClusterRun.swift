@@ -18,9 +18,11 @@ public struct ClusterRun: Sendable {
     /// Every k tried by `--k auto` (empty for a fixed k).
     public let selection: [KSelectionRow]
     public let seed: UInt64
-    /// Each centroid as z-scores of the scaled feature columns (k × features).
-    public let centroidZScores: Matrix
-    /// A 2-D principal-component picture of a seeded sample (nil below 3 rows).
+    /// Each centroid as z-scores of the scaled feature columns (k × features); with
+    /// `ClusterOptions.forReport` only.
+    public let centroidZScores: Matrix?
+    /// A 2-D principal-component picture of a seeded sample (with `forReport`; nil below 3
+    /// rows or 2 features).
     public let projection: Projection?
     public let timings: [(String, Double)]
 

@@ -22,14 +22,14 @@ public struct Projection: Sendable, Equatable {
         let sample = random.sampleIndices(min(fitRows, rows), from: rows)  // in random order
         let sorted = sample.sorted()
         let matrix = try rowsOf(sorted)
-        guard matrix.columns >= 1 else { return nil }
-        let pca = try PCA.fit(matrix, components: min(2, matrix.columns))
+        guard matrix.columns >= 2 else { return nil }  // one feature: no second axis to draw
+        let pca = try PCA.fit(matrix, components: 2)
         // The first rows of the random-order sample are a random subset of it: draw those.
         let positions = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($0.element, $0.offset) })
         let drawn = sample.prefix(drawnRows).sorted().compactMap { positions[$0] }
         let points = try pca.transform(matrix.selectingRows(drawn))
         return Projection(x: (0..<points.rows).map { points[$0, 0] },
-                          y: (0..<points.rows).map { points.columns > 1 ? points[$0, 1] : 0 },
+                          y: (0..<points.rows).map { points[$0, 1] },
                           labels: drawn.map { labels[sorted[$0]] },
                           explainedVarianceRatio: pca.explainedVarianceRatio, fittedRows: sample.count)
     }

@@ -93,7 +93,7 @@ struct ChurnTrainCommand: ParsableCommand {
         guard folds == 0 || folds >= 2 else { throw ValidationError("--folds must be 0 (no cross-validation) or at least 2; got \(folds)") }
         if cvPredictions != nil, folds == 0 { throw ValidationError("--cv-predictions needs cross-validation (--folds 2 or more)") }
         try checkDistinctOutputs([("--model", model), ("--cv-predictions", cvPredictions), ("--report", reporting.report),
-                                  ("--notebook", reporting.notebook)])
+                                  ("--notebook", reporting.notebook)], inputs: [("INPUT", input)])
         if folds >= 2 { try reporting.requireForNotebook(cvPredictions, option: "--cv-predictions FILE.csv") }
     }
 

@@ -85,7 +85,8 @@ struct ClusterCommand: ParsableCommand {
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a finite number >= 0; got \(tol)") }
         guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
         try reporting.requireForNotebook(model, option: "--model MODEL.json")
-        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)])
+        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
+                                 inputs: [("INPUT", input)])
         if let features, columnList(features)?.isEmpty ?? true {
             throw ValidationError("--features must name at least one column; got '\(features)'")
         }
@@ -127,6 +128,7 @@ struct ClusterCommand: ParsableCommand {
         options.seed = seed
         options.threads = input_.threadCount
         options.maxCategories = maxCategories
+        options.forReport = reporting.wanted
         return options
     }
 
@@ -149,7 +151,8 @@ struct ClusterCommand: ParsableCommand {
             try outputs.stage(run.segmentsCSV(), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
-                let files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
+                var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
+                files.delimiter = try input_.delimiterByte()
                 try reporting.stage(ClusterReport.document(run, files: files, language: reporting.language), into: outputs)
             }
             try outputs.commit()

@@ -49,6 +49,7 @@ struct ReportOptions: ParsableArguments {
 
     func validate() throws {
         guard Language(rawValue: lang) != nil else { throw ValidationError("--lang must be en or zh; got '\(lang)'") }
+        if lang != "en", !wanted { throw ValidationError("--lang only changes the report and the notebook: add --report or --notebook") }
     }
 
     var language: Language { Language(rawValue: lang) ?? .en }
@@ -74,13 +75,27 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
-/// Two options naming one output file would have one overwrite the other: refuse.
-func checkDistinctOutputs(_ outputs: [(option: String, path: String?)]) throws {
+/// Two options naming one output file would have one overwrite the other, an output naming
+/// an input would destroy it, and an output naming a directory would fail only after the
+/// run: refuse all three before any work.
+func checkDistinctOutputs(_ outputs: [(option: String, path: String?)], inputs: [(option: String, path: String?)] = []) throws {
     var seen = [URL: String]()
+    for (option, path) in inputs {
+        guard let path else { continue }
+        seen[URL(fileURLWithPath: path).standardizedFileURL] = option
+    }
+    let inputURLs = Set(seen.keys)
     for (option, path) in outputs {
         guard let path else { continue }
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        if let earlier = seen[url] { throw ValidationError("\(earlier) and \(option) name the same file: \(path)") }
+        if let earlier = seen[url] {
+            throw ValidationError(inputURLs.contains(url) ? "\(option) would overwrite \(earlier), which is read: \(path)"
+                                                          : "\(earlier) and \(option) name the same file: \(path)")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("\(option) names a directory: \(path); give a file name")
+        }
         seen[url] = option
     }
 }

@@ -78,7 +78,9 @@ struct SegmentCommand: ParsableCommand {
         guard id != nil else { throw ValidationError("give the id column with --id") }
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
         if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
-        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)])
+        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
+                                 inputs: [("INPUT", input), ("--config", config), ("--apply", apply), ("--compare", compare),
+                                          ("--churn-model", churnModel)])
         try reporting.requireForNotebook(model, option: "--model MODEL.json")
         if apply != nil, config != nil {
             throw ValidationError("--apply uses the config saved in the model; leave out --config")
@@ -124,6 +126,7 @@ struct SegmentCommand: ParsableCommand {
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
                                         churnModel: churnModel.map(reporting.relative), compare: compare.map(reporting.relative))
                 files.idsHashed = hashIDs
+                files.delimiter = try input_.delimiterByte()
                 try reporting.stage(try SegmentReport.document(run, churn: churn, migration: migration, files: files, language: reporting.language),
                                     into: outputs)
                 reportSeconds = Date().timeIntervalSince(reportStart)

@@ -32,6 +32,8 @@ struct PCATests {
         for (got, want) in zip(pca.components.rowArrays, c.components) {
             for (a, b) in zip(got, want) { #expect(close(a, b, 1e-9), "\(name): component \(a) vs \(b)") }
         }
+        #expect(pca.explainedVariance.count == c.n_components && pca.explainedVarianceRatio.count == c.n_components)
+        #expect(pca.components.rows == c.n_components && pca.mean.count == c.mean.count)
         for (a, b) in zip(pca.explainedVariance, c.explained_variance) { #expect(abs(a - b) <= 1e-9 * abs(b)) }
         for (a, b) in zip(pca.explainedVarianceRatio, c.explained_variance_ratio) { #expect(close(a, b, 1e-9)) }
         let projected = try pca.transform(matrix(c.X))

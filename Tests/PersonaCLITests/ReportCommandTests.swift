@@ -157,6 +157,7 @@ struct ReportCommandTests {
         var environment = ProcessInfo.processInfo.environment
         environment["PERSONA"] = PersonaRunner.binary.path
         environment["OPENBLAS_NUM_THREADS"] = "1"
+        environment["OPENBLAS_CORETYPE"] = "Haswell"  // as the script pins it: the same kernels on any x86-64-v3 CPU
         process.environment = environment
         let err = Pipe()
         process.standardError = err
@@ -193,6 +194,33 @@ struct ReportCommandTests {
         #expect(!notebook.contains("customers.merge(segments, on=ID"))
     }
 
+    @Test("edge cases still give a report: k = 1, one feature (no projection), three rows, churn without cross-validation, ';' input")
+    func edges() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let customers = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
+        let base = ["cluster", customers, "--id", "customer_id", "--out", "s.csv"]
+        let one = try runner.run(base + ["--k", "1", "--features", "recency_days,frequency", "--report", "k1.html"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(reportNumbers(try runner.read("k1.html"))["k"] == 1)
+        let single = try runner.run(base + ["--k", "3", "--features", "recency_days", "--report", "f1.html"])
+        #expect(single.status == 0, "\(single.stderr)")
+        let f1 = try runner.read("f1.html")
+        #expect(!f1.contains("Customers in two dimensions") && f1.contains("Cluster profiles"))
+        try runner.write("tiny.csv", "id;a;b\n1;1;2\n2;1;3\n3;9;9\n")
+        let tiny = try runner.run(["cluster", "tiny.csv", "--id", "id", "--delimiter", ";", "--k", "2", "--out", "t.csv", "--model", "t.json",
+                                   "--report", "t.html", "--notebook", "t.ipynb"])
+        #expect(tiny.status == 0, "\(tiny.stderr)")
+        #expect(reportNumbers(try runner.read("t.html"))["cluster_sizes.0"] == 2)
+        let notebook = try runner.read("t.ipynb")
+        #expect(notebook.contains("pd.read_csv(\\\"tiny.csv\\\", dtype={\\\"id\\\": str}, sep=\\\";\\\")"), "\(notebook.prefix(3000))")
+        let churn = try runner.run(["churn", "train", customers, "--id", "customer_id", "--label", "churned", "--folds", "0",
+                                    "--model", "c.json", "--report", "c.html", "--notebook", "c.ipynb"])
+        #expect(churn.status == 0, "\(churn.stderr)")
+        let c = try runner.read("c.html")
+        #expect(!c.contains("ROC curve") && c.contains("Odds ratios with 95% intervals") && reportNumbers(c)["cv.auc_mean"] == nil)
+    }
+
     @Test("report options: a notebook needs the files it reloads, --lang is en or zh, outputs must differ; nothing is written")
     func errors() throws {
         let runner = try PersonaRunner()
@@ -207,6 +235,9 @@ struct ReportCommandTests {
              "--notebook needs --cv-predictions FILE.csv: the notebook's code reloads that file"),
             (["segment", customers, "--id", "customer_id", "--out", "s.csv", "--model", "m.json", "--notebook", "m.json"],
              "--model and --notebook name the same file: m.json"),
+            (cluster + ["--out", "s.csv", "--report", customers], "--report would overwrite INPUT, which is read: \(customers)"),
+            (cluster + ["--out", "s.csv", "--report", "."], "--report names a directory: .; give a file name"),
+            (cluster + ["--out", "s.csv", "--lang", "zh"], "--lang only changes the report and the notebook: add --report or --notebook"),
         ]
         for (arguments, message) in cases {
             let result = try runner.run(arguments)

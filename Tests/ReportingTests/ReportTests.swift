@@ -168,4 +168,44 @@ struct ReportTests {
         #expect(t.personaName("high value · active · prefers: Toys & Games") == "高价值 · 活跃 · 偏好: Toys & Games")
         #expect(t.name("my own tier") == "my own tier")
     }
+
+    @Test("numbers that would not fit an Int, and non-finite coordinates, are formatted rather than crashing")
+    func extremes() {
+        #expect(ReportFormat.magnitude(1.5e19) == "1.5e+19")
+        #expect(ReportFormat.magnitude(-12_345.6) == "-12,346")
+        #expect(ReportFormat.magnitude(999_999_999_999.4) == "999,999,999,999")
+        #expect(ReportFormat.count(-1_234_567) == "-1,234,567" && ReportFormat.count(Int.min) == "-9,223,372,036,854,775,808")
+        #expect(SVGDocument.number(.infinity) == "0" && SVGDocument.number(.nan) == "0" && SVGDocument.number(2.345) == "2.35")
+    }
+
+    @Test("more than eight groups: the palette goes on in darker shades, all sixteen colours distinct")
+    func palette() {
+        let colours = (0..<16).map(Palette.colour)
+        #expect(Set(colours).count == 16)
+        #expect(Palette.colour(8) == "#003E61")  // #0072B2 at 55 %
+        #expect(Palette.colour(16) == Palette.colour(0))
+    }
+
+    @Test("long labels are cut with an ellipsis to their column; markdown characters in names are escaped")
+    func truncationAndMarkdown() {
+        #expect(Legend.truncated("short", to: 100, fontSize: 10) == "short")
+        let cut = Legend.truncated("mid value · churned · prefers: Sports, Outdoors", to: 120, fontSize: 12)
+        #expect(cut.hasSuffix("…") && Legend.textWidth(cut, fontSize: 12) <= 120)
+        let markup = Charts.bars(title: "t", labels: [String(repeating: "长", count: 40)], values: [1])
+        #expect(markup.contains("…</text>") && wellFormed(markup))
+        #expect(Notebook.markdown("sample_customers.csv <b>*x*</b> $5") == "sample\\_customers.csv \\<b\\>\\*x\\*\\</b\\> \\$5")
+    }
+
+    @Test("whole-number axes (k) show every value up to about ten, then a nice step")
+    func integerTicks() {
+        func tickLabels(_ range: ClosedRange<Double>) -> [String] {
+            let markup = Charts.lines(title: "s", series: [.init(name: "s", points: [(range.lowerBound, 1), (range.upperBound, 2)])],
+                                      xLabel: "k", yLabel: "", xDomain: range, yDomain: 0...3, integerX: true)
+            let pattern = try? NSRegularExpression(pattern: "text-anchor=\"middle\" font-size=\"11\" font-weight=\"normal\">([0-9]+)</text>")
+            return (pattern?.matches(in: markup, range: NSRange(location: 0, length: (markup as NSString).length)) ?? [])
+                .map { (markup as NSString).substring(with: $0.range(at: 1)) }
+        }
+        #expect(tickLabels(2...10) == ["2", "3", "4", "5", "6", "7", "8", "9", "10"])
+        #expect(tickLabels(2...40) == ["5", "10", "15", "20", "25", "30", "35", "40"])
+    }
 }

@@ -13,9 +13,6 @@ public struct NamedClusters: Codable, Sendable {
         public let centroid: [String: Double]
         /// The columns that lift this cluster most against all customers (centroid ÷ mean).
         public let traits: [String]
-        /// The mean of each column over the cluster's customers, in original units (what
-        /// the traits' lifts compare with `NamedClusters.means`).
-        public var means: [String: Double]?
         /// Base attributes of its customers: the mean of a number column, the most common
         /// value of a text column (`attributes:` in the config).
         public var attributes: [String: String]?
@@ -27,8 +24,6 @@ public struct NamedClusters: Codable, Sendable {
     public let scaler: Scaler
     public let centroidsScaled: [[Double]]
     public internal(set) var clusters: [Cluster]
-    /// The mean of each column over all customers of the fit.
-    public let means: [String: Double]?
     /// `--k auto` for personas: silhouette of each k tried.
     public let kSelection: [KSelection]?
 
@@ -38,7 +33,7 @@ public struct NamedClusters: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case columns, fills, scaler, clusters, means
+        case columns, fills, scaler, clusters
         case log1pColumns = "log1p_columns"
         case centroidsScaled = "centroids_scaled"
         case kSelection = "k_selection"
@@ -87,9 +82,6 @@ public struct NamedClusters: Codable, Sendable {
         var members = [[Int]](repeating: [], count: clusterCount)
         for (i, label) in labels.enumerated() { members[label].append(i) }
         var used = [String: Int]()
-        func byColumn(_ values: [Double]) -> [String: Double] {
-            Dictionary(zip(columns, values), uniquingKeysWith: { a, _ in a })
-        }
         let clusters = (0..<clusterCount).map { c -> Cluster in
             // Lift against the population, on the raw columns (shares, spend …).
             let clusterMeans = columns.indices.map { j in members[c].reduce(0.0) { $0 + raw[$1, j] } / Double(max(1, members[c].count)) }
@@ -100,11 +92,10 @@ public struct NamedClusters: Codable, Sendable {
             if let n = used[label], n > 1 { label += " (\(n))" }
             return Cluster(name: label, size: members[c].count,
                            centroid: Dictionary(columns.enumerated().map { ($0.element, original[c, $0.offset]) }, uniquingKeysWith: { a, _ in a }),
-                           traits: traits, means: byColumn(clusterMeans))
+                           traits: traits)
         }
         return (NamedClusters(columns: columns, log1pColumns: log1p, fills: fills, scaler: scaler,
-                              centroidsScaled: result.model.centroids.rowArrays, clusters: clusters, means: byColumn(means),
-                              kSelection: selection), labels)
+                              centroidsScaled: result.model.centroids.rowArrays, clusters: clusters, kSelection: selection), labels)
     }
 
     /// The table's rows (or only `rows`) in the standardized units of the fit (saved fills and scaler).

@@ -30,9 +30,34 @@ public enum SegmentJob {
             return column.values.map { $0.isNaN ? 0 : $0 }
         }
 
+        /// Per persona and over everyone, the mean of each persona column (missing cells
+        /// left out), in original units: `(byPersona[c][j], overall[j])`.
+        public func personaMeans() -> (byPersona: [[Double]], overall: [Double]) {
+            let columns = persona.columns, k = persona.clusters.count
+            var sums = [[Double]](repeating: [Double](repeating: 0, count: columns.count), count: k)
+            var counts = [[Int]](repeating: [Int](repeating: 0, count: columns.count), count: k)
+            for (j, name) in columns.enumerated() {
+                guard let index = table.index(of: name), case .numeric(let column) = table.columns[index] else { continue }
+                for (i, value) in column.values.enumerated() where !value.isNaN {
+                    sums[personaCluster[i]][j] += value
+                    counts[personaCluster[i]][j] += 1
+                }
+            }
+            let byPersona = (0..<k).map { c in columns.indices.map { counts[c][$0] > 0 ? sums[c][$0] / Double(counts[c][$0]) : .nan } }
+            let overall = columns.indices.map { j -> Double in
+                let n = (0..<k).reduce(0) { $0 + counts[$1][j] }
+                return n > 0 ? (0..<k).reduce(0.0) { $0 + sums[$1][j] } / Double(n) : .nan
+            }
+            return (byPersona, overall)
+        }
+
         /// A 2-D picture of the customers on the persona columns, coloured by persona.
         public func personaProjection() throws -> Projection? {
-            try Projection.make(rows: table.rowCount, labels: personaCluster, seed: config.seed) { try persona.scaled(table, rows: $0) }
+            do {
+                return try Projection.make(rows: table.rowCount, labels: personaCluster, seed: config.seed) { try persona.scaled(table, rows: $0) }
+            } catch let error as NumericError {
+                throw SegmentationError.numeric(file: table.source, error)
+            }
         }
 
         /// SEGMENTS.csv: id, cluster (the persona's number, largest first), value_tier,
