@@ -75,8 +75,8 @@ public enum HTMLReport {
             figures = []
         }
         for block in blocks {
-            if case let .figure(svg, caption) = block {
-                figures.append("<figure>\n\(svg)\n" + (caption.isEmpty ? "" : "<figcaption>\(SVGDocument.escape(caption))</figcaption>\n") + "</figure>\n")
+            if case .figure = block {
+                figures.append(fragment(block))
                 continue
             }
             flush()
