@@ -10,21 +10,35 @@ extension ClusterMetrics {
         let n = data.rows
         guard k >= 2, k <= n - 1 else { return nil }
         let d = data.columns
+        // Rows ordered by cluster (stably): the distances from a row to one cluster are then a
+        // contiguous run, summed without a scattered add per pair (which cost three times the
+        // square root).
         var counts = [Int](repeating: 0, count: k)
         for label in dense { counts[label] += 1 }
+        var segmentStart = [Int](repeating: 0, count: k + 1)
+        for c in 0..<k { segmentStart[c + 1] = segmentStart[c] + counts[c] }
+        var order = [Int](repeating: 0, count: n)
+        var next = segmentStart
+        for (i, label) in dense.enumerated() {
+            order[next[label]] = i
+            next[label] += 1
+        }
+        let (sizes, original) = (counts, order)
+        let sorted = data.selectingRows(order)
+        let sortedLabels = order.map { dense[$0] }
         var norms = [Double](repeating: 0, count: n)
         for i in 0..<n {
             var s = 0.0
-            for f in 0..<d { s += data.storage[i * d + f] * data.storage[i * d + f] }
+            for f in 0..<d { s += sorted.storage[i * d + f] * sorted.storage[i * d + f] }
             norms[i] = s
         }
         let scores = SharedBuffer<Double>(repeating: 0, count: n)
         let blocks = RowChunks(rows: n, chunkRows: 256)
         let tile = 4096
-        data.storage.withReadOnly { x in
+        sorted.storage.withReadOnly { x in
             norms.withReadOnly { norm in
-                dense.withReadOnly { label in
-                    counts.withReadOnly { count in
+                sortedLabels.withReadOnly { label in
+                    segmentStart.withReadOnly { segment in
                         blocks.forEach(threads: threads) { block in
                             let rows = blocks.range(block)
                             let m = rows.count
@@ -39,10 +53,15 @@ extension ClusterMetrics {
                                                  b: x.base + start * d, beta: 0, c: prod)
                                     for r in 0..<m {
                                         let i = rows.lowerBound + r
-                                        for c in 0..<width {
-                                            let j = start + c
-                                            let squared = i == j ? 0 : max(0, prod[r * width + c] + norm[i] + norm[j])
-                                            sums[r * k + label[j]] += squared.squareRoot()
+                                        let ni = norm[i]
+                                        let products = prod + r * width
+                                        var c = 0
+                                        while c < width {
+                                            let cluster = label[start + c]
+                                            let end = min(width, segment[cluster + 1] - start)
+                                            sums[r * k + cluster] += distanceSum(products, norm.base + start, from: c, to: end,
+                                                                                 ni: ni, skip: i - start)
+                                            c = end
                                         }
                                     }
                                 }
@@ -51,12 +70,12 @@ extension ClusterMetrics {
                             for r in 0..<m {
                                 let i = rows.lowerBound + r
                                 let own = label[i]
-                                guard count[own] > 1 else { scores[i] = 0; continue }
-                                let a = sums[r * k + own] / Double(count[own] - 1)
+                                guard sizes[own] > 1 else { scores[original[i]] = 0; continue }
+                                let a = sums[r * k + own] / Double(sizes[own] - 1)
                                 var b = Double.infinity
-                                for j in 0..<k where j != own { b = min(b, sums[r * k + j] / Double(count[j])) }
+                                for j in 0..<k where j != own { b = min(b, sums[r * k + j] / Double(sizes[j])) }
                                 let denominator = max(a, b)
-                                scores[i] = denominator == 0 ? 0 : (b - a) / denominator
+                                scores[original[i]] = denominator == 0 ? 0 : (b - a) / denominator
                             }
                         }
                     }
@@ -64,5 +83,31 @@ extension ClusterMetrics {
             }
         }
         return ColumnStatistics.mean(scores.array)
+    }
+
+    /// Σ over columns `from..<to` of √max(0, products[c] + ni + norms[c]), leaving out column
+    /// `skip` (the row itself, whose distance is 0 by definition). Four running sums keep the
+    /// square roots, not the adds, the limit.
+    @inline(__always)
+    private static func distanceSum(_ products: UnsafePointer<Double>, _ norms: UnsafePointer<Double>, from: Int, to: Int,
+                                    ni: Double, skip: Int) -> Double {
+        @inline(__always) func term(_ c: Int) -> Double {
+            let distance = Swift.max(0, products[c] + ni + norms[c]).squareRoot()
+            return c == skip ? 0 : distance
+        }
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var c = from
+        while c + 4 <= to {
+            s0 += term(c)
+            s1 += term(c + 1)
+            s2 += term(c + 2)
+            s3 += term(c + 3)
+            c += 4
+        }
+        while c < to {
+            s0 += term(c)
+            c += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 }
