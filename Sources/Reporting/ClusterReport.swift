@@ -9,8 +9,7 @@ public struct ReportFiles: Sendable {
     public var model: String?
     /// `persona churn train --cv-predictions`.
     public var predictions: String?
-    /// `persona segment --churn-model`, `--compare`.
-    public var churnModel: String?
+    /// `persona segment --compare`.
     public var compare: String?
     /// SEGMENTS.csv holds keyed pseudonyms (`--hash-ids`): join it to the input by row.
     public var idsHashed = false
@@ -23,12 +22,11 @@ public struct ReportFiles: Sendable {
     }
 
     public init(input: String, segments: String, model: String? = nil, predictions: String? = nil,
-                churnModel: String? = nil, compare: String? = nil) {
+                compare: String? = nil) {
         self.input = input
         self.segments = segments
         self.model = model
         self.predictions = predictions
-        self.churnModel = churnModel
         self.compare = compare
     }
 

@@ -48,7 +48,7 @@ public enum HTMLReport {
             html += blocks(section.blocks)
             html += "</section>\n"
         }
-        html += "<footer>\(e(Localizer(document.language)("Made by Persona. Every chart is drawn from the run's own output files; nothing here was fetched from the network.")))</footer>\n"
+        html += "<footer>\(e(Localizer(document.language)("Made by Persona from this run's results, the same numbers its output files hold; nothing here was fetched from the network.")))</footer>\n"
         html += "</main>\n</body>\n</html>\n"
         return html
     }

@@ -5,7 +5,6 @@ enum Strings {
         "high": "高", "mid": "中", "low": "低",
         "active": "活跃", "potential": "潜在", "at_risk": "流失风险", "churned": "已流失",
         "new": "新客", "growing": "成长", "mature": "成熟", "declining": "衰退", "VIP": "VIP", "won_back": "召回",
-        "medium": "中",
     ]
 
     static let zh: [String: String] = [
@@ -161,8 +160,8 @@ enum Strings {
             "Calinski-Harabasz（越高越好）",
         "Davies-Bouldin (lower is better)":
             "Davies-Bouldin（越低越好）",
-        "Made by Persona. Every chart is drawn from the run's own output files; nothing here was fetched from the network.":
-            "由 Persona 生成。所有图表均来自本次运行的输出文件；未从网络获取任何内容。",
+        "Made by Persona from this run's results, the same numbers its output files hold; nothing here was fetched from the network.":
+            "由 Persona 根据本次运行结果生成，数字与输出文件一致；未从网络获取任何内容。",
         "The figures and tables below were rendered by Persona when it wrote this notebook; run the code cells to reload the same output files with pandas and carry on from there.":
             "以下图表由 Persona 在生成本笔记本时绘制；运行代码单元即可用 pandas 重新加载相同的输出文件并继续分析。",
         "This section is drawn from the files loaded above.":

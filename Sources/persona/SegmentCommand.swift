@@ -124,7 +124,7 @@ struct SegmentCommand: ParsableCommand {
             if reporting.wanted {
                 let reportStart = Date()
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
-                                        churnModel: churnModel.map(reporting.relative), compare: compare.map(reporting.relative))
+                                        compare: compare.map(reporting.relative))
                 files.idsHashed = hashIDs
                 files.delimiter = try input_.delimiterByte()
                 try reporting.stage(try SegmentReport.document(run, churn: churn, migration: migration, files: files, language: reporting.language),
