@@ -31,11 +31,14 @@ public struct ReportFiles: Sendable {
     }
 
     /// `target` as seen from the directory of `notebook` (both as given on the command line).
+    /// When the two share nothing but the root ("/tmp/x/n.ipynb" and "/home/me/data.csv"), a relative
+    /// path would climb to "/" and break as soon as either folder moves, so the absolute path is written.
     public static func relative(_ target: String, from notebook: String) -> String {
         let base = URL(fileURLWithPath: notebook).standardizedFileURL.deletingLastPathComponent().pathComponents
         let path = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
         var common = 0
         while common < min(base.count, path.count), base[common] == path[common] { common += 1 }
+        if common <= 1 { return URL(fileURLWithPath: target).standardizedFileURL.path }
         let ups = Array(repeating: "..", count: base.count - common)
         return (ups + path[common...]).joined(separator: "/")
     }

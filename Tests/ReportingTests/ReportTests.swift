@@ -107,6 +107,8 @@ struct ReportTests {
         #expect(Notebook.lines("a\nb") == ["a\n", "b"])
         #expect(ReportFiles.relative("/r/datasets/x.csv", from: "/r/notebooks-export/cluster/n.ipynb") == "../../datasets/x.csv")
         #expect(ReportFiles.relative("/r/out/s.csv", from: "/r/out/n.ipynb") == "s.csv")
+        #expect(ReportFiles.relative("/check/work/main/f.csv", from: "/tmp/t.1/n.ipynb") == "/check/work/main/f.csv")
+        #expect(ReportFiles.relative("/tmp/a/../f.csv", from: "/tmp/t.1/n.ipynb") == "../f.csv")
         #expect(ReportFiles.python("a\"b\\c") == "\"a\\\"b\\\\c\"")
     }
 
