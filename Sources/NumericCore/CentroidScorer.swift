@@ -4,6 +4,10 @@
 /// Two kernels: a fused SIMD loop that keeps all scores of a row in registers (centroids are
 /// stored transposed, 8 per vector, pre-multiplied by −2), and BLAS GEMM on blocks of 256 rows
 /// for large k·d. Ties go to the lowest centroid index, as `numpy.argmin` does.
+///
+/// Every fused case scores a row the same way (start from ‖c‖², one FMA per feature in feature
+/// order), so a row's label does not depend on whether it falls in a group of four or in the
+/// remainder, nor on k crossing 8.
 struct CentroidScorer: @unchecked Sendable {
     // @unchecked: immutable after init; the arrays are only read.
     let k: Int
@@ -102,7 +106,7 @@ struct CentroidScorer: @unchecked Sendable {
                     while i < rows.upperBound {
                         let row = x.base + i * d
                         var acc = c2[0]
-                        for f in 0..<d { acc = acc + SIMD8(repeating: row[f]) * ct[f] }
+                        for f in 0..<d { acc = acc.addingProduct(SIMD8(repeating: row[f]), ct[f]) }
                         visit(i, Int32(truncatingIfNeeded: CentroidScorer.argmin(acc).1))
                         i += 1
                     }
@@ -112,8 +116,8 @@ struct CentroidScorer: @unchecked Sendable {
                         var a0 = c2[0], a1 = c2[1]
                         for f in 0..<d {
                             let xv = SIMD8(repeating: row[f])
-                            a0 = a0 + xv * ct[2 * f]
-                            a1 = a1 + xv * ct[2 * f + 1]
+                            a0 = a0.addingProduct(xv, ct[2 * f])
+                            a1 = a1.addingProduct(xv, ct[2 * f + 1])
                         }
                         let (m0, i0) = CentroidScorer.argmin(a0)
                         let (m1, i1) = CentroidScorer.argmin(a1)
@@ -126,7 +130,7 @@ struct CentroidScorer: @unchecked Sendable {
                         for b in 0..<blocks { acc[b] = c2[b] }
                         for f in 0..<d {
                             let xv = SIMD8(repeating: row[f])
-                            for b in 0..<blocks { acc[b] = acc[b] + xv * ct[f * blocks + b] }
+                            for b in 0..<blocks { acc[b] = acc[b].addingProduct(xv, ct[f * blocks + b]) }
                         }
                         var best = Double.infinity
                         var label: Int64 = 0

@@ -38,6 +38,23 @@ struct KMeansTests {
         #expect(labels[0] == reference.labels)
     }
 
+    @Test("A row gets the same label scored in a group of four or alone, even where rounding decides it")
+    func labelDoesNotDependOnPosition() throws {
+        // Points in a cube of side 3 around (1e7, …): the expanded scores ‖c‖² − 2x·c are off by
+        // about 0.2 there, more than many rows' true margins, so the arithmetic decides labels.
+        var rng = SeededRandom(seed: 4)
+        let rows = 2000, d = 4
+        let data = Matrix(unchecked: rows, d, (0..<(rows * d)).map { _ in 1e7 + 3 * rng.nextUnit() })
+        for k in [6, 12] {
+            let centroids = data.selectingRows(Array(stride(from: 7, to: 7 + 97 * k, by: 97))).storage
+            let together = LloydEngine(data: data, k: k, threads: 1, kernel: .fused).assign(centroids: centroids)
+            for i in 0..<rows {
+                let alone = LloydEngine(data: data.selectingRows([i]), k: k, threads: 1, kernel: .fused)
+                #expect(alone.assign(centroids: centroids) == [together[i]], "row \(i), k = \(k)")
+            }
+        }
+    }
+
     @Test("k-means++ finds planted clusters: ARI ≥ 0.99, inertia no worse than sklearn's best of 10")
     func plantedClusters() throws {
         let planted = fixture.planted
