@@ -16,6 +16,8 @@ public struct CSVReadOptions: Sendable {
     public var numericColumns: [String] = []
     /// Threads for parsing (the file is split at line boundaries when it holds no quotes).
     public var threads: Int = 1
+    /// Bytes parsed per step before they are released (tests make it small to cross many steps).
+    var stepBytes = PageRelease.step
 
     public init() {}
 }
@@ -31,15 +33,18 @@ public enum CSVReader {
 
     public static func read(path: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
         let name = (path as NSString).lastPathComponent
-        return try FileLoader.withContents(path: path) { try read(buffer: $0, name: name, options: options) }
+        return try FileLoader.withContents(path: path) { bytes, release in
+            try read(buffer: bytes, name: name, options: options, release: release)
+        }
     }
 
     public static func read(bytes: [UInt8], name: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
-        try bytes.withUnsafeBufferPointer { try read(buffer: $0, name: name, options: options) }
+        try bytes.withUnsafeBufferPointer { try read(buffer: $0, name: name, options: options, release: PageRelease(mapping: nil)) }
     }
 
     /// The table keeps copies of everything it needs, so `all` may go away afterwards.
-    private static func read(buffer all: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions) throws -> CustomerTable {
+    private static func read(buffer all: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions,
+                             release: PageRelease) throws -> CustomerTable {
         do {
             var start = 0
             if all.count >= 3, all[0] == 0xEF, all[1] == 0xBB, all[2] == 0xBF { start = 3 }
@@ -47,11 +52,12 @@ public enum CSVReader {
             guard buffer.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
                 throw CustomerDataError.emptyFile(file: name)
             }
-            return try parse(buffer, name: name, options: options)
+            return try parse(buffer, name: name, options: options, release: release)
         }
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions) throws -> CustomerTable {
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions,
+                              release: PageRelease) throws -> CustomerTable {
         let (header, dataStart, dataLine) = try readHeader(buffer, name: name, delimiter: options.delimiter)
         let kinds = try initialKinds(header: header, name: name, options: options)
         let data = UnsafeBufferPointer(rebasing: buffer[dataStart...])
@@ -70,8 +76,10 @@ public enum CSVReader {
         let bytesPerRow = max(1, sampled.endOffset / sampled.rows)
         let expectedRows = data.count / bytesPerRow + 16
 
+        let quoted = containsQuote(data, step: options.stepBytes, release: release)
         var parts = try scanParts(data, scanner: scanner, kinds: sampleKinds, firstLine: dataLine,
-                                  expectedRows: expectedRows, threads: options.threads)
+                                  expectedRows: expectedRows, threads: options.threads, quoted: quoted,
+                                  step: options.stepBytes, release: release)
         var merged = MergedColumns(parts: parts, kinds: sampleKinds)
         parts.removeAll()
 
@@ -93,7 +101,8 @@ public enum CSVReader {
         if !demoted.isEmpty {
             let textKinds = sampleKinds.indices.map { demoted.contains($0) ? ColumnKind.text : .skip }
             let again = try scanParts(data, scanner: scanner, kinds: textKinds, firstLine: dataLine,
-                                      expectedRows: expectedRows, threads: options.threads)
+                                      expectedRows: expectedRows, threads: options.threads, quoted: quoted,
+                                      step: options.stepBytes, release: release)
             let text = MergedColumns(parts: again, kinds: textKinds)
             for j in demoted { merged.columns[j] = text.columns[j] }
         }
@@ -141,17 +150,41 @@ public enum CSVReader {
         }
     }
 
+    /// Whether any byte is a quote, looked for `step` bytes at a time; each step is released
+    /// once searched (the parse maps it again as it goes).
+    static func containsQuote(_ data: UnsafeBufferPointer<UInt8>, step: Int, release: PageRelease) -> Bool {
+        guard let base = data.baseAddress else { return false }
+        var offset = 0
+        while offset < data.count {
+            let count = min(step, data.count - offset)
+            if memchr(base + offset, 0x22, count) != nil { return true }
+            release.release(UnsafeBufferPointer(start: base + offset, count: count))
+            offset += count
+        }
+        return false
+    }
+
     /// Scans the data in parts on several threads when no field is quoted (then every newline
-    /// ends a record); otherwise in one part.
+    /// ends a record); otherwise in one part. Without quotes, each part is also scanned in
+    /// steps of about `step` bytes cut at newlines, and each step is released once parsed, so
+    /// the mapped file never sits whole in memory next to the parsed columns.
     private static func scanParts(_ data: UnsafeBufferPointer<UInt8>, scanner: CSVScanner, kinds: [ColumnKind],
-                                  firstLine: Int, expectedRows: Int, threads: Int) throws -> [ColumnBuilders] {
-        let bounds = partBounds(data, threads: threads)
+                                  firstLine: Int, expectedRows: Int, threads: Int, quoted: Bool,
+                                  step: Int, release: PageRelease) throws -> [ColumnBuilders] {
+        let bounds = partBounds(data, threads: threads, quoted: quoted)
         let shared = SendableBytes(buffer: data)
         let results = Parallel.map(count: bounds.count - 1, threads: threads) { part in
-            let slice = UnsafeBufferPointer(rebasing: shared.buffer[bounds[part]..<bounds[part + 1]])
             var builders = ColumnBuilders(kinds: kinds, expectedRows: expectedRows / (bounds.count - 1) + 16)
-            let outcome = try scanner.scan(slice, firstLine: 0, expectedFields: scanner.header.count, into: &builders)
-            return (builders, outcome.lines)
+            let steps = quoted ? [bounds[part], bounds[part + 1]]
+                               : newlineCuts(shared.buffer, from: bounds[part], to: bounds[part + 1], every: step)
+            var lines = 0
+            for s in 0..<(steps.count - 1) {
+                let slice = UnsafeBufferPointer(rebasing: shared.buffer[steps[s]..<steps[s + 1]])
+                let outcome = try scanner.scan(slice, firstLine: lines, expectedFields: scanner.header.count, into: &builders)
+                lines += outcome.lines
+                if !quoted { release.release(slice) }
+            }
+            return (builders, lines)
         }
         var parts = [ColumnBuilders]()
         var line = firstLine
@@ -182,20 +215,25 @@ public enum CSVReader {
         }
     }
 
-    static func partBounds(_ data: UnsafeBufferPointer<UInt8>, threads: Int) -> [Int] {
+    static func partBounds(_ data: UnsafeBufferPointer<UInt8>, threads: Int, quoted: Bool) -> [Int] {
         let minimumPart = 1 << 20
-        guard threads > 1, data.count >= 2 * minimumPart,
-              let base = data.baseAddress, memchr(base, 0x22, data.count) == nil
-        else { return [0, data.count] }
+        guard threads > 1, data.count >= 2 * minimumPart, !quoted else { return [0, data.count] }
         let parts = min(threads, data.count / minimumPart)
-        var bounds = [0]
-        for i in 1..<parts {
-            var cut = max(bounds[bounds.count - 1], data.count * i / parts)
-            while cut < data.count, data[cut - 1] != 0x0A { cut += 1 }
-            bounds.append(cut)
+        return newlineCuts(data, from: 0, to: data.count, every: (data.count + parts - 1) / parts)
+    }
+
+    /// Offsets from `start` to `end` about `every` bytes apart, each moved forward to just after
+    /// a newline (records of an unquoted file never span one), with `start` and `end` included.
+    static func newlineCuts(_ data: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, every: Int) -> [Int] {
+        var cuts = [start]
+        var cut = start + every
+        while cut < end {
+            while cut < end, data[cut - 1] != 0x0A { cut += 1 }
+            if cut < end { cuts.append(cut) }
+            cut += every
         }
-        bounds.append(data.count)
-        return bounds
+        cuts.append(end)
+        return cuts
     }
 
     private static func checkUniqueIDs(_ table: CustomerTable, threads: Int) throws {

@@ -120,10 +120,10 @@ struct ColumnBuilders: FieldSink {
                 missing[s] += 1
             case .nonFinite:
                 cell.pointee = .nan
-                if firstNonFinite[s] == nil { firstNonFinite[s] = CellProblem(row: row, line: line, value: text(p, n)) }
+                if firstNonFinite[s] == nil { firstNonFinite[s] = CellProblem(row: rows, line: line, value: text(p, n)) }
             case .notANumber:
                 cell.pointee = .nan
-                if firstNotANumber[s] == nil { firstNotANumber[s] = CellProblem(row: row, line: line, value: text(p, n)) }
+                if firstNotANumber[s] == nil { firstNotANumber[s] = CellProblem(row: rows, line: line, value: text(p, n)) }
             }
         case .text:
             let s = slot[j]

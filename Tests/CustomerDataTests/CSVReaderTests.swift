@@ -169,6 +169,66 @@ struct CSVWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 
+    @Test("step cuts fall just after a newline, about `every` bytes apart, with both ends kept")
+    func newlineCuts() {
+        let text = Array("ab\ncdef\ng\n\nhij\nk".utf8)   // 16 bytes; lines end at offsets 3, 8, 10, 11, 15
+        text.withUnsafeBufferPointer { data in
+            #expect(CSVReader.newlineCuts(data, from: 0, to: data.count, every: 4) == [0, 8, 15, 16])
+            #expect(CSVReader.newlineCuts(data, from: 0, to: data.count, every: 1) == [0, 3, 8, 10, 11, 15, 16])
+            #expect(CSVReader.newlineCuts(data, from: 3, to: 15, every: 100) == [3, 15])
+            #expect(CSVReader.newlineCuts(data, from: 15, to: 16, every: 1) == [15, 16])
+        }
+    }
+
+    @Test("reading a mapped file in small released steps gives exactly the single-step result", arguments: [1, 2])
+    func steppedRead(threads: Int) throws {
+        // 3,000 rows with CRLF and LF endings, blank lines, missing cells, and a column that
+        // turns out to be text only after the 1,000-row sample (so it is read a second time).
+        var text = "id,spend,visits,city,code\n"
+        for i in 0..<3000 {
+            let ending = i % 7 == 0 ? "\r\n" : "\n"
+            let spend = i % 13 == 0 ? "" : String(Double(i) * 1.25)
+            let code = i == 2500 ? "X9" : String(i % 17)
+            text += "C\(i),\(spend),\(i % 11),城市\(i % 5),\(code)\(ending)"
+            if i % 400 == 0 { text += "\n" }
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("persona-stepped-\(getpid())-\(threads).csv")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        func read(step: Int) throws -> CustomerTable {
+            var options = CSVReadOptions()
+            options.idColumn = "id"
+            options.threads = threads
+            options.stepBytes = step
+            return try CSVReader.read(path: url.path, options: options)
+        }
+        let whole = try read(step: 1 << 30)
+        #expect(whole.rowCount == 3000)
+        #expect(texts(whole, "code")?[2500] == "X9")
+        for step in [1, 97, 4096] {
+            let stepped = try read(step: step)
+            #expect(stepped.rowLines == whole.rowLines)
+            #expect(ids(stepped) == ids(whole))
+            #expect(numbers(stepped, "spend")?.map(\.bitPattern) == numbers(whole, "spend")?.map(\.bitPattern))
+            #expect(numbers(stepped, "visits") == numbers(whole, "visits"))
+            #expect(texts(stepped, "city") == texts(whole, "city"))
+            #expect(texts(stepped, "code") == texts(whole, "code"))
+        }
+        // An error deep in the file names the same line whatever the step.
+        let broken = text.replacingOccurrences(of: "C2900,", with: "C2900,1,")
+        try Data(broken.utf8).write(to: url)
+        // Physical lines counted in bytes (a Swift Character "\r\n" would not split at "\n"):
+        // the header, 2,900 rows and the 8 blank lines before row 2900.
+        let expected = try #require(Array(broken.utf8).split(separator: 0x0A, omittingEmptySubsequences: false)
+            .firstIndex { $0.starts(with: Array("C2900,".utf8)) }) + 1
+        #expect(expected == 1 + 2900 + 8 + 1)
+        for step in [1 << 30, 97] {
+            #expect(throws: CustomerDataError.raggedRow(file: url.lastPathComponent, line: expected, expected: 5, got: 6)) {
+                _ = try read(step: step)
+            }
+        }
+    }
+
     @Test("Fields are quoted only when RFC 4180 needs it")
     func quoting() {
         var writer = CSVWriter()
