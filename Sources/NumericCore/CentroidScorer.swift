@@ -7,7 +7,7 @@
 ///
 /// Every fused case scores a row the same way (start from ‖c‖², one FMA per feature in feature
 /// order), so a row's label does not depend on whether it falls in a group of four or in the
-/// remainder, nor on k crossing 8.
+/// remainder.
 struct CentroidScorer: @unchecked Sendable {
     // @unchecked: immutable after init; the arrays are only read.
     let k: Int
