@@ -45,7 +45,9 @@ struct KMeansTests {
         var rng = SeededRandom(seed: 4)
         let rows = 2000, d = 4
         let data = Matrix(unchecked: rows, d, (0..<(rows * d)).map { _ in 1e7 + 3 * rng.nextUnit() })
-        for k in [6, 12] {
+        // k ≤ 8: the kernel scores rows four at a time, with a remainder scored alone (for
+        // k > 8 every row is scored alone, so position cannot matter there).
+        for k in [3, 6] {
             let centroids = data.selectingRows(Array(stride(from: 7, to: 7 + 97 * k, by: 97))).storage
             let together = LloydEngine(data: data, k: k, threads: 1, kernel: .fused).assign(centroids: centroids)
             for i in 0..<rows {
