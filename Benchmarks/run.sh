@@ -49,13 +49,14 @@ measure() {
     echo
     echo '```'
     echo "BENCH --rows $ROWS --repeats $REPEATS --csv CSV --export DIR"
-    echo "python3 Benchmarks/sklearn_lloyd.py DIR --rows $ROWS --rounds $REPEATS --persona-bench BENCH"
+    echo "python3 Benchmarks/sklearn_lloyd.py DIR --rows $ROWS --rounds $REPEATS --persona-bench BENCH${REFERENCE_KERNEL:+ --reference-kernel LLOYD_AVX2}"
     echo "python3 Benchmarks/compare_pipeline.py CSV --persona PERSONA --repeats $PIPELINE_REPEATS"
     echo "python3 Benchmarks/csv_compare.py CSV --persona-bench BENCH --rounds $REPEATS"
     echo '```'
     echo
     "$BENCH" --rows "$ROWS" --repeats "$REPEATS" --csv "$CSV" --export "$DATA"
-    "$PYTHON" "$HERE/sklearn_lloyd.py" "$DATA" --rows "$ROWS" --rounds "$REPEATS" --persona-bench "$BENCH"
+    "$PYTHON" "$HERE/sklearn_lloyd.py" "$DATA" --rows "$ROWS" --rounds "$REPEATS" --persona-bench "$BENCH" \
+        ${REFERENCE_KERNEL:+--reference-kernel "$REFERENCE_KERNEL"}
     "$PYTHON" "$HERE/compare_pipeline.py" "$CSV" --persona "$PERSONA" --repeats "$PIPELINE_REPEATS" --workdir "$DATA"
     "$PYTHON" "$HERE/csv_compare.py" "$CSV" --persona-bench "$BENCH" --rounds "$REPEATS"
     echo "## Churn model (issue 4)"
@@ -89,7 +90,7 @@ fi
 
 cleanup() {
     if [[ -z "${KEEP_DATA:-}" ]]; then
-        rm -f "$DATA"/*.csv "$DATA"/*.f64 "$DATA"/*.json
+        rm -f "$DATA"/*.csv "$DATA"/*.f64 "$DATA"/*.json "$DATA/lloyd_avx2"
     fi
 }
 trap cleanup EXIT
@@ -102,6 +103,15 @@ fi
 echo "building (release)..." >&2
 (cd "$ROOT" && swift build -c release --product persona >&2 && swift build -c release --product persona-datagen >&2)
 (cd "$HERE" && swift build -c release >&2)
+# The hand-written C Lloyd iteration (reference/lloyd_avx2.c), where gcc and AVX2 are there.
+REFERENCE_KERNEL=""
+if command -v gcc > /dev/null && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    REFERENCE_KERNEL="$DATA/lloyd_avx2"
+    gcc -O3 -march=native -ffp-contract=off -fopenmp "$HERE/reference/lloyd_avx2.c" -o "$REFERENCE_KERNEL" >&2
+else
+    echo "run.sh: no gcc, AVX2 or FMA here; the hand-written C Lloyd reference is skipped" >&2
+fi
+export REFERENCE_KERNEL
 
 # Blobs with --spread 8 overlap heavily, so k-means keeps relabelling rows for all 20
 # iterations on both sides (compare_pipeline.py checks and reports the iteration counts).

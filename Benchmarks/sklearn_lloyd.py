@@ -15,7 +15,13 @@ With --persona-bench, every round also runs `persona-bench --only lloyd:KERNEL:T
 alternately under the same machine conditions; the minimum over rounds is kept for each.
 The script checks n_iter_ == 21 (no early stop) and that both inertias agree.
 
+With --reference-kernel, every persona round also runs reference/lloyd_avx2.c (built by
+run.sh): a hand-written AVX2/FMA C version of the same Lloyd iteration, which must end at
+the same inertia bit for bit. It shows how close persona's Swift kernel is to what this
+CPU can do with the same arithmetic.
+
 Usage: python3 sklearn_lloyd.py DIR [--rows N] [--rounds N] [--persona-bench PATH]
+                                    [--reference-kernel PATH]
 """
 
 import argparse
@@ -46,6 +52,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--persona-bench", default=None)
+    parser.add_argument("--reference-kernel", default=None)
     args = parser.parse_args()
 
     d, k = 16, 8
@@ -57,6 +64,7 @@ def main():
 
     sk = {t: {"t21": [], "t1": [], "n_iter": None, "inertia": None} for t in THREADS}
     ps = {(kern, t): {"t21": [], "t1": [], "iterations": None, "inertia": None} for kern in KERNELS for t in THREADS}
+    ref = {t: {"t21": [], "t1": [], "iterations": None, "inertia": None} for t in THREADS}
     floor = {t: float("inf") for t in THREADS}
 
     def sklearn_round():
@@ -79,6 +87,14 @@ def main():
                 ps[(kern, t)]["t21"] += r["t21"]
                 ps[(kern, t)]["t1"] += r["t1"]
                 ps[(kern, t)]["iterations"], ps[(kern, t)]["inertia"] = r["iterations"], r["inertia"]
+        if args.reference_kernel:
+            for t in THREADS:
+                out = subprocess.run([args.reference_kernel, args.dir, str(args.rows), str(t), "1"],
+                                     capture_output=True, text=True, check=True).stdout
+                r = json.loads(out.strip().splitlines()[-1])
+                ref[t]["t21"] += r["t21"]
+                ref[t]["t1"] += r["t1"]
+                ref[t]["iterations"], ref[t]["inertia"] = r["iterations"], r["inertia"]
 
     for t in THREADS:  # warm-up
         with threadpool_limits(limits=t):
@@ -140,6 +156,25 @@ def main():
         print(f"| {t} | {s * 1e3:.2f} | {cells} | {s / per['automatic']:.2f}× | {s / best:.2f}× | {verdict} |")
     print()
     print("(Ratios above 1 mean persona is faster. The verdict uses `automatic`, the kernel `persona cluster` runs.)")
+    print()
+    if not args.reference_kernel:
+        return
+
+    print("### Hand-written C (AVX2/FMA intrinsics) vs persona, same iteration, same rounds")
+    print()
+    print("`reference/lloyd_avx2.c`, built with `gcc -O3 -march=native -ffp-contract=off -fopenmp`: "
+          "the same scores, argmin, chunked sums and centroid update as persona's `fused` kernel.")
+    print()
+    print("| threads | C per iteration (ms) | min t(21) ms | min t(1) ms | iterations | inertia after 21 | "
+          "same inertia as persona | persona automatic ÷ C | sklearn ÷ C |")
+    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+    for t in THREADS:
+        e = ref[t]
+        c = per_iteration(e)
+        same = "yes, bit for bit" if e["inertia"] == ps[("automatic", t)]["inertia"] else "**no**"
+        print(f"| {t} | {c * 1e3:.2f} | {min(e['t21']) * 1e3:.1f} | {min(e['t1']) * 1e3:.1f} | {e['iterations']} | "
+              f"{e['inertia']:.17g} | {same} | {per_iteration(ps[('automatic', t)]) / c:.2f}× | "
+              f"{per_iteration(sk[t]) / c:.2f}× |")
     print()
 
 
