@@ -45,7 +45,7 @@ measure() {
     echo "- $($PYTHON --version 2>&1); $($PYTHON -c 'import numpy, pandas, sklearn; print(f"numpy {numpy.__version__}, pandas {pandas.__version__}, scikit-learn {sklearn.__version__}")')"
     echo "- data: \`persona-datagen matrix --rows $ROWS --dims 16 --clusters 8 --spread 8 --seed 7\` ($(du -m "$CSV" | cut -f1) MB) for the pipeline and CSV figures; persona-bench's own uniform random matrix (exported for sklearn) for the Lloyd figures"
     echo
-    echo "Commands (BENCH = Benchmarks/.build/release/persona-bench, PERSONA = .build/release/persona):"
+    echo "Commands (BENCH = Benchmarks/.build/release/persona-bench, PERSONA = .build/release/persona${REFERENCE_KERNEL:+, LLOYD_AVX2 = Benchmarks/reference/lloyd_avx2.c built by run.sh}):"
     echo
     echo '```'
     echo "BENCH --rows $ROWS --repeats $REPEATS --csv CSV --export DIR"

@@ -54,6 +54,8 @@ def main():
     parser.add_argument("--persona-bench", default=None)
     parser.add_argument("--reference-kernel", default=None)
     args = parser.parse_args()
+    if args.reference_kernel and not args.persona_bench:
+        parser.error("--reference-kernel is timed in the persona rounds; it needs --persona-bench")
 
     d, k = 16, 8
     X = np.fromfile(os.path.join(args.dir, f"uniform_{args.rows}x{d}.f64"), dtype="<f8").reshape(-1, d)
@@ -78,23 +80,22 @@ def main():
             sk[t]["n_iter"], sk[t]["inertia"] = km.n_iter_, km.inertia_
             floor[t] = min(floor[t], s)
 
+    def record(entry, command):
+        """Runs one timing child (last stdout line: JSON with t21, t1, iterations, inertia)."""
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        entry["t21"] += r["t21"]
+        entry["t1"] += r["t1"]
+        entry["iterations"], entry["inertia"] = r["iterations"], r["inertia"]
+
     def persona_round():
         for kern in KERNELS:
             for t in THREADS:
-                out = subprocess.run([args.persona_bench, "--only", f"lloyd:{kern}:{t}", "--repeats", "1",
-                                      "--rows", str(args.rows)], capture_output=True, text=True, check=True).stdout
-                r = json.loads(out.strip().splitlines()[-1])
-                ps[(kern, t)]["t21"] += r["t21"]
-                ps[(kern, t)]["t1"] += r["t1"]
-                ps[(kern, t)]["iterations"], ps[(kern, t)]["inertia"] = r["iterations"], r["inertia"]
+                record(ps[(kern, t)], [args.persona_bench, "--only", f"lloyd:{kern}:{t}", "--repeats", "1",
+                                       "--rows", str(args.rows)])
         if args.reference_kernel:
             for t in THREADS:
-                out = subprocess.run([args.reference_kernel, args.dir, str(args.rows), str(t), "1"],
-                                     capture_output=True, text=True, check=True).stdout
-                r = json.loads(out.strip().splitlines()[-1])
-                ref[t]["t21"] += r["t21"]
-                ref[t]["t1"] += r["t1"]
-                ref[t]["iterations"], ref[t]["inertia"] = r["iterations"], r["inertia"]
+                record(ref[t], [args.reference_kernel, args.dir, str(args.rows), str(t), "1"])
 
     for t in THREADS:  # warm-up
         with threadpool_limits(limits=t):
@@ -175,6 +176,8 @@ def main():
         print(f"| {t} | {c * 1e3:.2f} | {min(e['t21']) * 1e3:.1f} | {min(e['t1']) * 1e3:.1f} | {e['iterations']} | "
               f"{e['inertia']:.17g} | {same} | {per_iteration(ps[('automatic', t)]) / c:.2f}× | "
               f"{per_iteration(sk[t]) / c:.2f}× |")
+        if e["iterations"] != 21:
+            print(f"> WARNING: the C version stopped after {e['iterations']} iterations; the figure is not valid.")
     print()
 
 
