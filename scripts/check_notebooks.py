@@ -42,6 +42,8 @@ import traceback
 import warnings
 import xml.etree.ElementTree as ET
 
+import check_summary  # scripts/check_summary.py, beside this script
+
 try:
     import nbformat
 except ImportError:  # an environment problem, not a notebook problem
@@ -241,19 +243,12 @@ def main():
                 summary += f", executed {ran}/{code_cells} code cells"
                 for note in notes:
                     print(f"  warning: {path} {note}", file=sys.stderr)
-        status = "ok" if not failures else f"FAILED ({len(failures)} problem{'s' * (len(failures) > 1)})"
+        status = check_summary.status(failures)
         print(f"{path}: {status}, {summary}, {time.monotonic() - start:.1f} s")
         if failures:
             all_failures.append((path, failures))
 
-    if all_failures:
-        print(f"\n{sum(len(f) for _, f in all_failures)} failure(s) in {len(all_failures)} of "
-              f"{len(args.notebooks)} notebook(s):", file=sys.stderr)
-        for path, failures in all_failures:
-            for failure in failures:
-                print(f"  {path}: {failure}", file=sys.stderr)
-        return 1
-    return 0
+    return check_summary.finish(all_failures, len(args.notebooks), "notebook")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ import sys
 import tempfile
 import time
 
+import check_summary  # scripts/check_summary.py, beside this script
+
 try:
     from PIL import Image, ImageChops, ImageOps
 except ImportError:  # an environment problem, not a report problem
@@ -371,20 +373,13 @@ def main():
             print(f"{report}: FAILED, no such file")
             continue
         failures, charts, png = check_report(chromium, report, args.png_dir, args)
-        status = "ok" if not failures else f"FAILED ({len(failures)} problem{'s' * (len(failures) > 1)})"
+        status = check_summary.status(failures)
         print(f"{report}: {status}, {charts} charts checked, PNG {png or 'not written'}, "
               f"{time.monotonic() - start:.1f} s")
         if failures:
             all_failures.append((report, failures))
 
-    if all_failures:
-        print(f"\n{sum(len(f) for _, f in all_failures)} failure(s) in {len(all_failures)} of "
-              f"{len(args.reports)} report(s):", file=sys.stderr)
-        for report, failures in all_failures:
-            for failure in failures:
-                print(f"  {report}: {failure}", file=sys.stderr)
-        return 1
-    return 0
+    return check_summary.finish(all_failures, len(args.reports), "report")
 
 
 if __name__ == "__main__":

@@ -55,12 +55,18 @@ func notebookCharts(_ path: URL) throws -> [String] {
 struct ReportCommandTests {
     let exports = repositoryRoot.appendingPathComponent("notebooks-export")
 
+    /// One exported run: its folder, its report.html, the numbers the report tags, and its
+    /// model file.
+    func export(_ name: String, model file: String) throws
+        -> (dir: URL, html: String, numbers: [String: Double], model: [String: Any]) {
+        let dir = exports.appendingPathComponent(name)
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        return (dir, html, reportNumbers(html), try json(dir.appendingPathComponent(file)))
+    }
+
     @Test("cluster report: every number equals MODEL.json; the notebook holds the same figures")
     func cluster() throws {
-        let dir = exports.appendingPathComponent("cluster")
-        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
-        let numbers = reportNumbers(html)
-        let model = try json(dir.appendingPathComponent("model.json"))
+        let (dir, html, numbers, model) = try export("cluster", model: "model.json")
         let metrics = model["metrics"] as? [String: Double] ?? [:]
         #expect(numbers["k"] == (model["k"] as? Double))
         #expect(numbers["inertia"] == (model["inertia"] as? Double) && numbers["metrics.inertia"] == (model["inertia"] as? Double))
@@ -82,10 +88,7 @@ struct ReportCommandTests {
 
     @Test("churn report: AUC, log loss, Brier and every coefficient, standard error and odds ratio equal CHURN.json")
     func churn() throws {
-        let dir = exports.appendingPathComponent("churn")
-        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
-        let numbers = reportNumbers(html)
-        let model = try json(dir.appendingPathComponent("churn.json"))
+        let (dir, html, numbers, model) = try export("churn", model: "churn.json")
         let cv = model["cv"] as? [String: Any] ?? [:]
         for key in ["auc_mean", "log_loss", "brier"] {
             #expect(numbers["cv.\(key)"] != nil && numbers["cv.\(key)"] == cv[key] as? Double, "\(key)")
@@ -108,13 +111,10 @@ struct ReportCommandTests {
 
     @Test("segment report: persona sizes, tier counts, revenue shares, tags and churn equal the output files")
     func segment() throws {
-        let dir = exports.appendingPathComponent("segment")
-        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
-        let numbers = reportNumbers(html)
+        let (dir, html, numbers, model) = try export("segment", model: "model.json")
         let segments = try CSVText(path: dir.appendingPathComponent("segments.csv").path)
         let features = try CSVText(path: dir.appendingPathComponent("features.csv").path)
         #expect(numbers["customers"] == Double(segments.rows.count))
-        let model = try json(dir.appendingPathComponent("model.json"))
         let personas = (model["persona"] as? [String: Any])?["clusters"] as? [[String: Any]] ?? []
         #expect(numbers["personas"] == Double(personas.count) && personas.count >= 2)
         for c in personas.indices {
