@@ -113,7 +113,8 @@ public enum Charts {
     /// `valueLabels` are written at the end of each bar.
     public static func bars(title: String, labels: [String], values: [Double], valueLabels: [String]? = nil,
                             colours: [String]? = nil, width: Double = 640) -> String {
-        let labelWidth = min(260, (labels.map { Legend.textWidth($0, fontSize: 12) }.max() ?? 40) + 12)
+        // Long names (personas) may take up to 55% of the width before they are cut.
+        let labelWidth = min(width * 0.55, (labels.map { Legend.textWidth($0, fontSize: 12) }.max() ?? 40) + 12)
         let valueWidth = (valueLabels?.map { Legend.textWidth($0, fontSize: 11) }.max() ?? 0) + 10
         let barHeight = 22.0, top = 34.0, bottom = 28.0
         let height = top + Double(labels.count) * barHeight + bottom

@@ -67,6 +67,8 @@ public enum ChurnReport {
                 code: files.predictions.map { _ in "cv.groupby(LABEL)[\"probability\"].describe()" }))
         }
 
+        if let tiers = run.valueTiers { sections.append(valueTierSection(run, tiers, files: files, t: t)) }
+
         // Odds ratios with 95 % intervals, strongest first.
         let units = model.scaler.method == .zscore ? t("per standard deviation of the feature (--scale zscore)") : t("per unit of the feature")
         let ranked = model.features.sorted {
@@ -120,6 +122,47 @@ public enum ChurnReport {
             subtitle: t("persona churn train · logistic regression on {0} features · {1} customers · L2 {2}",
                         String(model.features.count), ReportFormat.count(model.rows), String(model.l2)),
             headline: headline, sections: sections, setupCode: setup)
+    }
+
+    /// Churn per value tier (`--value`): the observed rate and, with cross-validation, the
+    /// out-of-fold probabilities as box plots.
+    static func valueTierSection(_ run: ChurnTraining.Run, _ tiers: ChurnTraining.ValueTiers, files: ReportFiles,
+                                 t: Localizer) -> ReportDocument.Section {
+        let label = run.model.label
+        let members = tiers.names.indices.map { v in run.labels.indices.filter { tiers.tier[$0] == v } }
+        let shown = tiers.names.indices.filter { !members[$0].isEmpty }
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+        let crossValidated = run.model.cv != nil
+        let table = ReportDocument.Table(
+            header: [t("value tier"), t("customers"), "\(label.column) = \(label.positive)", t("observed rate")]
+                + (crossValidated ? [t("mean out-of-fold probability")] : []),
+            rows: shown.map { v in
+                let name = tiers.names[v], rows = members[v]
+                let positives = rows.filter { run.labels[$0] == 1 }.count
+                let rate = Double(positives) / Double(rows.count)
+                let probability = mean(rows.map { run.outOfFold[$0] })
+                return [.init(t.name(name)), .init(ReportFormat.count(rows.count), key: "value_tier.\(name).customers", value: Double(rows.count)),
+                        .init(ReportFormat.count(positives), numeric: true),
+                        .init(ReportFormat.percent(rate), key: "value_tier.\(name).observed_rate", value: rate)]
+                    + (crossValidated ? [.init(ReportFormat.decimal(probability, 3), key: "value_tier.\(name).mean_probability", value: probability)] : [])
+            })
+        var blocks = [ReportDocument.Block]()
+        if crossValidated {
+            blocks.append(.figure(svg: Charts.boxes(title: t("Out-of-fold churn probability by value tier"), labels: shown.map { t.name(tiers.names[$0]) },
+                                                    values: shown.map { v in members[v].map { run.outOfFold[$0] } },
+                                                    xLabel: t("predicted probability")), caption: ""))
+        }
+        blocks.append(.table(table))
+        return .init(
+            title: t("Churn by value tier"),
+            intro: t("Value tiers as persona segment makes them: k-means with three clusters on {0} (standardized, log1p on columns without negative values), named from the most valuable down.",
+                     tiers.columns.joined(separator: ", "))
+                + (crossValidated ? " " + t("Box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean.") : ""),
+            blocks: blocks,
+            code: files.predictions.map { _ in """
+                by_tier = cv.groupby("value_tier").agg(customers=(LABEL, "size"), observed_rate=(LABEL, lambda s: (s == POSITIVE).mean()), mean_probability=("probability", "mean"))
+                by_tier.reindex([\(shown.map { ReportFiles.python(tiers.names[$0]) }.joined(separator: ", "))])
+                """ })
     }
 
     /// ROC points (false positive rate, true positive rate) from the highest score down,

@@ -54,6 +54,16 @@ enum Strings {
             "已流失与未流失客户的折外流失概率：箱体为第一至第三四分位数，竖线为中位数，须线为第 5 至第 95 百分位数，圆点为均值。",
         "Predicted probability by actual outcome":
             "按实际结果的预测概率",
+        "Churn by value tier":
+            "各价值层级的流失",
+        "Value tiers as persona segment makes them: k-means with three clusters on {0} (standardized, log1p on columns without negative values), named from the most valuable down.":
+            "价值层级与 persona segment 的做法相同：在 {0} 上做三簇 k-means（先标准化，无负值的字段先取 log1p），按价值从高到低命名。",
+        "Box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean.":
+            "箱体为第一至第三四分位数，竖线为中位数，须线为第 5 至第 95 百分位数，圆点为均值。",
+        "Out-of-fold churn probability by value tier":
+            "各价值层级的折外流失概率",
+        "mean out-of-fold probability":
+            "平均折外概率",
         "per standard deviation of the feature (--scale zscore)":
             "按特征每个标准差计（--scale zscore）",
         "per unit of the feature":

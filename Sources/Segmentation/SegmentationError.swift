@@ -17,6 +17,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case tooFewPerClass(file: String, folds: Int, smallest: Int)
     case modelFile(file: String, problem: String)
     case roleInFeatures(file: String, column: String, role: String)
+    /// `churn train --value` names a column that cannot define value tiers.
+    case valueColumn(file: String, column: String, problem: String)
     /// A problem met while fitting one cross-validation fold.
     case inFold(fold: Int, folds: Int, rows: Int, SegmentationError)
 
@@ -51,6 +53,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): \(problem)"
         case let .roleInFeatures(file, column, role):
             return "\(file): --features names '\(column)', the \(role) column; a model must not learn from its own \(role)"
+        case let .valueColumn(file, column, problem):
+            return "\(file): --value: '\(column)' \(problem)"
         case let .inFold(fold, folds, rows, error):
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
         }

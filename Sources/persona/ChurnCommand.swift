@@ -75,6 +75,9 @@ struct ChurnTrainCommand: ParsableCommand {
     @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
     var maxCategories: Int = 50
 
+    @Option(help: ArgumentHelp("Spend-like columns for value tiers (high/mid/low, made as persona segment makes them): the summary and report show churn per tier, --cv-predictions gets a value_tier column. They stay features as usual.", valueName: "A,B,..."))
+    var value: String?
+
     @OptionGroup var input_: InputOptions
 
     @Option(help: ArgumentHelp("Where to write the model (JSON).", valueName: "CHURN.json"))
@@ -111,6 +114,7 @@ struct ChurnTrainCommand: ParsableCommand {
             options.folds = folds
             options.seed = seed
             options.balanced = balanced
+            options.valueColumns = columnList(value) ?? []
             options.threads = input_.threadCount
             options.read.delimiter = try input_.delimiterByte()
             options.read.threads = input_.threadCount

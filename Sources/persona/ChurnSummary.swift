@@ -29,6 +29,15 @@ enum ChurnSummary {
                     + " accuracy \(Format.decimal(best.accuracy, 3)), precision \(Format.decimal(best.precision, 3)), recall \(Format.decimal(best.recall, 3))")
             }
         }
+        if let tiers = run.valueTiers {
+            add("value tiers", "on \(tiers.columns.joined(separator: ", ")), with their rate of '\(m.label.column)' = \(m.label.positive):")
+            lines.append("      " + tiers.names.indices.compactMap { v in
+                let rows = run.labels.indices.filter { tiers.tier[$0] == v }
+                guard !rows.isEmpty else { return nil }
+                let positives = rows.filter { run.labels[$0] == 1 }.count
+                return "\(tiers.names[v]) \(Format.count(rows.count)) (\(Format.percent(positives, of: rows.count)))"
+            }.joined(separator: " · "))
+        }
         let strongest = m.features.sorted { abs(m.coefficients[$0] ?? 0) > abs(m.coefficients[$1] ?? 0) }.prefix(10)
         let unit = m.scaler.method == .zscore ? " (per standard deviation)" : ""
         add("strongest", "coefficients\(unit):")

@@ -179,6 +179,10 @@ struct ChurnCommandTests {
         (["--features", "tenure_months,tenure_months"], "persona: error: synthetic_churn.csv: feature 'tenure_months' would appear twice: --features names it twice"),
         (["--features", "tenure_months,churned"], "persona: error: synthetic_churn.csv: --features names 'churned', the label column; a model must not learn from its own label"),
         (["--exclude", "churn"], "persona: error: synthetic_churn.csv: --exclude names column 'churn', which is not in the header; columns are: 'customer_id', 'tenure_months', 'monthly_fee', 'support_calls', 'has_app', 'plan', '城市', 'churned'"),
+        (["--value", "monthly_fee,monthly_fee"], "persona: error: synthetic_churn.csv: --value: 'monthly_fee' is named twice"),
+        (["--value", "churned"], "persona: error: synthetic_churn.csv: --value: 'churned' is the label column; value tiers need spend-like numbers"),
+        (["--value", "plan"], "persona: error: synthetic_churn.csv: column 'plan' must hold numbers to be used for tiers"),
+        (["--value", "fee"], "persona: error: synthetic_churn.csv: --value names column 'fee', which is not in the header; columns are: 'customer_id', 'tenure_months', 'monthly_fee', 'support_calls', 'has_app', 'plan', '城市', 'churned'"),
     ])
     func misleadingOptions(extra: [String], message: String) throws {
         let runner = try PersonaRunner()
@@ -187,6 +191,33 @@ struct ChurnCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.trimmingCharacters(in: .newlines) == message)
         #expect(runner.files.isEmpty)
+    }
+
+    @Test("--value: the tiers are persona segment's value tiers; the summary's rates are the labels' rates per tier")
+    func valueTiers() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let input = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
+        let trained = try runner.run(["churn", "train", input, "--id", "customer_id", "--label", "churned", "--value", "total_spend,frequency,avg_basket",
+                                      "--model", "m.json", "--cv-predictions", "cv.csv"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        try runner.write("config.yaml", "value: [total_spend, frequency, avg_basket]\nbehavior:\n  engagement: [sessions_30d]\n")
+        let segmented = try runner.run(["segment", input, "--id", "customer_id", "--config", "config.yaml", "--out", "segments.csv"])
+        #expect(segmented.status == 0, "\(segmented.stderr)")
+        let predictions = try CSVText(path: runner.path("cv.csv")), segments = try CSVText(path: runner.path("segments.csv"))
+        #expect(predictions.header.last == "value_tier")
+        let tierByID = Dictionary(uniqueKeysWithValues: zip(segments.column("customer_id"), segments.column("value_tier")))
+        let tiers = predictions.column("value_tier")
+        #expect(tiers.count == 2_000 && Set(tiers) == ["high", "mid", "low"])
+        #expect(zip(predictions.column("customer_id"), tiers).allSatisfy { tierByID[$0.0] == $0.1 })
+        // "high 585 (10.8%)": each tier's size and churn rate, counted here from the file.
+        let churned = predictions.column("churned")
+        let parts = ["high", "mid", "low"].map { tier in
+            let rows = tiers.indices.filter { tiers[$0] == tier }
+            let rate = 100 * Double(rows.filter { churned[$0] == "Yes" }.count) / Double(rows.count)
+            return "\(tier) \(rows.count.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) (\(String(format: "%.1f%%", rate)))"
+        }
+        #expect(trained.stderr.contains("      " + parts.joined(separator: " · ") + "\n"), "\(trained.stderr)")
     }
 
     @Test("a damaged model file is refused with the reason, not a crash")

@@ -105,8 +105,19 @@ struct ReportCommandTests {
         let rate = Double(predictions.column("churned").filter { $0 == "Yes" }.count) / Double(predictions.rows.count)
         #expect(numbers["rows"] == Double(predictions.rows.count))
         #expect(abs((numbers["positive_rate"] ?? -1) - rate) < 1e-15)
+        // Churn by value tier (--value), from the same file's value_tier column.
+        let tiers = predictions.column("value_tier"), churned = predictions.column("churned")
+        let probabilities = predictions.column("probability").compactMap(Double.init)
+        #expect(probabilities.count == tiers.count && Set(tiers) == ["high", "mid", "low"])
+        for tier in Set(tiers) {
+            let rows = tiers.indices.filter { tiers[$0] == tier }
+            #expect(numbers["value_tier.\(tier).customers"] == Double(rows.count))
+            #expect(numbers["value_tier.\(tier).observed_rate"] == Double(rows.filter { churned[$0] == "Yes" }.count) / Double(rows.count))
+            let mean = rows.map { probabilities[$0] }.reduce(0, +) / Double(rows.count)
+            #expect(abs((numbers["value_tier.\(tier).mean_probability"] ?? -1) - mean) < 1e-12, "\(tier)")
+        }
         #expect(try notebookCharts(dir.appendingPathComponent("notebook.ipynb")) == charts(html))
-        #expect(charts(html).count == 4)  // ROC, calibration, probability by outcome, odds ratios
+        #expect(charts(html).count == 5)  // ROC, calibration, probability by outcome, by value tier, odds ratios
     }
 
     @Test("segment report: persona sizes, tier counts, revenue shares, tags and churn equal the output files")

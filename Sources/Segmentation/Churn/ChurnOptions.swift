@@ -19,6 +19,9 @@ public struct ChurnTrainOptions: Sendable {
     public var seed: UInt64 = 0
     /// Weight rows by n / (2 · rows of their class), as scikit-learn's class_weight="balanced".
     public var balanced = false
+    /// Spend-like columns for value tiers (`--value`): the tiers `persona segment` makes from
+    /// them, shown beside the churn probabilities in the report and the cv predictions. Empty: none.
+    public var valueColumns: [String] = []
     public var threads = 1
     public var read = CSVReadOptions()
 

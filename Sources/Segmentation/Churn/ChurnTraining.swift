@@ -10,6 +10,15 @@ public enum ChurnTraining {
         case fold(Int, of: Int)
     }
 
+    /// Value tiers of the training rows (`--value`), made as `persona segment` makes them.
+    public struct ValueTiers: Sendable {
+        public let columns: [String]
+        /// Best first.
+        public let names: [String]
+        /// Per training row, an index into `names`.
+        public let tier: [Int]
+    }
+
     /// Everything the outputs and the summary need.
     public struct Run: Sendable {
         public let model: ChurnModelFile
@@ -20,16 +29,18 @@ public enum ChurnTraining {
         public let labels: [Double]
         public let folds: [Int]
         public let outOfFold: [Double]
+        public let valueTiers: ValueTiers?
         public let timings: [(String, Double)]
 
         public func cvPredictionsCSV() -> [UInt8] {
             var out = CSVWriter(reserve: ids.count * 32)
-            out.row([model.idColumn, model.label.column, "fold", "probability"])
+            out.row([model.idColumn, model.label.column, "fold", "probability"] + (valueTiers == nil ? [] : ["value_tier"]))
             for i in ids.indices {
                 out.field(ids[i])
                 out.field(labels[i] == 1 ? model.label.positive : model.label.negative)
                 out.field(folds[i])
                 out.field(outOfFold[i], significant: 15)
+                if let valueTiers { out.field(valueTiers.names[valueTiers.tier[i]]) }
                 out.endRow()
             }
             return out.bytes
@@ -45,8 +56,20 @@ public enum ChurnTraining {
                                                        role: role == options.idColumn ? "id" : "label")
             }
         }
+        let inputName = (options.input as NSString).lastPathComponent
+        for (k, name) in options.valueColumns.enumerated() {
+            if name == options.idColumn || name == options.labelColumn {
+                throw SegmentationError.valueColumn(file: inputName, column: name,
+                                                    problem: "is the \(name == options.idColumn ? "id" : "label") column; value tiers need spend-like numbers")
+            }
+            if options.valueColumns[..<k].contains(name) {
+                throw SegmentationError.valueColumn(file: inputName, column: name, problem: "is named twice")
+            }
+        }
         var read = options.read
-        if let features = options.features { read.columns = features + [options.labelColumn] }
+        if let features = options.features {
+            read.columns = features + [options.labelColumn] + options.valueColumns.filter { !features.contains($0) }
+        }
         let table = try CSVReader.read(path: options.input, options: read)
         let file = table.source
         timings.lap("read")
@@ -66,6 +89,20 @@ public enum ChurnTraining {
         let ids = table.identifiers.map { column in keep.map { column[$0] } } ?? keep.map(String.init)
         let positives = Int(y.reduce(0, +))
         timings.lap("encode")
+
+        // Value tiers on every row, as `persona segment` fits them with its default tier names.
+        var valueTiers: ValueTiers?
+        if !options.valueColumns.isEmpty {
+            progress(.stage("value tiers"))
+            let columns = options.valueColumns
+            let log1p = try TierDimension.withoutNegatives(table, columns: columns, option: "--value")
+            let names = SegmentConfig.Value().tiers
+            let (_, tier) = try TierDimension.fit(name: "value", table: table, columns: columns, weights: columns.map { _ in 1 },
+                                                  log1p: log1p, tierNames: names, ranking: .byScore, seed: options.seed,
+                                                  threads: options.threads)
+            valueTiers = ValueTiers(columns: columns, names: names, tier: keep.map { tier[$0] })
+            timings.lap("value tiers")
+        }
 
         // Problems that make the unpenalized fit meaningless, found before fitting.
         var warnings = [String]()
@@ -158,6 +195,6 @@ public enum ChurnTraining {
             logLikelihood: fit.logLikelihood, rows: y.count, positives: positives, cv: cv,
             riskTiers: .standard, warnings: warnings)
         return Run(model: model, report: encoded.report, unlabelled: labels.blanks, ids: ids, labels: y,
-                   folds: folds, outOfFold: outOfFold, timings: timings.stages)
+                   folds: folds, outOfFold: outOfFold, valueTiers: valueTiers, timings: timings.stages)
     }
 }

@@ -175,13 +175,7 @@ public enum SegmentJob {
         let table = try CSVReader.read(path: input, options: options)
         let b = config.behavior
         // log1p for the value columns: as configured, or every column without negative values.
-        let valueLog1p = try config.value.log1p ?? config.value.columns.filter { name in
-            guard let j = table.index(of: name) else {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config", name: name, available: table.columnNames)
-            }
-            if case .numeric(let column) = table.columns[j] { return !column.values.contains { $0 < 0 } }
-            return false
-        }
+        let valueLog1p = try config.value.log1p ?? TierDimension.withoutNegatives(table, columns: config.value.columns, option: "the segment config")
         let (value, valueTier) = try TierDimension.fit(
             name: "value", table: table, columns: config.value.columns,
             weights: config.value.columns.map { _ in 1 }, log1p: valueLog1p,

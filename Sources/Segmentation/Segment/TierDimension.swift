@@ -76,6 +76,18 @@ public struct TierDimension: Codable, Sendable {
         return labels.map { clusterTier[Int($0)] }
     }
 
+    /// The default log1p columns of a value dimension: the numeric ones without negative values.
+    /// `option` names where the columns came from, for the unknown-column error.
+    static func withoutNegatives(_ table: CustomerTable, columns: [String], option: String) throws -> [String] {
+        try columns.filter { name in
+            guard let j = table.index(of: name) else {
+                throw CustomerDataError.unknownColumn(file: table.source, option: option, name: name, available: table.columnNames)
+            }
+            if case .numeric(let column) = table.columns[j] { return !column.values.contains { $0 < 0 } }
+            return false
+        }
+    }
+
     /// log1p needs values above −1: name the first one that is not.
     /// `rows`: the table rows the matrix holds, when it holds a subset.
     static func checkLog1p(_ raw: Matrix, table: CustomerTable, columns: [String], log1p: [String], rows: [Int]? = nil) throws {
