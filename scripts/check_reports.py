@@ -17,9 +17,11 @@ b. Parsing: ``chromium --dump-dom`` must contain as many ``<svg`` elements as
    HTML parser kept every chart and every mark. Every ``<svg`` must also be a
    ``<svg class="chart">...</svg>`` the checks below can see.
 c. Empty charts: every chart must have a ``class="mark"`` in its source and
-   must put coloured pixels on screen by itself. The charts are cut out of the
-   source, stacked at known offsets on a scratch page and screenshotted once;
-   in each chart's rectangle we count pixels whose max(r,g,b) - min(r,g,b)
+   its marks must put coloured pixels on screen by themselves. The charts are
+   cut out of the source, stacked at known offsets on a scratch page and
+   screenshotted once, with everything but the marks hidden (legend swatches,
+   colour keys and marker lines are coloured too and would otherwise make an
+   empty chart pass); in each chart's rectangle we count pixels whose max(r,g,b) - min(r,g,b)
    exceeds 40 (Okabe-Ito colours and the blue/vermillion ramps pass; white,
    grey and black - axes, grid, text - do not). Fewer than --min-pixels (30)
    means the chart shows no data: marks filled white, zero-sized, drawn
@@ -31,6 +33,10 @@ d. Charts in the page: a chart can draw fine on its own and still vanish in
    window as (a)). A chart rendered at less than half its width or height
    attribute fails, and so does one with fewer than --min-pixels coloured
    pixels inside its box in the full-page screenshot of (a).
+
+``--self-test`` checks the checker: it sabotages every chart of the given
+reports (marks painted white; marks moved off the canvas) and fails unless (c)
+reports each sabotaged chart as empty.
 
 One line per report is printed; the exit status is 1 if anything failed
 (every failure is listed at the end), 2 on usage errors or when PIL or
@@ -73,6 +79,11 @@ CHART_RE = re.compile(r'<svg\b[^>]*\bclass="chart"[^>]*>.*?</svg>', re.S)
 SVG_TAG_RE = re.compile(r"<svg\b", re.I)
 MARK_RE = re.compile(r'\bclass="mark"')
 BOXES_RE = re.compile(r'<pre id="check-reports-boxes">([^<]*)</pre>')
+
+# On the scratch page of (c) only the data marks are drawn: legend swatches, colour
+# keys, reference lines and labels are hidden, so they cannot make an empty chart pass.
+# (visibility, unlike display, lets a .mark inside a hidden group show again.)
+MARKS_ONLY_CSS = "svg.chart *{visibility:hidden}svg.chart .mark,svg.chart .mark *{visibility:visible}"
 
 # Appended to the scratch copy used for the DOM dump: writes "left,top,width,height"
 # (page coordinates, CSS px) of every chart, in document order, into a <pre>.
@@ -278,7 +289,8 @@ def check_charts_alone(chromium, charts, scratch_dir, min_pixels, timeout):
         page = os.path.join(scratch_dir, f"charts{n}.html")
         with open(page, "w", encoding="utf-8") as f:
             f.write('<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;'
-                    'background:#fff;font-family:sans-serif}</style></head><body>\n' + divs + "\n</body></html>\n")
+                    'background:#fff;font-family:sans-serif}' + MARKS_ONLY_CSS + '</style></head><body>\n'
+                    + divs + "\n</body></html>\n")
         image = screenshot(chromium, "file://" + page, os.path.join(scratch_dir, f"charts{n}.png"),
                            max(width, 400), height, timeout)
         for (title, _, (w, h)), top in batch:
@@ -351,6 +363,39 @@ def check_report(chromium, report, png_dir, args):
     return failures, len(svgs), png_path
 
 
+# --- self-test ----------------------------------------------------------------
+
+MARK_TAG_RE = re.compile(r'<(?:circle|rect|polyline|path|line|polygon)\b[^>]*\bclass="mark"[^>]*>')
+PAINT_RE = re.compile(r'\b(fill|stroke)="(?!none")[^"]*"')
+
+SABOTAGES = {
+    "marks painted white": lambda tag: PAINT_RE.sub(r'\1="#ffffff"', tag),
+    "marks moved off the canvas": lambda tag: tag.replace(' class="mark"',
+                                                          ' transform="translate(-10000,-10000)" class="mark"', 1),
+}
+
+
+def self_test(chromium, report, args):
+    """Prove (c) can fail: every chart of `report`, sabotaged so that it shows no data
+    while keeping its axes, legend and labels, must be reported as empty."""
+    with open(report, encoding="utf-8") as f:
+        svgs = CHART_RE.findall(f.read())
+    if not svgs:
+        return [f"{report}: no charts to sabotage"]
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="check-reports-self-test-") as scratch:
+        for name, sabotage in SABOTAGES.items():
+            charts = []
+            for i, svg in enumerate(svgs, 1):
+                broken = MARK_TAG_RE.sub(lambda m: sabotage(m.group(0)), svg)
+                charts.append((chart_title(svg, i, len(svgs)), broken, chart_size(svg)))
+            caught = check_charts_alone(chromium, charts, scratch, args.min_pixels, args.timeout)
+            missed = [title for title, _, _ in charts if not any(c.startswith(title + ":") for c in caught)]
+            print(f"self-test, {name}: {len(charts) - len(missed)} of {len(charts)} charts reported empty")
+            failures += [f"{title} still passes with its {name}" for title in missed]
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--png-dir", required=True, help="where the full-page PNGs are written")
@@ -361,9 +406,16 @@ def main():
                         help="window height for the full-page render (default 12000; doubled if too short)")
     parser.add_argument("--min-pixels", type=int, default=30,
                         help="coloured pixels a chart needs to count as non-empty (default 30)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="instead of checking the reports, sabotage their charts (marks painted white, "
+                             "marks moved off the canvas) and fail unless every sabotaged chart is caught")
     args = parser.parse_args()
 
     chromium = find_chromium(args.chromium)
+    if args.self_test:
+        all_failures = [(report, self_test(chromium, report, args)) for report in args.reports]
+        all_failures = [(report, f) for report, f in all_failures if f]
+        return check_summary.finish(all_failures, len(args.reports), "self-tested report")
     os.makedirs(args.png_dir, exist_ok=True)
     all_failures = []
     for report in args.reports:
