@@ -321,8 +321,10 @@ public enum Charts {
     }
 
     /// One horizontal box per group: quartiles, median, whiskers at the 5th and 95th
-    /// percentiles, and the mean as a dot.
+    /// percentiles, and the mean as a dot. `hover` is the box's tooltip: group, median,
+    /// first and third quartile as `{0}` … `{3}` (pass it translated).
     public static func boxes(title: String, labels: [String], values: [[Double]], xLabel: String,
+                             hover: String = "{0}: median {1}, quartiles {2}–{3}",
                              xDomain: ClosedRange<Double> = 0...1, width: Double = 640) -> String {
         let labelWidth = min(260, (labels.map { Legend.textWidth($0, fontSize: 12) }.max() ?? 40) + 14)
         let rowHeight = 34.0
@@ -341,7 +343,7 @@ public enum Charts {
             svg.line(x1: frame.x(q(0.05)), y1: y, x2: frame.x(q(0.95)), y2: y, stroke: colour, width: 1.5)
             svg.rect(x: frame.x(q(0.25)), y: y - 9, width: frame.x(q(0.75)) - frame.x(q(0.25)), height: 18, fill: colour + "55",
                      stroke: colour,
-                     title: "\(label): median \(String(format: "%.3f", q(0.5))), quartiles \(String(format: "%.3f", q(0.25)))–\(String(format: "%.3f", q(0.75)))",
+                     title: Localizer.substitute(hover, [label] + [0.5, 0.25, 0.75].map { String(format: "%.3f", q($0)) }),
                      cssClass: "mark")
             svg.line(x1: frame.x(q(0.5)), y1: y - 9, x2: frame.x(q(0.5)), y2: y + 9, stroke: colour, width: 2.5)
             let mean = sorted.reduce(0, +) / Double(sorted.count)

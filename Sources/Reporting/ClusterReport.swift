@@ -85,18 +85,26 @@ public enum ClusterReport {
             let features = run.features
             let cells = features.indices.map { j in (0..<k).map { c in "\(signed(z[c, j]))\n\(ReportFormat.magnitude(run.centroidsOriginal[c, j]))" } }
             let strength = features.indices.map { j in (0..<k).map { c in max(-1, min(1, z[c, j] / 2.5)) } }
+            // One cluster is the average customer: every z-score is 0 and the heatmap would be
+            // blank, so its centre is listed instead.
+            let blocks: [ReportDocument.Block] = k == 1
+                ? [.text(t("With one cluster the centre is the average customer, so every z-score is 0. The centre in original units:")),
+                   .table(.init(header: [t("feature"), t("centre")], rows: features.indices.map { j in
+                       [.init(features[j]), .init(ReportFormat.magnitude(run.centroidsOriginal[0, j]), key: "centroids.0.\(j)", value: run.centroidsOriginal[0, j])]
+                   }))]
+                : [.figure(svg: Charts.heatmap(title: t("Cluster centres (z-score, original units)"), rowLabels: features,
+                                               columnLabels: names, strength: strength, cellText: cells, diverging: true,
+                                               rowTitle: t("feature"), cellWidth: 88, cellHeight: 36),
+                           caption: profileCaption(run.scaler, t))]
             sections.append(.init(
                 title: t("Cluster profiles"),
-                intro: t("Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value."),
-                blocks: [.figure(svg: Charts.heatmap(title: t("Cluster centres (z-score, original units)"), rowLabels: features,
-                                                     columnLabels: names, strength: strength, cellText: cells, diverging: true,
-                                                     rowTitle: t("feature"), cellWidth: 88, cellHeight: 36),
-                                 caption: t("z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale."))],
+                intro: k == 1 ? "" : t("Each cell is the cluster centre as a z-score of the feature (bold: above the average in orange, below in blue) and, underneath, in the feature's original units. One-hot columns (COL=VALUE) show the share of the cluster with that value."),
+                blocks: blocks,
                 code: "pd.DataFrame(model[\"centroids\"], columns=model[\"features\"]).T.rename(columns=lambda c: f\"cluster {c}\")"))
         }
 
         if let projection = run.projection {
-            sections.append(projectionSection(projection, names: names, t: t))
+            sections.append(projectionSection(projection, names: names, scaled: run.scaler.method != .none || !run.scaler.log1pColumns.isEmpty, t: t))
         }
         if !run.selection.isEmpty {
             sections.append(kSelectionSection(run, t: t))
@@ -126,9 +134,19 @@ public enum ClusterReport {
             """
         return ReportDocument(
             language: language, title: t("Customer segments: {0}", run.source),
-            subtitle: t("persona cluster · {0} customers · k-means with {1} clusters on {2} features · {3} scaling · seed {4}",
-                        ReportFormat.count(n), String(k), String(run.features.count), run.scaler.method.rawValue, String(run.seed)),
+            subtitle: t("persona cluster · {0} customers · k-means with {1} clusters on {2} features · scaling: {3} · seed {4}",
+                        ReportFormat.count(n), String(k), String(run.features.count), scalingName(run.scaler.method, t), String(run.seed)),
             headline: headline, sections: sections, setupCode: setup)
+    }
+
+    /// `--scale` in the report's language (the option's own word in English).
+    static func scalingName(_ method: ScalingMethod, _ t: Localizer) -> String {
+        switch method {
+        case .zscore: t("zscore")
+        case .robust: t("robust")
+        case .minmax: t("minmax")
+        case .none: t("none")
+        }
     }
 
     /// Bars of group sizes, each labelled "count (share of all)".
@@ -147,13 +165,25 @@ public enum ClusterReport {
         (x > 0.05 ? "+" : "") + ReportFormat.decimal(x, 1)
     }
 
-    static func projectionSection(_ projection: Projection, names: [String], t: Localizer) -> ReportDocument.Section {
+    /// What the profile's z-scores are taken over, and what "original units" means for a log1p column.
+    static func profileCaption(_ scaler: Scaler, _ t: Localizer) -> String {
+        if scaler.method == .none && scaler.log1pColumns.isEmpty {
+            return t("z-scores are taken over all customers of the features as clustered (--scale none).")
+        }
+        let caption = t("z-scores are taken over all customers of the scaled features.")
+        guard !scaler.log1pColumns.isEmpty else { return caption }
+        return caption + " " + t("A log1p column is compared on the log scale; its original-units value is the centre mapped back (expm1), which lies below the cluster's plain average.")
+    }
+
+    static func projectionSection(_ projection: Projection, names: [String], scaled: Bool = true, t: Localizer) -> ReportDocument.Section {
         let ratio = projection.explainedVarianceRatio
+        let fitted = ReportFormat.count(projection.fittedRows), drawn = ReportFormat.count(projection.x.count)
         let axis = { (i: Int) in t("component {0} ({1} of the variance)", String(i + 1), ReportFormat.percent(i < ratio.count ? ratio[i] : 0)) }
         return .init(
             title: t("Customers in two dimensions"),
-            intro: t("The first two principal components of the scaled features (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.",
-                     ReportFormat.count(projection.fittedRows), ReportFormat.count(projection.x.count)),
+            intro: scaled
+                ? t("The first two principal components of the scaled features (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.", fitted, drawn)
+                : t("The first two principal components of the features as clustered, unscaled (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.", fitted, drawn),
             blocks: [.figure(svg: Charts.scatter(title: t("Principal components, coloured by segment"), x: projection.x, y: projection.y,
                                                  groups: projection.labels, groupNames: names, xLabel: axis(0), yLabel: axis(1)),
                              caption: "")],

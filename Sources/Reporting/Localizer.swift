@@ -16,10 +16,28 @@ public struct Localizer: Sendable {
     public init(_ language: Language) { self.language = language }
 
     public func callAsFunction(_ english: String, _ arguments: String...) -> String {
-        var text = english
-        if language == .zh, let translated = Strings.zh[english] { text = translated }
-        for (i, argument) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(i)}", with: argument) }
-        return text
+        var template = english
+        if language == .zh, let translated = Strings.zh[english] { template = translated }
+        return Localizer.substitute(template, arguments)
+    }
+
+    /// `{0}`, `{1}` … replaced by the arguments in one pass over the template, so an argument
+    /// that itself reads `{1}` (a column or file name) is kept as it is.
+    static func substitute(_ template: String, _ arguments: [String]) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            if let close = rest[afterOpen...].firstIndex(of: "}"), let i = Int(rest[afterOpen..<close]), arguments.indices.contains(i) {
+                out += arguments[i]
+                rest = rest[rest.index(after: close)...]
+            } else {
+                out.append("{")
+                rest = rest[afterOpen...]
+            }
+        }
+        return out + rest
     }
 
     /// A tier, lifecycle stage or risk name: translated when it is one of Persona's defaults,

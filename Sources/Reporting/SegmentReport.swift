@@ -60,7 +60,7 @@ public enum SegmentReport {
         }
         sections.append(.init(
             title: t("Personas"),
-            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer (in standard deviations), described in original units."),
+            intro: t("Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the column whose average is the most above everyone's (the model file lists the top three as traits). Each card lists the three columns on which the persona's centre lies furthest from the average customer in either direction (in standard deviations), described in original units."),
             blocks: [ClusterReport.sizeBars(t("Customers per persona"), names: personaNames, sizes: personaSize, of: n), .cards(cards)],
             code: "segments[\"persona\"].value_counts()"))
 
@@ -78,7 +78,10 @@ public enum SegmentReport {
             })
         sections.append(.init(
             title: t("Value × behaviour"),
-            intro: t("Value tiers cluster spend and frequency; behaviour tiers cluster recency, frequency and engagement. Each cell: customers, and the share of all {0} they account for.", revenueColumn),
+            intro: t("Value tiers cluster {0}; behaviour tiers cluster {1}. Each cell: customers, and the share of all {2} they account for.",
+                     run.config.value.columns.joined(separator: ", "),
+                     ([run.config.behavior.recency, run.config.behavior.frequency] + run.config.behavior.engagement).joined(separator: ", "),
+                     revenueColumn),
             blocks: [.figure(svg: Charts.heatmap(title: t("Customers by value tier and behaviour tier"), rowLabels: valueNames.map(t.name),
                                                  columnLabels: behaviorNames.map(t.name), strength: cross.map { $0.map { Double($0) / max(largest, 1) } },
                                                  cellText: crossText, diverging: false, rowTitle: t("value tier"), columnTitle: t("behaviour tier"),
@@ -148,14 +151,19 @@ public enum SegmentReport {
             var counts = [String: Int]()
             for row in tags { for tag in row { counts[tag, default: 0] += 1 } }
             let names = rules.map(\.name)
+            // No customer tagged: a sentence says so instead of a chart without bars.
+            let chart: ReportDocument.Block = counts.isEmpty
+                ? .text(t("No customer matches any of the {0} tag rules.", String(rules.count)))
+                : .figure(svg: Charts.bars(title: t("Customers per tag"), labels: names, values: names.map { Double(counts[$0] ?? 0) },
+                                           valueLabels: names.map { ReportFormat.count(counts[$0] ?? 0) }), caption: "")
             sections.append(.init(
                 title: t("Tags"), intro: t("Rule tags from the config; a customer can carry several."),
-                blocks: [.figure(svg: Charts.bars(title: t("Customers per tag"), labels: names, values: names.map { Double(counts[$0] ?? 0) },
-                                                  valueLabels: names.map { ReportFormat.count(counts[$0] ?? 0) }), caption: ""),
+                blocks: [chart,
                          .table(.init(header: [t("tag"), t("rule"), t("customers")], rows: rules.map { rule in
                              [.init(rule.name), .init(rule.when), .init(ReportFormat.count(counts[rule.name] ?? 0), key: "tags.\(rule.name)", value: Double(counts[rule.name] ?? 0))]
                          }))],
-                code: "segments[\"tags\"].str.split(\";\").explode().value_counts()"))
+                // astype("string"): with no tag at all, pandas reads the column as empty floats.
+                code: "segments[\"tags\"].astype(\"string\").dropna().str.split(\";\").explode().value_counts()"))
         }
 
         if let churn {
@@ -166,7 +174,7 @@ public enum SegmentReport {
                 title: t("Churn risk"),
                 intro: t("Churn probability from the churn model, per value tier: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean."),
                 blocks: [.figure(svg: Charts.boxes(title: t("Churn probability by value tier"), labels: valueNames.map(t.name), values: byValue,
-                                                   xLabel: t("churn probability")), caption: ""),
+                                                   xLabel: t("churn probability"), hover: t("{0}: median {1}, quartiles {2}–{3}")), caption: ""),
                          .table(.init(header: [t("behaviour tier"), t("customers"), t("mean churn probability")], rows: behaviorNames.indices.map { b in
                              [.init(t.name(behaviorNames[b])), .init(ReportFormat.count(byBehavior[b].count), numeric: true),
                               .init(ReportFormat.decimal(mean(byBehavior[b]), 3), key: "churn_by_behavior.\(behaviorNames[b])", value: mean(byBehavior[b]))]
@@ -178,7 +186,7 @@ public enum SegmentReport {
             let blocks = migration.tables.map { table -> ReportDocument.Block in
                 let most = Double(table.counts.flatMap { $0 }.max() ?? 1)
                 return .figure(svg: Charts.heatmap(
-                    title: t("{0}: before (rows) → now (columns)", table.column), rowLabels: table.old.map(t.name), columnLabels: table.new.map(t.name),
+                    title: t("{0}: before (rows) → now (columns)", table.column == "value_tier" ? t("value tier") : t("behaviour tier")), rowLabels: table.old.map(t.name), columnLabels: table.new.map(t.name),
                     strength: table.counts.map { $0.map { Double($0) / max(most, 1) } },
                     cellText: table.counts.map { $0.map(ReportFormat.count) }, diverging: false, rowTitle: t("before"), columnTitle: t("now")),
                     caption: "")

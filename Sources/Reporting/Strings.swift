@@ -120,8 +120,18 @@ enum Strings {
             "每个单元格上方为簇中心在该特征上的 z 分数（粗体：高于平均为橙色，低于平均为蓝色），下方为原始单位的值。独热列（列=取值）显示簇内取该值的比例。",
         "Cluster centres (z-score, original units)":
             "簇中心（z 分数，原始单位）",
-        "z-scores are taken over all customers of the scaled features; a log1p column is compared on the log scale.":
-            "z 分数基于全部客户的标准化特征计算；log1p 列在对数尺度上比较。",
+        "With one cluster the centre is the average customer, so every z-score is 0. The centre in original units:":
+            "只有一个簇时，簇中心就是平均客户，所有 z 分数均为 0。簇中心的原始单位数值：",
+        "centre":
+            "中心",
+        "z-scores are taken over all customers of the scaled features.":
+            "z 分数基于全部客户的标准化特征计算。",
+        "z-scores are taken over all customers of the features as clustered (--scale none).":
+            "z 分数基于全部客户参与聚类的特征（--scale none，未缩放）计算。",
+        "A log1p column is compared on the log scale; its original-units value is the centre mapped back (expm1), which lies below the cluster's plain average.":
+            "log1p 列在对数尺度上比较；其原始单位的数值是簇中心经 expm1 变换回来的值，低于该簇的算术平均值。",
+        "The first two principal components of the features as clustered, unscaled (PCA fitted on {0} sampled customers, {1} drawn). Clusters that overlap here may still be apart in the other dimensions.":
+            "参与聚类的（未缩放）特征的前两个主成分（PCA 基于 {0} 位抽样客户拟合，绘制 {1} 位）。在此重叠的簇在其他维度上仍可能分开。",
         "metric":
             "指标",
         "value":
@@ -148,8 +158,18 @@ enum Strings {
             "轮廓系数基于 {0} 位客户的固定种子抽样计算。",
         "Customer segments: {0}":
             "客户分群：{0}",
-        "persona cluster · {0} customers · k-means with {1} clusters on {2} features · {3} scaling · seed {4}":
-            "persona cluster · {0} 位客户 · k-means 聚为 {1} 簇，{2} 个特征 · {3} 标准化 · 随机种子 {4}",
+        "persona cluster · {0} customers · k-means with {1} clusters on {2} features · scaling: {3} · seed {4}":
+            "persona cluster · {0} 位客户 · k-means 聚为 {1} 簇，{2} 个特征 · 缩放方式：{3} · 随机种子 {4}",
+        "zscore":
+            "z 分数",
+        "robust":
+            "稳健（中位数与四分位距）",
+        "minmax":
+            "最小-最大",
+        "none":
+            "不缩放",
+        "{0}: median {1}, quartiles {2}–{3}":
+            "{0}：中位数 {1}，四分位数 {2}–{3}",
         "component {0} ({1} of the variance)":
             "主成分 {0}（解释 {1} 方差）",
         "Customers in two dimensions":
@@ -188,16 +208,16 @@ enum Strings {
             "占 {0}",
         "Personas":
             "客户画像",
-        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the trait that sets them apart most. Each card lists the three columns on which the persona's centre lies furthest from the average customer (in standard deviations), described in original units.":
-            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级和最突出的特征命名。每张卡片列出画像中心偏离平均客户最远（以标准差计）的三个字段，并以原始单位描述。",
+        "Personas are k-means clusters on all segmentation columns together, named after their most common value and behaviour tier and the column whose average is the most above everyone's (the model file lists the top three as traits). Each card lists the three columns on which the persona's centre lies furthest from the average customer in either direction (in standard deviations), described in original units.":
+            "客户画像是在全部分群字段上共同做 k-means 得到的簇，以其最常见的价值层级、行为层级以及均值高出全体最多的字段命名（模型文件的 traits 列出前三个）。每张卡片列出画像中心偏离平均客户最远（无论高低，以标准差计）的三个字段，并以原始单位描述。",
         "Customers per persona":
             "各画像客户数",
         "value tier":
             "价值层级",
         "Value × behaviour":
             "价值 × 行为",
-        "Value tiers cluster spend and frequency; behaviour tiers cluster recency, frequency and engagement. Each cell: customers, and the share of all {0} they account for.":
-            "价值层级按消费金额和频次聚类；行为层级按最近购买、频次和互动聚类。每个单元格：客户数，以及其占全部 {0} 的比例。",
+        "Value tiers cluster {0}; behaviour tiers cluster {1}. Each cell: customers, and the share of all {2} they account for.":
+            "价值层级按 {0} 聚类；行为层级按 {1} 聚类。每个单元格：客户数，以及其占全部 {2} 的比例。",
         "Customers by value tier and behaviour tier":
             "按价值层级与行为层级的客户数",
         "behaviour tier":
@@ -226,6 +246,8 @@ enum Strings {
             "范围内的每个 k 都在至多 4,000 位客户的固定种子抽样上拟合；保留平均轮廓系数最高的 k。",
         "Tags":
             "标签",
+        "No customer matches any of the {0} tag rules.":
+            "没有客户符合这 {0} 条标签规则中的任何一条。",
         "Rule tags from the config; a customer can carry several.":
             "来自配置的规则标签；一位客户可以有多个标签。",
         "Customers per tag":

@@ -211,9 +211,30 @@ struct ReportCommandTests {
         defer { runner.cleanUp() }
         let customers = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
         let base = ["cluster", customers, "--id", "customer_id", "--out", "s.csv"]
-        let one = try runner.run(base + ["--k", "1", "--features", "recency_days,frequency", "--report", "k1.html"])
+        let one = try runner.run(base + ["--k", "1", "--features", "recency_days,frequency", "--model", "k1.json", "--report", "k1.html"])
         #expect(one.status == 0, "\(one.stderr)")
-        #expect(reportNumbers(try runner.read("k1.html"))["k"] == 1)
+        // One cluster: no all-white heatmap, its centre listed in original units instead.
+        let k1 = try runner.read("k1.html"), k1Numbers = reportNumbers(k1)
+        #expect(k1Numbers["k"] == 1 && !k1.contains("Cluster centres (z-score") && k1.contains("every z-score is 0"))
+        let centre = (try json(URL(fileURLWithPath: runner.path("k1.json")))["centroids"] as? [[Double]])?.first
+        #expect(centre != nil && [k1Numbers["centroids.0.0"], k1Numbers["centroids.0.1"]] == centre?.map { Optional($0) })
+        // Unscaled: the report does not speak of scaled features.
+        let none = try runner.run(base + ["--k", "3", "--scale", "none", "--features", "recency_days,frequency", "--report", "none.html"])
+        #expect(none.status == 0, "\(none.stderr)")
+        let unscaled = try runner.read("none.html")
+        #expect(!unscaled.contains("scaled features") && unscaled.contains("features as clustered (--scale none)")
+            && unscaled.contains("scaling: none"))
+        // No customer tagged: a sentence instead of an empty chart, and notebook code that copes
+        // with a tags column pandas reads as all-missing floats.
+        let features = repositoryRoot.appendingPathComponent("notebooks-export/segment/features.csv").path
+        let config = try runner.write("nobody.yaml", "tags:\n  - name: nobody\n    when: \"frequency < 0\"\n")
+        let untagged = try runner.run(["segment", features, "--id", "CustomerID", "--config", config, "--out", "seg.csv", "--model", "seg.json",
+                                       "--report", "seg.html", "--notebook", "seg.ipynb"])
+        #expect(untagged.status == 0, "\(untagged.stderr)")
+        let seg = try runner.read("seg.html")
+        #expect(seg.contains("No customer matches any of the 1 tag rules.") && !seg.contains("Customers per tag")
+            && reportNumbers(seg)["tags.nobody"] == 0)
+        #expect(try runner.read("seg.ipynb").contains(#"segments[\"tags\"].astype(\"string\").dropna().str.split(\";\")"#))
         let single = try runner.run(base + ["--k", "3", "--features", "recency_days", "--report", "f1.html"])
         #expect(single.status == 0, "\(single.stderr)")
         let f1 = try runner.read("f1.html")

@@ -171,6 +171,16 @@ struct ReportTests {
         #expect(t.name("my own tier") == "my own tier")
     }
 
+    @Test("placeholders are filled in one pass: an argument that reads {1} stays as it is")
+    func placeholdersOnePass() {
+        let t = Localizer(.en)
+        #expect(t("{0} of {1}", "spend {1}", "x") == "spend {1} of x")
+        #expect(t("{0}: {1}", "{0}", "{1}") == "{0}: {1}")
+        // Braces that are not a placeholder with an argument are left alone.
+        #expect(t("{2} {x} {0} {", "a") == "{2} {x} a {")
+        #expect(Localizer(.zh)("Cluster {0}", "{0}") == "簇 {0}")
+    }
+
     @Test("numbers that would not fit an Int, and non-finite coordinates, are formatted rather than crashing")
     func extremes() {
         #expect(ReportFormat.magnitude(1.5e19) == "1.5e+19")
