@@ -146,6 +146,14 @@ def check_paths(nb, folder):
 
 # --- execution -------------------------------------------------------------------
 
+def show(value):
+    """What Jupyter does to display a value: its repr, and its HTML when it has one."""
+    if value is not None:
+        repr(value)
+        if hasattr(value, "_repr_html_"):
+            value._repr_html_()
+
+
 def run_cell(code, filename, namespace):
     """Execute one cell like Jupyter: a trailing expression is evaluated and displayed (repr)."""
     # Let tracebacks show the cell's lines, as they would for a file.
@@ -154,11 +162,7 @@ def run_cell(code, filename, namespace):
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, filename, "exec"), namespace)
     if last is not None:
-        value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
-        if value is not None:
-            repr(value)
-            if hasattr(value, "_repr_html_"):
-                value._repr_html_()
+        show(eval(compile(ast.Expression(last.value), filename, "eval"), namespace))
 
 
 def cell_traceback(exc, filename):
@@ -174,7 +178,8 @@ def execute(nb, path, timeout):
     """(4) Run every code cell; returns (failures, warnings, cells run)."""
     failures, notes, ran = [], [], 0
     folder = os.path.dirname(os.path.abspath(path))
-    namespace = {"__name__": "__main__", "__file__": os.path.join(folder, "__notebook__.py")}
+    # display() is one of IPython's builtins in Jupyter.
+    namespace = {"__name__": "__main__", "__file__": os.path.join(folder, "__notebook__.py"), "display": show}
     cwd = os.getcwd()
 
     def on_alarm(signum, frame):

@@ -104,7 +104,9 @@ public enum ClusterReport {
         }
 
         if let projection = run.projection {
-            sections.append(projectionSection(projection, names: names, scaled: run.scaler.method != .none || !run.scaler.log1pColumns.isEmpty, t: t))
+            sections.append(projectionSection(projection, names: names, scaled: run.scaler.method != .none || !run.scaler.log1pColumns.isEmpty,
+                                              code: projectionCode(features: clusterFeaturesCode, scaler: "model[\"scaler\"]",
+                                                                   labels: "segments[\"cluster\"]"), t: t))
         }
         if !run.selection.isEmpty {
             sections.append(kSelectionSection(run, t: t))
@@ -175,7 +177,43 @@ public enum ClusterReport {
         return caption + " " + t("A log1p column is compared on the log scale; its original-units value is the centre mapped back (expm1), which lies below the cluster's plain average.")
     }
 
-    static func projectionSection(_ projection: Projection, names: [String], scaled: Bool = true, t: Localizer) -> ReportDocument.Section {
+    /// Python that rebuilds `X`, the features `persona cluster` clustered on, from the input as
+    /// MODEL.json's encoding describes it (numbers with the saved median fill, yes/no text, one-hot levels).
+    static let clusterFeaturesCode = """
+        def encoded(column):
+            raw = customers[column["name"]]
+            if column["kind"] == "categorical":
+                text = raw.astype("string").str.strip()
+                return [(text == level).fillna(False).astype(float).rename(f"{column['name']}={level}") for level in column["levels"]]
+            if column.get("true_values"):
+                text = raw.astype("string").str.strip().str.lower()
+                values = text.isin(column["true_values"]).astype(float).where(text.notna())
+            else:
+                values = pd.to_numeric(raw, errors="coerce")
+            return [values.fillna(column["fill"]).rename(column["name"])]
+
+        X = pd.concat([s for column in model["encoding"]["columns"] for s in encoded(column)], axis=1)[model["features"]]
+        """
+
+    /// Python for the projection figure's computation on every customer: `X` scaled with the
+    /// saved scaler (log1p columns first), then the first two principal components of its
+    /// covariance. The figure fits them on a sample, so the signs and the exact axes may differ.
+    static func projectionCode(features: String, scaler: String, labels: String) -> String {
+        features.trimmingCharacters(in: .newlines) + "\n" + """
+        import numpy as np
+        scaler = \(scaler)
+        Z = X.to_numpy(dtype=float)
+        Z[:, scaler["log1p_columns"]] = np.log1p(Z[:, scaler["log1p_columns"]])
+        Z = (Z - np.array(scaler["center"])) / np.array(scaler["scale"])
+        variances, vectors = np.linalg.eigh(np.cov(Z, rowvar=False))
+        top = variances.argsort()[::-1][:2]
+        pcs = pd.DataFrame(Z @ vectors[:, top], columns=[f"component {i + 1} ({v / variances.sum():.1%})" for i, v in enumerate(variances[top])])
+        pcs.groupby(\(labels).to_numpy()).mean()  # each segment's centre in the plane of the figure
+        """
+    }
+
+    static func projectionSection(_ projection: Projection, names: [String], scaled: Bool = true, code: String,
+                                  t: Localizer) -> ReportDocument.Section {
         let ratio = projection.explainedVarianceRatio
         let fitted = ReportFormat.count(projection.fittedRows), drawn = ReportFormat.count(projection.x.count)
         let axis = { (i: Int) in t("component {0} ({1} of the variance)", String(i + 1), ReportFormat.percent(i < ratio.count ? ratio[i] : 0)) }
@@ -187,7 +225,7 @@ public enum ClusterReport {
             blocks: [.figure(svg: Charts.scatter(title: t("Principal components, coloured by segment"), x: projection.x, y: projection.y,
                                                  groups: projection.labels, groupNames: names, xLabel: axis(0), yLabel: axis(1)),
                              caption: "")],
-            code: nil)
+            code: code)
     }
 
     static func kSelectionSection(_ run: ClusterRun, t: Localizer) -> ReportDocument.Section {

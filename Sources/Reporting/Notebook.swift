@@ -89,7 +89,10 @@ public enum Notebook {
                     return Output(data: ["text/html": lines(HTMLReport.fragment(block)), "text/plain": [section.title]])
                 }
             }
-            add("code", section.code ?? "# " + t("This section is drawn from the files loaded above."), outputs: outputs)
+            // The outputs are Persona's, not this code's: say so where a reader looks, since running
+            // the cell replaces them.
+            let note = outputs.isEmpty ? "" : "# " + t("Output below: the report's figures and tables, drawn by Persona. Running this cell replaces them with what this code computes from the same files.") + "\n"
+            add("code", note + (section.code ?? "# " + t("This section is drawn from the files loaded above.")), outputs: outputs)
         }
         let file = File(cells: cells, metadata: Metadata(persona: ["language": document.language.rawValue]))
         let encoder = JSONEncoder()

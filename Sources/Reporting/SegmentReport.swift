@@ -51,7 +51,8 @@ public enum SegmentReport {
                 title: "\(c) · \(personaNames[c])", colour: Palette.colour(c),
                 stats: [.init(t("customers"), ReportFormat.count(personaSize[c]), key: "persona.\(c).size", value: Double(personaSize[c])),
                         .init(t("of customers"), ReportFormat.percent(share(Double(personaSize[c]), Double(n)))),
-                        .init(t("of {0}", revenueColumn), ReportFormat.percent(share(personaRevenue[c], totalRevenue)))],
+                        .init(t("of {0}", revenueColumn), ReportFormat.percent(share(personaRevenue[c], totalRevenue)),
+                              key: "persona.\(c).revenue_share", value: share(personaRevenue[c], totalRevenue))],
                 lines: distinguishing(c, run.persona).map { j in
                     traitPhrase(run.persona.columns[j], mean: personaMeans[c][j], overall: overallMeans[j], config: run.config, t: t)
                 }
@@ -133,7 +134,14 @@ public enum SegmentReport {
                 diverging: true, rowTitle: t("column"), cellWidth: 96, cellHeight: 36), caption: "")],
             code: "table.groupby(\"cluster\")[\(pythonList(columns))].mean().T"))
         if let projection = try run.personaProjection() {
-            sections.append(ClusterReport.projectionSection(projection, names: personaNames, t: t))
+            // The persona columns with the saved fills, as in the persona fit.
+            let features = """
+                persona = model["persona"]
+                X = table[persona["columns"]].astype(float).fillna(dict(zip(persona["columns"], persona["fills"])))
+                """
+            sections.append(ClusterReport.projectionSection(
+                projection, names: personaNames,
+                code: ClusterReport.projectionCode(features: features, scaler: "persona[\"scaler\"]", labels: "table[\"persona\"]"), t: t))
         }
         if let selection = run.persona.kSelection, selection.count > 1 {
             let chosen = Double(personaCount)
@@ -196,11 +204,15 @@ public enum SegmentReport {
                 intro: t("{0} customers are in both runs; {1} only in the earlier one, {2} only in this one.", ReportFormat.count(migration.matched),
                          ReportFormat.count(migration.onlyOld), ReportFormat.count(migration.onlyNew)),
                 blocks: blocks,
-                code: files.compare.map { """
-                    before = pd.read_csv(\(ReportFiles.python($0)), dtype={ID: str})
-                    moved = before.merge(segments, on=ID, suffixes=("_before", "_now"))
-                    pd.crosstab(moved["value_tier_before"], moved["value_tier_now"])
-                    """ }))
+                code: files.compare.map { before in
+                    let columns = migration.tables.map(\.column)
+                    return """
+                        before = pd.read_csv(\(ReportFiles.python(before)), dtype={ID: str})
+                        moved = before.merge(segments, on=ID, suffixes=("_before", "_now"))
+                        migration = {c: pd.crosstab(moved[c + "_before"], moved[c + "_now"]) for c in \(pythonList(columns))}
+                        """ + columns.dropLast().map { "\ndisplay(migration[\(ReportFiles.python($0))])" }.joined()
+                        + (columns.last.map { "\nmigration[\(ReportFiles.python($0))]" } ?? "")
+                }))
         }
 
         let setup = """

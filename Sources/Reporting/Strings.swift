@@ -194,6 +194,8 @@ enum Strings {
             "由 Persona 根据本次运行结果生成，数字与输出文件一致；未从网络获取任何内容。",
         "The figures and tables below were rendered by Persona when it wrote this notebook; run the code cells to reload the same output files with pandas and carry on from there.":
             "以下图表由 Persona 在生成本笔记本时绘制；运行代码单元即可用 pandas 重新加载相同的输出文件并继续分析。",
+        "Output below: the report's figures and tables, drawn by Persona. Running this cell replaces them with what this code computes from the same files.":
+            "下方输出：报告中的图表与表格，由 Persona 绘制。运行此单元格会将其替换为这段代码根据同样的文件计算出的结果。",
         "This section is drawn from the files loaded above.":
             "本节基于上面加载的文件绘制。",
         "personas":

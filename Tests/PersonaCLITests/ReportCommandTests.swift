@@ -120,7 +120,7 @@ struct ReportCommandTests {
         #expect(charts(html).count == 5)  // ROC, calibration, probability by outcome, by value tier, odds ratios
     }
 
-    @Test("segment report: persona sizes, tier counts, revenue shares, tags and churn equal the output files")
+    @Test("segment report: persona sizes, tier counts, revenue shares, tags, churn and migration equal the output files")
     func segment() throws {
         let (dir, html, numbers, model) = try export("segment", model: "model.json")
         let segments = try CSVText(path: dir.appendingPathComponent("segments.csv").path)
@@ -144,6 +144,36 @@ struct ReportCommandTests {
         }
         let churn = segments.numbers("churn_probability")
         #expect(abs((numbers["churn_mean"] ?? -1) - churn.reduce(0, +) / Double(churn.count)) < 1e-11)
+        // Spend shares on the persona cards, churn per behaviour tier, from the output files.
+        let spend = features.numbers("monetary"), cluster = segments.column("cluster")
+        for c in personas.indices {
+            let share = zip(spend, cluster).filter { $0.1 == String(c) }.reduce(0) { $0 + $1.0 } / spend.reduce(0, +)
+            #expect(abs((numbers["persona.\(c).revenue_share"] ?? -1) - share) < 1e-12, "persona \(c)")
+        }
+        for b in ["active", "potential", "at_risk", "churned"] {
+            let p = zip(churn, behavior).filter { $0.1 == b }.map(\.0)
+            #expect(abs((numbers["churn_by_behavior.\(b)"] ?? -1) - p.reduce(0, +) / Double(p.count)) < 1e-12, "\(b)")
+        }
+        // Migration: every cell of both heatmaps (hover text "before × now: count") against the
+        // two runs' files joined by customer id.
+        let earlier = try CSVText(path: dir.appendingPathComponent("segments_q3.csv").path)
+        let now = Dictionary(uniqueKeysWithValues: zip(segments.column("CustomerID"), zip(value, behavior)))
+        let migrationCells = try NSRegularExpression(pattern: "<title>([a-z_]+) × ([a-z_]+): ([0-9,]+)</title>")
+        for (column, pick) in [("value_tier", { (p: (String, String)) in p.0 }), ("behavior_tier", { (p: (String, String)) in p.1 })] {
+            var expected = [String: Int]()
+            for (id, tier) in zip(earlier.column("CustomerID"), earlier.column(column)) {
+                if let current = now[id] { expected["\(tier) × \(pick(current))", default: 0] += 1 }
+            }
+            let title = column == "value_tier" ? "value tier: before" : "behaviour tier: before"
+            let chart = charts(html).first { $0.contains(title) } ?? ""
+            var shown = [String: Int]()
+            let text = chart as NSString
+            for m in migrationCells.matches(in: chart, range: NSRange(location: 0, length: text.length)) {
+                shown["\(text.substring(with: m.range(at: 1))) × \(text.substring(with: m.range(at: 2)))"] =
+                    Int(text.substring(with: m.range(at: 3)).replacingOccurrences(of: ",", with: ""))
+            }
+            #expect(!expected.isEmpty && shown.filter { $0.value > 0 } == expected, "\(column)")
+        }
         let tags = segments.column("tags").flatMap { $0.split(separator: ";").map(String.init) }
         for name in ["高价值客户", "returns a lot", "one-time buyer", "lapsed big spender"] {
             #expect(numbers["tags.\(name)"] == Double(tags.filter { $0 == name }.count), "\(name)")
