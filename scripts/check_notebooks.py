@@ -22,6 +22,11 @@ For every notebook:
    is evaluated and its repr (and _repr_html_, as Jupyter would display it)
    computed. This proves the pandas code runs against the files next to the
    notebook. Warnings raised by cells are printed, not counted as failures.
+5. Same projection (with 4): the projection cell recomputes the principal
+   components with numpy into `pcs`, whose column names carry each component's
+   share of the variance ("component 1 (27.5%)"); they must equal the shares on
+   the pre-rendered figure's axes ("component 1 (27.5% of the variance)"), i.e.
+   the code rebuilds and scales the features as Persona did.
 
 One summary line per notebook is printed; the exit status is 1 if any check
 failed (each failure names the notebook and cell, with the exception), 2 on
@@ -35,6 +40,7 @@ import io
 import json
 import linecache
 import os
+import re
 import signal
 import sys
 import time
@@ -219,7 +225,26 @@ def execute(nb, path, timeout):
     finally:
         os.chdir(cwd)
         signal.signal(signal.SIGALRM, previous)
-    return failures, notes, ran
+    return failures, notes, ran, namespace
+
+
+# English "component 1 (27.5% of the variance)", Chinese "主成分 1（解释 27.5% 方差）".
+AXIS_SHARE_RE = re.compile(r"(?:component|主成分) ([12]) ?[(（](?:解释 )?([0-9.]+)% (?:of the variance|方差)")
+CODE_SHARE_RE = re.compile(r"component ([12]) \(([0-9.]+)%\)")
+
+
+def check_projection(nb, namespace):
+    """(5) The shares in `pcs`' column names equal those on the projection figure's axes."""
+    figures = "".join("".join(o.get("data", {}).get("image/svg+xml", []))
+                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    drawn = dict(AXIS_SHARE_RE.findall(figures))
+    pcs = namespace.get("pcs")
+    if not hasattr(pcs, "columns"):
+        return [f"a projection figure (axes {drawn}) but no code computing `pcs`"] if drawn else []
+    computed = dict(m.groups() for m in map(CODE_SHARE_RE.fullmatch, map(str, pcs.columns)) if m)
+    if drawn != computed:
+        return [f"the projection code's variance shares {computed} differ from the figure's axes {drawn}"]
+    return []
 
 
 def main():
@@ -243,8 +268,8 @@ def main():
             if args.no_execute:
                 summary += ", not executed"
             else:
-                run_failures, notes, ran = execute(nb, path, args.timeout)
-                failures += run_failures
+                run_failures, notes, ran, namespace = execute(nb, path, args.timeout)
+                failures += run_failures or check_projection(nb, namespace)
                 summary += f", executed {ran}/{code_cells} code cells"
                 for note in notes:
                     print(f"  warning: {path} {note}", file=sys.stderr)
