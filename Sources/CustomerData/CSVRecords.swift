@@ -8,7 +8,9 @@ public struct CSVRecords: Sendable {
     /// Each data record's fields with the line it starts on.
     public let rows: [(line: Int, fields: [String])]
 
-    public static func read(path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws -> CSVRecords {
+    /// With `keeping`, only the fields of those columns are kept (the others read as ""), which
+    /// spares a string per field when only a few columns of a large file are needed.
+    public static func read(path: String, delimiter: UInt8 = UInt8(ascii: ","), keeping: Set<String>? = nil) throws -> CSVRecords {
         let name = (path as NSString).lastPathComponent
         return try FileLoader.withContents(path: path) { all in
             var start = 0
@@ -18,7 +20,7 @@ public struct CSVRecords: Sendable {
             let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
             let headerScan = try scanner.scan(buffer, firstLine: 1, rowLimit: 1, expectedFields: nil, into: &headerSink)
             guard headerScan.rows == 1 else { throw CustomerDataError.emptyFile(file: name) }
-            var sink = RecordSink()
+            var sink = RecordSink(keep: keeping.map { kept in headerSink.names.map(kept.contains) })
             let body = UnsafeBufferPointer(rebasing: buffer[headerScan.endOffset...])
             _ = try CSVScanner(file: name, delimiter: delimiter, header: headerSink.names)
                 .scan(body, firstLine: 1 + headerScan.lines, expectedFields: headerSink.names.count, into: &sink)
@@ -28,10 +30,13 @@ public struct CSVRecords: Sendable {
 }
 
 private struct RecordSink: FieldSink {
+    /// Which columns to keep (nil: all).
+    let keep: [Bool]?
     var rows: [(line: Int, fields: [String])] = []
     var current: [String] = []
 
     mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
+        guard keep.map({ column < $0.count && $0[column] }) ?? true else { return current.append("") }
         current.append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
     }
     func isNumeric(column: Int) -> Bool { false }

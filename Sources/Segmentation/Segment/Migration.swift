@@ -19,35 +19,50 @@ public struct Migration: Sendable {
 
     /// With `hashing`, the old file holds pseudonyms (a run with --hash-ids): match on those.
     public static func compare(oldPath: String, run: SegmentJob.Run, hashing: KeyedHash? = nil) throws -> Migration {
-        let old = try CSVRecords.read(path: oldPath)
+        let tierColumns = ["value_tier", "behavior_tier"]
+        // Only the id and tier columns: an earlier SEGMENTS.csv can have millions of rows.
+        let old = try CSVRecords.read(path: oldPath, keeping: Set([run.idColumn] + tierColumns))
         guard let idIndex = old.header.firstIndex(of: run.idColumn) else {
             throw CustomerDataError.unknownColumn(file: old.file, option: "--compare (the id column)", name: run.idColumn, available: old.header)
         }
-        var newTier = [String: (String, String)]()
+        // This run's row of each id, then of each old record (nil: not in this run).
+        let count = run.ids?.count ?? 0
+        var rowOf = [String: Int](minimumCapacity: count)
         if let ids = run.ids {
-            for i in 0..<ids.count {
-                let key = hashing.map { $0.pseudonym(ids[i]) } ?? ids[i]
-                newTier[key] = (run.value.tiers[run.valueTier[i]].name, run.behavior.tiers[run.behaviorTier[i]].name)
+            for i in 0..<count { rowOf[hashing.map { $0.pseudonym(ids[i]) } ?? ids[i]] = i }
+        }
+        var seen = [Bool](repeating: false, count: count)
+        var onlyOld = Set<String>()
+        let now: [Int?] = old.rows.map { record in
+            let id = record.fields[idIndex]
+            guard let i = rowOf[id] else {
+                onlyOld.insert(id)
+                return nil
             }
+            seen[i] = true
+            return i
         }
         var tables = [Table]()
-        var matched = 0
-        for (k, column) in ["value_tier", "behavior_tier"].enumerated() {
+        for (k, column) in tierColumns.enumerated() {
             guard let j = old.header.firstIndex(of: column) else { continue }
             let newNames = (k == 0 ? run.value : run.behavior).tiers.map(\.name)
+            let newTier = k == 0 ? run.valueTier : run.behaviorTier
             var oldNames = [String]()
+            var oldIndex = [String: Int]()
             var counts = [[Int]]()
-            matched = 0
-            for record in old.rows {
-                guard let now = newTier[record.fields[idIndex]] else { continue }
-                matched += 1
+            for (record, row) in zip(old.rows, now) {
+                guard let row else { continue }
                 let before = record.fields[j]
-                if !oldNames.contains(before) {
+                let r: Int
+                if let known = oldIndex[before] {
+                    r = known
+                } else {
+                    r = oldNames.count
+                    oldIndex[before] = r
                     oldNames.append(before)
                     counts.append([Int](repeating: 0, count: newNames.count))
                 }
-                let row = oldNames.firstIndex(of: before) ?? 0
-                counts[row][newNames.firstIndex(of: k == 0 ? now.0 : now.1) ?? 0] += 1
+                counts[r][newTier[row]] += 1
             }
             // Old tiers in the new run's order where they match, others after.
             let order = oldNames.indices.sorted {
@@ -58,8 +73,7 @@ public struct Migration: Sendable {
         guard !tables.isEmpty else {
             throw CustomerDataError.unknownColumn(file: old.file, option: "--compare", name: "value_tier", available: old.header)
         }
-        let oldIDs = Set(old.rows.map { $0.fields[idIndex] })
-        return Migration(tables: tables, matched: matched, onlyOld: oldIDs.subtracting(newTier.keys).count,
-                         onlyNew: Set(newTier.keys).subtracting(oldIDs).count)
+        return Migration(tables: tables, matched: now.count { $0 != nil }, onlyOld: onlyOld.count,
+                         onlyNew: seen.count { !$0 })
     }
 }
