@@ -181,7 +181,7 @@ def cell_traceback(exc, filename):
 
 
 def execute(nb, path, timeout):
-    """(4) Run every code cell; returns (failures, warnings, cells run)."""
+    """(4) Run every code cell; returns (failures, warnings, cells run, the namespace they ran in)."""
     failures, notes, ran = [], [], 0
     folder = os.path.dirname(os.path.abspath(path))
     # display() is one of IPython's builtins in Jupyter.
