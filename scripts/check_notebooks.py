@@ -26,7 +26,9 @@ For every notebook:
    components with numpy into `pcs`, whose column names carry each component's
    share of the variance ("component 1 (27.5%)"); they must equal the shares on
    the pre-rendered figure's axes ("component 1 (27.5% of the variance)"), i.e.
-   the code rebuilds and scales the features as Persona did.
+   the code rebuilds and scales the features as Persona did. Within 0.5
+   percentage points: above 20,000 customers Persona fits the figure's PCA on a
+   seeded sample and the code on everyone (up to 20,000 they are equal).
 
 One summary line per notebook is printed; the exit status is 1 if any check
 failed (each failure names the notebook and cell, with the exception), 2 on
@@ -242,7 +244,7 @@ def check_projection(nb, namespace):
     if not hasattr(pcs, "columns"):
         return [f"a projection figure (axes {drawn}) but no code computing `pcs`"] if drawn else []
     computed = dict(m.groups() for m in map(CODE_SHARE_RE.fullmatch, map(str, pcs.columns)) if m)
-    if drawn != computed:
+    if drawn.keys() != computed.keys() or any(abs(float(drawn[c]) - float(computed[c])) > 0.5 for c in drawn):
         return [f"the projection code's variance shares {computed} differ from the figure's axes {drawn}"]
     return []
 
