@@ -63,7 +63,7 @@ public enum ChurnReport {
                 intro: t("Out-of-fold churn probability for customers who did and did not churn: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean."),
                 blocks: [.figure(svg: Charts.boxes(title: t("Predicted probability by actual outcome"),
                                                    labels: ["\(model.label.column) = \(model.label.negative)", "\(model.label.column) = \(model.label.positive)"],
-                                                   values: byClass, xLabel: t("predicted probability"), hover: t("{0}: median {1}, quartiles {2}–{3}")), caption: "")],
+                                                   values: byClass, xLabel: t("predicted probability"), hover: t.boxHover), caption: "")],
                 code: files.predictions.map { _ in "cv.groupby(LABEL)[\"probability\"].describe()" }))
         }
 
@@ -150,7 +150,7 @@ public enum ChurnReport {
         if crossValidated {
             blocks.append(.figure(svg: Charts.boxes(title: t("Out-of-fold churn probability by value tier"), labels: shown.map { t.name(tiers.names[$0]) },
                                                     values: shown.map { v in members[v].map { run.outOfFold[$0] } },
-                                                    xLabel: t("predicted probability"), hover: t("{0}: median {1}, quartiles {2}–{3}")), caption: ""))
+                                                    xLabel: t("predicted probability"), hover: t.boxHover), caption: ""))
         }
         blocks.append(.table(table))
         return .init(

@@ -40,6 +40,12 @@ public struct Localizer: Sendable {
         return out + rest
     }
 
+    /// The tooltip of a box in `Charts.boxes`: group, median, first and third quartile.
+    var boxHover: String {
+        let t = self
+        return t("{0}: median {1}, quartiles {2}–{3}")
+    }
+
     /// A tier, lifecycle stage or risk name: translated when it is one of Persona's defaults,
     /// kept as configured otherwise.
     public func name(_ name: String) -> String {

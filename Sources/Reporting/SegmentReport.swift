@@ -182,7 +182,7 @@ public enum SegmentReport {
                 title: t("Churn risk"),
                 intro: t("Churn probability from the churn model, per value tier: box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean."),
                 blocks: [.figure(svg: Charts.boxes(title: t("Churn probability by value tier"), labels: valueNames.map(t.name), values: byValue,
-                                                   xLabel: t("churn probability"), hover: t("{0}: median {1}, quartiles {2}–{3}")), caption: ""),
+                                                   xLabel: t("churn probability"), hover: t.boxHover), caption: ""),
                          .table(.init(header: [t("behaviour tier"), t("customers"), t("mean churn probability")], rows: behaviorNames.indices.map { b in
                              [.init(t.name(behaviorNames[b])), .init(ReportFormat.count(byBehavior[b].count), numeric: true),
                               .init(ReportFormat.decimal(mean(byBehavior[b]), 3), key: "churn_by_behavior.\(behaviorNames[b])", value: mean(byBehavior[b]))]
