@@ -21,12 +21,21 @@ struct TagEvaluator {
         switch expression {
         case let .not(e):
             return try evaluate(e).map { !$0 }
-        case let .and(a, b):
-            let (x, y) = (try evaluate(a), try evaluate(b))
-            return (0..<n).map { x[$0] && y[$0] }
-        case let .or(a, b):
-            let (x, y) = (try evaluate(a), try evaluate(b))
-            return (0..<n).map { x[$0] || y[$0] }
+        case let .and(terms):
+            // A loop over the terms, not recursion: a chain of 50,000 costs one stack frame.
+            var result = [Bool](repeating: true, count: n)
+            for term in terms {
+                let x = try evaluate(term)
+                for i in 0..<n { result[i] = result[i] && x[i] }
+            }
+            return result
+        case let .or(terms):
+            var result = [Bool](repeating: false, count: n)
+            for term in terms {
+                let x = try evaluate(term)
+                for i in 0..<n { result[i] = result[i] || x[i] }
+            }
+            return result
         case let .missing(column, negated):
             switch try values(of: column) {
             case .numbers(let v): return v.map { $0.isNaN != negated }

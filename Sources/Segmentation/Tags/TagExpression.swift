@@ -26,8 +26,11 @@ public indirect enum TagExpression: Equatable, Sendable {
     /// A column on its own: true for Yes/true/1/是 (text) or a non-zero number.
     case truthy(column: String, position: Int)
     case not(TagExpression)
-    case and(TagExpression, TagExpression)
-    case or(TagExpression, TagExpression)
+    /// True where every term is: `a and b and c` is one node with three terms, so a long
+    /// chain costs no recursion depth.
+    case and([TagExpression])
+    /// True where any term is; one node per chain, like `and`.
+    case or([TagExpression])
 
     /// Every column the expression reads.
     public var columns: [String] {
@@ -38,8 +41,8 @@ public indirect enum TagExpression: Equatable, Sendable {
             return [column]
         case let .not(e):
             return e.columns
-        case let .and(a, b), let .or(a, b):
-            return a.columns + b.columns
+        case let .and(terms), let .or(terms):
+            return terms.flatMap(\.columns)
         }
     }
 }

@@ -1,7 +1,12 @@
 /// A recursive-descent parser: or → and → not → comparison → operand.
 struct TagParser {
+    /// How deeply parentheses and `not` may nest. Chains of `and`/`or` do not count: they
+    /// are collected in loops.
+    static let maximumDepth = 200
+
     private var tokens: [TagToken]
     private var index = 0
+    private var depth = 0
 
     static func parse(_ source: String) throws(TagSyntaxError) -> TagExpression {
         var parser = TagParser(tokens: try TagLexer.tokens(source))
@@ -33,35 +38,53 @@ struct TagParser {
         }
     }
 
+    /// `a or b or c` as one node: collected in a loop, so the chain's length costs no depth.
     private mutating func or() throws(TagSyntaxError) -> TagExpression {
-        var left = try and()
+        let first = try and()
+        guard peek.kind == .keyword("or") else { return first }
+        var terms = [first]
         while peek.kind == .keyword("or") {
             _ = take()
-            left = .or(left, try and())
+            terms.append(try and())
         }
-        return left
+        return .or(terms)
     }
 
     private mutating func and() throws(TagSyntaxError) -> TagExpression {
-        var left = try not()
+        let first = try not()
+        guard peek.kind == .keyword("and") else { return first }
+        var terms = [first]
         while peek.kind == .keyword("and") {
             _ = take()
-            left = .and(left, try not())
+            terms.append(try not())
         }
-        return left
+        return .and(terms)
     }
 
     private mutating func not() throws(TagSyntaxError) -> TagExpression {
         if peek.kind == .keyword("not") {
-            _ = take()
+            let token = take()
+            try enter(token)
+            defer { depth -= 1 }
             return .not(try not())
         }
         return try comparison()
     }
 
+    /// One level deeper (a parenthesis or `not`); refuses to go past `maximumDepth`, so
+    /// neither this parser nor the evaluator can run out of stack.
+    private mutating func enter(_ token: TagToken) throws(TagSyntaxError) {
+        depth += 1
+        guard depth <= TagParser.maximumDepth else {
+            throw TagSyntaxError(position: token.position, message: "the condition nests deeper than \(TagParser.maximumDepth) levels (each parenthesis and each 'not' is one)")
+        }
+    }
+
     private mutating func comparison() throws(TagSyntaxError) -> TagExpression {
         if peek.kind == .symbol("(") {
-            _ = take()
+            let open = take()
+            try enter(open)
+            defer { depth -= 1 }
             let inner = try or()
             guard peek.kind == .symbol(")") else {
                 throw TagSyntaxError(position: peek.position, message: "expected ')' but found \(TagParser.describe(peek))")
