@@ -57,4 +57,31 @@ struct TagCommandTests {
                 == "persona: error: rule '高价值客户': expected a column, a number or a \"string\" but found end of condition, at character 18 of: spend >= 5000 and")
         #expect(!runner.files.contains("t.csv"))
     }
+
+    @Test("arithmetic in rules: a zero divisor and a blank are missing, so those rows do not match")
+    func arithmetic() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        // spend / orders: A1 100, A2 45, A3 blank, A4 600 / 0 → missing.
+        // (spend - 50) * 2 >= orders * 100: A1 100 >= 100, A2 17900 < 20000, A4 1100 >= 0.
+        try runner.write("c.csv", "id,spend,orders\nA1,100,1\nA2,9000,200\nA3,,2\nA4,600,0\n")
+        try runner.write("r.yaml", "tags:\n  - name: big basket\n    when: spend / orders > 50\n"
+                         + "  - name: steady\n    when: (spend - 50) * 2 >= orders * 100\n")
+        let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try runner.read("t.csv") == "id,tags\nA1,big basket;steady\nA2,\nA3,\nA4,steady\n")
+    }
+
+    @Test("a text column in arithmetic names the rule, the column and the character; nothing is written")
+    func textInArithmetic() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,spend,plan\nA1,100,Gold\n")
+        try runner.write("r.yaml", "tags:\n  - name: 高价值客户\n    when: spend / plan > 1\n")
+        let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
+        #expect(result.status == 1)
+        #expect(result.stderr.trimmingCharacters(in: .newlines)
+                == "persona: error: rule '高价值客户': at character 9: 'plan' holds text; arithmetic (+ - * /) needs numeric columns")
+        #expect(!runner.files.contains("t.csv"))
+    }
 }

@@ -21,7 +21,7 @@ private func ids(_ condition: String) throws -> String {
 }
 
 private func depthError(at position: Int) -> TagSyntaxError {
-    TagSyntaxError(position: position, message: "the condition nests deeper than 200 levels (each parenthesis and each 'not' is one)")
+    TagSyntaxError(position: position, message: "the condition nests deeper than 200 levels (each parenthesis, 'not' and unary '-' is one)")
 }
 
 @Suite("Tag rules: nesting limits and long chains")
@@ -51,6 +51,32 @@ struct TagDepthTests {
         let mixed = String(repeating: "not (", count: 100) + "x > 1" + String(repeating: ")", count: 100)
         #expect(try ids(mixed) == "bce")
         #expect(throws: depthError(at: 501)) { try TagParser.parse(String(repeating: "not (", count: 100) + "not x > 1" + String(repeating: ")", count: 100)) }
+    }
+
+    @Test("10,000 unary minuses are refused at the 201st; 200 evaluate")
+    func deepMinus() throws {
+        #expect(throws: depthError(at: 201)) { try TagParser.parse(String(repeating: "-", count: 10_000) + "x > 1") }
+        // 200 minuses cancel out; 199 leave -x > -2, that is x < 2.
+        #expect(try ids(String(repeating: "-", count: 200) + "x > 1") == "bce")
+        #expect(try ids(String(repeating: "-", count: 199) + "x > -2") == "a")
+    }
+
+    @Test("arithmetic nested 200 parentheses deep evaluates; 201 is refused")
+    func deepArithmetic() throws {
+        // x + (x + (… (x) …)): 200 parentheses, 201 terms, so 201 * x where x is present.
+        var sum = "x"
+        for _ in 0..<200 { sum = "x + (" + sum + ")" }
+        #expect(try ids(sum + " == 201 * x") == "abce")
+        // One more level: its '(' is the 201st, after 200 × "x + (" (5 characters each) and "x + ".
+        #expect(throws: depthError(at: 1005)) { try TagParser.parse("x + (" + sum + ") > 1") }
+    }
+
+    @Test("50,000-term + and * chains evaluate without recursion")
+    func longArithmetic() throws {
+        let sum = Array(repeating: "x", count: 50_000).joined(separator: " + ")
+        #expect(try ids(sum + " == 50000 * x") == "abce")
+        let product = "x" + String(repeating: " * 1", count: 50_000)
+        #expect(try ids(product + " == x") == "abce")
     }
 
     @Test("a 50,000-term or chain (over 100,000 characters) parses into one node and evaluates")

@@ -80,6 +80,10 @@ struct TagRuleTests {
         ("monetary is 5", 13, "expected 'missing' after 'is' but found number 5.0"),
         ("5 > 3", 1, "a comparison needs a column on at least one side"),
         ("", 1, "the condition is empty"),
+        // A value where a condition is needed, reported where the comparison should be.
+        ("plan or 5", 10, "expected a comparison (== != < <= > >=, in, is missing, contains) but found end of condition"),
+        ("5 and plan", 3, "expected a comparison (== != < <= > >=, in, is missing, contains) but found 'and'"),
+        ("not 5", 6, "expected a comparison (== != < <= > >=, in, is missing, contains) but found end of condition"),
     ])
     func syntaxErrors(condition: String, position: Int, message: String) {
         #expect(throws: TagSyntaxError(position: position, message: message)) { try TagParser.parse(condition) }

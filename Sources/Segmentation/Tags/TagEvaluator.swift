@@ -3,7 +3,8 @@ import Foundation
 
 /// Evaluates a condition over a whole table at once, column by column: a text column is
 /// decided once per distinct value and then looked up by code, so a rule costs a few passes
-/// over a million rows.
+/// over a million rows. Recursion follows the expression's nesting (chains are loops), which
+/// the parser bounds by `TagParser.maximumDepth`.
 struct TagEvaluator {
     let table: CustomerTable
     let rule: String
@@ -109,6 +110,11 @@ struct TagEvaluator {
         case .column(let name): return try values(of: name)
         case .number(let x): return .number(x)
         case .text(let s): return .string(s)
+        case .arithmetic(let expression):
+            switch try numbers(expression) {
+            case .scalar(let x): return .number(x)
+            case .vector(let v): return .numbers(v)
+            }
         }
     }
 
@@ -167,6 +173,8 @@ struct TagEvaluator {
         case (.number, .numbers), (.string, .text):
             return try compare(right, TagEvaluator.flipped(op), left, position: position)
         case let (.numbers(v), .number(x)):
+            // A calculated constant can be missing (`1 / 0`): then no row compares true.
+            guard !x.isNaN else { return [Bool](repeating: false, count: v.count) }
             return v.map { !$0.isNaN && TagEvaluator.holds(op, $0 < x ? -1 : ($0 > x ? 1 : 0)) }
         case let (.text(codes, levels), .string(s)):
             return byLevel(codes, levels.map { TagEvaluator.holds(op, TagEvaluator.order($0, s)) })

@@ -50,10 +50,11 @@ enum TagLexer {
                 tokens.append(TagToken(kind: c == "\"" ? .text(value) : .name(value), position: position))
                 continue
             }
-            // A number: [-]digits[.digits][e[+-]digits]. Digits followed by letters are a
-            // name instead (`30d_spend`).
-            if (c.isASCII && c.isNumber) || (c == "-" && i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber) {
-                var j = c == "-" ? i + 1 : i
+            // A number: digits[.digits][e[+-]digits]. Digits followed by letters are a name
+            // instead (`30d_spend`). A leading `-` is a symbol: the parser folds `-5` into a
+            // negative number, and `a -5` is a subtraction.
+            if c.isASCII && c.isNumber {
+                var j = i
                 func digits() { while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 } }
                 digits()
                 if j < chars.count, chars[j] == "." { j += 1; digits() }
@@ -62,7 +63,7 @@ enum TagLexer {
                     if k < chars.count, chars[k] == "+" || chars[k] == "-" { k += 1 }
                     if k < chars.count, chars[k].isASCII, chars[k].isNumber { j = k; digits() }
                 }
-                if c != "-", j < chars.count, isNameCharacter(chars[j]), !(chars[j].isASCII && chars[j].isNumber) {
+                if j < chars.count, isNameCharacter(chars[j]), !(chars[j].isASCII && chars[j].isNumber) {
                     i = readName(from: i, position: position)
                     continue
                 }
@@ -84,7 +85,7 @@ enum TagLexer {
                 i += 2
                 continue
             }
-            if "<>()[],".contains(c) {
+            if "<>()[],+-*/".contains(c) {
                 tokens.append(TagToken(kind: .symbol(String(c)), position: position))
                 i += 1
                 continue

@@ -5,6 +5,8 @@ public enum TagRuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownColumn(rule: String, column: String, available: [String])
     case typeMismatch(rule: String, position: Int, message: String)
     case notACondition(rule: String, column: String, position: Int)
+    /// A text (or id) column in `+ - * /`; `position` is where its name starts.
+    case textInArithmetic(rule: String, column: String, position: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum TagRuleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "rule '\(rule)': at character \(position): \(message)"
         case let .notACondition(rule, column, position):
             return "rule '\(rule)': at character \(position): '\(column)' on its own is not a condition; compare it (== != < <= > >=, in, is missing, contains)"
+        case let .textInArithmetic(rule, column, position):
+            return "rule '\(rule)': at character \(position): '\(column)' holds text; arithmetic (+ - * /) needs numeric columns"
         }
     }
 }
