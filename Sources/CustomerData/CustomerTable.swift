@@ -67,3 +67,58 @@ extension CustomerTable {
         return nil
     }
 }
+
+extension CustomerTable {
+    /// Why `appending(numeric:values:)` refused a column.
+    ///
+    /// Its own small type, beside the one method that throws it; it belongs with
+    /// `CustomerDataError` and can move there (a follow-up outside this change).
+    public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
+        case emptyName(file: String)
+        /// `column` is the 1-based number of the column that already has the name.
+        case nameTaken(file: String, name: String, column: Int)
+        case wrongLength(file: String, name: String, expected: Int, got: Int)
+        /// `line` is the file line of the row holding `value` (±inf).
+        case nonFinite(file: String, name: String, line: Int, value: Double)
+
+        public var description: String {
+            switch self {
+            case let .emptyName(file):
+                return "\(file): cannot add a column with an empty name"
+            case let .nameTaken(file, name, column):
+                return "\(file): cannot add column '\(name)': column \(column) already has that name"
+            case let .wrongLength(file, name, expected, got):
+                return "\(file): cannot add column '\(name)': it has \(got) values but the table has \(expected) rows"
+            case let .nonFinite(file, name, line, value):
+                return "\(file):\(line): cannot add column '\(name)': \(value) is not a finite number (NaN stands for missing)"
+            }
+        }
+    }
+
+    /// The table with one more numeric column after the others, for values computed from
+    /// them (derived columns). The table itself is unchanged; the new one shares its columns.
+    ///
+    /// - Parameters:
+    ///   - name: the new column's name, not already in `columnNames`.
+    ///   - values: one per row, in row order; NaN where missing, finite everywhere else (as
+    ///     the CSV reader guarantees for the columns it reads).
+    /// - Throws: `AppendError` for an empty or taken name, a count other than `rowCount`,
+    ///   or an infinite value (naming its line).
+    /// - Complexity: O(n) for n rows (one pass to check and count missing values).
+    public func appending(numeric name: String, values: [Double]) throws(AppendError) -> CustomerTable {
+        guard !name.isEmpty else { throw .emptyName(file: source) }
+        if let j = index(of: name) { throw .nameTaken(file: source, name: name, column: j + 1) }
+        guard values.count == rowCount else {
+            throw .wrongLength(file: source, name: name, expected: rowCount, got: values.count)
+        }
+        var missing = 0
+        for (row, value) in values.enumerated() {
+            if value.isNaN { missing += 1 } else if value.isInfinite {
+                throw .nonFinite(file: source, name: name, line: line(ofRow: row), value: value)
+            }
+        }
+        return CustomerTable(source: source, columnNames: columnNames + [name],
+                             columns: columns + [.numeric(NumericColumn(values: values, missingCount: missing))],
+                             rowCount: rowCount, rowLines: rowLines)
+    }
+}
