@@ -111,9 +111,18 @@ struct TagEvaluator {
         case .number(let x): return .number(x)
         case .text(let s): return .string(s)
         case .arithmetic(let expression):
-            switch try numbers(expression) {
-            case .scalar(let x): return .number(x)
-            case .vector(let v): return .numbers(v)
+            do {
+                switch try ArithmeticEvaluator(table: table).numbers(expression) {
+                case .scalar(let x): return .number(x)
+                case .vector(let v): return .numbers(v)
+                }
+            } catch {
+                switch error {
+                case .unknownColumn(let name):
+                    throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
+                case let .textColumn(name, position):
+                    throw TagRuleError.textInArithmetic(rule: rule, column: name, position: position)
+                }
             }
         }
     }

@@ -1,11 +1,22 @@
 import CustomerData
 
-/// Arithmetic in conditions (`monetary / frequency > 50`), evaluated a whole column at a time.
-extension TagEvaluator {
+/// Evaluates arithmetic (`monetary / frequency`) over a whole table, a column at a time: for
+/// conditions (`TagEvaluator`) and for derived columns (`DerivedColumns`), which each turn a
+/// `Failure` into their own error.
+struct ArithmeticEvaluator {
+    let table: CustomerTable
+
     /// A calculation's result: one number for every row, or one per row. NaN is missing.
     enum Numbers: Equatable {
         case scalar(Double)
         case vector([Double])
+    }
+
+    /// A column the calculation cannot use.
+    enum Failure: Error, Equatable {
+        case unknownColumn(String)
+        /// A text or id column; `position` is where its name starts.
+        case textColumn(String, position: Int)
     }
 
     /// `expression` row by row. A missing operand gives a missing result, and so does a result
@@ -13,10 +24,9 @@ extension TagEvaluator {
     /// with it is false. Chains are loops; only `.negated` and parenthesised chains recurse,
     /// and the parser bounds those by `TagParser.maximumDepth`.
     ///
-    /// - Throws: `TagRuleError.textInArithmetic` for a text (or id) column,
-    ///   `TagRuleError.unknownColumn` for a column the table does not have.
+    /// - Throws: `Failure` for a column the table does not have, or one that is not numeric.
     /// - Complexity: O(n) per operator, for n rows.
-    func numbers(_ expression: TagExpression.Arithmetic) throws(TagRuleError) -> Numbers {
+    func numbers(_ expression: TagExpression.Arithmetic) throws(Failure) -> Numbers {
         switch expression {
         case let .column(name, position):
             return .vector(try numericColumn(name, position: position))
@@ -30,21 +40,27 @@ extension TagEvaluator {
         case let .chain(first, steps):
             var result = try numbers(first)
             for step in steps {
-                result = TagEvaluator.combine(result, step.op, try numbers(step.operand))
+                result = ArithmeticEvaluator.combine(result, step.op, try numbers(step.operand))
             }
             return result
         }
     }
 
-    /// The values of a numeric column (NaN where blank); an error for any other kind.
-    private func numericColumn(_ name: String, position: Int) throws(TagRuleError) -> [Double] {
-        guard let j = table.index(of: name) else {
-            throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
+    /// `numbers` with a scalar spread over every row.
+    func column(_ expression: TagExpression.Arithmetic) throws(Failure) -> [Double] {
+        switch try numbers(expression) {
+        case .scalar(let x): return [Double](repeating: x, count: table.rowCount)
+        case .vector(let v): return v
         }
+    }
+
+    /// The values of a numeric column (NaN where blank); a failure for any other kind.
+    private func numericColumn(_ name: String, position: Int) throws(Failure) -> [Double] {
+        guard let j = table.index(of: name) else { throw .unknownColumn(name) }
         switch table.columns[j] {
         case .numeric(let column): return column.values
-        case .text, .identifier: throw TagRuleError.textInArithmetic(rule: rule, column: name, position: position)
-        case .skipped: throw TagRuleError.unknownColumn(rule: rule, column: name, available: table.columnNames)
+        case .text, .identifier: throw .textColumn(name, position: position)
+        case .skipped: throw .unknownColumn(name)
         }
     }
 
