@@ -116,7 +116,7 @@ struct ChurnTrainCommand: ParsableCommand {
             options.balanced = balanced
             options.valueColumns = columnList(value) ?? []
             options.threads = input_.threadCount
-            options.read.delimiter = try input_.delimiterByte()
+            options.read.delimiter = try input_.delimiter(for: input)
             options.read.threads = input_.threadCount
             let run = try ChurnTraining.run(options) { event in
                 switch event {
@@ -189,7 +189,7 @@ struct ChurnScoreCommand: ParsableCommand {
         BLASConfiguration.setThreadCount(1)
         do {
             var read = CSVReadOptions()
-            read.delimiter = try input_.delimiterByte()
+            read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
             let run = try ChurnScoring.run(input: input, modelPath: model, idColumn: id, tiers: tiers, read: read,
                                            threads: input_.threadCount)
