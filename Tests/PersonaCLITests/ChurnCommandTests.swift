@@ -142,6 +142,41 @@ struct ChurnCommandTests {
         #expect(!runner.files.contains("t.csv"))
     }
 
+    @Test("--score-name names the probability column; the probabilities are the default run's")
+    func scoreName() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        #expect(try train(runner, ["--folds", "0"]).status == 0)
+        let named = try runner.run(["churn", "score", data, "--model", "m.json", "--score-name", "purchase_probability", "--out", "p.csv"])
+        #expect(named.status == 0, "\(named.stderr)")
+        let plain = try runner.run(["churn", "score", data, "--model", "m.json", "--out", "c.csv"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let purchase = try runner.read("p.csv"), churn = try runner.read("c.csv")
+        #expect(purchase.prefix { $0 != "\n" } == "customer_id,purchase_probability,risk_tier")
+        #expect(churn.prefix { $0 != "\n" } == "customer_id,churn_probability,risk_tier")
+        #expect(purchase.drop { $0 != "\n" } == churn.drop { $0 != "\n" })
+        // A name with a comma is quoted like any other field.
+        #expect(try runner.run(["churn", "score", data, "--model", "m.json", "--score-name", "p(buy, 90d)", "--out", "q.csv"]).status == 0)
+        #expect(try CSVText(path: runner.path("q.csv")).header == ["customer_id", "p(buy, 90d)", "risk_tier"])
+    }
+
+    @Test("--score-name must be a column of its own; nothing is written", arguments: [
+        (["--score-name", ""], "--score-name must name the probability column; got ''"),
+        (["--score-name", "  "], "--score-name must name the probability column; got '  '"),
+        (["--score-name", "risk_tier"], "--score-name 'risk_tier' is the name of the tier column; choose another name"),
+        (["--score-name", "cid", "--id", "cid"], "--score-name 'cid' is the id column; choose another name"),
+        (["--score-name", "customer_id"], "persona: error: --score-name 'customer_id' is the id column; choose another name"),
+    ])
+    func badScoreName(extra: [String], message: String) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        #expect(try train(runner, ["--folds", "0"]).status == 0)
+        let result = try runner.run(["churn", "score", data, "--model", "m.json", "--out", "s.csv"] + extra)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message + "\n"), "\(result.stderr)")
+        #expect(runner.files == ["m.json"])
+    }
+
     @Test("a feature that separates the classes: a warning with a penalty, an error without")
     func separation() throws {
         let runner = try PersonaRunner()
