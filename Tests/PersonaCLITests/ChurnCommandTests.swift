@@ -195,6 +195,50 @@ struct ChurnCommandTests {
         #expect(!runner.files.contains("m.json"))
     }
 
+    @Test("constant and identical encoded columns are named in the warnings; constant ones get coefficient 0")
+    func uninformativeFeatures() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        // On the eight labelled rows: c is always 5, e always 1 and plan always Basic (plan=Gold
+        // always 0); d and f repeat a. Row 9 has no label, so its 7 and Gold do not count.
+        try runner.write("u.csv", """
+            id,churned,a,c,d,e,f,plan
+            1,Yes,3,5,3,1,3,Basic
+            2,No,1,5,1,1,1,Basic
+            3,Yes,2,5,2,1,2,Basic
+            4,No,4,5,4,1,4,Basic
+            5,Yes,1,5,1,1,1,Basic
+            6,No,3,5,3,1,3,Basic
+            7,Yes,4,5,4,1,4,Basic
+            8,No,2,5,2,1,2,Basic
+            9,,9,5,9,7,9,Gold
+
+            """)
+        let common = ["churn", "train", "u.csv", "--id", "id", "--label", "churned", "--folds", "2"]
+        let all = try runner.run(common + ["--model", "all.json"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let expected = [
+            "'c' (always 5), 'e' (always 1), 'plan=Gold' (always 0) are constant on the training rows: they carry no information and their coefficients are 0; leave them out with --exclude",
+            "'a', 'd' and 'f' are identical on every training row: together they carry the information of one column, and the penalty splits its effect between their coefficients",
+        ]
+        let model = try ChurnModel(path: runner.path("all.json"))
+        #expect(model.warnings == expected)
+        for warning in expected { #expect(all.stderr.contains("  warning: " + warning + "\n"), "\(all.stderr)") }
+        #expect(model.coefficients["c"] == 0 && model.coefficients["e"] == 0 && model.coefficients["plan=Gold"] == 0)
+        let a = try #require(model.coefficients["a"])
+        #expect(a != 0 && abs((model.coefficients["d"] ?? .nan) - a) <= 1e-9 * abs(a) && abs((model.coefficients["f"] ?? .nan) - a) <= 1e-9 * abs(a))
+
+        let chosen = try runner.run(common + ["--features", "a,c,d", "--model", "chosen.json"])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(try ChurnModel(path: runner.path("chosen.json")).warnings == [
+            "'c' (always 5) is constant on the training rows: it carries no information and its coefficient is 0; leave it out of --features",
+            "'a' and 'd' are identical on every training row: together they carry the information of one column, and the penalty splits its effect between their coefficients",
+        ])
+        let varied = try runner.run(common + ["--features", "a", "--model", "varied.json"])
+        #expect(varied.status == 0, "\(varied.stderr)")
+        #expect(try ChurnModel(path: runner.path("varied.json")).warnings.isEmpty)
+    }
+
     @Test("labels: any two values with --positive; otherwise a clear error", arguments: [
         ("a,b\n1,x\n2,y\n3,x\n", [], "persona: error: l.csv: label column 'b' holds \"x\", \"y\": say which one means churn with --positive VALUE"),
         ("a,b\n1,x\n2,y\n3,z\n", ["--positive", "x"], "persona: error: l.csv: label column 'b' holds \"x\", \"y\", \"z\": a label needs exactly two values"),
