@@ -3,7 +3,8 @@ import NumericCore
 
 /// How to read a customer export.
 public struct CSVReadOptions: Sendable {
-    /// Field separator (one ASCII byte).
+    /// Field separator (one ASCII byte). Not guessed here: `DelimiterSniffer.detect` does
+    /// that, and the CLI calls it for `--delimiter auto` so it can say what it found.
     public var delimiter: UInt8 = UInt8(ascii: ",")
     /// The id column, kept verbatim and checked for blanks and duplicates.
     public var idColumn: String?

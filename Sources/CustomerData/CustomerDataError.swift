@@ -34,7 +34,7 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
         case let .headerOnly(file):
             return "\(file): the file has a header row but no data rows"
         case let .invalidDelimiter(given):
-            return "--delimiter must be a single ASCII character other than a quote or newline (or 'tab'); got \(quoted(given))"
+            return "--delimiter must be 'auto', 'tab' or a single ASCII character other than a quote or newline; got \(quoted(given))"
         case let .emptyHeaderName(file, column):
             return "\(file):1: column \(column) has an empty name in the header"
         case let .duplicateHeader(file, name, columns):

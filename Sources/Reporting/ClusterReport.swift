@@ -13,7 +13,7 @@ public struct ReportFiles: Sendable {
     public var compare: String?
     /// SEGMENTS.csv holds keyed pseudonyms (`--hash-ids`): join it to the input by row.
     public var idsHashed = false
-    /// The input's field separator (`--delimiter`), for pandas.
+    /// The input's field separator as it was read (given with `--delimiter` or detected), for pandas.
     public var delimiter: UInt8 = UInt8(ascii: ",")
 
     /// `, sep=…` for `pd.read_csv` of the input when it is not comma-separated.

@@ -116,7 +116,7 @@ struct ChurnTrainCommand: ParsableCommand {
             options.balanced = balanced
             options.valueColumns = columnList(value) ?? []
             options.threads = input_.threadCount
-            options.read.delimiter = try input_.delimiterByte()
+            options.read.delimiter = try input_.delimiter(for: input)
             options.read.threads = input_.threadCount
             let run = try ChurnTraining.run(options) { event in
                 switch event {
@@ -148,9 +148,14 @@ struct ChurnScoreCommand: ParsableCommand {
         abstract: "Score customers with a saved churn model.",
         discussion: """
             Reads only the columns the model needs (plus the id), encodes and scales them as in \
-            training, and writes id, churn_probability and risk_tier (high at or above --high, \
+            training, and writes id, the probability (column churn_probability, or --score-name) \
+            and risk_tier (high at or above --high, \
             medium at or above --medium, otherwise low). A text value the model has not seen \
             counts as the reference level and is reported.
+
+            The probability is that of the label's positive value: a model trained on \
+            purchased_in_horizon gives purchase probabilities, so name the column with \
+            --score-name purchase_probability.
             """)
 
     @Argument(help: ArgumentHelp("The customers to score (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -168,15 +173,32 @@ struct ChurnScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Probability at or above which the risk tier is medium (default 0.25).", valueName: "P"))
     var medium: Double?
 
+    @Option(name: .customLong("score-name"), help: ArgumentHelp("The name of the probability column in SCORES.csv (the probability of the model's positive label: churn_probability suits a churn model, purchase_probability a purchase one). Not the id column nor risk_tier.", valueName: "NAME"))
+    var scoreName: String = "churn_probability"
+
     @OptionGroup var input_: InputOptions
 
     @Option(help: ArgumentHelp("Where to write the scores.", valueName: "SCORES.csv"))
     var out: String
 
     func validate() throws {
+        try checkScoreName(idColumn: id)
         let tiers = self.tiers ?? .standard
         guard (0...1).contains(tiers.medium), (0...1).contains(tiers.high), tiers.medium <= tiers.high else {
             throw ValidationError("--medium and --high must be probabilities with medium <= high; got medium \(tiers.medium), high \(tiers.high)")
+        }
+    }
+
+    /// `--score-name` must name a column of its own: not blank, not the id, not risk_tier.
+    func checkScoreName(idColumn: String?) throws {
+        if scoreName.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--score-name must name the probability column; got '\(scoreName)'")
+        }
+        if scoreName == "risk_tier" {
+            throw ValidationError("--score-name 'risk_tier' is the name of the tier column; choose another name")
+        }
+        if let idColumn, scoreName == idColumn {
+            throw ValidationError("--score-name '\(scoreName)' is the id column; choose another name")
         }
     }
 
@@ -188,13 +210,15 @@ struct ChurnScoreCommand: ParsableCommand {
     func run() throws {
         BLASConfiguration.setThreadCount(1)
         do {
+            // Without --id the id column is the model's: check the score name against it first.
+            if id == nil { try checkScoreName(idColumn: try ChurnModelFile.read(path: model).idColumn) }
             var read = CSVReadOptions()
-            read.delimiter = try input_.delimiterByte()
+            read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
             let run = try ChurnScoring.run(input: input, modelPath: model, idColumn: id, tiers: tiers, read: read,
                                            threads: input_.threadCount)
             let outputs = OutputFiles()
-            try outputs.stage(run.scoresCSV(), to: out)
+            try outputs.stage(run.scoresCSV(scoreName: scoreName), to: out)
             try outputs.commit()
             Terminal.print(ChurnSummary.scoring(run, output: out))
         } catch {

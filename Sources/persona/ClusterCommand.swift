@@ -107,9 +107,9 @@ struct ClusterCommand: ParsableCommand {
         return .fixed(value)
     }
 
-    func options() throws -> ClusterOptions {
+    func options(delimiter: UInt8) throws -> ClusterOptions {
         var options = ClusterOptions(input: input, idColumn: id)
-        options.read.delimiter = try input_.delimiterByte()
+        options.read.delimiter = delimiter
         options.read.numericColumns = columnList(numeric) ?? []
         options.read.threads = input_.threadCount
         options.features = columnList(features)
@@ -136,7 +136,8 @@ struct ClusterCommand: ParsableCommand {
         BLASConfiguration.setThreadCount(1)
         let progress = ProgressLine()
         do {
-            let run = try ClusterJob.run(try options()) { event in
+            let delimiter = try input_.delimiter(for: input)
+            let run = try ClusterJob.run(try options(delimiter: delimiter)) { event in
                 switch event {
                 case .stage(let name): progress.update(name + "…")
                 case let .iteration(k, restart, restarts, iteration, maxIterations):
@@ -152,7 +153,7 @@ struct ClusterCommand: ParsableCommand {
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
-                files.delimiter = try input_.delimiterByte()
+                files.delimiter = delimiter
                 try reporting.stage(ClusterReport.document(run, files: files, language: reporting.language), into: outputs)
             }
             try outputs.commit()

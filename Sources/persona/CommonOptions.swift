@@ -5,20 +5,22 @@ import Reporting
 
 /// Options every data-reading command shares.
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Field separator: one ASCII character, or 'tab'.", valueName: "CHAR"))
-    var delimiter: String = ","
+    @Option(help: ArgumentHelp("Field separator: 'auto' (detected from the first lines among , ; tab |; a note says when it is not a comma), one ASCII character, or 'tab'.", valueName: "CHAR"))
+    var delimiter: String = "auto"
 
     @Option(help: ArgumentHelp("Worker threads (results do not depend on it). Default: all cores.", valueName: "T"))
     var threads: Int?
 
     func validate() throws {
-        _ = try delimiterByte()
+        _ = try explicitDelimiter()
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1; got \(threads)")
         }
     }
 
-    func delimiterByte() throws -> UInt8 {
+    /// The byte `--delimiter` names; nil for `auto`.
+    func explicitDelimiter() throws -> UInt8? {
+        if delimiter == "auto" { return nil }
         if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
         guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
             throw ValidationError(CustomerDataError.invalidDelimiter(delimiter).description)
@@ -26,7 +28,22 @@ struct InputOptions: ParsableArguments {
         return byte
     }
 
+    /// The separator to read `path` with: the one given, or the one detected in the file's
+    /// first lines, with a note on stderr when that is not a comma.
+    func delimiter(for path: String) throws -> UInt8 {
+        if let given = try explicitDelimiter() { return given }
+        let detected = try DelimiterSniffer.detect(path: path)
+        if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
+        return detected
+    }
+
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// `note: orders.csv: fields separated by ';' (detected; give --delimiter to override)`.
+func delimiterNote(file path: String, _ delimiter: UInt8) -> String {
+    let shown = delimiter == 0x09 ? "tabs" : "'\(String(UnicodeScalar(delimiter)))'"
+    return "note: \((path as NSString).lastPathComponent): fields separated by \(shown) (detected; give --delimiter to override)"
 }
 
 /// Splits `A,B,C` lists given to options such as `--features`.

@@ -60,8 +60,8 @@ struct FeaturesCommand: ParsableCommand {
     @Option(name: .customLong("date-format"), help: ArgumentHelp("Date layout when not ISO, strftime style: %Y %y %m %b %d %H %M %S (CDNOW: %Y%m%d).", valueName: "FMT"))
     var dateFormat: String?
 
-    @Option(help: ArgumentHelp("Field separator: one ASCII character, 'tab', or 'whitespace' (runs of spaces, as in fixed-width text).", valueName: "CHAR"))
-    var delimiter: String = ","
+    @Option(help: ArgumentHelp("Field separator: 'auto' (detected from the first lines among , ; tab |; a note says when it is not a comma), one ASCII character, 'tab', or 'whitespace' (runs of spaces, as in fixed-width text; never detected).", valueName: "CHAR"))
+    var delimiter: String = "auto"
 
     @Option(name: .customLong("top-categories"), help: ArgumentHelp("Categories (by total spend) that get a share:<category> column.", valueName: "N"))
     var topCategories: Int = 20
@@ -108,6 +108,8 @@ struct FeaturesCommand: ParsableCommand {
         return seconds
     }
 
+    /// The options as given; with `--delimiter auto` the separator is a comma until `run()`
+    /// has looked at the file.
     func options() throws -> OrderLogOptions {
         let source: OrderLogOptions.Amount = amount.map { .column($0) }
             ?? .priceTimesQuantity(price: price ?? "", quantity: quantity ?? "")
@@ -123,11 +125,12 @@ struct FeaturesCommand: ParsableCommand {
             }
         }
         switch delimiter {
+        case "auto": break
         case "whitespace", "space", " ": options.separator = .whitespace
         case "tab", "\\t": options.separator = .byte(0x09)
         default:
             guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
-                throw ValidationError("--delimiter must be one ASCII character other than a quote or newline, 'tab' or 'whitespace'; got '\(delimiter)'")
+                throw ValidationError("--delimiter must be 'auto', 'tab', 'whitespace' or one ASCII character other than a quote or newline; got '\(delimiter)'")
             }
             options.separator = .byte(byte)
         }
@@ -143,7 +146,13 @@ struct FeaturesCommand: ParsableCommand {
         let progress = ProgressLine()
         do {
             let start = Date()
-            let features = try OrderLogReader.features(path: input, options: try options()) { bytes in
+            var options = try options()
+            if delimiter == "auto" {
+                let detected = try DelimiterSniffer.detect(path: input)
+                if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: input, detected)) }
+                options.separator = .byte(detected)
+            }
+            let features = try OrderLogReader.features(path: input, options: options) { bytes in
                 progress.update("reading \(input): \(Format.count(bytes >> 20)) MB")
             }
             let readSeconds = Date().timeIntervalSince(start)
@@ -153,7 +162,7 @@ struct FeaturesCommand: ParsableCommand {
             try outputs.stage(features.csv(), to: out)
             try outputs.commit()
             progress.finish()
-            Terminal.print(FeaturesSummary(features: features, options: try options(), output: out,
+            Terminal.print(FeaturesSummary(features: features, options: options, output: out,
                                            readSeconds: readSeconds,
                                            writeSeconds: Date().timeIntervalSince(writeStart)).text)
         } catch {

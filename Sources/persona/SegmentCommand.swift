@@ -107,7 +107,7 @@ struct SegmentCommand: ParsableCommand {
             }
             try SegmentJob.checkPrivacy(settings, idColumn: id, hashingIDs: hashIDs)
             var read = CSVReadOptions()
-            read.delimiter = try input_.delimiterByte()
+            read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
             let run = try apply.map {
                 try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read, hashingIDs: hashIDs, threads: input_.threadCount)
@@ -126,7 +126,7 @@ struct SegmentCommand: ParsableCommand {
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
                                         compare: compare.map(reporting.relative))
                 files.idsHashed = hashIDs
-                files.delimiter = try input_.delimiterByte()
+                files.delimiter = read.delimiter
                 try reporting.stage(try SegmentReport.document(run, churn: churn, migration: migration, files: files, language: reporting.language),
                                     into: outputs)
                 reportSeconds = Date().timeIntervalSince(reportStart)

@@ -33,7 +33,7 @@ struct TagCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The tag rules (YAML).", valueName: "RULES.yaml"))
     var rules: String
 
-    @Option(help: ArgumentHelp("Manual tags from staff: a CSV of customer id, tag (one tag per line).", valueName: "FILE.csv"))
+    @Option(help: ArgumentHelp("Manual tags from staff: a CSV of customer id, tag (one tag per line). With --delimiter auto its separator is detected on its own.", valueName: "FILE.csv"))
     var manual: String?
 
     @OptionGroup var input_: InputOptions
@@ -46,9 +46,12 @@ struct TagCommand: ParsableCommand {
             let start = Date()
             let parsed = try TagRules.read(path: rules)
             var read = CSVReadOptions()
-            read.delimiter = try input_.delimiterByte()
+            read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
-            let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, read: read)
+            // Staff lists often come from another tool than the export: sniffed on their own.
+            let manualDelimiter = try manual.map { try input_.delimiter(for: $0) }
+            let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, manualDelimiter: manualDelimiter,
+                                     read: read)
             let outputs = OutputFiles()
             try outputs.stage(run.csv(), to: out)
             try outputs.commit()

@@ -142,6 +142,41 @@ struct ChurnCommandTests {
         #expect(!runner.files.contains("t.csv"))
     }
 
+    @Test("--score-name names the probability column; the probabilities are the default run's")
+    func scoreName() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        #expect(try train(runner, ["--folds", "0"]).status == 0)
+        let named = try runner.run(["churn", "score", data, "--model", "m.json", "--score-name", "purchase_probability", "--out", "p.csv"])
+        #expect(named.status == 0, "\(named.stderr)")
+        let plain = try runner.run(["churn", "score", data, "--model", "m.json", "--out", "c.csv"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let purchase = try runner.read("p.csv"), churn = try runner.read("c.csv")
+        #expect(purchase.prefix { $0 != "\n" } == "customer_id,purchase_probability,risk_tier")
+        #expect(churn.prefix { $0 != "\n" } == "customer_id,churn_probability,risk_tier")
+        #expect(purchase.drop { $0 != "\n" } == churn.drop { $0 != "\n" })
+        // A name with a comma is quoted like any other field.
+        #expect(try runner.run(["churn", "score", data, "--model", "m.json", "--score-name", "p(buy, 90d)", "--out", "q.csv"]).status == 0)
+        #expect(try CSVText(path: runner.path("q.csv")).header == ["customer_id", "p(buy, 90d)", "risk_tier"])
+    }
+
+    @Test("--score-name must be a column of its own; nothing is written", arguments: [
+        (["--score-name", ""], "--score-name must name the probability column; got ''"),
+        (["--score-name", "  "], "--score-name must name the probability column; got '  '"),
+        (["--score-name", "risk_tier"], "--score-name 'risk_tier' is the name of the tier column; choose another name"),
+        (["--score-name", "cid", "--id", "cid"], "--score-name 'cid' is the id column; choose another name"),
+        (["--score-name", "customer_id"], "persona: error: --score-name 'customer_id' is the id column; choose another name"),
+    ])
+    func badScoreName(extra: [String], message: String) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        #expect(try train(runner, ["--folds", "0"]).status == 0)
+        let result = try runner.run(["churn", "score", data, "--model", "m.json", "--out", "s.csv"] + extra)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message + "\n"), "\(result.stderr)")
+        #expect(runner.files == ["m.json"])
+    }
+
     @Test("a feature that separates the classes: a warning with a penalty, an error without")
     func separation() throws {
         let runner = try PersonaRunner()
@@ -158,6 +193,50 @@ struct ChurnCommandTests {
         #expect(plain.status == 1)
         #expect(plain.stderr.trimmingCharacters(in: .newlines) == "persona: error: separation.csv: 'score' separates the classes perfectly, so the unpenalized fit has no finite maximum: leave it out with --exclude, or use --l2 with a positive value")
         #expect(!runner.files.contains("m.json"))
+    }
+
+    @Test("constant and identical encoded columns are named in the warnings; constant ones get coefficient 0")
+    func uninformativeFeatures() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        // On the eight labelled rows: c is always 5, e always 1 and plan always Basic (plan=Gold
+        // always 0); d and f repeat a. Row 9 has no label, so its 7 and Gold do not count.
+        try runner.write("u.csv", """
+            id,churned,a,c,d,e,f,plan
+            1,Yes,3,5,3,1,3,Basic
+            2,No,1,5,1,1,1,Basic
+            3,Yes,2,5,2,1,2,Basic
+            4,No,4,5,4,1,4,Basic
+            5,Yes,1,5,1,1,1,Basic
+            6,No,3,5,3,1,3,Basic
+            7,Yes,4,5,4,1,4,Basic
+            8,No,2,5,2,1,2,Basic
+            9,,9,5,9,7,9,Gold
+
+            """)
+        let common = ["churn", "train", "u.csv", "--id", "id", "--label", "churned", "--folds", "2"]
+        let all = try runner.run(common + ["--model", "all.json"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let expected = [
+            "'c' (always 5), 'e' (always 1), 'plan=Gold' (always 0) are constant on the training rows: they carry no information and their coefficients are 0; leave them out with --exclude",
+            "'a', 'd' and 'f' are identical on every training row: together they carry the information of one column, and the penalty splits its effect between their coefficients",
+        ]
+        let model = try ChurnModel(path: runner.path("all.json"))
+        #expect(model.warnings == expected)
+        for warning in expected { #expect(all.stderr.contains("  warning: " + warning + "\n"), "\(all.stderr)") }
+        #expect(model.coefficients["c"] == 0 && model.coefficients["e"] == 0 && model.coefficients["plan=Gold"] == 0)
+        let a = try #require(model.coefficients["a"])
+        #expect(a != 0 && abs((model.coefficients["d"] ?? .nan) - a) <= 1e-9 * abs(a) && abs((model.coefficients["f"] ?? .nan) - a) <= 1e-9 * abs(a))
+
+        let chosen = try runner.run(common + ["--features", "a,c,d", "--model", "chosen.json"])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(try ChurnModel(path: runner.path("chosen.json")).warnings == [
+            "'c' (always 5) is constant on the training rows: it carries no information and its coefficient is 0; leave it out of --features",
+            "'a' and 'd' are identical on every training row: together they carry the information of one column, and the penalty splits its effect between their coefficients",
+        ])
+        let varied = try runner.run(common + ["--features", "a", "--model", "varied.json"])
+        #expect(varied.status == 0, "\(varied.stderr)")
+        #expect(try ChurnModel(path: runner.path("varied.json")).warnings.isEmpty)
     }
 
     @Test("labels: any two values with --positive; otherwise a clear error", arguments: [

@@ -52,7 +52,7 @@ struct ClusterBadInputTests {
         (["--k=-2"], "--k must be a whole number >= 1 or 'auto'; got '-2'"),
         (["--k-range", "1...4"], "--k-range must look like 2...10 with 2 <= MIN <= MAX; got '1...4'"),
         (["--scale", "log"], "--scale must be one of zscore, robust, minmax, none; got 'log'"),
-        (["--delimiter", "ab"], "--delimiter must be a single ASCII character other than a quote or newline (or 'tab'); got \"ab\""),
+        (["--delimiter", "ab"], "--delimiter must be 'auto', 'tab' or a single ASCII character other than a quote or newline; got \"ab\""),
     ])
     func badOptions(extra: [String], message: String) throws {
         let runner = try PersonaRunner()

@@ -21,10 +21,11 @@ public enum ChurnScoring {
             return counts
         }
 
-        /// SCORES.csv: id, churn_probability (12 significant digits), risk_tier, in input order.
-        public func scoresCSV() -> [UInt8] {
+        /// SCORES.csv: id, the probability (12 significant digits) in a column named
+        /// `scoreName` (`--score-name`), risk_tier, in input order.
+        public func scoresCSV(scoreName: String = "churn_probability") -> [UInt8] {
             var out = CSVWriter(reserve: probabilities.count * 32)
-            out.row([idColumn, "churn_probability", "risk_tier"])
+            out.row([idColumn, scoreName, "risk_tier"])
             for (i, p) in probabilities.enumerated() {
                 if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
                 out.field(p, significant: 12)

@@ -27,7 +27,9 @@ public enum TagJob {
         }
     }
 
-    public static func run(input: String, idColumn: String, rules: TagRules, manual: String?, read: CSVReadOptions) throws -> Run {
+    /// - Parameter manualDelimiter: the manual tag file's separator (nil: `read.delimiter`).
+    public static func run(input: String, idColumn: String, rules: TagRules, manual: String?, manualDelimiter: UInt8? = nil,
+                           read: CSVReadOptions) throws -> Run {
         var options = read
         options.idColumn = idColumn
         let table = try CSVReader.read(path: input, options: options)
@@ -35,7 +37,7 @@ public enum TagJob {
         let counts = rules.rules.map { rule in (name: rule.name, count: tags.reduce(0) { $0 + ($1.contains(rule.name) ? 1 : 0) }) }
         var applied = 0, unknown = 0
         if let manual {
-            let records = try CSVRecords.read(path: manual, delimiter: read.delimiter)
+            let records = try CSVRecords.read(path: manual, delimiter: manualDelimiter ?? read.delimiter)
             guard records.header.count >= 2 else {
                 throw TagRuleError.file(file: records.file, problem: "manual tags need two columns: the customer id and the tag")
             }
