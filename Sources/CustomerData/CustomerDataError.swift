@@ -24,6 +24,10 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case noLinesBefore(file: String, moment: String, option: String, firstDate: String)
     case sameColumnTwice(file: String, name: String, options: [String])
     case duplicateFeature(file: String, name: String, reason: String)
+    /// A text column where `purpose` needs numbers.
+    case notNumbers(file: String, column: Int, name: String, purpose: String)
+    case log1pNotNumeric(file: String, option: String, name: String)
+    case log1pDomain(file: String, line: Int, name: String, value: Double)
 
     public var description: String {
         switch self {
@@ -70,6 +74,12 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): no customer has a line before \(option) \(moment); the file starts on \(firstDate)"
         case let .duplicateFeature(file, name, reason):
             return "\(file): feature '\(name)' would appear twice: \(reason)"
+        case let .notNumbers(file, column, name, purpose):
+            return "\(file): column '\(name)' (\(column)) holds text; \(purpose) need numbers"
+        case let .log1pNotNumeric(file, option, name):
+            return "\(file): \(option) names column '\(name)', which is not a numeric feature"
+        case let .log1pDomain(file, line, name, value):
+            return "\(file):\(line): column '\(name)': log1p needs values >= -1, found \(value)"
         case let .sameColumnTwice(file, name, options):
             return "\(file): \(options.joined(separator: " and ")) both name column '\(name)'; each option needs its own column"
         case let .noCustomers(file, column, lines):

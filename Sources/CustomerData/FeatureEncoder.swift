@@ -14,13 +14,14 @@ public enum FeatureEncoder {
     ///   `.noFeatures` when nothing is left to use.
     ///   - threads: medians of numeric columns are computed in parallel.
     public static func fit(_ table: CustomerTable, features: [String]?, exclude: [String] = [],
-                           maxCategories: Int = 50, threads: Int = 1) throws -> (FeatureEncoding, EncodingReport) {
+                           maxCategories: Int = 50, threads: Int = 1,
+                           source: String = "--features") throws -> (FeatureEncoding, EncodingReport) {
         var report = EncodingReport()
         let explicit = features != nil
         if let features {
             var seen = Set<String>()
             for name in features where !seen.insert(name).inserted {
-                throw CustomerDataError.duplicateFeature(file: table.source, name: name, reason: "--features names it twice")
+                throw CustomerDataError.duplicateFeature(file: table.source, name: name, reason: "\(source) names it twice")
             }
         } else {
             for name in exclude where table.index(of: name) == nil {
@@ -37,7 +38,7 @@ public enum FeatureEncoder {
         var columns = [FeatureEncoding.Column]()
         for name in chosen {
             guard let j = table.index(of: name) else {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "--features", name: name, available: table.columnNames)
+                throw CustomerDataError.unknownColumn(file: table.source, option: source, name: name, available: table.columnNames)
             }
             switch table.columns[j] {
             case .numeric(let column):

@@ -4,13 +4,13 @@ import Segmentation
 
 /// The report of `persona segment`: tiers, personas, lifecycle, tags, churn and migration.
 public enum SegmentReport {
-    public static func document(_ run: SegmentJob.Run, churn: [Double]?, migration: Migration?, files: ReportFiles,
+    public static func document(_ run: SegmentRun, churn: [Double]?, migration: Migration?, files: ReportFiles,
                                 language: Language) throws -> ReportDocument {
         let t = Localizer(language)
         let n = run.valueTier.count
         let revenue = run.revenue
         let totalRevenue = revenue.reduce(0, +)
-        let revenueColumn = run.config.value.columns.first ?? ""
+        let revenueColumn = run.value.columns.first ?? ""
         let valueNames = run.value.tiers.map(\.name), behaviorNames = run.behavior.tiers.map(\.name)
         func share(_ part: Double, _ whole: Double) -> Double { whole > 0 ? part / whole : 0 }
 
@@ -45,7 +45,7 @@ public enum SegmentReport {
         // Personas: sizes and cards.
         let personaNames = run.persona.clusters.map { t.personaName($0.name) }
         // Averages of this run's customers (also with --apply, where the model describes the fit's).
-        let (personaMeans, overallMeans) = run.personaMeans()
+        let (personaMeans, overallMeans) = try run.personaMeans()
         let cards = run.persona.clusters.enumerated().map { c, cluster in
             ReportDocument.Card(
                 title: "\(c) · \(personaNames[c])", colour: Palette.colour(c),
@@ -79,10 +79,8 @@ public enum SegmentReport {
             })
         sections.append(.init(
             title: t("Value × behaviour"),
-            intro: t("Value tiers cluster {0}; behaviour tiers cluster {1}. Each cell: customers, and the share of all {2} they account for.",
-                     run.config.value.columns.joined(separator: ", "),
-                     ([run.config.behavior.recency, run.config.behavior.frequency] + run.config.behavior.engagement).joined(separator: ", "),
-                     revenueColumn),
+            intro: t("Value tiers cluster {0}; behaviour tiers follow a rule on {1} against each customer's own purchase rhythm. Each cell: customers, and the share of all {2} they account for.",
+                     run.value.columns.joined(separator: ", "), run.behavior.columns.joined(separator: ", "), revenueColumn),
             blocks: [.figure(svg: Charts.heatmap(title: t("Customers by value tier and behaviour tier"), rowLabels: valueNames.map(t.name),
                                                  columnLabels: behaviorNames.map(t.name), strength: cross.map { $0.map { Double($0) / max(largest, 1) } },
                                                  cellText: crossText, diverging: false, rowTitle: t("value tier"), columnTitle: t("behaviour tier"),
@@ -99,14 +97,16 @@ public enum SegmentReport {
 
         // Lifecycle and preference.
         var lifecycleBlocks = [ReportDocument.Block]()
-        let stageOrder = ["potential", "new", "growing", "mature", "VIP", "declining", "won_back"]
-        var stageCounts = [String: Int]()
-        for stage in run.lifecycle { stageCounts[stage, default: 0] += 1 }
-        let stages = stageOrder.filter { stageCounts[$0] != nil }
-        lifecycleBlocks.append(.figure(svg: Charts.bars(title: t("Lifecycle stages"), labels: stages.map(t.name),
-                                                        values: stages.map { Double(stageCounts[$0] ?? 0) },
-                                                        valueLabels: stages.map { ReportFormat.count(stageCounts[$0] ?? 0) }),
-                                       caption: t("Stages follow documented rules, first match wins: potential, new, won back, VIP, declining, growing, mature.")))
+        if let lifecycle = run.lifecycle {
+            let stageOrder = ["potential", "new", "growing", "mature", "VIP", "declining", "won_back"]
+            var stageCounts = [String: Int]()
+            for stage in lifecycle { stageCounts[stage, default: 0] += 1 }
+            let stages = stageOrder.filter { stageCounts[$0] != nil }
+            lifecycleBlocks.append(.figure(svg: Charts.bars(title: t("Lifecycle stages"), labels: stages.map(t.name),
+                                                            values: stages.map { Double(stageCounts[$0] ?? 0) },
+                                                            valueLabels: stages.map { ReportFormat.count(stageCounts[$0] ?? 0) }),
+                                           caption: t("Stages follow documented rules, first match wins: potential, new, won back, VIP, declining, growing, mature.")))
+        }
         if let preference = run.preference, let groups = run.preferenceGroup {
             var counts = [Int](repeating: 0, count: preference.clusters.count)
             for g in groups { counts[g] += 1 }
@@ -114,8 +114,11 @@ public enum SegmentReport {
                                                             values: counts.map(Double.init), valueLabels: counts.map(ReportFormat.count)),
                                            caption: t("Groups by category mix, named after the share that lifts each most.")))
         }
-        sections.append(.init(title: t("Lifecycle and preferences"), intro: "", blocks: lifecycleBlocks,
-                              code: "segments[\"lifecycle_stage\"].value_counts()"))
+        if !lifecycleBlocks.isEmpty {
+            sections.append(.init(title: t("Lifecycle and preferences"), intro: "", blocks: lifecycleBlocks,
+                                  code: run.lifecycle == nil ? "segments[\"preference_group\"].value_counts()"
+                                                             : "segments[\"lifecycle_stage\"].value_counts()"))
+        }
 
         // Persona profiles and projection.
         let columns = run.persona.columns
@@ -137,7 +140,8 @@ public enum SegmentReport {
             // The persona columns with the saved fills, as in the persona fit.
             let features = """
                 persona = model["persona"]
-                X = table[persona["columns"]].astype(float).fillna(dict(zip(persona["columns"], persona["fills"])))
+                fills = {c["name"]: c["fill"] for c in persona["encoding"]["columns"]}
+                X = table[persona["features"]].astype(float).fillna(fills)
                 """
             sections.append(ClusterReport.projectionSection(
                 projection, names: personaNames,
@@ -145,11 +149,15 @@ public enum SegmentReport {
         }
         if let selection = run.persona.kSelection, selection.count > 1 {
             let chosen = Double(personaCount)
+            let elbow = run.persona.criterion == .elbow
             sections.append(.init(
                 title: t("Choosing the number of personas"),
-                intro: t("Every k in the range was fitted on a seeded sample of at most 4,000 customers; the k with the highest mean silhouette was kept."),
-                blocks: [.figure(svg: Charts.lines(title: t("mean silhouette (higher is better)"),
-                                                   series: [.init(name: "silhouette", points: selection.map { (Double($0.k), $0.silhouette ?? .nan) })],
+                intro: elbow
+                    ? t("Every k in the range (and one below it, as the anchor) was fitted on a seeded sample of at most 4,000 customers; the k at the knee of the inertia curve — farthest below the straight line between its ends — was kept.")
+                    : t("Every k in the range was fitted on a seeded sample of at most 4,000 customers; the k with the highest mean silhouette was kept."),
+                blocks: [.figure(svg: Charts.lines(title: elbow ? t("inertia (lower is tighter)") : t("mean silhouette (higher is better)"),
+                                                   series: [.init(name: elbow ? "inertia" : "silhouette",
+                                                                  points: selection.map { (Double($0.k), elbow ? $0.inertia : $0.silhouette ?? .nan) })],
                                                    xLabel: "k", yLabel: "", marker: (chosen, t("chosen k = {0}", String(personaCount))), integerX: true,
                                                    width: 420, height: 260), caption: "")],
                 code: "pd.DataFrame(model[\"persona\"][\"k_selection\"]).set_index(\"k\")"))
@@ -251,13 +259,13 @@ public enum SegmentReport {
         if column.hasPrefix("share:") {
             return t("{0} of spend on {1} ({2}× the average)", ReportFormat.percent(mean, 0), String(column.dropFirst("share:".count)), lift)
         }
-        if column == config.behavior.recency {
+        if column == config.behavior.recency ?? "recency_days" {
             return t("last purchase {0} days ago on average (all customers: {1})", ReportFormat.magnitude(mean), ReportFormat.magnitude(overall))
         }
-        if column == config.behavior.frequency {
+        if column == config.behavior.frequency ?? "frequency" {
             return t("{0} purchases on average ({1}× the average)", ReportFormat.magnitude(mean), lift)
         }
-        if column == config.value.columns.first {
+        if column == config.value.columns?.first {
             return t("spends {0}× the average ({1})", lift, ReportFormat.magnitude(mean))
         }
         return t("{0}: {1} on average ({2}× the average)", column, ReportFormat.magnitude(mean), lift)

@@ -218,8 +218,12 @@ enum Strings {
             "价值层级",
         "Value × behaviour":
             "价值 × 行为",
-        "Value tiers cluster {0}; behaviour tiers cluster {1}. Each cell: customers, and the share of all {2} they account for.":
-            "价值层级按 {0} 聚类；行为层级按 {1} 聚类。每个单元格：客户数，以及其占全部 {2} 的比例。",
+        "Value tiers cluster {0}; behaviour tiers follow a rule on {1} against each customer's own purchase rhythm. Each cell: customers, and the share of all {2} they account for.":
+            "价值层级按 {0} 聚类；行为层级按规则判定：{1} 与每位客户自己的购买节奏相比。每格：客户数，以及他们占全部 {2} 的份额。",
+        "Every k in the range (and one below it, as the anchor) was fitted on a seeded sample of at most 4,000 customers; the k at the knee of the inertia curve — farthest below the straight line between its ends — was kept.":
+            "在至多 4,000 名客户的固定种子样本上拟合范围内的每个 k（以及低一档的 k 作为锚点）；保留惯性曲线的拐点——离两端连线最远的 k。",
+        "inertia (lower is tighter)":
+            "惯性（越低越紧凑）",
         "Customers by value tier and behaviour tier":
             "按价值层级与行为层级的客户数",
         "behaviour tier":

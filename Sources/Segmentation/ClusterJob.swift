@@ -10,22 +10,11 @@ public enum ClusterJob {
         var timings = StageTimer()
         progress(.stage("reading"))
         var loaded = try loadFeatures(options) { timings.lap("read"); progress(.stage("encoding")) }
-        timings.lap("encode")
-        let (file, names, rows) = (loaded.file, loaded.encoding.featureNames, loaded.rowLines.count)
-        let log1pColumns = try log1pIndices(options.log1p, encoding: loaded.encoding, file: file)
-
-        progress(.stage("scaling"))
-        var scaled = loaded.matrix
-        loaded.matrix = try Matrix(zeros: 0, 0)  // sole owner: scaling happens in place, not on a copy
-        let scaler: Scaler
-        do {
-            scaler = try Scaler.fit(scaled, method: options.scale, log1pColumns: log1pColumns)
-            try scaler.transform(&scaled)
-        } catch NumericError.log1pDomain(let column, let row, let value) {
-            throw SegmentationError.log1pNegative(file: file, line: Int(loaded.rowLines[row]), column: names[column], value: value)
-        }
+        timings.lap("encode + scale")
+        let (file, names, rows) = (loaded.file, loaded.pipeline.features, loaded.rowLines.count)
+        let scaled = loaded.matrix
+        loaded.matrix = try Matrix(zeros: 0, 0)  // one owner, so nothing below copies it
         try checkNotAllConstant(scaled, names: names, file: file)
-        timings.lap("scale")
 
         progress(.stage("clustering"))
         let start = try startingPoint(options.start, features: names, file: file)
@@ -75,7 +64,9 @@ public enum ClusterJob {
                                                   seed: options.seed, threads: options.threads)
             timings.lap("metrics")
         }
-        let original = try scaler.inverseTransform(result.model.centroids)
+        // Centroids in original units: the means of each cluster's rows (log1p undone row by row),
+        // the same numbers the summary, the model file and the report show.
+        let original = try Matrix(rowArrays: loaded.pipeline.clusterMeans(scaled, labels: result.labels.map(Int.init), k: result.model.k))
         // For the report: where each centroid sits in its feature's distribution (z-scores
         // of the scaled columns, whatever the scaling), and a 2-D projection of a sample.
         var centroidZ: Matrix?
@@ -94,18 +85,18 @@ public enum ClusterJob {
         }
         return ClusterRun(
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
-            encoding: loaded.encoding, report: loaded.report, scaler: scaler, result: result, centroidsOriginal: original,
+            pipeline: loaded.pipeline, report: loaded.report, result: result, centroidsOriginal: original,
             metrics: metrics ?? ClusterMetrics(silhouette: nil, calinskiHarabasz: nil, daviesBouldin: nil, silhouetteSampleSize: nil),
             selection: selection, seed: options.seed, centroidZScores: centroidZ, projection: projection, timings: timings.stages)
     }
 
-    /// The encoded features and what is kept of the table (ids, line numbers). The table's
-    /// columns are released when this returns, so they never coexist with the scaled copy.
+    /// The fitted pipeline with its transformed matrix, and what is kept of the table (ids,
+    /// line numbers). The table's columns are released when this returns.
     struct LoadedFeatures {
         let file: String
         let ids: IdentifierColumn?
         let rowLines: [Int32]
-        let encoding: FeatureEncoding
+        let pipeline: FeaturePipeline
         let report: EncodingReport
         var matrix: Matrix
     }
@@ -115,24 +106,12 @@ public enum ClusterJob {
         if let features = options.features { read.columns = features }
         let table = try CSVReader.read(path: options.input, options: read)
         afterRead()
-        var exclude = options.exclude
-        if let id = options.read.idColumn { exclude.append(id) }
-        let (encoding, fitReport) = try FeatureEncoder.fit(table, features: options.features, exclude: exclude,
-                                                           maxCategories: options.maxCategories, threads: options.threads)
-        var encoded = try encoding.encode(table, threads: options.threads)
-        encoded.report.excluded = fitReport.excluded
-        let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        var specification = FeaturePipeline.Specification(features: options.features, log1p: options.log1p, scale: options.scale)
+        specification.exclude = options.exclude + (options.read.idColumn.map { [$0] } ?? [])
+        specification.maxCategories = options.maxCategories
+        let fitted = try FeaturePipeline.fit(table, specification, threads: options.threads)
         return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,
-                              encoding: encoding, report: encoded.report, matrix: matrix)
-    }
-
-    private static func log1pIndices(_ columns: [String], encoding: FeatureEncoding, file: String) throws -> [Int] {
-        try columns.map { name in
-            guard let spec = encoding.columns.first(where: { $0.name == name }), spec.kind == .numeric,
-                  let index = encoding.featureNames.firstIndex(of: name)
-            else { throw SegmentationError.log1pNotNumeric(file: file, column: name) }
-            return index
-        }
+                              pipeline: fitted.pipeline, report: fitted.report, matrix: fitted.matrix)
     }
 
     private static func checkNotAllConstant(_ scaled: Matrix, names: [String], file: String) throws {

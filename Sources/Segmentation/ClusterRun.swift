@@ -8,9 +8,8 @@ public struct ClusterRun: Sendable {
     public let idColumn: String
     public let ids: IdentifierColumn?
     public let rowsRead: Int
-    public let encoding: FeatureEncoding
+    public let pipeline: FeaturePipeline
     public let report: EncodingReport
-    public let scaler: Scaler
     /// Clusters numbered by decreasing size.
     public let result: KMeansResult
     public let centroidsOriginal: Matrix
@@ -26,17 +25,24 @@ public struct ClusterRun: Sendable {
     public let projection: Projection?
     public let timings: [(String, Double)]
 
-    public var features: [String] { encoding.featureNames }
+    public var features: [String] { pipeline.features }
+    public var encoding: FeatureEncoding { pipeline.encoding }
+    public var scaler: Scaler { pipeline.scaler }
 
     /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space, 12
     /// significant digits), in input order.
     public func segmentsCSV() -> [UInt8] {
-        var out = CSVWriter(reserve: rowsRead * 24)
+        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances)
+    }
+
+    /// SEGMENTS.csv of `cluster` and `cluster --apply`, from labels and squared distances.
+    static func segmentsCSV(idColumn: String, ids: IdentifierColumn?, labels: [Int32], squaredDistances: [Double]) -> [UInt8] {
+        var out = CSVWriter(reserve: labels.count * 24)
         out.row([idColumn, "cluster", "distance"])
-        for i in 0..<rowsRead {
+        for i in labels.indices {
             if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
-            out.field(Int(result.labels[i]))
-            out.field(result.squaredDistances[i].squareRoot(), significant: 12)
+            out.field(Int(labels[i]))
+            out.field(squaredDistances[i].squareRoot(), significant: 12)
             out.endRow()
         }
         return out.bytes
@@ -46,26 +52,28 @@ public struct ClusterRun: Sendable {
     public func modelJSON() throws -> [UInt8] {
         let model = ClusterModelFile(
             format: "persona.kmeans", version: 1, source: source, idColumn: idColumn, k: result.model.k,
-            features: features, encoding: encoding, scaler: scaler,
+            pipeline: pipeline,
             centroids: centroidsOriginal.rowArrays, centroidsScaled: result.model.centroids.rowArrays,
             clusterSizes: result.clusterSizes, inertia: result.model.inertia, iterations: result.model.iterations,
             converged: result.model.converged, restartInertias: result.model.restartInertias, seed: seed,
             metrics: metrics, kSelection: selection.isEmpty ? nil : selection)
-        return Array(try ClusterModelFile.encoder.encode(model)) + [0x0A]
+        return try ModelFile.json(model)
     }
 }
 
-/// The JSON layout of MODEL.json.
+/// The JSON layout of MODEL.json (`persona.kmeans`, DESIGN.md): the header, the pipeline's
+/// `features` / `encoding` / `scaler`, then the clustering.
 public struct ClusterModelFile: Codable, Sendable {
+    public static let formatName = "persona.kmeans"
+
     public let format: String
     public let version: Int
     public let source: String
     public let idColumn: String
     public let k: Int
-    public let features: [String]
-    public let encoding: FeatureEncoding
-    public let scaler: Scaler
-    /// Centroids in original units (one-hot features: the share of the cluster with that level).
+    public let pipeline: FeaturePipeline
+    /// Means of each cluster's rows in original units (one-hot features: the share of the
+    /// cluster with that level).
     public let centroids: [[Double]]
     public let centroidsScaled: [[Double]]
     public let clusterSizes: [Int]
@@ -77,8 +85,10 @@ public struct ClusterModelFile: Codable, Sendable {
     public let metrics: ClusterMetrics
     public let kSelection: [KSelectionRow]?
 
+    public var features: [String] { pipeline.features }
+
     enum CodingKeys: String, CodingKey {
-        case format, version, source, k, features, encoding, scaler, centroids, inertia, iterations, converged, seed, metrics
+        case format, version, source, k, centroids, inertia, iterations, converged, seed, metrics
         case idColumn = "id_column"
         case centroidsScaled = "centroids_scaled"
         case clusterSizes = "cluster_sizes"
@@ -86,9 +96,98 @@ public struct ClusterModelFile: Codable, Sendable {
         case kSelection = "k_selection"
     }
 
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
+    init(format: String, version: Int, source: String, idColumn: String, k: Int, pipeline: FeaturePipeline, centroids: [[Double]],
+         centroidsScaled: [[Double]], clusterSizes: [Int], inertia: Double, iterations: Int, converged: Bool,
+         restartInertias: [Double], seed: UInt64, metrics: ClusterMetrics, kSelection: [KSelectionRow]?) {
+        (self.format, self.version, self.source, self.idColumn, self.k, self.pipeline) = (format, version, source, idColumn, k, pipeline)
+        (self.centroids, self.centroidsScaled, self.clusterSizes, self.inertia) = (centroids, centroidsScaled, clusterSizes, inertia)
+        (self.iterations, self.converged, self.restartInertias, self.seed) = (iterations, converged, restartInertias, seed)
+        (self.metrics, self.kSelection) = (metrics, kSelection)
+    }
+
+    public init(from decoder: Decoder) throws {
+        pipeline = try FeaturePipeline(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        version = try c.decode(Int.self, forKey: .version)
+        source = try c.decode(String.self, forKey: .source)
+        idColumn = try c.decode(String.self, forKey: .idColumn)
+        k = try c.decode(Int.self, forKey: .k)
+        centroids = try c.decode([[Double]].self, forKey: .centroids)
+        centroidsScaled = try c.decode([[Double]].self, forKey: .centroidsScaled)
+        clusterSizes = try c.decode([Int].self, forKey: .clusterSizes)
+        inertia = try c.decode(Double.self, forKey: .inertia)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        converged = try c.decode(Bool.self, forKey: .converged)
+        restartInertias = try c.decodeIfPresent([Double].self, forKey: .restartInertias) ?? []
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        metrics = try c.decode(ClusterMetrics.self, forKey: .metrics)
+        kSelection = try c.decodeIfPresent([KSelectionRow].self, forKey: .kSelection)
+        try ModelCheck.centroids(centroidsScaled, width: pipeline.features.count, key: CodingKeys.centroidsScaled, in: c)
+        guard centroidsScaled.count == k else {
+            throw ModelCheck.corrupt(CodingKeys.k, in: c, "is \(k), but centroids_scaled holds \(centroidsScaled.count) centroids")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try pipeline.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(version, forKey: .version)
+        try c.encode(source, forKey: .source)
+        try c.encode(idColumn, forKey: .idColumn)
+        try c.encode(k, forKey: .k)
+        try c.encode(centroids, forKey: .centroids)
+        try c.encode(centroidsScaled, forKey: .centroidsScaled)
+        try c.encode(clusterSizes, forKey: .clusterSizes)
+        try c.encode(inertia, forKey: .inertia)
+        try c.encode(iterations, forKey: .iterations)
+        try c.encode(converged, forKey: .converged)
+        try c.encode(restartInertias, forKey: .restartInertias)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encodeIfPresent(kSelection, forKey: .kSelection)
+    }
+
+    public static func read(path: String) throws -> ClusterModelFile {
+        try ModelFile.read(ClusterModelFile.self, path: path, format: formatName, version: 1, makeWith: "persona cluster --model")
+    }
+}
+
+/// `persona cluster --apply MODEL.json`: new customers placed at the nearest saved centroid,
+/// through the saved pipeline and by the fit's own kernel, so on the fitted data it gives the
+/// fitted clusters and distances.
+public struct ClusterAssignment: Sendable {
+    public let model: ClusterModelFile
+    public let source: String
+    public let idColumn: String
+    public let ids: IdentifierColumn?
+    public let labels: [Int32]
+    public let squaredDistances: [Double]
+    public let report: EncodingReport
+
+    /// Sum of squared distances in the model's scaled space (inertia on the new data).
+    public var inertia: Double { squaredDistances.reduce(0, +) }
+    public var clusterSizes: [Int] {
+        var sizes = [Int](repeating: 0, count: model.k)
+        for label in labels { sizes[Int(label)] += 1 }
+        return sizes
+    }
+
+    public static func run(input: String, idColumn: String, modelPath: String, read: CSVReadOptions, threads: Int) throws -> ClusterAssignment {
+        let model = try ClusterModelFile.read(path: modelPath)
+        var options = read
+        options.idColumn = idColumn
+        options.columns = model.pipeline.columns
+        options.columnsSource = "the model \((modelPath as NSString).lastPathComponent)"
+        let table = try CSVReader.read(path: input, options: options)
+        let (scaled, report) = try model.pipeline.transform(table, threads: threads)
+        let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: model.centroidsScaled)).assign(scaled, threads: threads)
+        return ClusterAssignment(model: model, source: table.source, idColumn: idColumn, ids: table.identifiers, labels: labels,
+                                 squaredDistances: squared, report: report)
+    }
+
+    public func segmentsCSV() -> [UInt8] {
+        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: labels, squaredDistances: squaredDistances)
     }
 }

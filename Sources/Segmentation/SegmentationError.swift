@@ -19,6 +19,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case roleInFeatures(file: String, column: String, role: String)
     /// `churn train --value` names a column that cannot define value tiers.
     case valueColumn(file: String, column: String, problem: String)
+    /// A required segmentation role found no column by its default names.
+    case roleMissing(file: String, role: String, expected: String, key: String, available: [String])
     /// A problem met while fitting one cross-validation fold.
     case inFold(fold: Int, folds: Int, rows: Int, SegmentationError)
 
@@ -55,6 +57,9 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): --features names '\(column)', the \(role) column; a model must not learn from its own \(role)"
         case let .valueColumn(file, column, problem):
             return "\(file): --value: '\(column)' \(problem)"
+        case let .roleMissing(file, role, expected, key, available):
+            let list = available.prefix(30).map { "'\($0)'" }.joined(separator: ", ")
+            return "\(file): \(role) need \(expected), and no column has a name Persona knows for it; name yours in a config (\(key)) given with --config; columns are: \(list)\(available.count > 30 ? ", …" : "")"
         case let .inFold(fold, folds, rows, error):
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
         }

@@ -18,6 +18,11 @@ struct ClusterCommand: ParsableCommand {
 
             With --k auto (the default) every k in --k-range is fitted and the one with the highest \
             mean silhouette is kept; the table of all k is printed and saved in MODEL.json.
+
+            --apply MODEL.json places the customers of INPUT at the nearest centroid of a saved \
+            run, through the saved encoding, fills, log1p and scaler (no refitting): on the data \
+            it was fitted on it reproduces the run's clusters and distances. Only --out (and the \
+            reading options) go with it.
             """)
 
     @Argument(help: ArgumentHelp("The customer export (CSV, optionally .gz).", valueName: "INPUT.csv"))
@@ -35,20 +40,20 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
     var numeric: String?
 
-    @Option(help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette.", valueName: "N|auto"))
-    var k: String = "auto"
+    @Option(help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette (default: auto).", valueName: "N|auto"))
+    var k: String?
 
     @Option(name: .customLong("k-range"), help: ArgumentHelp("The k values --k auto tries.", valueName: "MIN...MAX"))
     var kRange: String = "2...10"
 
-    @Option(help: ArgumentHelp("Scaling before clustering: zscore (population sd), robust (median/IQR), minmax, none.", valueName: "METHOD"))
-    var scale: String = "zscore"
+    @Option(help: ArgumentHelp("Scaling before clustering: zscore (population sd, the default), robust (median/IQR), minmax, none.", valueName: "METHOD"))
+    var scale: String?
 
     @Option(help: ArgumentHelp("Numeric columns to transform with log1p before scaling (skewed spend).", valueName: "A,B"))
     var log1p: String?
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Starting centroids: k-means++, random, or a CSV of centroids in scaled units (header = feature names).", valueName: "k-means++|random|FILE"))
-    var initialization: String = "k-means++"
+    var initialization: String?
 
     @Option(name: .customLong("n-init"), help: ArgumentHelp("Restarts; the lowest inertia is kept (default: 3 for k-means++, 10 for random, 1 for a file).", valueName: "N"))
     var nInit: Int?
@@ -67,6 +72,9 @@ struct ClusterCommand: ParsableCommand {
 
     @OptionGroup var input_: InputOptions
 
+    @Option(help: ArgumentHelp("Assign to the clusters of a saved run (its MODEL.json) instead of fitting.", valueName: "MODEL.json"))
+    var apply: String?
+
     @Option(help: ArgumentHelp("Where to write the per-customer segments.", valueName: "SEGMENTS.csv"))
     var out: String
 
@@ -76,9 +84,20 @@ struct ClusterCommand: ParsableCommand {
     @OptionGroup var reporting: ReportOptions
 
     func validate() throws {
+        if apply != nil {
+            let fitting: [(String, Bool)] = [("--features", features != nil), ("--exclude", exclude != nil), ("--k", k != nil),
+                                             ("--scale", scale != nil), ("--log1p", log1p != nil), ("--init", initialization != nil),
+                                             ("--n-init", nInit != nil), ("--model", model != nil), ("--report", reporting.report != nil),
+                                             ("--notebook", reporting.notebook != nil), ("--numeric", numeric != nil)]
+            if let given = fitting.first(where: \.1) {
+                throw ValidationError("--apply uses the saved model's features, scaling and centroids; leave out \(given.0)")
+            }
+            try checkDistinctOutputs([("--out", out)], inputs: [("INPUT", input), ("--apply", apply)])
+            return
+        }
         _ = try kChoice()
-        guard ScalingMethod(rawValue: scale) != nil else {
-            throw ValidationError("--scale must be one of zscore, robust, minmax, none; got '\(scale)'")
+        guard ScalingMethod(rawValue: scale ?? "zscore") != nil else {
+            throw ValidationError("--scale must be one of zscore, robust, minmax, none; got '\(scale ?? "")'")
         }
         if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1; got \(nInit)") }
         guard maxIter >= 1 else { throw ValidationError("--max-iter must be at least 1; got \(maxIter)") }
@@ -93,6 +112,7 @@ struct ClusterCommand: ParsableCommand {
     }
 
     func kChoice() throws -> ClusterOptions.KChoice {
+        let k = self.k ?? "auto"
         if k == "auto" {
             let parts = kRange.replacingOccurrences(of: "...", with: "-").replacingOccurrences(of: "..", with: "-")
                 .split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -115,12 +135,12 @@ struct ClusterCommand: ParsableCommand {
         options.features = columnList(features)
         options.exclude = columnList(exclude) ?? []
         options.k = try kChoice()
-        options.scale = ScalingMethod(rawValue: scale) ?? .zscore
+        options.scale = ScalingMethod(rawValue: scale ?? "zscore") ?? .zscore
         options.log1p = columnList(log1p) ?? []
-        switch initialization {
+        switch initialization ?? "k-means++" {
         case "k-means++", "kmeans++": options.start = .kMeansPlusPlus
         case "random": options.start = .random
-        default: options.start = .centroidsFile(initialization)
+        case let path: options.start = .centroidsFile(path)
         }
         options.nInit = nInit
         options.maxIterations = maxIter
@@ -134,6 +154,7 @@ struct ClusterCommand: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        if let apply { return try applyModel(apply) }
         let progress = ProgressLine()
         do {
             let delimiter = try input_.delimiter(for: input)
@@ -164,6 +185,34 @@ struct ClusterCommand: ParsableCommand {
             Terminal.print(summary.text)
         } catch {
             progress.finish()
+            throw Terminal.fail(error)
+        }
+    }
+
+    /// `--apply`: assign with a saved model and print a short summary.
+    private func applyModel(_ path: String) throws {
+        do {
+            let start = Date()
+            var read = CSVReadOptions()
+            read.delimiter = try input_.delimiter(for: input)
+            read.threads = input_.threadCount
+            let assignment = try ClusterAssignment.run(input: input, idColumn: id, modelPath: path, read: read, threads: input_.threadCount)
+            let outputs = OutputFiles()
+            try outputs.stage(assignment.segmentsCSV(), to: out)
+            try outputs.commit()
+            let n = assignment.labels.count
+            var lines = ["persona cluster: \(assignment.source), \(Format.count(n)) customers placed with \((path as NSString).lastPathComponent) (k = \(assignment.model.k), fitted on \(assignment.model.source); not refitted)"]
+            for imputation in assignment.report.imputations {
+                lines.append("  imputed         '\(imputation.column)': \(Format.count(imputation.count)) missing → saved median \(Format.decimal(imputation.value, 4))")
+            }
+            for (column, count) in assignment.report.unseenLevels.sorted(by: { $0.key < $1.key }) {
+                lines.append("  unseen levels   '\(column)': \(Format.count(count)) cells with a value the model never saw (encoded as its reference level)")
+            }
+            lines.append("  cluster sizes   " + assignment.clusterSizes.enumerated().map { "\($0.offset): \(Format.count($0.element)) (\(Format.percent($0.element, of: n)))" }.joined(separator: "  "))
+            lines.append("  inertia         \(Format.decimal(assignment.inertia, 4)) (scaled space; the fit's: \(Format.decimal(assignment.model.inertia, 4)) on \(Format.count(assignment.model.clusterSizes.reduce(0, +))) rows)")
+            lines.append("  wrote           \(out) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            Terminal.print(lines.joined(separator: "\n"))
+        } catch {
             throw Terminal.fail(error)
         }
     }

@@ -10,12 +10,24 @@ struct SegmentCommand: ParsableCommand {
         commandName: "segment",
         abstract: "Value tier, behaviour tier, lifecycle stage and tags for every customer.",
         discussion: """
-            Each dimension is clustered on its own columns (standardized, log1p for spend-like \
-            ones) and the clusters are named by an explicit score: value by mean standardized \
-            spend and frequency (high / mid / low), behaviour by recency against frequency and \
-            engagement (active / potential / at_risk / churned). Lifecycle stages follow \
-            documented rules (README). Without --config the columns of persona features are \
-            used; --print-config writes the effective config to start from.
+            Value tiers are k-means clusters of the spend-like columns (standardized, log1p for \
+            skewed ones), named high / mid / low by their mean standardized score. Behaviour \
+            tiers follow a rule on recency against each customer's own purchase rhythm: churned \
+            (silent over 4 usual gaps and 60 days, or over 365 days), potential (at most 2 \
+            purchases), active (a regular buying at least as often as the typical customer, \
+            silent at most 2 usual gaps), at_risk (the rest). Personas cluster all roles \
+            together, k chosen at the knee of the inertia curve in 3...8. No tier, group or \
+            persona holds under 1 % of customers (min_share): smaller clusters are reported as \
+            outliers. Lifecycle stages follow documented rules (README).
+
+            Without --config, roles are found by name (monetary, frequency, recency_days, \
+            tenure_days, share:... as persona features writes them, and common synonyms); \
+            lifecycle and preference groups are skipped with a note when their columns are \
+            absent. --print-config writes the effective config, commented, to start from.
+
+            --validate-with LATER.csv prints each tier's next-period purchase rate: give the \
+            order lines after the date the features were computed for, or persona features \
+            --cutoff --horizon output (its purchased_in_horizon column).
 
             --apply MODEL.json assigns new customers to a saved run's tiers without refitting \
             (nearest saved centroid); --compare OLD_SEGMENTS.csv prints how customers moved \
@@ -53,6 +65,9 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("An earlier SEGMENTS.csv: print the migration between its tiers and this run's.", valueName: "OLD_SEGMENTS.csv"))
     var compare: String?
 
+    @Option(name: .customLong("validate-with"), help: ArgumentHelp("What customers did after the cut: the later order lines (a line is a purchase) or persona features --cutoff --horizon output (its purchased_in_horizon column). Prints each tier's next-period purchase rate.", valueName: "LATER.csv"))
+    var validateWith: String?
+
     @OptionGroup var input_: InputOptions
 
     @Option(name: .customLong("churn-model"), help: ArgumentHelp("Add churn_probability from a persona churn train model.", valueName: "CHURN.json"))
@@ -79,7 +94,7 @@ struct SegmentCommand: ParsableCommand {
         guard out != nil else { throw ValidationError("give --out SEGMENTS.csv") }
         if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
         try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
-                                 inputs: [("INPUT", input), ("--config", config), ("--apply", apply), ("--compare", compare),
+                                 inputs: [("INPUT", input), ("--config", config), ("--apply", apply), ("--compare", compare), ("--validate-with", validateWith),
                                           ("--churn-model", churnModel)])
         try reporting.requireForNotebook(model, option: "--model MODEL.json")
         if apply != nil, config != nil {
@@ -93,7 +108,7 @@ struct SegmentCommand: ParsableCommand {
             var settings = try config.map(SegmentConfig.read) ?? SegmentConfig()
             if let seed { settings.seed = seed }
             if printConfig {
-                print(try settings.yaml(), terminator: "")
+                print(settings.yaml(), terminator: "")
                 return
             }
             guard let input, let id, let out else { return }
@@ -105,22 +120,22 @@ struct SegmentCommand: ParsableCommand {
                 }
                 hashing = KeyedHash(key: Array(key.utf8))
             }
-            try SegmentJob.checkPrivacy(settings, idColumn: id, hashingIDs: hashIDs)
+            let saved = try apply.map(SegmentModel.read)
+            try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)
             var read = CSVReadOptions()
             read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
-            let run = try apply.map {
-                try SegmentJob.apply(input: input, idColumn: id, modelPath: $0, read: read, hashingIDs: hashIDs, threads: input_.threadCount)
-            }
-                ?? SegmentJob.run(input: input, idColumn: id, config: settings, read: read, threads: input_.threadCount)
+            let threads = input_.threadCount
+            let run = try saved.map { try SegmentRun.apply(input: input, idColumn: id, model: $0, read: read, threads: threads) }
+                ?? SegmentRun.fit(input: input, idColumn: id, config: settings, read: read, threads: threads)
             let migration = try compare.map { try Migration.compare(oldPath: $0, run: run, hashing: hashing) }
-            let churn = try churnModel.map {
-                try ChurnScoring.run(input: input, modelPath: $0, idColumn: id, tiers: nil, read: read, threads: input_.threadCount).probabilities
-            }
+            // Scored on the table already read: the input is read once.
+            let churn = try churnModel.map { try ChurnScoring.score(run.table, model: ChurnModelFile.read(path: $0), threads: threads).0 }
+            let followUp = try validateWith.map { try FollowUp.measure(path: $0, run: run, delimiter: input_.delimiter(for: $0)) }
             var reportSeconds: Double?
             let outputs = OutputFiles()
-            try outputs.stage(run.segmentsCSV(hashing: hashing, churn: churn), to: out)
-            if let model { try outputs.stage(try run.modelJSON(), to: model) }
+            try outputs.stage(run.segmentsCSV(hashing: hashing, churn: churn.map { ("churn_probability", $0) }), to: out)
+            if let model { try outputs.stage(try run.model.json(), to: model) }
             if reporting.wanted {
                 let reportStart = Date()
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative),
@@ -132,74 +147,11 @@ struct SegmentCommand: ParsableCommand {
                 reportSeconds = Date().timeIntervalSince(reportStart)
             }
             try outputs.commit()
-            var lines = ["persona segment: \(run.source), \(Format.count(run.valueTier.count)) customers"]
-            for (dimension, assigned) in [(run.value, run.valueTier), (run.behavior, run.behaviorTier)] {
-                lines.append("  \(dimension.name) tiers (k-means on \(dimension.columns.joined(separator: ", ")); centroids in original units):")
-                for (t, tier) in dimension.tiers.enumerated() {
-                    let count = assigned.filter { $0 == t }.count
-                    let centre = dimension.columns.map { "\($0) \(Format.decimal(tier.centroid[$0] ?? .nan, 1))" }.joined(separator: ", ")
-                    lines.append("    " + tier.name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                        + Format.count(count).leftPadded(to: 9) + "  " + Format.percent(count, of: assigned.count).leftPadded(to: 6)
-                        + "  score \(Format.decimal(tier.score, 2))  [\(centre)]")
-                }
-            }
-            if let preference = run.preference {
-                lines.append("  preference groups (k-means on \(preference.columns.count) preference columns; named by the largest lift):")
-                for (g, cluster) in preference.clusters.enumerated() {
-                    let size = run.preferenceGroup?.filter { $0 == g }.count ?? 0  // this run's customers (also with --apply)
-                    lines.append("    " + cluster.name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                        + Format.count(size).leftPadded(to: 9) + "  " + Format.percent(size, of: run.valueTier.count).leftPadded(to: 6))
-                }
-            }
-            let selection = run.persona.kSelection.map { rows in
-                " k = \(run.persona.clusters.count) by silhouette (" + rows.map { "\($0.k): \(Format.optional($0.silhouette, 3))" }.joined(separator: ", ") + ")"
-            } ?? ""
-            lines.append("  personas (k-means on all roles;\(selection)):")
-            let nameWidth = run.persona.clusters.map(\.name.count).max() ?? 20
-            for (c, cluster) in run.persona.clusters.enumerated() {
-                let size = run.personaCluster.filter { $0 == c }.count
-                lines.append("    \(c) " + cluster.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + Format.count(size).leftPadded(to: 9) + "  " + Format.percent(size, of: run.valueTier.count).leftPadded(to: 6)
-                    + "  traits: " + cluster.traits.joined(separator: ", "))
-                if let attributes = cluster.attributes, !attributes.isEmpty {
-                    lines.append("        " + attributes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
-                }
-            }
-            var stages = [String: Int]()
-            for stage in run.lifecycle { stages[stage, default: 0] += 1 }
-            lines.append("  lifecycle: " + ["potential", "new", "won_back", "VIP", "growing", "mature", "declining"]
-                .compactMap { s in stages[s].map { "\(s) \(Format.count($0))" } }.joined(separator: " · "))
-            if let tags = run.tags {
-                var counts = [String: Int]()
-                for row in tags { for tag in row { counts[tag, default: 0] += 1 } }
-                let names = run.config.tags?.map(\.name) ?? []
-                lines.append("  tags: " + names.map { "\($0) \(Format.count(counts[$0] ?? 0))" }.joined(separator: " · "))
-            }
-            if let churn {
-                let means = run.behavior.tiers.indices.map { t -> String in
-                    let values = run.behaviorTier.indices.filter { run.behaviorTier[$0] == t }.map { churn[$0] }
-                    return "\(run.behavior.tiers[t].name) \(Format.decimal(values.reduce(0, +) / Double(max(1, values.count)), 3))"
-                }
-                lines.append("  churn probability, mean by behaviour tier: " + means.joined(separator: " · "))
-            }
-            if let migration {
-                lines.append("  migration from \(compare ?? "") (\(Format.count(migration.matched)) customers in both; "
-                    + "\(Format.count(migration.onlyOld)) only before, \(Format.count(migration.onlyNew)) only now):")
-                for table in migration.tables {
-                    let width = max(10, (table.old + table.new).map(\.count).max() ?? 10) + 2
-                    lines.append("    \(table.column) (rows: before, columns: now)")
-                    lines.append("    " + "".padding(toLength: width + 4, withPad: " ", startingAt: 0)
-                        + table.new.map { $0.leftPadded(to: width) }.joined())
-                    for (r, name) in table.old.enumerated() {
-                        lines.append("    " + name.padding(toLength: width + 4, withPad: " ", startingAt: 0)
-                            + table.counts[r].map { Format.count($0).leftPadded(to: width) }.joined())
-                    }
-                }
-            }
-            let written = [out, model, reporting.report, reporting.notebook].compactMap { $0 }
-            lines.append("  wrote \(written.joined(separator: ", ")) in \(Format.seconds(Date().timeIntervalSince(start)))"
-                         + (reportSeconds.map { " (report and notebook: \(Format.seconds($0)))" } ?? ""))
-            Terminal.print(lines.joined(separator: "\n"))
+            var summary = SegmentSummary(run: run, churn: churn, migration: migration, compare: compare, followUp: followUp)
+            summary.written = [out, model, reporting.report, reporting.notebook].compactMap { $0 }
+            summary.seconds = Date().timeIntervalSince(start)
+            summary.reportSeconds = reportSeconds
+            Terminal.print(summary.text)
         } catch {
             throw Terminal.fail(error)
         }

@@ -36,6 +36,16 @@ public enum ChurnScoring {
         }
     }
 
+    /// The model's probability for every row of `table` (a table read for another purpose
+    /// will do, as long as it has the model's columns): the scaler folded into the
+    /// coefficients, so one pass over the columns and no matrix.
+    public static func score(_ table: CustomerTable, model: ChurnModelFile, threads: Int) throws -> ([Double], EncodingReport) {
+        let fit = model.fit
+        let (weights, intercept) = try model.scaler.foldedIntoLinear(coefficients: fit.coefficients, intercept: fit.intercept)
+        let (eta, report) = try model.encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads)
+        return (eta.map(LogisticRegression.sigmoid), report)
+    }
+
     /// - Parameter idColumn: overrides the id column named in the model.
     public static func run(input: String, modelPath: String, idColumn: String?, tiers: RiskTiers?,
                            read: CSVReadOptions, threads: Int) throws -> Run {
@@ -49,11 +59,7 @@ public enum ChurnScoring {
         options.columnsSource = "the model \(modelName) (trained on \(model.source))"
         let table = try CSVReader.read(path: input, options: options)
         timings.lap("read")
-        // The scaler folded into the coefficients: one pass over the columns, no matrix.
-        let fit = model.fit
-        let (weights, intercept) = try model.scaler.foldedIntoLinear(coefficients: fit.coefficients, intercept: fit.intercept)
-        let (eta, report) = try model.encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads)
-        let probabilities = eta.map(LogisticRegression.sigmoid)
+        let (probabilities, report) = try score(table, model: model, threads: threads)
         timings.lap("score")
         return Run(model: model, source: table.source, idColumn: id, ids: table.identifiers, probabilities: probabilities,
                    tiers: tiers ?? model.riskTiers, report: report, timings: timings.stages)

@@ -76,14 +76,14 @@ public enum ChurnTraining {
 
         progress(.stage("encoding"))
         let labels = try ChurnLabels(table: table, column: options.labelColumn, positive: options.positive)
-        let (encoding, fitReport) = try FeatureEncoder.fit(
-            table, features: options.features, exclude: options.exclude + [options.idColumn, options.labelColumn],
-            maxCategories: options.maxCategories, threads: options.threads)
-        var encoded = try encoding.encode(table, threads: options.threads)
-        encoded.report.excluded = fitReport.excluded
-        let names = encoded.names
+        var specification = FeaturePipeline.Specification(features: options.features, scale: options.scale)
+        specification.exclude = options.exclude + [options.idColumn, options.labelColumn]
+        specification.maxCategories = options.maxCategories
+        // The encoding is fitted on every row; the scaler on each fold's training rows, then on all.
+        let (encoding, encoded, encodingReport) = try FeaturePipeline.encode(table, specification, threads: options.threads)
+        let names = encoding.featureNames
         let keep = labels.values.indices.filter { !labels.values[$0].isNaN }
-        var x = try Matrix(rows: table.rowCount, columns: names.count, storage: encoded.matrix)
+        var x = encoded
         if keep.count < table.rowCount { x = x.selectingRows(keep) }
         let y = keep.map { labels.values[$0] }
         let ids = table.identifiers.map { column in keep.map { column[$0] } } ?? keep.map(String.init)
@@ -97,9 +97,9 @@ public enum ChurnTraining {
             let columns = options.valueColumns
             let log1p = try TierDimension.withoutNegatives(table, columns: columns, option: "--value")
             let names = SegmentConfig.Value().tiers
-            let (_, tier) = try TierDimension.fit(name: "value", table: table, columns: columns, weights: columns.map { _ in 1 },
-                                                  log1p: log1p, tierNames: names, ranking: .byScore, seed: options.seed,
-                                                  threads: options.threads)
+            let (_, tier) = try TierDimension.fit(name: "value", table: table, columns: columns, log1p: log1p, tierNames: names,
+                                                  minShare: SegmentConfig().minShare, seed: options.seed, threads: options.threads,
+                                                  source: "--value")
             valueTiers = ValueTiers(columns: columns, names: names, tier: keep.map { tier[$0] })
             timings.lap("value tiers")
         }
@@ -189,13 +189,13 @@ public enum ChurnTraining {
         let model = ChurnModelFile(
             format: ChurnModelFile.formatName, version: 1, source: file, idColumn: options.idColumn,
             label: .init(column: options.labelColumn, positive: labels.positive, negative: labels.negative),
-            features: names, encoding: encoding, scaler: scaler, intercept: fit.intercept,
+            pipeline: FeaturePipeline(encoding: encoding, scaler: scaler), intercept: fit.intercept,
             coefficients: byName(fit.coefficients), standardErrors: byName(fit.standardErrors),
             interceptStandardError: fit.interceptStandardError, oddsRatios: byName(fit.coefficients.map { exp($0) }),
             l2: options.l2, balanced: options.balanced, iterations: fit.iterations, converged: fit.converged,
             logLikelihood: fit.logLikelihood, rows: y.count, positives: positives, cv: cv,
             riskTiers: .standard, warnings: warnings)
-        return Run(model: model, report: encoded.report, unlabelled: labels.blanks, ids: ids, labels: y,
+        return Run(model: model, report: encodingReport, unlabelled: labels.blanks, ids: ids, labels: y,
                    folds: folds, outOfFold: outOfFold, valueTiers: valueTiers, timings: timings.stages)
     }
 }

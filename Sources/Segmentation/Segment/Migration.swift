@@ -18,7 +18,7 @@ public struct Migration: Sendable {
     public let onlyNew: Int
 
     /// With `hashing`, the old file holds pseudonyms (a run with --hash-ids): match on those.
-    public static func compare(oldPath: String, run: SegmentJob.Run, hashing: KeyedHash? = nil) throws -> Migration {
+    public static func compare(oldPath: String, run: SegmentRun, hashing: KeyedHash? = nil) throws -> Migration {
         let tierColumns = ["value_tier", "behavior_tier"]
         // Only the id and tier columns: an earlier SEGMENTS.csv can have millions of rows.
         let old = try CSVRecords.read(path: oldPath, keeping: Set([run.idColumn] + tierColumns))
@@ -45,7 +45,7 @@ public struct Migration: Sendable {
         var tables = [Table]()
         for (k, column) in tierColumns.enumerated() {
             guard let j = old.header.firstIndex(of: column) else { continue }
-            let newNames = (k == 0 ? run.value : run.behavior).tiers.map(\.name)
+            let newNames = k == 0 ? run.value.tiers.map(\.name) : run.behavior.tiers.map(\.name)
             let newTier = k == 0 ? run.valueTier : run.behaviorTier
             var oldNames = [String]()
             var oldIndex = [String: Int]()

@@ -1,66 +1,103 @@
 import Foundation
+import NumericCore
 import Yams
 
-/// persona.yaml: which columns play which role, the tier names, lifecycle thresholds, tag
-/// rules and personal data. Every field has a default that fits `persona features` output;
-/// `persona segment --print-config` writes the effective config to start from.
+/// persona.yaml: which columns play which role, the tier names, the behaviour rule's
+/// thresholds, lifecycle thresholds, tag rules and personal data.
+///
+/// A role left out (nil) is resolved against the table (`SegmentRoles.resolve`): the default
+/// column names that are present are used, and an optional role whose columns are absent is
+/// skipped with a note. A column named explicitly must exist. `persona segment --print-config`
+/// writes the effective config, commented, to start from.
 public struct SegmentConfig: Codable, Sendable, Equatable {
     public struct Value: Codable, Sendable, Equatable {
-        /// Spend-like columns: higher is more valuable.
-        public var columns: [String] = ["monetary", "frequency", "avg_order_value"]
-        /// Columns log1p-transformed before standardizing (skewed spend); nil: every listed
+        /// Spend-like columns: higher is more valuable. nil: those of `defaultColumns` present.
+        public var columns: [String]?
+        /// Columns log1p-transformed before standardizing (skewed spend); nil: every value
         /// column without negative values.
-        public var log1p: [String]? = ["monetary", "frequency", "avg_order_value"]
+        public var log1p: [String]?
         /// Tier names, best first (the number of names is k).
         public var tiers: [String] = ["high", "mid", "low"]
+
+        public static let defaultColumns = ["monetary", "frequency", "avg_order_value"]
 
         enum CodingKeys: String, CodingKey, CaseIterable { case columns, log1p, tiers }
 
         public init() {}
 
-        /// `value: [monetary, frequency]` (log1p on those without negative values) or the full form.
+        /// `value: [monetary, frequency]` or the full form.
         public init(from decoder: Decoder) throws {
-            let d = Value()
             if let list = try? decoder.singleValueContainer().decode([String].self) {
                 columns = list
-                log1p = nil
                 return
             }
             try rejectUnknownKeys(decoder, CodingKeys.self, section: "value")
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            columns = try c.decodeIfPresent([String].self, forKey: .columns) ?? d.columns
-            log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
-            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? d.tiers
+            columns = try c.decodeIfPresent([String].self, forKey: .columns)
+            log1p = try c.decodeIfPresent([String].self, forKey: .log1p)
+            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? Value().tiers
         }
     }
 
+    /// The behaviour rule's columns and thresholds (see `BehaviorRule`).
     public struct Behavior: Codable, Sendable, Equatable {
-        /// Days since the last purchase: higher is worse.
-        public var recency: String = "recency_days"
-        public var frequency: String = "frequency"
-        /// Further engagement columns: higher is better.
-        public var engagement: [String] = ["active_days"]
-        public var log1p: [String] = ["recency_days", "frequency", "active_days"]
+        /// Days since the last purchase (required). nil: `recency_days`.
+        public var recency: String?
+        /// Number of purchases. nil: `frequency` when present.
+        public var frequency: String?
+        /// The customer's usual days between purchases. nil: `mean_interpurchase_days` when
+        /// present, else tenure ÷ (frequency − 1) when a tenure column is present.
+        public var interpurchase: String?
+        public var rule = BehaviorRule.Thresholds()
+        /// Names of the four tiers in role order: active, potential, at risk, churned.
         public var tiers: [String] = ["active", "potential", "at_risk", "churned"]
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case recency, frequency, engagement, log1p, tiers }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case recency, frequency, interpurchase, tiers
+            case activeGaps = "active_gaps"
+            case churnedGaps = "churned_gaps"
+            case churnedAfterDays = "churned_after_days"
+            case neverChurnedWithinDays = "never_churned_within_days"
+            case potentialMaxPurchases = "potential_max_purchases"
+        }
 
         public init() {}
 
         public init(from decoder: Decoder) throws {
             try rejectUnknownKeys(decoder, CodingKeys.self, section: "behavior")
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Behavior()
-            recency = try c.decodeIfPresent(String.self, forKey: .recency) ?? d.recency
-            frequency = try c.decodeIfPresent(String.self, forKey: .frequency) ?? d.frequency
-            engagement = try c.decodeIfPresent([String].self, forKey: .engagement) ?? d.engagement
-            log1p = try c.decodeIfPresent([String].self, forKey: .log1p) ?? d.log1p
-            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? d.tiers
+            let d = BehaviorRule.Thresholds()
+            recency = try c.decodeIfPresent(String.self, forKey: .recency)
+            frequency = try c.decodeIfPresent(String.self, forKey: .frequency)
+            interpurchase = try c.decodeIfPresent(String.self, forKey: .interpurchase)
+            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? Behavior().tiers
+            rule = BehaviorRule.Thresholds(
+                activeGaps: try c.decodeIfPresent(Double.self, forKey: .activeGaps) ?? d.activeGaps,
+                churnedGaps: try c.decodeIfPresent(Double.self, forKey: .churnedGaps) ?? d.churnedGaps,
+                churnedAfterDays: try c.decodeIfPresent(Double.self, forKey: .churnedAfterDays) ?? d.churnedAfterDays,
+                neverChurnedWithinDays: try c.decodeIfPresent(Double.self, forKey: .neverChurnedWithinDays) ?? d.neverChurnedWithinDays,
+                potentialMaxPurchases: try c.decodeIfPresent(Double.self, forKey: .potentialMaxPurchases) ?? d.potentialMaxPurchases)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(recency, forKey: .recency)
+            try c.encodeIfPresent(frequency, forKey: .frequency)
+            try c.encodeIfPresent(interpurchase, forKey: .interpurchase)
+            try c.encode(rule.activeGaps, forKey: .activeGaps)
+            try c.encode(rule.churnedGaps, forKey: .churnedGaps)
+            try c.encode(rule.churnedAfterDays, forKey: .churnedAfterDays)
+            try c.encode(rule.neverChurnedWithinDays, forKey: .neverChurnedWithinDays)
+            try c.encode(rule.potentialMaxPurchases, forKey: .potentialMaxPurchases)
+            try c.encode(tiers, forKey: .tiers)
         }
     }
 
     public struct Lifecycle: Codable, Sendable, Equatable {
-        public var tenure: String = "tenure_days"
+        /// `lifecycle: off` switches stages off.
+        public var enabled = true
+        /// Days since the first purchase. nil: `tenure_days`; when absent, stages are skipped.
+        public var tenure: String?
         /// Customers whose first purchase is at most this many days ago are `new`.
         public var newDays: Double = 90
         /// `growing`: bought at least twice and first bought at most this many days ago.
@@ -80,7 +117,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var declineTrend: Double = -0.5
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case tenure, gap
+            case enabled, tenure, gap
             case newDays = "new_days"
             case growingDays = "growing_days"
             case vipTier = "vip_tier"
@@ -94,10 +131,25 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public init() {}
 
         public init(from decoder: Decoder) throws {
+            if let single = try? decoder.singleValueContainer() {
+                if let flag = try? single.decode(Bool.self) {
+                    enabled = flag
+                    return
+                }
+                if let word = try? single.decode(String.self) {
+                    guard ["off", "none", "false", "no"].contains(word.lowercased()) else {
+                        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                            "lifecycle: '\(word)' is not understood; write 'lifecycle: off' or a section of thresholds"))
+                    }
+                    enabled = false
+                    return
+                }
+            }
             try rejectUnknownKeys(decoder, CodingKeys.self, section: "lifecycle")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Lifecycle()
-            tenure = try c.decodeIfPresent(String.self, forKey: .tenure) ?? d.tenure
+            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
+            tenure = try c.decodeIfPresent(String.self, forKey: .tenure)
             newDays = try c.decodeIfPresent(Double.self, forKey: .newDays) ?? d.newDays
             growingDays = try c.decodeIfPresent(Double.self, forKey: .growingDays) ?? d.growingDays
             vipTier = try c.decodeIfPresent(String.self, forKey: .vipTier) ?? d.vipTier
@@ -111,34 +163,54 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     }
 
     public struct Preference: Codable, Sendable, Equatable {
-        /// Columns whose mix describes what a customer prefers; nil: every `share:` column.
+        /// `preference: off` switches preference groups off.
+        public var enabled = true
+        /// Columns whose mix describes what a customer prefers; nil: every `share:` column
+        /// (none: the role is skipped).
         public var columns: [String]?
         public var k: Int = 4
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case columns, k }
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, columns, k }
 
         public init() {}
 
-        /// `preference: [share:Toys, discount_share]` or the full form.
+        /// `preference: [share:Toys, discount_share]`, `preference: off`, or the full form.
         public init(from decoder: Decoder) throws {
             if let list = try? decoder.singleValueContainer().decode([String].self) {
                 columns = list
                 return
             }
+            if let flag = try? decoder.singleValueContainer().decode(Bool.self) {
+                enabled = flag
+                return
+            }
+            if let word = try? decoder.singleValueContainer().decode(String.self) {
+                guard ["off", "none", "false", "no"].contains(word.lowercased()) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                        "preference: '\(word)' is not understood; write 'preference: off', a list of columns or a section"))
+                }
+                enabled = false
+                return
+            }
             try rejectUnknownKeys(decoder, CodingKeys.self, section: "preference")
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
             columns = try c.decodeIfPresent([String].self, forKey: .columns)
             k = try c.decodeIfPresent(Int.self, forKey: .k) ?? 4
         }
     }
 
     public struct Persona: Codable, Sendable, Equatable {
-        /// Fixed k, or nil to choose by silhouette in `kRange` (on a sample of 20,000 rows).
+        /// How k is chosen in `kRange` when `k` is not fixed (elbow, silhouette, calinski_harabasz).
+        public typealias Criterion = KMeansModelSelection.Criterion
+
+        /// Fixed k, or nil to choose by `criterion` in `kRange` (on a seeded sample of 4,000 rows).
         public var k: Int?
-        public var kRange: [Int] = [2, 8]
+        public var kRange: [Int] = [3, 8]
+        public var criterion: Criterion = .elbow
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case k
+            case k, criterion
             case kRange = "k_range"
         }
 
@@ -148,7 +220,14 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             try rejectUnknownKeys(decoder, CodingKeys.self, section: "persona")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             k = try c.decodeIfPresent(Int.self, forKey: .k)
-            kRange = try c.decodeIfPresent([Int].self, forKey: .kRange) ?? [2, 8]
+            kRange = try c.decodeIfPresent([Int].self, forKey: .kRange) ?? Persona().kRange
+            if let name = try c.decodeIfPresent(String.self, forKey: .criterion) {
+                guard let criterion = Criterion(rawValue: name) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.criterion], debugDescription:
+                        "persona.criterion '\(name)' is not one of \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))"))
+                }
+                self.criterion = criterion
+            }
         }
     }
 
@@ -157,35 +236,50 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         public var when: String
     }
 
+    /// A column computed from others before anything else (`spend_per_visit: monetary / frequency`).
+    public struct Derived: Codable, Sendable, Equatable {
+        public var name: String
+        public var expression: String
+    }
+
     public var value = Value()
     public var behavior = Behavior()
     public var lifecycle = Lifecycle()
     public var preference = Preference()
     public var persona = Persona()
+    /// Derived columns, in order (one may use the ones before it).
+    public var derived: [Derived] = []
     /// Base attributes (age, gender, region …): not clustered on, but described per persona
     /// (mean of a number column, most common value of a text column).
     public var attributes: [String] = []
     /// Columns holding personal data (names, phones, e-mails): never written to any output.
     public var pii: [String] = []
+    /// The smallest share of customers a value tier, preference group or persona may hold;
+    /// customers of a smaller cluster are reported as outliers and placed in the nearest
+    /// remaining one.
+    public var minShare: Double = 0.01
     public var seed: UInt64 = 0
     public var tags: [TagRule]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case value, behavior, lifecycle, preference, persona, attributes, pii, seed, tags
+        case value, behavior, lifecycle, preference, persona, derived, attributes, pii, seed, tags
+        case minShare = "min_share"
     }
 
     public init() {}
 
     public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self, section: nil)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         value = try c.decodeIfPresent(Value.self, forKey: .value) ?? Value()
         behavior = try c.decodeIfPresent(Behavior.self, forKey: .behavior) ?? Behavior()
         lifecycle = try c.decodeIfPresent(Lifecycle.self, forKey: .lifecycle) ?? Lifecycle()
         preference = try c.decodeIfPresent(Preference.self, forKey: .preference) ?? Preference()
         persona = try c.decodeIfPresent(Persona.self, forKey: .persona) ?? Persona()
+        derived = try c.decodeIfPresent(DerivedList.self, forKey: .derived)?.items ?? []
         attributes = try c.decodeIfPresent([String].self, forKey: .attributes) ?? []
-        try rejectUnknownKeys(decoder, CodingKeys.self, section: nil)
         pii = try c.decodeIfPresent([String].self, forKey: .pii) ?? []
+        minShare = try c.decodeIfPresent(Double.self, forKey: .minShare) ?? 0.01
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)
     }
@@ -210,27 +304,39 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     }
 
     /// Checks what decoding cannot: non-empty roles, tier names the lifecycle refers to, k
-    /// ranges, tag rules (parsed now, so a bad rule fails before any clustering).
+    /// ranges, thresholds, tag rules (parsed now, so a bad rule fails before any clustering).
     public func validate(file: String) throws {
         func fail(_ problem: String) -> TagRuleError { .file(file: file, problem: problem) }
-        guard !value.columns.isEmpty else { throw fail("value: needs at least one column") }
-        guard !value.tiers.isEmpty, !behavior.tiers.isEmpty else { throw fail("tiers: need at least one name") }
-        guard value.tiers.contains(lifecycle.vipTier) else {
-            throw fail("lifecycle.vip_tier '\(lifecycle.vipTier)' is not one of the value tiers \(value.tiers.joined(separator: ", "))")
+        if let columns = value.columns, columns.isEmpty { throw fail("value: needs at least one column") }
+        guard !value.tiers.isEmpty else { throw fail("value.tiers: need at least one name") }
+        guard behavior.tiers.count == 4, Set(behavior.tiers).count == 4 else {
+            throw fail("behavior.tiers: need four different names, for active, potential, at risk and churned in that order; got \(behavior.tiers.joined(separator: ", "))")
         }
-        for tier in lifecycle.decliningTiers where !behavior.tiers.contains(tier) {
-            throw fail("lifecycle.declining_tiers names '\(tier)', which is not one of the behaviour tiers \(behavior.tiers.joined(separator: ", "))")
+        guard Set(value.tiers).count == value.tiers.count else { throw fail("value.tiers: a name appears twice") }
+        try behavior.rule.validate().map { throw fail("behavior.\($0)") }
+        if lifecycle.enabled {
+            guard value.tiers.contains(lifecycle.vipTier) else {
+                throw fail("lifecycle.vip_tier '\(lifecycle.vipTier)' is not one of the value tiers \(value.tiers.joined(separator: ", "))")
+            }
+            for tier in lifecycle.decliningTiers where !behavior.tiers.contains(tier) {
+                throw fail("lifecycle.declining_tiers names '\(tier)', which is not one of the behaviour tiers \(behavior.tiers.joined(separator: ", "))")
+            }
+            for (key, number) in [("new_days", lifecycle.newDays), ("growing_days", lifecycle.growingDays), ("churn_days", lifecycle.churnDays),
+                                  ("growth_trend", lifecycle.growthTrend), ("decline_trend", lifecycle.declineTrend)] where !number.isFinite {
+                throw fail("lifecycle.\(key) must be a finite number; got \(number)")
+            }
         }
-        guard preference.k >= 1 else { throw fail("preference.k must be at least 1") }
-        if let k = persona.k, k < 1 { throw fail("persona.k must be at least 1") }
-        guard persona.kRange.count == 2, persona.kRange[0] >= 2, persona.kRange[0] <= persona.kRange[1] else {
-            throw fail("persona.k_range must be [MIN, MAX] with 2 <= MIN <= MAX")
+        guard (1...50).contains(preference.k) else { throw fail("preference.k must be between 1 and 50; got \(preference.k)") }
+        if let k = persona.k, !(1...50).contains(k) { throw fail("persona.k must be between 1 and 50; got \(k)") }
+        guard persona.kRange.count == 2, persona.kRange[0] >= 2, persona.kRange[0] <= persona.kRange[1], persona.kRange[1] <= 50 else {
+            throw fail("persona.k_range must be [MIN, MAX] with 2 <= MIN <= MAX <= 50; got \(persona.kRange)")
         }
+        guard minShare.isFinite, minShare >= 0, minShare < 0.5 else {
+            throw fail("min_share must be a share of customers in [0, 0.5), e.g. 0.01 for 1 %; got \(minShare)")
+        }
+        var names = Set<String>()
+        for d in derived where !names.insert(d.name).inserted { throw fail("derived: '\(d.name)' is defined twice") }
         _ = try tagRules(file: file)
-    }
-
-    public func yaml() throws -> String {
-        try YAMLEncoder().encode(self)
     }
 
     /// The tag rules, parsed.
@@ -241,8 +347,23 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     }
 }
 
+/// `derived:` as an ordered mapping (`name: expression`) or a list of `{name, expression}`.
+private struct DerivedList: Decodable {
+    let items: [SegmentConfig.Derived]
+
+    init(from decoder: Decoder) throws {
+        if let list = try? decoder.singleValueContainer().decode([SegmentConfig.Derived].self) {
+            items = list
+            return
+        }
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        // Yams keeps a mapping's keys in document order.
+        items = try c.allKeys.map { .init(name: $0.stringValue, expression: try c.decode(String.self, forKey: $0)) }
+    }
+}
+
 /// A key the section does not know is most likely a typo: say so rather than ignore it.
-private struct AnyKey: CodingKey {
+struct AnyKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }

@@ -2,82 +2,47 @@ import CustomerData
 import Foundation
 import NumericCore
 
-/// One segmentation dimension (value, behaviour): k-means on its standardized columns
-/// (log1p first where asked; k-means++ with 3 restarts), with clusters turned into named tiers by explicit rules rather
-/// than by cluster number. The score of a cluster is the weighted mean of its centroid in
-/// standardized units (value: +spend, +frequency; behaviour: −recency, +frequency,
-/// +engagement).
-///
-/// - value (and any dimension ranked `.byScore`): best score first.
-/// - behaviour with four tiers (`.behavior`): `churned` is the cluster whose customers bought
-///   longest ago (highest centroid recency); of the rest, `active` has the best score; of the
-///   two left, `at_risk` bought longer ago and `potential` more recently (recent, but little
-///   engagement yet).
+/// Value tiers: k-means on the standardized value columns (log1p first where asked; k-means++
+/// with 3 restarts; no tier below the minimum share, see `SizedKMeans`), with clusters turned
+/// into named tiers by score rather than by cluster number. A cluster's score is the mean of
+/// its centroid in standardized units (higher spend and frequency score higher); the best
+/// score gets the first tier name.
 public struct TierDimension: Codable, Sendable {
     public struct Tier: Codable, Sendable, Equatable {
         public let name: String
         public let score: Double
         public let size: Int
-        /// The centroid in original units, by column: what the tier "means".
+        /// The mean of the tier's customers in original units, by column: what the tier "means".
         public let centroid: [String: Double]
     }
 
     public let name: String
-    public let columns: [String]
-    public let weights: [Double]
-    public let log1pColumns: [String]
-    /// Medians used for missing cells.
-    public let fills: [Double]
-    public let scaler: Scaler
+    public let pipeline: FeaturePipeline
     public let centroidsScaled: [[Double]]
     /// Per k-means cluster, its tier (index into `tiers`).
     public let clusterTier: [Int]
     public let tiers: [Tier]
+    /// Customers of clusters below the minimum share, placed in their nearest tier.
+    public let outliers: Int
+
+    public var columns: [String] { pipeline.columns }
 
     enum CodingKeys: String, CodingKey {
-        case name, columns, weights, fills, scaler, tiers
-        case log1pColumns = "log1p_columns"
+        case name, tiers, outliers
         case centroidsScaled = "centroids_scaled"
         case clusterTier = "cluster_tier"
     }
 
-    /// The dimension's columns as a matrix (missing cells: the median, or the given fills),
-    /// for all rows or only `rows` (then with the given fills).
-    static func matrix(_ table: CustomerTable, columns: [String], fills: [Double]?, rows: [Int]? = nil) throws -> (Matrix, [Double]) {
-        var values = [[Double]]()
-        var medians = [Double]()
-        for (k, name) in columns.enumerated() {
-            guard let j = table.index(of: name) else {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config", name: name, available: table.columnNames)
-            }
-            guard case .numeric(let column) = table.columns[j] else {
-                throw SegmentationError.modelFile(file: table.source, problem: "column '\(name)' must hold numbers to be used for tiers")
-            }
-            let fill = try fills?[k] ?? {
-                guard rows == nil else { throw SegmentationError.modelFile(file: table.source, problem: "a row subset needs saved fills") }
-                let present = column.values.filter { !$0.isNaN }
-                return present.isEmpty ? 0 : ColumnStatistics.median(present)
-            }()
-            medians.append(fill)
-            values.append((rows.map { $0.map { column.values[$0] } } ?? column.values).map { $0.isNaN ? fill : $0 })
-        }
-        let n = rows?.count ?? table.rowCount, d = columns.count
-        var storage = [Double](repeating: 0, count: n * d)
-        for j in 0..<d { for i in 0..<n { storage[i * d + j] = values[j][i] } }
-        return (try Matrix(rows: n, columns: d, storage: storage), medians)
-    }
-
-    /// Each row's tier for new data, by the nearest centroid (no refitting): the saved
-    /// medians fill missing cells and the saved scaler standardizes. The same assignment
-    /// kernel as the fit, so applied to the fitted data it gives the fitted tiers.
+    /// Each row's tier for new data, by the nearest saved centroid (no refitting), through
+    /// the saved pipeline. The same kernel as the fit, so on the fitted data it gives the
+    /// fitted tiers.
     func assign(_ table: CustomerTable, threads: Int = 1) throws -> [Int] {
-        let (_, scaled, _, _) = try NamedClusters.prepare(table, columns: columns, log1p: log1pColumns, fills: fills, scaler: scaler)
+        let scaled = try pipeline.transform(table, threads: threads).matrix
         let labels = try KMeansModel(centroids: try Matrix(rowArrays: centroidsScaled)).assign(scaled, threads: threads).labels
         return labels.map { clusterTier[Int($0)] }
     }
 
     /// The default log1p columns of a value dimension: the numeric ones without negative values.
-    /// `option` names where the columns came from, for the unknown-column error.
     static func withoutNegatives(_ table: CustomerTable, columns: [String], option: String) throws -> [String] {
         try columns.filter { name in
             guard let j = table.index(of: name) else {
@@ -88,45 +53,23 @@ public struct TierDimension: Codable, Sendable {
         }
     }
 
-    /// log1p needs values above −1: name the first one that is not.
-    /// `rows`: the table rows the matrix holds, when it holds a subset.
-    static func checkLog1p(_ raw: Matrix, table: CustomerTable, columns: [String], log1p: [String], rows: [Int]? = nil) throws {
-        for name in log1p {
-            guard let j = columns.firstIndex(of: name) else { continue }
-            for i in 0..<raw.rows where raw[i, j] <= -1 {
-                throw SegmentationError.log1pNegative(file: table.source, line: table.line(ofRow: rows?[i] ?? i), column: name, value: raw[i, j])
-            }
-        }
-    }
-
-    enum Ranking {
-        case byScore
-        /// Column 0 is recency: the cluster with the highest recency gets the last tier
-        /// (churned), the best score of the rest the first (active), and the others the tiers
-        /// between in order of recency (most recent first).
-        case behavior
-    }
-
     /// Fits the dimension and returns it with each row's tier index.
-    static func fit(name: String, table: CustomerTable, columns: [String], weights: [Double], log1p: [String],
-                    tierNames: [String], ranking: Ranking, seed: UInt64, threads: Int) throws -> (TierDimension, [Int]) {
-        let (_, scaled, fills, scaler) = try NamedClusters.prepare(table, columns: columns, log1p: log1p, fills: nil, scaler: nil)
+    static func fit(name: String, table: CustomerTable, columns: [String], log1p: [String], tierNames: [String],
+                    minShare: Double, seed: UInt64, threads: Int, source: String) throws -> (TierDimension, [Int]) {
+        var specification = FeaturePipeline.Specification(features: columns, log1p: log1p)
+        specification.numbersFor = "\(name) tiers"
+        specification.source = source
+        specification.log1pSource = source
+        let fitted = try FeaturePipeline.fit(table, specification, threads: threads)
         let k = min(tierNames.count, max(1, table.rowCount))
-        let result = try KMeans(k: k, nInit: 3, seed: seed, threads: threads).fit(scaled)
+        let result = try SizedKMeans(k: k, minShare: minShare, rows: table.rowCount, seed: seed, threads: threads).fit(fitted.matrix)
         let centroids = result.model.centroids
-        let total = weights.reduce(0) { $0 + abs($1) }
-        let scores = (0..<k).map { c in (0..<columns.count).reduce(0.0) { $0 + weights[$1] * centroids[c, $1] } / max(total, 1e-300) }
+        let d = centroids.columns
+        let scores = (0..<k).map { c in (0..<d).reduce(0.0) { $0 + centroids[c, $1] } / Double(max(d, 1)) }
         var ranked = (0..<k).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-        if case .behavior = ranking, k >= 2 {
-            let byRecency = (0..<k).sorted { centroids[$0, 0] != centroids[$1, 0] ? centroids[$0, 0] > centroids[$1, 0] : $0 < $1 }
-            let churned = byRecency[0]
-            let active = ranked.first { $0 != churned } ?? 0
-            let rest = byRecency.reversed().filter { $0 != churned && $0 != active }   // most recent first
-            ranked = [active] + rest + [churned]
-        }
         // Fewer distinct customers than tiers: every row sits in one cluster, which says
         // nothing about rank; give it the middle tier rather than the best or the worst.
-        let sizes = result.clusterSizes
+        let sizes = result.sizes
         let occupied = (0..<k).filter { sizes[$0] > 0 }
         if occupied.count == 1, k > 1 {
             let only = occupied[0]
@@ -135,13 +78,63 @@ public struct TierDimension: Codable, Sendable {
         }
         var clusterTier = [Int](repeating: 0, count: k)
         for (tier, cluster) in ranked.enumerated() { clusterTier[cluster] = tier }
-        let original = try scaler.inverseTransform(centroids)
+        let means = fitted.pipeline.clusterMeans(fitted.matrix, labels: result.labels, k: k)
+        let features = fitted.pipeline.features
         let tiers = ranked.enumerated().map { tier, cluster in
             Tier(name: tierNames[tier], score: scores[cluster], size: sizes[cluster],
-                 centroid: Dictionary(columns.enumerated().map { ($0.element, original[cluster, $0.offset]) }, uniquingKeysWith: { a, _ in a }))
+                 centroid: Dictionary(zip(features, means[cluster]), uniquingKeysWith: { a, _ in a }))
         }
-        let dimension = TierDimension(name: name, columns: columns, weights: weights, log1pColumns: log1p, fills: fills,
-                                      scaler: scaler, centroidsScaled: centroids.rowArrays, clusterTier: clusterTier, tiers: tiers)
-        return (dimension, result.labels.map { clusterTier[Int($0)] })
+        let dimension = TierDimension(name: name, pipeline: fitted.pipeline, centroidsScaled: centroids.rowArrays,
+                                      clusterTier: clusterTier, tiers: tiers, outliers: result.outliers.count)
+        return (dimension, result.labels.map { clusterTier[$0] })
+    }
+
+    init(name: String, pipeline: FeaturePipeline, centroidsScaled: [[Double]], clusterTier: [Int], tiers: [Tier], outliers: Int) {
+        self.name = name
+        self.pipeline = pipeline
+        self.centroidsScaled = centroidsScaled
+        self.clusterTier = clusterTier
+        self.tiers = tiers
+        self.outliers = outliers
+    }
+
+    /// Decodes and checks every index and shape, so a hand-edited model cannot point past its tiers.
+    public init(from decoder: Decoder) throws {
+        pipeline = try FeaturePipeline(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        centroidsScaled = try c.decode([[Double]].self, forKey: .centroidsScaled)
+        clusterTier = try c.decode([Int].self, forKey: .clusterTier)
+        tiers = try c.decode([Tier].self, forKey: .tiers)
+        outliers = try c.decodeIfPresent(Int.self, forKey: .outliers) ?? 0
+        try ModelCheck.centroids(centroidsScaled, width: pipeline.features.count, key: CodingKeys.centroidsScaled, in: c)
+        guard clusterTier.count == centroidsScaled.count, clusterTier.allSatisfy({ tiers.indices.contains($0) }) else {
+            throw ModelCheck.corrupt(CodingKeys.clusterTier, in: c,
+                                     "must give each of the \(centroidsScaled.count) centroids a tier in 0..<\(tiers.count); got \(clusterTier)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try pipeline.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(centroidsScaled, forKey: .centroidsScaled)
+        try c.encode(clusterTier, forKey: .clusterTier)
+        try c.encode(tiers, forKey: .tiers)
+        try c.encode(outliers, forKey: .outliers)
+    }
+}
+
+/// Checks shared by the model decoders.
+enum ModelCheck {
+    static func corrupt<K: CodingKey>(_ key: K, in c: KeyedDecodingContainer<K>, _ problem: String) -> DecodingError {
+        .dataCorrupted(.init(codingPath: c.codingPath + [key], debugDescription: problem))
+    }
+
+    /// Every centroid has `width` finite coordinates, and there is at least one.
+    static func centroids<K: CodingKey>(_ rows: [[Double]], width: Int, key: K, in c: KeyedDecodingContainer<K>) throws {
+        guard !rows.isEmpty, rows.allSatisfy({ $0.count == width && $0.allSatisfy(\.isFinite) }) else {
+            throw corrupt(key, in: c, "must hold at least one centroid of \(width) finite numbers (one per feature)")
+        }
     }
 }
