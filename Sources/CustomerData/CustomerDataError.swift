@@ -79,7 +79,7 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
         case let .log1pNotNumeric(file, option, name):
             return "\(file): \(option) names column '\(name)', which is not a numeric feature"
         case let .log1pDomain(file, line, name, value):
-            return "\(file):\(line): column '\(name)': log1p needs values >= -1, found \(value)"
+            return "\(file):\(line): column '\(name)': log1p needs values above -1, found \(value)"
         case let .sameColumnTwice(file, name, options):
             return "\(file): \(options.joined(separator: " and ")) both name column '\(name)'; each option needs its own column"
         case let .noCustomers(file, column, lines):

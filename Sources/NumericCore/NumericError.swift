@@ -30,7 +30,7 @@ public enum NumericError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .lapackFailure(routine, info):
             return "LAPACK \(routine) failed with info = \(info)"
         case let .log1pDomain(column, row, value):
-            return "log1p needs values >= -1; column \(column), row \(row) holds \(value)"
+            return "log1p needs values above -1; column \(column), row \(row) holds \(value)"
         }
     }
 }

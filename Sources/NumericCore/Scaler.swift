@@ -152,7 +152,7 @@ public struct Scaler: Codable, Sendable, Equatable {
         for j in columns {
             for i in 0..<data.rows {
                 let v = data[i, j]
-                guard v >= -1 || v.isNaN else {
+                guard v > -1 || v.isNaN else {  // log1p(-1) is -inf
                     throw NumericError.log1pDomain(column: j, row: i, value: v)
                 }
                 data[i, j] = log1p(v)

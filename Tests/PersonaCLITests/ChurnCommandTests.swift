@@ -260,7 +260,7 @@ struct ChurnCommandTests {
         (["--exclude", "churn"], "persona: error: synthetic_churn.csv: --exclude names column 'churn', which is not in the header; columns are: 'customer_id', 'tenure_months', 'monthly_fee', 'support_calls', 'has_app', 'plan', '城市', 'churned'"),
         (["--value", "monthly_fee,monthly_fee"], "persona: error: synthetic_churn.csv: --value: 'monthly_fee' is named twice"),
         (["--value", "churned"], "persona: error: synthetic_churn.csv: --value: 'churned' is the label column; value tiers need spend-like numbers"),
-        (["--value", "plan"], "persona: error: synthetic_churn.csv: column 'plan' must hold numbers to be used for tiers"),
+        (["--value", "plan"], "persona: error: synthetic_churn.csv: column 'plan' (6) holds text; value tiers need numbers"),
         (["--value", "fee"], "persona: error: synthetic_churn.csv: --value names column 'fee', which is not in the header; columns are: 'customer_id', 'tenure_months', 'monthly_fee', 'support_calls', 'has_app', 'plan', '城市', 'churned'"),
     ])
     func misleadingOptions(extra: [String], message: String) throws {
@@ -280,7 +280,7 @@ struct ChurnCommandTests {
         let trained = try runner.run(["churn", "train", input, "--id", "customer_id", "--label", "churned", "--value", "total_spend,frequency,avg_basket",
                                       "--model", "m.json", "--cv-predictions", "cv.csv"])
         #expect(trained.status == 0, "\(trained.stderr)")
-        try runner.write("config.yaml", "value: [total_spend, frequency, avg_basket]\nbehavior:\n  engagement: [sessions_30d]\n")
+        try runner.write("config.yaml", "value: [total_spend, frequency, avg_basket]\n")
         let segmented = try runner.run(["segment", input, "--id", "customer_id", "--config", "config.yaml", "--out", "segments.csv"])
         #expect(segmented.status == 0, "\(segmented.stderr)")
         let predictions = try CSVText(path: runner.path("cv.csv")), segments = try CSVText(path: runner.path("segments.csv"))
@@ -308,8 +308,8 @@ struct ChurnCommandTests {
         try runner.write("no-scale.json", text.replacingOccurrences(of: "\"scale\" : [", with: "\"scale\" : [0, "))
         try runner.write("no-intercept.json", text.replacingOccurrences(of: "\"intercept\" :", with: "\"icept\" :"))
         for (model, message) in [
-            ("no-scale.json", "persona: error: no-scale.json: its features, encoding, scaler and coefficients do not match"),
-            ("no-intercept.json", "persona: error: no-intercept.json: not a persona churn model: 'intercept' is missing; make one with persona churn train"),
+            ("no-scale.json", "persona: error: no-scale.json: not a persona.logistic model: 'scaler' has 9 centres and 10 scales for 9 features"),
+            ("no-intercept.json", "persona: error: no-intercept.json: not a persona.logistic model: 'intercept' is missing"),
         ] {
             let result = try runner.run(["churn", "score", data, "--model", model, "--out", "s.csv"])
             #expect(result.status == 1)

@@ -30,7 +30,7 @@ struct ClusterBadInputTests {
         ("NaN", "id,x,y\n1,NaN,3\n2,1,4\n", ["--k", "2"],
          "persona: error: in.csv:2: column 'x' (2): \"NaN\" is not a finite number"),
         ("log1p below -1", "id,x,y\n1,2,3\n2,-3,4\n3,1,1\n", ["--k", "2", "--log1p", "x"],
-         "persona: error: in.csv:3: column 'x': log1p needs values >= -1, found -3.0"),
+         "persona: error: in.csv:3: column 'x': log1p needs values above -1, found -3.0"),
     ]
 
     @Test("bad data", arguments: cases.map(\.name))

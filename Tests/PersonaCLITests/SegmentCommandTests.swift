@@ -108,7 +108,7 @@ struct SegmentCommandTests {
 
         let refused = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--apply", "f.csv", "--out", "b.csv"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("f.csv: not a persona segment model; make one with persona segment --model"))
+        #expect(refused.stderr.contains("f.csv: not a persona.segment model (it is not a JSON object); make one with persona segment --model"))
         #expect(!runner.files.contains("b.csv"))
     }
 
@@ -181,7 +181,7 @@ struct SegmentCommandTests {
         }.joined(separator: "\n") + "\n")
         try runner.write("p.yaml", """
             value: [spend, orders]
-            behavior: {recency: days_since, frequency: orders, engagement: []}
+            behavior: {recency: days_since, frequency: orders}
             lifecycle: {tenure: days_since}
             preference: [spend]
             attributes: [region]

@@ -24,8 +24,12 @@ struct LifecycleTests {
         var options = CSVReadOptions()
         options.idColumn = "id"
         let table = try CSVReader.read(bytes: Array(csv.utf8), name: "l.csv", options: options)
-        let stages = try Lifecycle.stages(table: table, config: SegmentConfig(), valueTiers: cases.map(\.6),
-                                          behaviorTiers: cases.map(\.7))
+        // The roles as SegmentRoles resolves them for this table.
+        var config = SegmentConfig()
+        (config.behavior.recency, config.behavior.frequency) = ("recency_days", "frequency")
+        (config.lifecycle.tenure, config.lifecycle.gap, config.lifecycle.trend) = ("tenure_days", "last_gap_days", "spend_trend")
+        let stages = try Lifecycle.stages(table: table, config: config, valueTiers: cases.map(\.6), behaviorTiers: cases.map(\.7))
         #expect(stages == cases.map(\.8))
+        #expect(try SegmentRoles.resolve(SegmentConfig(), table: table).0.lifecycle == config.lifecycle)
     }
 }

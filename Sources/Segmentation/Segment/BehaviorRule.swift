@@ -50,13 +50,13 @@ public struct BehaviorRule: Codable, Sendable, Equatable {
             for (key, number) in [("active_gaps", activeGaps), ("churned_gaps", churnedGaps), ("churned_after_days", churnedAfterDays),
                                   ("never_churned_within_days", neverChurnedWithinDays), ("potential_max_purchases", potentialMaxPurchases)]
             where !number.isFinite || number < 0 {
-                return "\(key) must be a finite number >= 0; got \(number)"
+                return "\(key) must be a finite number >= 0; got \(Format.plain(number))"
             }
             guard churnedGaps > activeGaps else {
-                return "churned_gaps (\(churnedGaps)) must be above active_gaps (\(activeGaps))"
+                return "churned_gaps (\(Format.plain(churnedGaps))) must be above active_gaps (\(Format.plain(activeGaps)))"
             }
             guard churnedAfterDays > neverChurnedWithinDays else {
-                return "churned_after_days (\(churnedAfterDays)) must be above never_churned_within_days (\(neverChurnedWithinDays))"
+                return "churned_after_days (\(Format.plain(churnedAfterDays))) must be above never_churned_within_days (\(Format.plain(neverChurnedWithinDays)))"
             }
             return nil
         }
