@@ -125,4 +125,38 @@ struct SegmentFollowUpTests {
         #expect((rate["active"] ?? 0) + 0.02 >= (rate.values.max() ?? 1), "\(rate)")
         #expect(rates.values.allSatisfy { $0.1 >= 0.01 * Double(tiers.count) }, "\(rates)")
     }
+
+    @Test("derived columns in the config are computed first and can be roles, tags and print-config round-trips them")
+    func derivedColumns() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,monetary,frequency,recency_days\n" + (0..<30).map { i in
+            "c\(i),\(100 * (i + 1)),\(1 + i % 5),\(3 * i)"
+        }.joined(separator: "\n") + "\n")
+        try runner.write("d.yaml", """
+            derived:
+              spend_per_visit: monetary / frequency
+            value: [spend_per_visit]
+            tags:
+              - name: big basket
+                when: spend_per_visit >= 1000
+            """)
+        let result = try runner.run(["segment", "c.csv", "--id", "id", "--config", "d.yaml", "--out", "s.csv", "--model", "m.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Hand count: 100·(i+1) / (1 + i % 5) >= 1000.
+        var expected = 0
+        for i in 0..<30 {
+            let perVisit = Double(100 * (i + 1)) / Double(1 + i % 5)
+            if perVisit >= 1000 { expected += 1 }
+        }
+        #expect(try CSVText(path: runner.path("s.csv")).column("tags").filter { $0 == "big basket" }.count == expected)
+        #expect(result.stderr.contains("value tiers (k-means on spend_per_visit;"))
+        let printed = try runner.run(["segment", "--print-config", "--config", "d.yaml"])
+        #expect(printed.stdout.contains("derived:\n  spend_per_visit: \"monetary / frequency\"\n"))
+        #expect(!printed.stdout.contains("e+"))
+        try runner.write("again.yaml", printed.stdout)
+        let again = try runner.run(["segment", "c.csv", "--id", "id", "--config", "again.yaml", "--out", "t.csv"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try runner.read("t.csv") == (try runner.read("s.csv")))
+    }
 }
