@@ -26,7 +26,7 @@ public struct BehaviorRule: Codable, Sendable, Equatable {
         public var neverChurnedWithinDays: Double = 60
         public var potentialMaxPurchases: Double = 2
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case activeGaps = "active_gaps"
             case churnedGaps = "churned_gaps"
             case churnedAfterDays = "churned_after_days"
@@ -36,13 +36,15 @@ public struct BehaviorRule: Codable, Sendable, Equatable {
 
         public init() {}
 
-        public init(activeGaps: Double, churnedGaps: Double, churnedAfterDays: Double, neverChurnedWithinDays: Double,
-                    potentialMaxPurchases: Double) {
-            self.activeGaps = activeGaps
-            self.churnedGaps = churnedGaps
-            self.churnedAfterDays = churnedAfterDays
-            self.neverChurnedWithinDays = neverChurnedWithinDays
-            self.potentialMaxPurchases = potentialMaxPurchases
+        /// Every key is optional: an absent one keeps its default.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func value(_ key: CodingKeys, _ fallback: Double) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? fallback }
+            activeGaps = try value(.activeGaps, activeGaps)
+            churnedGaps = try value(.churnedGaps, churnedGaps)
+            churnedAfterDays = try value(.churnedAfterDays, churnedAfterDays)
+            neverChurnedWithinDays = try value(.neverChurnedWithinDays, neverChurnedWithinDays)
+            potentialMaxPurchases = try value(.potentialMaxPurchases, potentialMaxPurchases)
         }
 
         /// What is wrong with the thresholds (key and value), or nil.

@@ -54,41 +54,28 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case recency, frequency, interpurchase, tiers
-            case activeGaps = "active_gaps"
-            case churnedGaps = "churned_gaps"
-            case churnedAfterDays = "churned_after_days"
-            case neverChurnedWithinDays = "never_churned_within_days"
-            case potentialMaxPurchases = "potential_max_purchases"
         }
 
         public init() {}
 
+        /// The thresholds sit in the same section, flat (`behavior: {churned_gaps: 5}`).
         public init(from decoder: Decoder) throws {
-            try rejectUnknownKeys(decoder, CodingKeys.self, section: "behavior")
+            try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.stringValue) + BehaviorRule.Thresholds.CodingKeys.allCases.map(\.stringValue),
+                                  section: "behavior")
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = BehaviorRule.Thresholds()
             recency = try c.decodeIfPresent(String.self, forKey: .recency)
             frequency = try c.decodeIfPresent(String.self, forKey: .frequency)
             interpurchase = try c.decodeIfPresent(String.self, forKey: .interpurchase)
             tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? Behavior().tiers
-            rule = BehaviorRule.Thresholds(
-                activeGaps: try c.decodeIfPresent(Double.self, forKey: .activeGaps) ?? d.activeGaps,
-                churnedGaps: try c.decodeIfPresent(Double.self, forKey: .churnedGaps) ?? d.churnedGaps,
-                churnedAfterDays: try c.decodeIfPresent(Double.self, forKey: .churnedAfterDays) ?? d.churnedAfterDays,
-                neverChurnedWithinDays: try c.decodeIfPresent(Double.self, forKey: .neverChurnedWithinDays) ?? d.neverChurnedWithinDays,
-                potentialMaxPurchases: try c.decodeIfPresent(Double.self, forKey: .potentialMaxPurchases) ?? d.potentialMaxPurchases)
+            rule = try BehaviorRule.Thresholds(from: decoder)
         }
 
         public func encode(to encoder: Encoder) throws {
+            try rule.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encodeIfPresent(recency, forKey: .recency)
             try c.encodeIfPresent(frequency, forKey: .frequency)
             try c.encodeIfPresent(interpurchase, forKey: .interpurchase)
-            try c.encode(rule.activeGaps, forKey: .activeGaps)
-            try c.encode(rule.churnedGaps, forKey: .churnedGaps)
-            try c.encode(rule.churnedAfterDays, forKey: .churnedAfterDays)
-            try c.encode(rule.neverChurnedWithinDays, forKey: .neverChurnedWithinDays)
-            try c.encode(rule.potentialMaxPurchases, forKey: .potentialMaxPurchases)
             try c.encode(tiers, forKey: .tiers)
         }
     }
@@ -371,7 +358,11 @@ struct AnyKey: CodingKey {
 }
 
 private func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _: Keys.Type, section: String?) throws {
-    let known = Set(Keys.allCases.map(\.stringValue))
+    try rejectUnknownKeys(decoder, known: Keys.allCases.map(\.stringValue), section: section)
+}
+
+private func rejectUnknownKeys(_ decoder: Decoder, known names: [String], section: String?) throws {
+    let known = Set(names)
     guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
     if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
         let name = section.map { "\($0).\(unknown.stringValue)" } ?? unknown.stringValue
