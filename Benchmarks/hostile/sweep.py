@@ -60,7 +60,10 @@ def run(persona, args, *, timeout=60, cwd=None, env=None, stdin=None):
 
 def run_rss(persona, args, timeout=120):
     """Runs persona under /usr/bin/time -v to get its own peak RSS (kB)."""
-    proc = subprocess.run(["/usr/bin/time", "-v", persona] + args, capture_output=True, timeout=timeout)
+    try:
+        proc = subprocess.run(["/usr/bin/time", "-v", persona] + args, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, None, "", 0
     err = proc.stderr.decode("utf-8", "replace")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     rss = int(m.group(1)) if m else 0
