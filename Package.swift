@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Segmentation", targets: ["Segmentation"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "SyntheticData", targets: ["SyntheticData"]),
+        .library(name: "AtomicOutput", targets: ["AtomicOutput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,16 +47,18 @@ let package = Package(
             name: "Reporting", dependencies: ["NumericCore", "CustomerData", "Segmentation"]),
         .target(
             name: "SyntheticData", dependencies: []),
+        .target(
+            name: "AtomicOutput", dependencies: []),
         .executableTarget(
             name: "persona",
             dependencies: [
-                "NumericCore", "CustomerData", "Segmentation", "Reporting",
+                "NumericCore", "CustomerData", "Segmentation", "Reporting", "AtomicOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "persona-datagen",
             dependencies: [
-                "SyntheticData",
+                "SyntheticData", "AtomicOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -68,7 +71,9 @@ let package = Package(
         .testTarget(
             name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(
-            name: "PersonaCLITests", dependencies: ["persona", "persona-datagen"],
+            name: "AtomicOutputTests", dependencies: ["AtomicOutput"]),
+        .testTarget(
+            name: "PersonaCLITests", dependencies: ["persona", "persona-datagen", "SyntheticData"],
             exclude: ["Fixtures"]),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 
 /// Options every subcommand shares: the seed and where the files go.
 struct OutputOptions: ParsableArguments {
@@ -27,6 +28,11 @@ struct OutputOptions: ParsableArguments {
             if truth == out {
                 throw ValidationError("--truth and --out must differ. Got '\(truth)' for both.")
             }
+        }
+        do {
+            try OutputPaths.check(outputs: [("--out", out), ("--truth", truth)])
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 }

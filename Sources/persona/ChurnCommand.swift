@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import CustomerData
 import Foundation
 import NumericCore
@@ -124,7 +125,7 @@ struct ChurnTrainCommand: ParsableCommand {
                 case let .fold(k, of: n): progress.update("cross-validation: fold \(k) of \(n)")
                 }
             }
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(try run.model.json(), to: model)
             if let cvPredictions { try outputs.stage(run.cvPredictionsCSV(), to: cvPredictions) }
             if reporting.wanted {
@@ -182,6 +183,7 @@ struct ChurnScoreCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
+        try checkDistinctOutputs([("--out", out)], inputs: [("INPUT", input), ("--model", model)])
         try checkScoreName(idColumn: id)
         let tiers = self.tiers ?? .standard
         guard (0...1).contains(tiers.medium), (0...1).contains(tiers.high), tiers.medium <= tiers.high else {
@@ -217,7 +219,7 @@ struct ChurnScoreCommand: ParsableCommand {
             read.threads = input_.threadCount
             let run = try ChurnScoring.run(input: input, modelPath: model, idColumn: id, tiers: tiers, read: read,
                                            threads: input_.threadCount)
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(run.scoresCSV(scoreName: scoreName), to: out)
             try outputs.commit()
             Terminal.print(ChurnSummary.scoring(run, output: out))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import Foundation
 import CustomerData
 import NumericCore
@@ -104,8 +105,9 @@ struct ClusterCommand: ParsableCommand {
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a finite number >= 0; got \(tol)") }
         guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
         try reporting.requireForNotebook(model, option: "--model MODEL.json")
+        let centroids = initialization.flatMap { ["k-means++", "kmeans++", "random"].contains($0) ? nil : $0 }
         try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
-                                 inputs: [("INPUT", input)])
+                                 inputs: [("INPUT", input), ("--init", centroids)])
         if let features, columnList(features)?.isEmpty ?? true {
             throw ValidationError("--features must name at least one column; got '\(features)'")
         }
@@ -169,7 +171,7 @@ struct ClusterCommand: ParsableCommand {
             }
             progress.update("writing…")
             let writeStart = Date()
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(run.segmentsCSV(), to: out)
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
@@ -197,7 +199,7 @@ struct ClusterCommand: ParsableCommand {
             read.delimiter = try input_.delimiter(for: input)
             read.threads = input_.threadCount
             let assignment = try ClusterAssignment.run(input: input, idColumn: id, modelPath: path, read: read, threads: input_.threadCount)
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(assignment.segmentsCSV(), to: out)
             try outputs.commit()
             let n = assignment.labels.count

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import CustomerData
 import Foundation
 import Reporting
@@ -86,33 +87,26 @@ struct ReportOptions: ParsableArguments {
     }
 
     /// Renders the document into the staged outputs.
-    func stage(_ document: ReportDocument, into outputs: OutputFiles) throws {
+    func stage(_ document: ReportDocument, into outputs: OutputSet) throws {
         if let report { try outputs.stage(Array(HTMLReport.render(document).utf8), to: report) }
         if let notebook { try outputs.stage(try Notebook.render(document), to: notebook) }
     }
 }
 
-/// Two options naming one output file would have one overwrite the other, an output naming
-/// an input would destroy it, and an output naming a directory would fail only after the
-/// run: refuse all three before any work.
+/// Refuses, before any work, two options naming one output file, an output that is one of the
+/// inputs (same file by device and inode: another spelling, a hard or a symbolic link), and an
+/// output path holding a directory, a link, a pipe or a device.
 func checkDistinctOutputs(_ outputs: [(option: String, path: String?)], inputs: [(option: String, path: String?)] = []) throws {
-    var seen = [URL: String]()
-    for (option, path) in inputs {
-        guard let path else { continue }
-        seen[URL(fileURLWithPath: path).standardizedFileURL] = option
+    do {
+        try OutputPaths.check(outputs: outputs.map { ($0.option, $0.path) }, inputs: inputs.map { ($0.option, $0.path) })
+    } catch {
+        throw ValidationError(error.description)
     }
-    let inputURLs = Set(seen.keys)
-    for (option, path) in outputs {
-        guard let path else { continue }
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        if let earlier = seen[url] {
-            throw ValidationError(inputURLs.contains(url) ? "\(option) would overwrite \(earlier), which is read: \(path)"
-                                                          : "\(earlier) and \(option) name the same file: \(path)")
-        }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ValidationError("\(option) names a directory: \(path); give a file name")
-        }
-        seen[url] = option
+}
+
+extension OutputSet {
+    /// The outputs of one command, with its notes (waiting for another run, a rollback) on stderr.
+    static func forCommand() -> OutputSet {
+        OutputSet { Terminal.print("note: \($0)") }
     }
 }

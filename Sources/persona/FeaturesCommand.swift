@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import CustomerData
 import Foundation
 import NumericCore
@@ -79,6 +80,7 @@ struct FeaturesCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
+        try checkDistinctOutputs([("--out", out)], inputs: [("TRANSACTIONS", input)])
         switch (amount, price, quantity) {
         case (.some, nil, nil), (nil, .some, .some): break
         case (.some, _, _): throw ValidationError("give either --amount or --price with --quantity, not both")
@@ -158,7 +160,7 @@ struct FeaturesCommand: ParsableCommand {
             let readSeconds = Date().timeIntervalSince(start)
             progress.update("writing \(out)…")
             let writeStart = Date()
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(features.csv(), to: out)
             try outputs.commit()
             progress.finish()

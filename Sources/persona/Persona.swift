@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 
 @main
 struct Persona: ParsableCommand {
@@ -20,4 +21,10 @@ struct Persona: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [ClusterCommand.self, FeaturesCommand.self, ChurnCommand.self, SegmentCommand.self, TagCommand.self])
+
+    /// Temporary output files are removed on Ctrl-C or SIGTERM (`OutputInterrupts`).
+    static func main() {
+        OutputInterrupts.install()
+        main(nil)
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import CustomerData
 import Foundation
 import NumericCore
@@ -133,7 +134,7 @@ struct SegmentCommand: ParsableCommand {
             let churn = try churnModel.map { try ChurnScoring.score(run.table, model: ChurnModelFile.read(path: $0), threads: threads).0 }
             let followUp = try validateWith.map { try FollowUp.measure(path: $0, run: run, delimiter: input_.delimiter(for: $0)) }
             var reportSeconds: Double?
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(run.segmentsCSV(hashing: hashing, churn: churn.map { ("churn_probability", $0) }), to: out)
             if let model { try outputs.stage(try run.model.json(), to: model) }
             if reporting.wanted {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicOutput
 import CustomerData
 import Foundation
 import Segmentation
@@ -41,6 +42,10 @@ struct TagCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the tags.", valueName: "TAGS.csv"))
     var out: String
 
+    func validate() throws {
+        try checkDistinctOutputs([("--out", out)], inputs: [("INPUT", input), ("--rules", rules), ("--manual", manual)])
+    }
+
     func run() throws {
         do {
             let start = Date()
@@ -52,7 +57,7 @@ struct TagCommand: ParsableCommand {
             let manualDelimiter = try manual.map { try input_.delimiter(for: $0) }
             let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, manualDelimiter: manualDelimiter,
                                      read: read)
-            let outputs = OutputFiles()
+            let outputs = OutputSet.forCommand()
             try outputs.stage(run.csv(), to: out)
             try outputs.commit()
             var lines = ["persona tag: \(run.source), \(Format.count(run.tags.count)) customers, \(parsed.rules.count) rules"]
