@@ -253,6 +253,13 @@ def sweep_outputs(persona, d, rng):
     os.symlink(target, link)
     fifo = os.path.join(d, "out.fifo")
     os.mkfifo(fifo)
+    # A device node of our own (the null device's numbers) instead of the machine's /dev/null,
+    # so a regression replaces a file in the sweep's folder, not the system's.
+    device = os.path.join(d, "null-device")
+    try:
+        os.mknod(device, 0o666 | 0o020000, os.makedev(1, 3))
+    except PermissionError:
+        device = "/dev/full"
     hard = os.path.join(d, "hard.csv")
     os.link(base, hard)
     hard_orders = os.path.join(d, "hard_orders.csv")
@@ -266,7 +273,7 @@ def sweep_outputs(persona, d, rng):
         "features": lambda out: ["features", orders, "--customer", "customer", "--date", "date", "--amount", "amount", "--out", out],
     }
     for cname, make in commands.items():
-        for tname, out in [("symlink", link), ("fifo", fifo), ("dev-null", "/dev/null"), ("directory", d)]:
+        for tname, out in [("symlink", link), ("fifo", fifo), ("device", device), ("directory", d)]:
             code, sig, err, _, _ = run(persona, make(out), timeout=30)
             judge("outputs", f"{cname}-onto-{tname}", code, sig, err, names=(os.path.basename(out), out))
         same = hard if cname != "features" else hard_orders
@@ -274,9 +281,9 @@ def sweep_outputs(persona, d, rng):
         judge("outputs", f"{cname}-out-is-input-hardlink", code, sig, err, names=(os.path.basename(same),))
         code, sig, err, _, _ = run(persona, make(sym_in if cname != "features" else orders.replace("/orders", "/./orders")), timeout=30)
         judge("outputs", f"{cname}-out-is-input-other-spelling", code, sig, err)
-    ok = (os.path.islink(link) and open(target).read() == "precious\n" and os.path.exists("/dev/null")
-          and not os.path.isfile("/dev/null") and open(base, "rb").read() == before)
-    record("outputs", "targets-untouched", "ok" if ok else "silent", "symlink, fifo, /dev/null and the input unchanged")
+    ok = (os.path.islink(link) and open(target).read() == "precious\n" and not os.path.isfile(device)
+          and open(base, "rb").read() == before)
+    record("outputs", "targets-untouched", "ok" if ok else "silent", "symlink, fifo, device node and the input unchanged")
     # churn score onto its input by hard link.
     model = os.path.join(d, "churn.json")
     labelled = os.path.join(d, "labelled.csv")
