@@ -14,6 +14,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case collinear(file: String, features: [String])
     case tooFewPerClass(file: String, folds: Int, smallest: Int)
     case modelFile(file: String, problem: String)
+    /// A model-file problem at a line and column.
+    case modelFileAt(file: String, line: Int, column: Int, problem: String)
     case roleInFeatures(file: String, column: String, role: String)
     /// `churn train --value` names a column that cannot define value tiers.
     case valueColumn(file: String, column: String, problem: String)
@@ -50,6 +52,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): --folds \(folds) needs at least \(folds) rows of each class; the smaller class has \(smallest)"
         case let .modelFile(file, problem):
             return "\(file): \(problem)"
+        case let .modelFileAt(file, line, column, problem):
+            return "\(file):\(line):\(column): \(problem)"
         case let .roleInFeatures(file, column, role):
             return "\(file): --features names '\(column)', the \(role) column; a model must not learn from its own \(role)"
         case let .valueColumn(file, column, problem):

@@ -86,4 +86,20 @@ struct SilentCaseTests {
         try runner.write("one.csv", "id,spend,visits\nn1,,3\n")
         #expect(try runner.run(["cluster", "one.csv", "--id", "id", "--apply", "m.json", "--out", "a.csv"]).status == 0)
     }
+
+    @Test("a model file with a key given twice is refused at the second one")
+    func duplicateKeyInModel() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("train.csv", Self.customers)
+        #expect(try runner.run(["cluster", "train.csv", "--id", "id", "--features", "spend,visits", "--k", "2", "--out", "s.csv", "--model", "m.json"]).status == 0)
+        var lines = try runner.read("m.json").components(separatedBy: "\n")
+        let k = try #require(lines.firstIndex(of: "  \"k\" : 2,"))
+        lines.insert("  \"k\" : 5,", at: 1)
+        try runner.write("edited.json", lines.joined(separator: "\n"))
+        let applied = try runner.run(["cluster", "train.csv", "--id", "id", "--apply", "edited.json", "--out", "a.csv"])
+        #expect(applied.status == 1)
+        #expect(applied.stderr == "persona: error: edited.json:\(k + 2):3: key 'k' appears a second time in the top-level object (first at line 2, column 3): JSON readers differ on which one counts, so the file is refused; keep the one meant and remove the other\n")
+        #expect(!runner.files.contains("a.csv"))
+    }
 }
