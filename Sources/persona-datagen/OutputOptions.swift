@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// Options every subcommand shares: the seed and where the files go.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "The random seed; the same seed gives byte-identical output.")
+    @Option(parsing: .unconditional, help: "The random seed; the same seed gives byte-identical output.")
     var seed: UInt64 = 42
 
     @Option(

@@ -57,7 +57,7 @@ struct SegmentCommand: ParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Write the effective config (defaults filled in) to stdout and stop.")
     var printConfig = false
 
-    @Option(help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("Assign to the tiers of a saved run (its MODEL.json) instead of clustering again.", valueName: "MODEL.json"))

@@ -102,4 +102,37 @@ struct SilentCaseTests {
         #expect(applied.stderr == "persona: error: edited.json:\(k + 2):3: key 'k' appears a second time in the top-level object (first at line 2, column 3): JSON readers differ on which one counts, so the file is refused; keep the one meant and remove the other\n")
         #expect(!runner.files.contains("a.csv"))
     }
+
+    /// A negative number after an option used to read as a missing value ("Missing value for
+    /// '--k <N|auto>'"); the option's own check now names it.
+    static let negativeOptions: [(arguments: [String], message: String)] = [
+        (["cluster", "in.csv", "--id", "id", "--out", "s.csv", "--k", "-3"], "Error: --k must be a whole number >= 1 or 'auto'; got '-3'"),
+        (["cluster", "in.csv", "--id", "id", "--out", "s.csv", "--threads", "-1"], "Error: --threads must be at least 1; got -1"),
+        (["cluster", "in.csv", "--id", "id", "--out", "s.csv", "--n-init", "-2"], "Error: --n-init must be at least 1; got -2"),
+        (["cluster", "in.csv", "--id", "id", "--out", "s.csv", "--tol", "-0.5"], "Error: --tol must be a finite number >= 0; got -0.5"),
+        (["features", "in.csv", "--customer", "id", "--date", "d", "--amount", "x", "--cutoff", "2020-01-01", "--horizon", "-5", "--out", "f.csv"],
+         "Error: --horizon must be between 1 and 36500 days; got -5"),
+        (["features", "in.csv", "--customer", "id", "--date", "d", "--amount", "x", "--top-categories", "-1", "--out", "f.csv"],
+         "Error: --top-categories must be 0 or more; got -1"),
+        (["churn", "train", "in.csv", "--id", "id", "--label", "x", "--l2", "-1", "--model", "c.json"], "Error: --l2 must be a finite number >= 0; got -1.0"),
+        (["churn", "train", "in.csv", "--id", "id", "--label", "x", "--folds", "-5", "--model", "c.json"],
+         "Error: --folds must be 0 (no cross-validation) or at least 2; got -5"),
+        (["churn", "score", "in.csv", "--model", "c.json", "--high", "-0.5", "--out", "p.csv"],
+         "Error: --medium and --high must be probabilities with medium <= high; got medium 0.25, high -0.5"),
+        (["churn", "score", "in.csv", "--model", "c.json", "--medium", "0.7", "--high", "0.5", "--out", "p.csv"],
+         "Error: --medium and --high must be probabilities with medium <= high; got medium 0.7, high 0.5"),
+        (["segment", "in.csv", "--id", "id", "--seed", "-1", "--out", "s.csv"], "Error: The value '-1' is invalid for '--seed <S>'"),
+    ]
+
+    @Test("negative numbers reach the options' own checks", arguments: negativeOptions.indices)
+    func negativeOption(index: Int) throws {
+        let item = Self.negativeOptions[index]
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("in.csv", "id,x\n1,2\n2,3\n")
+        let output = try runner.run(item.arguments)
+        #expect(output.status != 0)
+        #expect(output.stderr.split(separator: "\n").first.map(String.init) == item.message, "\(output.stderr)")
+        #expect(runner.files == ["in.csv"])
+    }
 }
