@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -42,7 +43,10 @@ let package = Package(
             swiftSettings: simdSettings),
         .target(
             name: "Segmentation",
-            dependencies: ["NumericCore", "CustomerData", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "NumericCore", "CustomerData", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "Reporting", dependencies: ["NumericCore", "CustomerData", "Segmentation"]),
         .target(

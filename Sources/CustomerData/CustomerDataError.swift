@@ -28,6 +28,16 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case notNumbers(file: String, column: Int, name: String, purpose: String)
     case log1pNotNumeric(file: String, option: String, name: String)
     case log1pDomain(file: String, line: Int, name: String, value: Double)
+    /// A date that has the right layout but cannot be: `reason` says which part is wrong.
+    case impossibleDate(file: String, line: Int, column: Int, name: String, value: String, reason: String)
+    /// A number beyond `LargeValues.limit` in size.
+    case tooLarge(file: String, line: Int, column: Int, name: String, value: String)
+    /// A line amount (price × quantity) beyond `LargeValues.limit` in size.
+    case amountTooLarge(file: String, line: Int, priceColumn: Int, priceName: String, price: String,
+                        quantityColumn: Int, quantityName: String, quantity: String)
+    /// A column a saved model reads that has no usable value in any row: every row would get
+    /// the model's fill (`fill`), so the column would carry no information.
+    case noUsableValues(file: String, column: Int, name: String, rows: Int, fill: String)
 
     public var description: String {
         switch self {
@@ -86,6 +96,19 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): none of the \(lines) lines has a customer id in column '\(column)'"
         case let .writeFailed(file, reason):
             return "\(file): cannot write: \(reason)"
+        case let .impossibleDate(file, line, column, name, value, reason):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a date: \(reason)"
+        case let .tooLarge(file, line, column, name, value):
+            return "\(file):\(line): column '\(name)' (\(column)): \(value) is too large to compute with (the limit is "
+                + "\(LargeValues.limitText) in size): check that the column holds amounts or measurements, not ids or codes"
+        case let .amountTooLarge(file, line, priceColumn, priceName, price, quantityColumn, quantityName, quantity):
+            return "\(file):\(line): the line amount '\(priceName)' (\(priceColumn)) × '\(quantityName)' (\(quantityColumn)) = "
+                + "\(price) × \(quantity) is too large to compute with (the limit is \(LargeValues.limitText) in size): "
+                + "check that these columns hold prices and quantities, not ids or codes"
+        case let .noUsableValues(file, column, name, rows, fill):
+            return "\(file): column '\(name)' (\(column)) has no usable value in any of its \(rows) rows (every cell is empty "
+                + "or unreadable): the model would give every row its fill, \(fill), so the column carries no information; "
+                + "fill in the column, or use a model fitted without it"
         }
     }
 }

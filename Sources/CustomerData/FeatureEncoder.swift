@@ -78,9 +78,12 @@ public enum FeatureEncoder {
                                                      reason: "two columns produce a feature of that name (a column named like a one-hot level)")
         }
         guard !encoding.featureNames.isEmpty else {
-            let reason = report.excluded.isEmpty
+            // A text column with one value makes no one-hot feature.
+            let reasons = report.excluded.map { "'\($0.column)': \($0.reason)" }
+                + columns.map { "'\($0.name)': one value only, \(quoted($0.reference ?? ""))" }
+            let reason = reasons.isEmpty
                 ? "the file has no columns besides the id"
-                : "every column was left out (" + report.excluded.map { "'\($0.column)': \($0.reason)" }.joined(separator: "; ") + ")"
+                : "every column was left out (" + reasons.joined(separator: "; ") + ")"
             throw CustomerDataError.noFeatures(file: table.source, reason: reason)
         }
         return (encoding, report)

@@ -88,6 +88,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         var encoded = try encoding.encode(table, threads: threads)
         encoded.report.excluded = fitReport.excluded
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        try LargeValues.check(matrix, names: encoded.names, table: table)
         return (encoding, matrix, encoded.report)
     }
 
@@ -111,11 +112,14 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     /// The table's rows in the fitted units: encoded with the saved fills and levels, log1p,
     /// scaled with the saved scaler.
     /// - Throws: `CustomerDataError` for a column the pipeline needs and the table lacks, a
-    ///   non-number in a numeric column, a value below −1 in a log1p column.
+    ///   non-number in a numeric column, a column without any usable value (in a table of two
+    ///   rows or more), a number beyond `LargeValues.limit`, a value below −1 in a log1p column.
     /// - Complexity: O(rows · features).
     public func transform(_ table: CustomerTable, threads: Int = 1) throws -> (matrix: Matrix, report: EncodingReport) {
         let encoded = try encoding.encode(table, threads: threads)
+        try encoded.report.requireValues(in: table)
         var matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        try LargeValues.check(matrix, names: encoded.names, table: table)
         try scale(&matrix, table: table)
         return (matrix, encoded.report)
     }

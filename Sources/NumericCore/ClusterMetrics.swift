@@ -34,7 +34,7 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     ) throws -> ClusterMetrics {
         guard labels.count == data.rows else {
             throw NumericError.shapeMismatch(
-                operation: "ClusterMetrics.evaluate", expected: "\(data.rows) labels", got: "\(labels.count) labels")
+                operation: "cluster quality metrics", expected: "\(data.rows) labels", got: "\(labels.count) labels")
         }
         var silhouetteValue: Double?
         var sampleSize: Int?

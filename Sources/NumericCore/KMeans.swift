@@ -50,7 +50,7 @@ public struct KMeans: Sendable {
         }
         if case .given(let centroids) = initialization, centroids.rows != k {
             throw NumericError.shapeMismatch(
-                operation: "KMeans(init: given centroids)", expected: "\(k) centroid rows",
+                operation: "the starting centroids", expected: "\(k) centroid rows",
                 got: "\(centroids.rows)x\(centroids.columns)")
         }
         self.k = k
@@ -81,13 +81,13 @@ public struct KMeans: Sendable {
                 samples: data.rows, required: k, reason: "k-means needs at least as many rows as clusters (k=\(k))")
         }
         guard data.columns >= 1 else {
-            throw NumericError.shapeMismatch(operation: "KMeans.fit", expected: "at least one feature column", got: "\(data.rows)x0")
+            throw NumericError.shapeMismatch(operation: "clustering", expected: "at least one feature column", got: "\(data.rows)x0")
         }
         try data.checkFinite()
         if case .given(let centroids) = initialization {
             guard centroids.columns == data.columns else {
                 throw NumericError.shapeMismatch(
-                    operation: "KMeans(init: given centroids)", expected: "\(data.columns) columns like the data",
+                    operation: "the starting centroids", expected: "\(data.columns) columns like the data",
                     got: "\(centroids.rows)x\(centroids.columns)")
             }
             try centroids.checkFinite()

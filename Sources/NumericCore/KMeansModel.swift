@@ -32,7 +32,7 @@ public struct KMeansModel: Codable, Sendable, Equatable {
     public func assign(_ data: Matrix, threads: Int = 1) throws -> (labels: [Int32], squaredDistances: [Double]) {
         guard data.columns == centroids.columns else {
             throw NumericError.shapeMismatch(
-                operation: "KMeansModel.assign", expected: "\(centroids.columns) columns",
+                operation: "assigning rows to the saved clusters", expected: "\(centroids.columns) feature columns, as the centroids have",
                 got: "\(data.rows)x\(data.columns)")
         }
         try data.checkFinite()

@@ -16,7 +16,7 @@ public struct Matrix: Sendable, Equatable, Codable {
         try Matrix.checkDimensions(rows: rows, columns: columns)
         guard storage.count == rows * columns else {
             throw NumericError.shapeMismatch(
-                operation: "Matrix(rows:columns:storage:)",
+                operation: "a table of numbers",
                 expected: "\(rows)x\(columns) = \(rows * columns) elements",
                 got: "\(storage.count) elements")
         }
@@ -36,8 +36,8 @@ public struct Matrix: Sendable, Equatable, Codable {
         let columns = rowArrays.first?.count ?? 0
         for (i, row) in rowArrays.enumerated() where row.count != columns {
             throw NumericError.shapeMismatch(
-                operation: "Matrix(rowArrays:)", expected: "\(columns) columns in every row",
-                got: "\(row.count) columns in row \(i)")
+                operation: "a table of numbers", expected: "\(columns) columns in every row",
+                got: "\(row.count) column\(row.count == 1 ? "" : "s") in row \(i + 1)")
         }
         try self.init(rows: rowArrays.count, columns: columns,
                       storage: rowArrays.flatMap { $0 })
@@ -46,7 +46,7 @@ public struct Matrix: Sendable, Equatable, Codable {
     static func checkDimensions(rows: Int, columns: Int) throws {
         guard rows >= 0, columns >= 0 else {
             throw NumericError.shapeMismatch(
-                operation: "Matrix", expected: "non-negative dimensions", got: "\(rows)x\(columns)")
+                operation: "a table of numbers", expected: "non-negative dimensions", got: "\(rows)x\(columns)")
         }
         guard rows <= Int(Int32.max), columns <= Int(Int32.max) else {
             throw NumericError.dimensionTooLarge(rows: rows, columns: columns)

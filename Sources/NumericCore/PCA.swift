@@ -22,7 +22,7 @@ public struct PCA: Sendable, Equatable {
         guard (1...max(1, d)).contains(count), d >= 1 else {
             throw NumericError.invalidParameter(name: "n_components", allowed: "an int in the range [1, \(d)]", got: "\(count)")
         }
-        guard n >= 2 else { throw NumericError.tooFewSamples(samples: n, required: 2, reason: "PCA needs a variance") }
+        guard n >= 2 else { throw NumericError.tooFewSamples(samples: n, required: 2, reason: "a 2-D projection needs a spread of rows") }
         try x.checkFinite()
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += x.storage[i * d + j] } }
@@ -64,7 +64,7 @@ public struct PCA: Sendable, Equatable {
     /// Coordinates of each row of `x` on the components: `(x − mean) · componentsᵀ`.
     public func transform(_ x: Matrix) throws -> Matrix {
         guard x.columns == mean.count else {
-            throw NumericError.shapeMismatch(operation: "PCA.transform", expected: "\(mean.count) columns", got: "\(x.columns)")
+            throw NumericError.shapeMismatch(operation: "the 2-D projection", expected: "\(mean.count) feature columns", got: "\(x.columns)")
         }
         let d = x.columns, c = components.rows
         var out = [Double](repeating: 0, count: x.rows * c)

@@ -85,7 +85,7 @@ public struct Scaler: Codable, Sendable, Equatable {
     public func transform(_ data: inout Matrix) throws {
         guard data.columns == center.count else {
             throw NumericError.shapeMismatch(
-                operation: "Scaler.transform", expected: "\(center.count) columns",
+                operation: "scaling", expected: "\(center.count) feature columns, as the scaling was fitted on",
                 got: "\(data.rows)x\(data.columns)")
         }
         try Scaler.applyLog1p(&data, columns: log1pColumns)
@@ -112,7 +112,7 @@ public struct Scaler: Codable, Sendable, Equatable {
             throw NumericError.invalidParameter(name: "scaler", allowed: "linear (no log1p columns)", got: "log1p on \(log1pColumns)")
         }
         guard coefficients.count == center.count else {
-            throw NumericError.shapeMismatch(operation: "Scaler.foldedIntoLinear", expected: "\(center.count) coefficients",
+            throw NumericError.shapeMismatch(operation: "a saved model", expected: "\(center.count) coefficients, one per scaled feature",
                                              got: "\(coefficients.count)")
         }
         var b = intercept
@@ -128,7 +128,7 @@ public struct Scaler: Codable, Sendable, Equatable {
     public func inverseTransform(_ data: Matrix) throws -> Matrix {
         guard data.columns == center.count else {
             throw NumericError.shapeMismatch(
-                operation: "Scaler.inverseTransform", expected: "\(center.count) columns",
+                operation: "undoing the scaling", expected: "\(center.count) feature columns",
                 got: "\(data.rows)x\(data.columns)")
         }
         var out = data

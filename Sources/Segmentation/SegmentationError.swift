@@ -14,6 +14,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case collinear(file: String, features: [String])
     case tooFewPerClass(file: String, folds: Int, smallest: Int)
     case modelFile(file: String, problem: String)
+    /// A model-file problem at a line and column.
+    case modelFileAt(file: String, line: Int, column: Int, problem: String)
     case roleInFeatures(file: String, column: String, role: String)
     /// `churn train --value` names a column that cannot define value tiers.
     case valueColumn(file: String, column: String, problem: String)
@@ -21,6 +23,9 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case roleMissing(file: String, role: String, expected: String, key: String, available: [String])
     /// A problem met while fitting one cross-validation fold.
     case inFold(fold: Int, folds: Int, rows: Int, SegmentationError)
+    /// Every feature of a churn model is constant on the training rows (each described with
+    /// its one value).
+    case noVaryingFeature(file: String, features: [String])
 
     public var description: String {
         switch self {
@@ -47,6 +52,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): --folds \(folds) needs at least \(folds) rows of each class; the smaller class has \(smallest)"
         case let .modelFile(file, problem):
             return "\(file): \(problem)"
+        case let .modelFileAt(file, line, column, problem):
+            return "\(file):\(line):\(column): \(problem)"
         case let .roleInFeatures(file, column, role):
             return "\(file): --features names '\(column)', the \(role) column; a model must not learn from its own \(role)"
         case let .valueColumn(file, column, problem):
@@ -54,6 +61,10 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
         case let .roleMissing(file, role, expected, key, available):
             let list = available.prefix(30).map { "'\($0)'" }.joined(separator: ", ")
             return "\(file): \(role) need \(expected), and no column has a name Persona knows for it; name yours in a config (\(key)) given with --config; columns are: \(list)\(available.count > 30 ? ", …" : "")"
+        case let .noVaryingFeature(file, features):
+            let list = features.prefix(10).joined(separator: ", ") + (features.count > 10 ? ", …" : "")
+            return "\(file): every feature is constant on the training rows (\(list)): a model could only give every customer "
+                + "the same probability, the overall rate (AUC 0.5); choose feature columns whose values differ between customers"
         case let .inFold(fold, folds, rows, error):
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
         }

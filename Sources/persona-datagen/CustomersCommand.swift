@@ -22,7 +22,7 @@ struct CustomersCommand: ParsableCommand {
                 --out customers.csv --truth customers_truth.csv
             """)
 
-    @Option(name: [.customLong("rows"), .customShort("n")], help: "The number of customers.")
+    @Option(name: [.customLong("rows"), .customShort("n")], parsing: .unconditional, help: "The number of customers.")
     var rows: Int = 10_000
 
     @OptionGroup var output: OutputOptions

@@ -16,19 +16,19 @@ struct MatrixCommand: ParsableCommand {
               persona-datagen matrix --rows 1000000 --dims 16 --clusters 8 --out m.csv
             """)
 
-    @Option(name: [.customLong("rows"), .customShort("n")], help: "The number of rows.")
+    @Option(name: [.customLong("rows"), .customShort("n")], parsing: .unconditional, help: "The number of rows.")
     var rows: Int = 100_000
 
-    @Option(name: .customLong("dims"), help: "The number of numeric columns.")
+    @Option(name: .customLong("dims"), parsing: .unconditional, help: "The number of numeric columns.")
     var dimensions: Int = 16
 
-    @Option(help: "The number of Gaussian blobs.")
+    @Option(parsing: .unconditional, help: "The number of Gaussian blobs.")
     var clusters: Int = 8
 
-    @Option(help: "Multiplies every blob's standard deviation.")
+    @Option(parsing: .unconditional, help: "Multiplies every blob's standard deviation.")
     var spread: Double = 1
 
-    @Option(help: "Significant digits per value.")
+    @Option(parsing: .unconditional, help: "Significant digits per value.")
     var digits: Int = 6
 
     @OptionGroup var output: OutputOptions

@@ -22,7 +22,7 @@ struct OrdersCommand: ParsableCommand {
                 --out orders.csv --truth orders_truth.csv
             """)
 
-    @Option(help: "The number of registered customers.")
+    @Option(parsing: .unconditional, help: "The number of registered customers.")
     var customers: Int = 1_000
 
     @Option(help: ArgumentHelp("The first day of the log.", valueName: "YYYY-MM-DD"))
@@ -31,10 +31,10 @@ struct OrdersCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The last day of the log (inclusive).", valueName: "YYYY-MM-DD"))
     var end: String = "2023-12-31"
 
-    @Option(help: "The share of purchase invoices made by guests without a CustomerID.")
+    @Option(parsing: .unconditional, help: "The share of purchase invoices made by guests without a CustomerID.")
     var guestShare: Double = 0.1
 
-    @Option(help: "The probability that a line is written twice (an exact duplicate).")
+    @Option(parsing: .unconditional, help: "The probability that a line is written twice (an exact duplicate).")
     var duplicateRate: Double = 0.002
 
     @OptionGroup var output: OutputOptions

@@ -3,7 +3,7 @@ import AtomicOutput
 
 /// Options every subcommand shares: the seed and where the files go.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "The random seed; the same seed gives byte-identical output.")
+    @Option(parsing: .unconditional, help: "The random seed; the same seed gives byte-identical output.")
     var seed: UInt64 = 42
 
     @Option(

@@ -61,19 +61,19 @@ struct ChurnTrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Scaling before fitting: zscore (population sd) or none.", valueName: "zscore|none"))
     var scale: String = "zscore"
 
-    @Option(help: ArgumentHelp("L2 penalty λ on the coefficients (λ = 1/C of scikit-learn); 0 = maximum likelihood.", valueName: "LAMBDA"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty λ on the coefficients (λ = 1/C of scikit-learn); 0 = maximum likelihood.", valueName: "LAMBDA"))
     var l2: Double = 1
 
-    @Option(help: ArgumentHelp("Cross-validation folds (0 to skip).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Cross-validation folds (0 to skip).", valueName: "N"))
     var folds: Int = 5
 
-    @Option(help: ArgumentHelp("Seed for the fold assignment.", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed for the fold assignment.", valueName: "S"))
     var seed: UInt64 = 0
 
     @Flag(help: "Weight classes equally (scikit-learn's class_weight=\"balanced\").")
     var balanced = false
 
-    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
+    @Option(name: .customLong("max-categories"), parsing: .unconditional, help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
     var maxCategories: Int = 50
 
     @Option(help: ArgumentHelp("Spend-like columns for value tiers (high/mid/low, made as persona segment makes them): the summary and report show churn per tier, --cv-predictions gets a value_tier column. They stay features as usual.", valueName: "A,B,..."))
@@ -168,10 +168,10 @@ struct ChurnScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The id column (default: the one the model was trained with).", valueName: "COL"))
     var id: String?
 
-    @Option(help: ArgumentHelp("Probability at or above which the risk tier is high (default 0.5).", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Probability at or above which the risk tier is high (default 0.5).", valueName: "P"))
     var high: Double?
 
-    @Option(help: ArgumentHelp("Probability at or above which the risk tier is medium (default 0.25).", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Probability at or above which the risk tier is medium (default 0.25).", valueName: "P"))
     var medium: Double?
 
     @Option(name: .customLong("score-name"), help: ArgumentHelp("The name of the probability column in SCORES.csv (the probability of the model's positive label: churn_probability suits a churn model, purchase_probability a purchase one). Not the id column nor risk_tier.", valueName: "NAME"))

@@ -41,10 +41,10 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
     var numeric: String?
 
-    @Option(help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette (default: auto).", valueName: "N|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette (default: auto).", valueName: "N|auto"))
     var k: String?
 
-    @Option(name: .customLong("k-range"), help: ArgumentHelp("The k values --k auto tries.", valueName: "MIN...MAX"))
+    @Option(name: .customLong("k-range"), parsing: .unconditional, help: ArgumentHelp("The k values --k auto tries.", valueName: "MIN...MAX"))
     var kRange: String = "2...10"
 
     @Option(help: ArgumentHelp("Scaling before clustering: zscore (population sd, the default), robust (median/IQR), minmax, none.", valueName: "METHOD"))
@@ -56,19 +56,19 @@ struct ClusterCommand: ParsableCommand {
     @Option(name: .customLong("init"), help: ArgumentHelp("Starting centroids: k-means++, random, or a CSV of centroids in scaled units (header = feature names).", valueName: "k-means++|random|FILE"))
     var initialization: String?
 
-    @Option(name: .customLong("n-init"), help: ArgumentHelp("Restarts; the lowest inertia is kept (default: 3 for k-means++, 10 for random, 1 for a file).", valueName: "N"))
+    @Option(name: .customLong("n-init"), parsing: .unconditional, help: ArgumentHelp("Restarts; the lowest inertia is kept (default: 3 for k-means++, 10 for random, 1 for a file).", valueName: "N"))
     var nInit: Int?
 
-    @Option(name: .customLong("max-iter"), help: ArgumentHelp("Lloyd iterations per restart at most.", valueName: "N"))
+    @Option(name: .customLong("max-iter"), parsing: .unconditional, help: ArgumentHelp("Lloyd iterations per restart at most.", valueName: "N"))
     var maxIter: Int = 300
 
-    @Option(help: ArgumentHelp("Stop when the summed squared centroid shift is below tol × mean feature variance (as scikit-learn).", valueName: "X"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop when the summed squared centroid shift is below tol × mean feature variance (as scikit-learn).", valueName: "X"))
     var tol: Double = 1e-4
 
-    @Option(help: ArgumentHelp("Random seed: the same input and seed give the same output, whatever --threads is.", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random seed: the same input and seed give the same output, whatever --threads is.", valueName: "S"))
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
+    @Option(name: .customLong("max-categories"), parsing: .unconditional, help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
     var maxCategories: Int = 50
 
     @OptionGroup var input_: InputOptions

@@ -9,7 +9,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Field separator: 'auto' (detected from the first lines among , ; tab |; a note says when it is not a comma), one ASCII character, or 'tab'.", valueName: "CHAR"))
     var delimiter: String = "auto"
 
-    @Option(help: ArgumentHelp("Worker threads (results do not depend on it). Default: all cores.", valueName: "T"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (results do not depend on it). Default: all cores.", valueName: "T"))
     var threads: Int?
 
     func validate() throws {

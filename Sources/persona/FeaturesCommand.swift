@@ -55,7 +55,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Features from lines before DATE only; labels from the --horizon days after it.", valueName: "DATE"))
     var cutoff: String?
 
-    @Option(help: ArgumentHelp("Label window after --cutoff, in days.", valueName: "DAYS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Label window after --cutoff, in days.", valueName: "DAYS"))
     var horizon: Int?
 
     @Option(name: .customLong("date-format"), help: ArgumentHelp("Date layout when not ISO, strftime style: %Y %y %m %b %d %H %M %S (CDNOW: %Y%m%d).", valueName: "FMT"))
@@ -64,7 +64,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Field separator: 'auto' (detected from the first lines among , ; tab |; a note says when it is not a comma), one ASCII character, 'tab', or 'whitespace' (runs of spaces, as in fixed-width text; never detected).", valueName: "CHAR"))
     var delimiter: String = "auto"
 
-    @Option(name: .customLong("top-categories"), help: ArgumentHelp("Categories (by total spend) that get a share:<category> column.", valueName: "N"))
+    @Option(name: .customLong("top-categories"), parsing: .unconditional, help: ArgumentHelp("Categories (by total spend) that get a share:<category> column.", valueName: "N"))
     var topCategories: Int = 20
 
     @Flag(name: .customLong("skip-bad-rows"), help: "Count and skip lines whose date or amount cannot be read, instead of stopping.")

@@ -37,7 +37,8 @@ struct SegmentCommand: ParsableCommand {
             Privacy: columns listed under pii: in the config are never written; --hash-ids \
             replaces ids by a keyed hash (HMAC-SHA-256, 32 hex digits) with the key from \
             --hash-key or the PERSONA_HASH_KEY environment variable, so segments can leave the \
-            CRM and still be joined back inside it.
+            CRM and still be joined back inside it. The key needs at least 16 bytes: make one \
+            with openssl rand -hex 16, and keep it.
 
             --report REPORT.html writes a self-contained report (personas, value × behaviour \
             heatmap, lifecycle, profiles, a 2-D projection, churn and migration when given); \
@@ -57,7 +58,7 @@ struct SegmentCommand: ParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Write the effective config (defaults filled in) to stdout and stop.")
     var printConfig = false
 
-    @Option(help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random seed for the clustering (overrides the config's).", valueName: "S"))
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("Assign to the tiers of a saved run (its MODEL.json) instead of clustering again.", valueName: "MODEL.json"))
@@ -119,7 +120,11 @@ struct SegmentCommand: ParsableCommand {
                 guard let key = hashKey ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty else {
                     throw ValidationError("--hash-ids needs a key: --hash-key KEY or the PERSONA_HASH_KEY environment variable")
                 }
-                hashing = KeyedHash(key: Array(key.utf8))
+                do {
+                    hashing = try KeyedHash(key: Array(key.utf8))
+                } catch {
+                    throw ValidationError("\(hashKey == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
+                }
             }
             let saved = try apply.map(SegmentModel.read)
             try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)

@@ -109,9 +109,25 @@ struct KMeansTests {
         let error = NumericError.tooFewSamples(
             samples: 2, required: 3, reason: "k-means needs at least as many rows as clusters (k=3)")
         #expect(throws: error) { try KMeans(k: 3).fit(matrix([[1], [2]])) }
-        #expect(error.description == "n_samples=2 should be >= 3: k-means needs at least as many rows as clusters (k=3)")
+        #expect(error.description == "2 rows are too few, at least 3 are needed: k-means needs at least as many rows as clusters (k=3)")
         #expect(throws: NumericError.nonFinite(row: 1, column: 0, value: .infinity)) {
             try KMeans(k: 1).fit(matrix([[1], [.infinity]]))
+        }
+        #expect(NumericError.nonFinite(row: 1, column: 0, value: .infinity).description == "row 2, column 1: inf is not a finite number")
+    }
+
+    @Test("Shape errors say what was being done in a user's words, never a type or function name")
+    func shapeMessages() throws {
+        let model = KMeansModel(centroids: matrix([[0, 0, 0], [1, 1, 1]]))
+        #expect(throws: NumericError.shapeMismatch(operation: "assigning rows to the saved clusters",
+                                                   expected: "3 feature columns, as the centroids have", got: "1x2")) {
+            try model.assign(matrix([[1, 2]]))
+        }
+        #expect(NumericError.shapeMismatch(operation: "assigning rows to the saved clusters",
+                                           expected: "3 feature columns, as the centroids have", got: "1x2").description
+                == "assigning rows to the saved clusters: expected 3 feature columns, as the centroids have, got 1x2")
+        #expect(throws: NumericError.shapeMismatch(operation: "a table of numbers", expected: "2 columns in every row", got: "1 column in row 2")) {
+            try Matrix(rowArrays: [[1, 2], [3]])
         }
     }
 

@@ -58,7 +58,7 @@ struct PCATests {
         #expect(throws: NumericError.invalidParameter(name: "n_components", allowed: "an int in the range [1, 2]", got: "3")) {
             try PCA.fit(matrix([[0, 0], [1, 1]]), components: 3)
         }
-        #expect(throws: NumericError.tooFewSamples(samples: 1, required: 2, reason: "PCA needs a variance")) {
+        #expect(throws: NumericError.tooFewSamples(samples: 1, required: 2, reason: "a 2-D projection needs a spread of rows")) {
             try PCA.fit(matrix([[0, 0]]), components: 1)
         }
     }

@@ -224,7 +224,7 @@ struct ReportCommandTests {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
         let features = exports.appendingPathComponent("segment/features.csv").path
-        let result = try runner.run(["segment", features, "--id", "CustomerID", "--hash-ids", "--hash-key", "k",
+        let result = try runner.run(["segment", features, "--id", "CustomerID", "--hash-ids", "--hash-key", "report-test-key-16",
                                      "--out", "s.csv", "--model", "m.json", "--report", "r.html", "--notebook", "n.ipynb"])
         #expect(result.status == 0, "\(result.stderr)")
         let ids = try CSVText(path: features).column("CustomerID")

@@ -70,14 +70,14 @@ struct SegmentEdgeTests {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
         let csv = header + (0..<30).map { "c\($0),\(100 + 37 * $0),\(1 + $0 % 7),50,\(($0 * 13) % 200),\(1 + $0 % 5),400" }.joined(separator: "\n") + "\n"
-        #expect(try run(runner, csv, ["--hash-ids", "--hash-key", "k", "--model", "m.json"]).status == 0)
+        #expect(try run(runner, csv, ["--hash-ids", "--hash-key", "edge-test-key-0123", "--model", "m.json"]).status == 0)
         try FileManager.default.moveItem(atPath: runner.path("s.csv"), toPath: runner.path("old.csv"))
-        let compared = try runner.run(["segment", "in.csv", "--id", "id", "--hash-ids", "--hash-key", "k", "--compare", "old.csv", "--out", "s.csv"])
+        let compared = try runner.run(["segment", "in.csv", "--id", "id", "--hash-ids", "--hash-key", "edge-test-key-0123", "--compare", "old.csv", "--out", "s.csv"])
         #expect(compared.status == 0, "\(compared.stderr)")
         #expect(compared.stderr.contains("30 customers in both"))
 
         try runner.write("pii.yaml", "pii: [id]\n")
-        #expect(try runner.run(["segment", "in.csv", "--id", "id", "--config", "pii.yaml", "--hash-ids", "--hash-key", "k",
+        #expect(try runner.run(["segment", "in.csv", "--id", "id", "--config", "pii.yaml", "--hash-ids", "--hash-key", "edge-test-key-0123",
                                 "--out", "p.csv", "--model", "pm.json"]).status == 0)
         let applied = try runner.run(["segment", "in.csv", "--id", "id", "--apply", "pm.json", "--out", "q.csv"])
         #expect(applied.status == 1)

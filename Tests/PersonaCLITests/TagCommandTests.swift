@@ -54,7 +54,7 @@ struct TagCommandTests {
         let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
         #expect(result.status == 1)
         #expect(result.stderr.trimmingCharacters(in: .newlines)
-                == "persona: error: rule '高价值客户': expected a column, a number or a \"string\" but found end of condition, at character 18 of: spend >= 5000 and")
+                == "persona: error: r.yaml:3:5: rule '高价值客户': expected a column, a number or a \"string\" but found end of condition, at character 18 of: spend >= 5000 and")
         #expect(!runner.files.contains("t.csv"))
     }
 

@@ -126,13 +126,14 @@ struct TagRuleTests {
 
     @Test("rules files: duplicates, missing fields and bad conditions are refused with the rule's name")
     func rulesFiles() throws {
-        #expect(throws: TagRuleError.file(file: "r.yaml", problem: "two rules are named 'x'")) {
+        #expect(throws: TagRuleError.at(file: "r.yaml", line: 3, column: 6, problem: "two rules are named 'x'")) {
             try TagRules.parse("tags:\n  - {name: x, when: \"monetary > 1\"}\n  - {name: x, when: \"monetary > 2\"}\n", file: "r.yaml")
         }
-        #expect(throws: TagRuleError.file(file: "r.yaml", problem: "rule 'x' has no 'when' condition")) {
+        #expect(throws: TagRuleError.at(file: "r.yaml", line: 2, column: 5, problem: "rule 'x' has no 'when' condition")) {
             try TagRules.parse("tags:\n  - name: x\n", file: "r.yaml")
         }
-        #expect(throws: TagRuleError.syntax(rule: "y", condition: "monetary >", position: 11, message: "expected a column, a number or a \"string\" but found end of condition")) {
+        let syntax = TagRuleError.syntax(rule: "y", condition: "monetary >", position: 11, message: "expected a column, a number or a \"string\" but found end of condition")
+        #expect(throws: TagRuleError.at(file: "r.yaml", line: 3, column: 5, problem: syntax.description)) {
             try TagRules.parse("tags:\n  - name: y\n    when: monetary >\n", file: "r.yaml")
         }
     }

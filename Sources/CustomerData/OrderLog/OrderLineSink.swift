@@ -97,20 +97,33 @@ struct OrderLineSink: FieldSink {
     private func number(_ role: Role, line: Int) throws(CustomerDataError) -> Double {
         let r = role.rawValue
         let column = roleColumns[r]
-        if parsed[r] { return numbers[r] }
-        let parsedValue = pointers[r].map { NumberParser.parse($0, lengths[r]) } ?? .missing
+        let value: Double
+        let parsedValue: ParsedNumber = parsed[r] ? .number(numbers[r]) : pointers[r].map { NumberParser.parse($0, lengths[r]) } ?? .missing
         switch parsedValue {
-        case .number(let value): return value
+        case .number(let number):
+            value = number
         case .nonFinite:
             throw .nonFinite(file: file, line: line, column: column + 1, name: header[column], value: text(role))
         case .missing, .notANumber:
             throw .notANumber(file: file, line: line, column: column + 1, name: header[column], value: text(role))
         }
+        if LargeValues.exceeds(value) {
+            throw .tooLarge(file: file, line: line, column: column + 1, name: header[column], value: shown(role))
+        }
+        return value
+    }
+
+    /// A number as the file has it, or as parsed when the scanner parsed it (no text kept).
+    private func shown(_ role: Role) -> String {
+        parsed[role.rawValue] ? "\(numbers[role.rawValue])" : text(role)
     }
 
     private mutating func readLine(_ line: Int) throws(CustomerDataError) {
         let dateColumn = roleColumns[Role.date.rawValue]
         guard let p = pointers[Role.date.rawValue], let time = dateFormat.parse(p, lengths[Role.date.rawValue]) else {
+            if let reason = dateFormat.offsetProblem(text(.date)) {
+                throw .impossibleDate(file: file, line: line, column: dateColumn + 1, name: header[dateColumn], value: text(.date), reason: reason)
+            }
             throw .notADate(file: file, line: line, column: dateColumn + 1, name: header[dateColumn],
                             value: text(.date), format: dateFormat.pattern)
         }
@@ -119,9 +132,14 @@ struct OrderLineSink: FieldSink {
         if roleColumns[Role.amount.rawValue] >= 0 {
             amount = try number(.amount, line: line)
         } else {
-            let price = try number(.price, line: line)
-            amount = price * (try number(.quantity, line: line))
+            let price = try number(.price, line: line), quantity = try number(.quantity, line: line)
+            amount = price * quantity
             negativePrice = price < 0
+            if LargeValues.exceeds(amount), !LargeValues.exceeds(price), !LargeValues.exceeds(quantity) {
+                let (p, q) = (roleColumns[Role.price.rawValue], roleColumns[Role.quantity.rawValue])
+                throw .amountTooLarge(file: file, line: line, priceColumn: p + 1, priceName: header[p], price: shown(.price),
+                                      quantityColumn: q + 1, quantityName: header[q], quantity: shown(.quantity))
+            }
         }
         if amount == 0 { amount = 0 }  // -0.0 from a zero price and a negative quantity
         batch.append(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,

@@ -147,7 +147,7 @@ public struct TimestampFormat: Sendable, Equatable {
                 } else if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
                     let sign = p[i] == UInt8(ascii: "+") ? 1 : -1
                     guard i + 6 <= n, let oh = fixed(p, i + 1, 2), p[i + 3] == UInt8(ascii: ":"),
-                          let om = fixed(p, i + 4, 2) else { return nil }
+                          let om = fixed(p, i + 4, 2), validOffset(sign: sign, hours: oh, minutes: om) else { return nil }
                     offset = sign * (oh * 3600 + om * 60)
                     i += 6
                 }
@@ -156,6 +156,27 @@ public struct TimestampFormat: Sendable, Equatable {
         }
         guard valid(y, m, d, h, mi, s) else { return nil }
         return seconds(y, m, d, h, mi, s) - Int64(offset)
+    }
+
+    /// Time zones in use run from UTC−12:00 (Baker Island) to UTC+14:00 (Line Islands).
+    static let offsetRange = -12 * 60...14 * 60
+
+    private static func validOffset(sign: Int, hours: Int, minutes: Int) -> Bool {
+        minutes < 60 && offsetRange.contains(sign * (hours * 60 + minutes))
+    }
+
+    /// Why an ISO date-time that `parse` refused was refused, when the reason is its time-zone
+    /// suffix (`+25:00`, `+05:99`); nil otherwise. Only called on the error path.
+    public func offsetProblem(_ text: String) -> String? {
+        var bytes = Array(text.utf8)[...]
+        while bytes.first == 0x20 { bytes.removeFirst() }
+        while bytes.last == 0x20 { bytes.removeLast() }
+        guard pieces == nil, bytes.count >= 22, [UInt8(ascii: "+"), UInt8(ascii: "-")].contains(bytes[bytes.endIndex - 6]) else { return nil }
+        let suffix = String(decoding: bytes.suffix(6), as: UTF8.self)
+        let inUTC = Array(bytes.dropLast(6)) + [UInt8(ascii: "Z")]
+        let rest = inUTC.withUnsafeBufferPointer { buffer in buffer.baseAddress.flatMap { Self.parseISO($0, buffer.count) } }
+        guard rest != nil else { return nil }
+        return "its time-zone offset \(suffix) is not one in use: offsets run from -12:00 to +14:00, with minutes below 60"
     }
 
     private static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]

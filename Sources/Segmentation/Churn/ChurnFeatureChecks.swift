@@ -17,7 +17,9 @@ enum ChurnFeatureChecks {
     /// first, then each group of identical columns in feature order.
     /// - Parameter featuresGiven: whether `--features` chose the columns (then the advice is
     ///   to leave them out of it, as `--exclude` only applies without it).
-    static func warnings(_ x: Matrix, names: [String], featuresGiven: Bool) -> [String] {
+    /// - Throws: `SegmentationError.noVaryingFeature` when every column is constant: the
+    ///   model could then only predict the overall rate, the same for every customer.
+    static func warnings(_ x: Matrix, names: [String], featuresGiven: Bool, file: String) throws(SegmentationError) -> [String] {
         let p = x.columns
         guard x.rows > 0, p > 0 else { return [] }
         var low = [Double](repeating: .infinity, count: p), high = [Double](repeating: -.infinity, count: p)
@@ -35,8 +37,10 @@ enum ChurnFeatureChecks {
         }
         var warnings = [String]()
         let constant = (0..<p).filter { low[$0] == high[$0] }
+        let described = constant.map { "'\(names[$0])' (always \(shortNumber(low[$0])))" }
+        if constant.count == p, x.rows > 1 { throw .noVaryingFeature(file: file, features: described) }
         if !constant.isEmpty {
-            let list = constant.map { "'\(names[$0])' (always \(shortNumber(low[$0])))" }.joined(separator: ", ")
+            let list = described.joined(separator: ", ")
             let one = constant.count == 1
             warnings.append("\(list) \(one ? "is" : "are") constant on the training rows: \(one ? "it carries" : "they carry") no information "
                 + "and \(one ? "its coefficient is" : "their coefficients are") 0; leave \(one ? "it" : "them") "

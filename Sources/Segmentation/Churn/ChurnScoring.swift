@@ -43,6 +43,7 @@ public enum ChurnScoring {
         let fit = model.fit
         let (weights, intercept) = try model.scaler.foldedIntoLinear(coefficients: fit.coefficients, intercept: fit.intercept)
         let (eta, report) = try model.encoding.linearPredictor(table, weights: weights, intercept: intercept, threads: threads)
+        try report.requireValues(in: table)
         return (eta.map(LogisticRegression.sigmoid), report)
     }
 

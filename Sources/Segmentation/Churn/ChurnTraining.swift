@@ -106,7 +106,7 @@ public enum ChurnTraining {
 
         // Problems that make the unpenalized fit meaningless, found before fitting.
         var warnings = [String]()
-        warnings += ChurnFeatureChecks.warnings(x, names: names, featuresGiven: options.features != nil)
+        warnings += try ChurnFeatureChecks.warnings(x, names: names, featuresGiven: options.features != nil, file: file)
         let separating = LogisticRegression.separatingColumns(x, labels: y)
         if !separating.isEmpty {
             let error = SegmentationError.separated(file: file, features: separating.map { names[$0.column] },

@@ -29,8 +29,9 @@ enum ModelFile {
         Array(try encoder.encode(model)) + [0x0A]
     }
 
-    /// Reads a model file: checks the header first (so a file of another kind or version
-    /// says so), then decodes, naming the key at fault.
+    /// Reads a model file: refuses a key given twice in one object (`JSONKeyCheck`), checks
+    /// the header (so a file of another kind or version says so), then decodes, naming the key
+    /// at fault.
     /// - Parameter makeWith: the command that makes such a file, for the messages.
     static func read<T: Decodable>(_ type: T.Type, path: String, format: String, version: Int, makeWith: String) throws -> T {
         let name = (path as NSString).lastPathComponent
@@ -38,6 +39,20 @@ enum ModelFile {
             throw SegmentationError.modelFile(file: name, problem: "cannot read it (no such file, or no permission)")
         }
         let kind = "not a \(format) model"
+        switch JSONKeyCheck.check(Array(data)) {
+        case let .duplicateKey(key, path, line, column, firstLine, firstColumn)?:
+            let object = path.isEmpty ? "the top-level object" : "'\(path)'"
+            throw SegmentationError.modelFileAt(
+                file: name, line: line, column: column,
+                problem: "key '\(key)' appears a second time in \(object) (first at line \(firstLine), column \(firstColumn)): "
+                    + "JSON readers differ on which one counts, so the file is refused; keep the one meant and remove the other")
+        case let .tooDeep(line, column)?:
+            throw SegmentationError.modelFileAt(
+                file: name, line: line, column: column,
+                problem: "\(kind): objects and lists are nested more than \(JSONKeyCheck.maximumDepth) deep here; a model file nests a few levels")
+        case nil:
+            break
+        }
         let header: Header
         do {
             header = try decoder.decode(Header.self, from: data)

@@ -1,20 +1,38 @@
-/// HMAC-SHA-256 (RFC 2104 over FIPS 180-4), for replacing customer ids by keyed pseudonyms
-/// (`--hash-ids`): the same id and key always give the same pseudonym, so segments can be
-/// joined back inside the CRM, while without the key the ids cannot be recovered or checked.
-/// Checked against the RFC 4231 test vectors.
-public struct KeyedHash: Sendable {
-    private let innerKey: [UInt8]
-    private let outerKey: [UInt8]
+import Crypto
 
-    public init(key: [UInt8]) {
-        var block = key.count > 64 ? SHA256.digest(key) : key
-        block += [UInt8](repeating: 0, count: 64 - block.count)
-        innerKey = block.map { $0 ^ 0x36 }
-        outerKey = block.map { $0 ^ 0x5C }
+/// HMAC-SHA-256 (RFC 2104, RFC 4231), for replacing customer ids by keyed pseudonyms: the same
+/// id and key always give the same pseudonym, so segments can be joined back inside the CRM,
+/// while without the key the ids cannot be recovered or checked. The MAC itself is
+/// swift-crypto's (BoringSSL on Linux, CryptoKit on Apple platforms); checked against the
+/// RFC 4231 test vectors.
+public struct KeyedHash: Sendable {
+    /// Keys shorter than this are refused: HMAC is only as strong as its key, and a short or
+    /// guessable key lets anyone holding the output try every candidate id (16 bytes = 128 bits,
+    /// NIST SP 800-107's minimum security strength for HMAC keys is 112 bits).
+    public static let minimumKeyBytes = 16
+
+    private let key: SymmetricKey
+
+    /// - Throws: `KeyedHashError.keyTooShort` for a key under `minimumKeyBytes` bytes.
+    public init(key: [UInt8]) throws(KeyedHashError) {
+        guard key.count >= Self.minimumKeyBytes else {
+            throw .keyTooShort(bytes: key.count, minimum: Self.minimumKeyBytes)
+        }
+        self.key = SymmetricKey(data: key)
     }
 
+    /// The 32-byte HMAC-SHA-256 of `message`.
     public func mac(_ message: [UInt8]) -> [UInt8] {
-        SHA256.digest(outerKey + SHA256.digest(innerKey + message))
+        Self.mac(message, key: key)
+    }
+
+    /// HMAC-SHA-256 under any key, short ones included (for the RFC test vectors).
+    static func mac(_ message: [UInt8], key: [UInt8]) -> [UInt8] {
+        mac(message, key: SymmetricKey(data: key))
+    }
+
+    private static func mac(_ message: [UInt8], key: SymmetricKey) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
     /// The pseudonym written in place of an id: the first 16 bytes of the MAC in hex.
@@ -24,52 +42,16 @@ public struct KeyedHash: Sendable {
     }
 }
 
-enum SHA256 {
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+/// Why a pseudonym key was refused.
+public enum KeyedHashError: Error, Equatable, Sendable, CustomStringConvertible {
+    case keyTooShort(bytes: Int, minimum: Int)
 
-    static func digest(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var data = message
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        let bits = UInt64(message.count) &* 8
-        for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 64)
-        for block in stride(from: 0, to: data.count, by: 64) {
-            for t in 0..<16 {
-                let i = block + 4 * t
-                w[t] = UInt32(data[i]) << 24 | UInt32(data[i + 1]) << 16 | UInt32(data[i + 2]) << 8 | UInt32(data[i + 3])
-            }
-            for t in 16..<64 {
-                let s0 = rotate(w[t - 15], 7) ^ rotate(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotate(w[t - 2], 17) ^ rotate(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-            for t in 0..<64 {
-                let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-                let choose = (e & f) ^ (~e & g)
-                let t1 = hh &+ s1 &+ choose &+ k[t] &+ w[t]
-                let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = s0 &+ majority
-                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
-            h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
+    public var description: String {
+        switch self {
+        case let .keyTooShort(bytes, minimum):
+            return "the key for pseudonymous ids is \(bytes) byte\(bytes == 1 ? "" : "s") long; it needs at least \(minimum) "
+                + "(a short key can be guessed, and with it every pseudonym turned back into its id). "
+                + "Make a random one with: openssl rand -hex \(minimum) — and keep it: the same key gives the same pseudonyms"
         }
-        return h.flatMap { v in [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)] }
     }
-
-    @inline(__always)
-    private static func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }

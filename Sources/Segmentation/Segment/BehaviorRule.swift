@@ -47,18 +47,20 @@ public struct BehaviorRule: Codable, Sendable, Equatable {
             potentialMaxPurchases = try value(.potentialMaxPurchases, potentialMaxPurchases)
         }
 
-        /// What is wrong with the thresholds (key and value), or nil.
-        func validate() -> String? {
+        /// What is wrong with the thresholds: the key at fault and the problem (which starts
+        /// with the key), or nil.
+        func problem() -> (key: String, problem: String)? {
             for (key, number) in [("active_gaps", activeGaps), ("churned_gaps", churnedGaps), ("churned_after_days", churnedAfterDays),
                                   ("never_churned_within_days", neverChurnedWithinDays), ("potential_max_purchases", potentialMaxPurchases)]
             where !number.isFinite || number < 0 {
-                return "\(key) must be a finite number >= 0; got \(Format.plain(number))"
+                return (key, "\(key) must be a finite number >= 0; got \(Format.plain(number))")
             }
             guard churnedGaps > activeGaps else {
-                return "churned_gaps (\(Format.plain(churnedGaps))) must be above active_gaps (\(Format.plain(activeGaps)))"
+                return ("churned_gaps", "churned_gaps (\(Format.plain(churnedGaps))) must be above active_gaps (\(Format.plain(activeGaps)))")
             }
             guard churnedAfterDays > neverChurnedWithinDays else {
-                return "churned_after_days (\(Format.plain(churnedAfterDays))) must be above never_churned_within_days (\(Format.plain(neverChurnedWithinDays)))"
+                return ("churned_after_days",
+                        "churned_after_days (\(Format.plain(churnedAfterDays))) must be above never_churned_within_days (\(Format.plain(neverChurnedWithinDays)))")
             }
             return nil
         }

@@ -210,7 +210,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             kRange = try c.decodeIfPresent([Int].self, forKey: .kRange) ?? Persona().kRange
             if let name = try c.decodeIfPresent(String.self, forKey: .criterion) {
                 guard let criterion = Criterion(rawValue: name) else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.criterion], debugDescription:
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.criterion], debugDescription:
                         "persona.criterion '\(name)' is not one of \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))"))
                 }
                 self.criterion = criterion
@@ -218,9 +218,36 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// One tag rule (`- name: …` / `when: …`), in a config's `tags:` or a rules file.
     public struct TagRule: Codable, Sendable, Equatable {
         public var name: String
         public var when: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, when }
+
+        public init(name: String, when: String) {
+            self.name = name
+            self.when = when
+        }
+
+        /// A rule names itself in every message: a missing name or condition, or a key a rule
+        /// does not have (a typo such as `whn` would otherwise leave the rule without its
+        /// condition, or be ignored beside it).
+        public init(from decoder: Decoder) throws {
+            let number = (decoder.codingPath.last?.intValue).map { "rule \($0 + 1)" } ?? "a rule"
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let name = try c.decodeIfPresent(String.self, forKey: .name)?.trimmingCharacters(in: .whitespaces) ?? ""
+            let label = name.isEmpty ? number : "rule '\(name)'"
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: nil, what: label)
+            guard !name.isEmpty else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(number) has no 'name'"))
+            }
+            guard let when = try c.decodeIfPresent(String.self, forKey: .when), !when.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(label) has no 'when' condition"))
+            }
+            self.name = name
+            self.when = when
+        }
     }
 
     /// A column computed from others before anything else (`spend_per_visit: monetary / frequency`).
@@ -271,66 +298,74 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         tags = try c.decodeIfPresent([TagRule].self, forKey: .tags)
     }
 
+    /// Reads and checks a config file. Every problem names the file, and the line and column
+    /// of the key at fault when the file has the key (`persona.yaml:12:5: ...`).
     public static func read(path: String) throws -> SegmentConfig {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TagRuleError.file(file: name, problem: "cannot read it (no such file, or no permission)")
         }
-        let config: SegmentConfig
-        do {
-            config = try YAMLDecoder().decode(SegmentConfig.self, from: String(decoding: data, as: UTF8.self))
-        } catch let DecodingError.dataCorrupted(context) {
-            throw TagRuleError.file(file: name, problem: context.debugDescription)
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw TagRuleError.file(file: name, problem: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-        } catch {
-            throw TagRuleError.file(file: name, problem: "not a valid persona config: \(error)")
-        }
-        try config.validate(file: name)
+        return try parse(String(decoding: data, as: UTF8.self), file: name)
+    }
+
+    /// `read` on the text of a file named `file`.
+    public static func parse(_ yaml: String, file: String) throws(TagRuleError) -> SegmentConfig {
+        let source = try YAMLSource(yaml, file: file, empty: "the config holds no settings (it is empty or all comments); leave it out to use the defaults")
+        let config = try source.decode(SegmentConfig.self)
+        try config.check(file: file, source: source)
         return config
     }
 
     /// Checks what decoding cannot: non-empty roles, tier names the lifecycle refers to, k
     /// ranges, thresholds, tag rules (parsed now, so a bad rule fails before any clustering).
     public func validate(file: String) throws {
-        func fail(_ problem: String) -> TagRuleError { .file(file: file, problem: problem) }
-        if let columns = value.columns, columns.isEmpty { throw fail("value: needs at least one column") }
-        guard !value.tiers.isEmpty else { throw fail("value.tiers: need at least one name") }
-        guard behavior.tiers.count == 4, Set(behavior.tiers).count == 4 else {
-            throw fail("behavior.tiers: need four different names, for active, potential, at risk and churned in that order; got \(behavior.tiers.joined(separator: ", "))")
+        try check(file: file, source: nil)
+    }
+
+    /// `validate`, with each problem placed at its key in `source` when given.
+    private func check(file: String, source: YAMLSource?) throws(TagRuleError) {
+        func fail(_ key: String, _ problem: String) -> TagRuleError {
+            source?.error(at: ConfigKey.path(key), problem) ?? .file(file: file, problem: problem)
         }
-        guard Set(value.tiers).count == value.tiers.count else { throw fail("value.tiers: a name appears twice") }
-        try behavior.rule.validate().map { throw fail("behavior.\($0)") }
+        if let columns = value.columns, columns.isEmpty { throw fail("value.columns", "value: needs at least one column") }
+        guard !value.tiers.isEmpty else { throw fail("value.tiers", "value.tiers: need at least one name") }
+        guard behavior.tiers.count == 4, Set(behavior.tiers).count == 4 else {
+            throw fail("behavior.tiers", "behavior.tiers: need four different names, for active, potential, at risk and churned in that order; got \(behavior.tiers.joined(separator: ", "))")
+        }
+        guard Set(value.tiers).count == value.tiers.count else { throw fail("value.tiers", "value.tiers: a name appears twice") }
+        if let (key, problem) = behavior.rule.problem() { throw fail("behavior.\(key)", "behavior.\(problem)") }
+        // Checked even with `lifecycle: off`: the numbers are saved in the model all the same.
+        for (key, number) in [("new_days", lifecycle.newDays), ("growing_days", lifecycle.growingDays), ("churn_days", lifecycle.churnDays),
+                              ("growth_trend", lifecycle.growthTrend), ("decline_trend", lifecycle.declineTrend)] where !number.isFinite {
+            throw fail("lifecycle.\(key)", "lifecycle.\(key) must be a finite number; got \(number)")
+        }
         if lifecycle.enabled {
             guard value.tiers.contains(lifecycle.vipTier) else {
-                throw fail("lifecycle.vip_tier '\(lifecycle.vipTier)' is not one of the value tiers \(value.tiers.joined(separator: ", "))")
+                throw fail("lifecycle.vip_tier", "lifecycle.vip_tier '\(lifecycle.vipTier)' is not one of the value tiers \(value.tiers.joined(separator: ", "))")
             }
             for tier in lifecycle.decliningTiers where !behavior.tiers.contains(tier) {
-                throw fail("lifecycle.declining_tiers names '\(tier)', which is not one of the behaviour tiers \(behavior.tiers.joined(separator: ", "))")
-            }
-            for (key, number) in [("new_days", lifecycle.newDays), ("growing_days", lifecycle.growingDays), ("churn_days", lifecycle.churnDays),
-                                  ("growth_trend", lifecycle.growthTrend), ("decline_trend", lifecycle.declineTrend)] where !number.isFinite {
-                throw fail("lifecycle.\(key) must be a finite number; got \(number)")
+                throw fail("lifecycle.declining_tiers", "lifecycle.declining_tiers names '\(tier)', which is not one of the behaviour tiers \(behavior.tiers.joined(separator: ", "))")
             }
         }
-        guard (1...50).contains(preference.k) else { throw fail("preference.k must be between 1 and 50; got \(preference.k)") }
-        if let k = persona.k, !(1...50).contains(k) { throw fail("persona.k must be between 1 and 50; got \(k)") }
+        guard (1...50).contains(preference.k) else { throw fail("preference.k", "preference.k must be between 1 and 50; got \(preference.k)") }
+        if let k = persona.k, !(1...50).contains(k) { throw fail("persona.k", "persona.k must be between 1 and 50; got \(k)") }
         guard persona.kRange.count == 2, persona.kRange[0] >= 2, persona.kRange[0] <= persona.kRange[1], persona.kRange[1] <= 50 else {
-            throw fail("persona.k_range must be [MIN, MAX] with 2 <= MIN <= MAX <= 50; got \(persona.kRange)")
+            throw fail("persona.k_range", "persona.k_range must be [MIN, MAX] with 2 <= MIN <= MAX <= 50; got \(persona.kRange)")
         }
         guard minShare.isFinite, minShare >= 0, minShare < 0.5 else {
-            throw fail("min_share must be a share of customers in [0, 0.5), e.g. 0.01 for 1 %; got \(minShare)")
+            throw fail("min_share", "min_share must be a share of customers in [0, 0.5), e.g. 0.01 for 1 %; got \(minShare)")
         }
         var names = Set<String>()
-        for d in derived where !names.insert(d.name).inserted { throw fail("derived: '\(d.name)' is defined twice") }
-        _ = try tagRules(file: file)
+        for d in derived where !names.insert(d.name).inserted { throw fail("derived.\(d.name)", "derived: '\(d.name)' is defined twice") }
+        if let tags, !tags.isEmpty {
+            _ = try TagRules(tags, file: file, source: source, at: [ConfigKey(stringValue: "tags")])
+        }
     }
 
     /// The tag rules, parsed.
     func tagRules(file: String) throws -> TagRules? {
         guard let tags, !tags.isEmpty else { return nil }
-        let yaml = try YAMLEncoder().encode(["tags": tags.map { ["name": $0.name, "when": $0.when] }])
-        return try TagRules.parse(yaml, file: file)
+        return try TagRules(tags, file: file, source: nil, at: [])
     }
 }
 
@@ -357,16 +392,24 @@ struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-private func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _: Keys.Type, section: String?) throws {
-    try rejectUnknownKeys(decoder, known: Keys.allCases.map(\.stringValue), section: section)
+func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _: Keys.Type, section: String?, what: String? = nil) throws {
+    try rejectUnknownKeys(decoder, known: Keys.allCases.map(\.stringValue), section: section, what: what)
 }
 
-private func rejectUnknownKeys(_ decoder: Decoder, known names: [String], section: String?) throws {
+/// Throws at the first key of the decoder's mapping that is not in `known`, naming it as
+/// `section.key`, with a "did you mean" when one known key is a likely typo of it.
+/// - Parameter what: who owns the keys when that is not a section (`rule 'x'`, `a rules file`).
+func rejectUnknownKeys(_ decoder: Decoder, known names: [String], section: String?, what: String? = nil) throws {
     let known = Set(names)
     guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
-    if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
-        let name = section.map { "\($0).\(unknown.stringValue)" } ?? unknown.stringValue
-        throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
-            "unknown key '\(name)'; known keys\(section.map { " in \($0)" } ?? "") are \(known.sorted().joined(separator: ", "))"))
+    guard let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) else { return }
+    let name = section.map { "\($0).\(unknown.stringValue)" } ?? unknown.stringValue
+    let hint = closest(to: unknown.stringValue, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+    let message: String
+    if let what {
+        message = "\(what): unknown key '\(name)'\(hint); \(known.count == 1 ? "its only key is" : "its keys are") \(known.sorted().joined(separator: ", "))"
+    } else {
+        message = "unknown key '\(name)'\(hint); known keys\(section.map { " in \($0)" } ?? "") are \(known.sorted().joined(separator: ", "))"
     }
+    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [unknown], debugDescription: message))
 }

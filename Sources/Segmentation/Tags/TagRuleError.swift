@@ -1,6 +1,8 @@
-/// Everything a rules file or a rule can get wrong.
+/// Everything a rules file, a segment config or a rule can get wrong.
 public enum TagRuleError: Error, Equatable, Sendable, CustomStringConvertible {
     case file(file: String, problem: String)
+    /// A problem at a place in a YAML file (1-based line and column).
+    case at(file: String, line: Int, column: Int, problem: String)
     case syntax(rule: String, condition: String, position: Int, message: String)
     case unknownColumn(rule: String, column: String, available: [String])
     case typeMismatch(rule: String, position: Int, message: String)
@@ -12,6 +14,8 @@ public enum TagRuleError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .file(file, problem):
             return "\(file): \(problem)"
+        case let .at(file, line, column, problem):
+            return "\(file):\(line):\(column): \(problem)"
         case let .syntax(rule, condition, position, message):
             return "rule '\(rule)': \(message), at character \(position) of: \(condition)"
         case let .unknownColumn(rule, column, available):

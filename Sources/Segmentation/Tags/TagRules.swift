@@ -16,13 +16,19 @@ public struct TagRules: Sendable {
 
     public let rules: [Rule]
 
+    /// RULES.yaml: `tags:` and nothing else.
     private struct File: Decodable {
-        struct Entry: Decodable {
-            let name: String?
-            let when: String?
+        let tags: [SegmentConfig.TagRule]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case tags }
+
+        init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, CodingKeys.self, section: nil)
+            tags = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([SegmentConfig.TagRule].self, forKey: .tags)
         }
-        let tags: [Entry]?
     }
+
+    static let expected = "expected 'tags:' followed by a list of '- name: …' / 'when: …' entries"
 
     /// Every rule on every row of `table`: per row the matching tag names in rule order.
     /// An unknown column is an error before any rule runs.
@@ -48,39 +54,41 @@ public struct TagRules: Sendable {
         return try parse(String(decoding: data, as: UTF8.self), file: name)
     }
 
+    /// Parses a rules file; every problem names the file, and the line and column when it
+    /// has one.
     public static func parse(_ yaml: String, file: String) throws -> TagRules {
-        let decoded: File
-        do {
-            decoded = try YAMLDecoder().decode(File.self, from: yaml)
-        } catch let error as YamlError {
-            throw TagRuleError.file(file: file, problem: "not valid YAML: \(error)")
-        } catch {
-            throw TagRuleError.file(file: file, problem: "expected 'tags:' followed by a list of '- name: …' / 'when: …' entries (\(error.localizedDescription))")
+        let source = try YAMLSource(yaml, file: file, empty: "no rules: \(expected)")
+        guard let entries = try source.decode(File.self).tags, !entries.isEmpty else {
+            throw source.error(at: [ConfigKey(stringValue: "tags")], "no rules: \(expected)")
         }
-        guard let entries = decoded.tags, !entries.isEmpty else {
-            throw TagRuleError.file(file: file, problem: "no rules: expected 'tags:' followed by a list of '- name: …' / 'when: …' entries")
+        return try TagRules(entries, file: file, source: source, at: [ConfigKey(stringValue: "tags")])
+    }
+
+    /// The rules of `entries`, each condition parsed. A problem is placed in `source` (under
+    /// `path`, the list's key) when there is one, else it names `file` only.
+    init(_ entries: [SegmentConfig.TagRule], file: String, source: YAMLSource?, at path: [CodingKey]) throws(TagRuleError) {
+        func fail(_ index: Int, _ key: String?, _ error: TagRuleError) -> TagRuleError {
+            guard let source else { return error }
+            let problem: String
+            if case .file(_, let text) = error { problem = text } else { problem = error.description }
+            return source.error(at: path + [ConfigKey(intValue: index)] + (key.map { [ConfigKey(stringValue: $0)] } ?? []), problem)
         }
         var rules = [Rule]()
         var seen = Set<String>()
         for (k, entry) in entries.enumerated() {
-            guard let name = entry.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
-                throw TagRuleError.file(file: file, problem: "rule \(k + 1) has no 'name'")
-            }
-            guard let condition = entry.when, !condition.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw TagRuleError.file(file: file, problem: "rule '\(name)' has no 'when' condition")
-            }
+            let name = entry.name
             guard !name.contains(";") else {
-                throw TagRuleError.file(file: file, problem: "rule '\(name)': a tag name cannot contain ';' (it separates tags in the output)")
+                throw fail(k, "name", .file(file: file, problem: "rule '\(name)': a tag name cannot contain ';' (it separates tags in the output)"))
             }
             guard seen.insert(name).inserted else {
-                throw TagRuleError.file(file: file, problem: "two rules are named '\(name)'")
+                throw fail(k, "name", .file(file: file, problem: "two rules are named '\(name)'"))
             }
             do {
-                rules.append(Rule(name: name, condition: condition, expression: try TagParser.parse(condition)))
+                rules.append(Rule(name: name, condition: entry.when, expression: try TagParser.parse(entry.when)))
             } catch {
-                throw TagRuleError.syntax(rule: name, condition: condition, position: error.position, message: error.message)
+                throw fail(k, "when", .syntax(rule: name, condition: entry.when, position: error.position, message: error.message))
             }
         }
-        return TagRules(rules: rules)
+        self.rules = rules
     }
 }
