@@ -5,7 +5,8 @@ struct WhitespaceScanner {
     let file: String
 
     func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
-                               expectedFields: Int?, final: Bool = true, into sink: inout Sink) throws -> CSVScanner.Outcome {
+                               expectedFields: Int?, final: Bool = true, fieldLimit: Int = .max,
+                               into sink: inout Sink) throws -> CSVScanner.Outcome {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return .init(rows: 0, lines: 0, endOffset: 0) }
         let end = base + bytes.count
         var p = base
@@ -19,6 +20,7 @@ struct WhitespaceScanner {
                 if p >= end || p.pointee == 0x0A || p.pointee == 0x0D { break }
                 let start = p
                 while p < end, !blank(p.pointee), p.pointee != 0x0A, p.pointee != 0x0D { p += 1 }
+                if field >= fieldLimit { throw CustomerDataError.tooManyColumns(file: file, limit: fieldLimit) }
                 if field < (expectedFields ?? .max) { sink.add(column: field, start, p - start, row: row, line: line) }
                 field += 1
             }
