@@ -21,6 +21,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case roleMissing(file: String, role: String, expected: String, key: String, available: [String])
     /// A problem met while fitting one cross-validation fold.
     case inFold(fold: Int, folds: Int, rows: Int, SegmentationError)
+    /// At least as many encoded features as labelled rows: coefficients not identifiable.
+    case tooManyFeatures(file: String, features: Int, rows: Int)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): \(role) need \(expected), and no column has a name Persona knows for it; name yours in a config (\(key)) given with --config; columns are: \(list)\(available.count > 30 ? ", …" : "")"
         case let .inFold(fold, folds, rows, error):
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
+        case let .tooManyFeatures(file, features, rows):
+            return "\(file): \(features) encoded features for \(rows) labelled rows: with at least as many features as rows the coefficients cannot be identified (many fits match the labels equally well), and fitting takes long; use fewer features (text columns add one per level) or more rows"
         }
     }
 }
