@@ -122,9 +122,7 @@ struct SegmentCommand: ParsableCommand {
             }
             let saved = try apply.map(SegmentModel.read)
             try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input)
             let threads = input_.threadCount
             let run = try saved.map { try SegmentRun.apply(input: input, idColumn: id, model: $0, read: read, threads: threads) }
                 ?? SegmentRun.fit(input: input, idColumn: id, config: settings, read: read, threads: threads)

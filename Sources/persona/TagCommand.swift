@@ -45,9 +45,7 @@ struct TagCommand: ParsableCommand {
         do {
             let start = Date()
             let parsed = try TagRules.read(path: rules)
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input)
             // Staff lists often come from another tool than the export: sniffed on their own.
             let manualDelimiter = try manual.map { try input_.delimiter(for: $0) }
             let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, manualDelimiter: manualDelimiter,
