@@ -71,7 +71,7 @@ public enum CSVReader {
         let head = try readHeader(stream, block: &first, delimiter: read.delimiter, limits: read.limits)
         let header = head.names
         let kinds = try initialKinds(header: header, name: name, options: read)
-        let scanner = CSVScanner(file: name, delimiter: read.delimiter, header: header)
+        let scanner = CSVScanner(file: name, delimiter: read.delimiter, header: header, maxRecordBytes: read.limits.maxRecordBytes)
 
         // A sample decides which columns are text before the full pass. The first block grows
         // (up to `sampleBytes`) until it holds `sampleRows` rows or the whole file.
@@ -151,7 +151,7 @@ public enum CSVReader {
     private static func readHeader(_ stream: RecordStream, block: inout RecordStream.Block, delimiter: UInt8,
                                    limits: InputLimits) throws -> (names: [String], end: Int, dataLine: Int) {
         let name = stream.name
-        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
+        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"], maxRecordBytes: limits.maxRecordBytes)
         var sink = HeaderSink()
         var outcome: CSVScanner.Outcome
         while true {

@@ -15,7 +15,7 @@ public struct CSVRecords: Sendable {
         let stream = try RecordStream(path: path, limits: limits)
         let name = stream.name
         guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
-        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
+        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"], maxRecordBytes: limits.maxRecordBytes)
         var headerSink = HeaderSink()
         var headerScan: CSVScanner.Outcome
         while true {
@@ -32,7 +32,7 @@ public struct CSVRecords: Sendable {
             block = longer
         }
         let header = headerSink.names
-        let body = CSVScanner(file: name, delimiter: delimiter, header: header)
+        let body = CSVScanner(file: name, delimiter: delimiter, header: header, maxRecordBytes: limits.maxRecordBytes)
         var sink = RecordSink(keep: keeping.map { kept in header.map(kept.contains) })
         var start = headerScan.endOffset
         var line = 1 + headerScan.lines

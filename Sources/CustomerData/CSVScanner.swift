@@ -9,6 +9,9 @@ struct CSVScanner {
     let file: String
     let delimiter: UInt8
     let header: [String]
+    /// A longer record is `CustomerDataError.recordTooLong` (the stream enforces the same
+    /// limit on what it buffers; this catches records that happen to fit in one block).
+    var maxRecordBytes = Int.max
 
     struct Outcome {
         var rows: Int
@@ -121,6 +124,9 @@ struct CSVScanner {
                 if b == CSVScanner.carriageReturn, p < end, p.pointee == CSVScanner.newline { p += 1 }
                 line += 1
                 break
+            }
+            if p - recordStart > maxRecordBytes {
+                throw CustomerDataError.recordTooLong(file: file, line: recordLine, limit: maxRecordBytes)
             }
             if let expectedFields, field != expectedFields {
                 throw CustomerDataError.raggedRow(file: file, line: recordLine, expected: expectedFields, got: field)

@@ -37,6 +37,9 @@ final class RecordStream {
     private var first = true
     /// Bytes [0, checked) are known to hold no NUL byte.
     private var checked = 0
+    /// Bytes [handedOut, searched) are known to hold no line end (so a long line is searched
+    /// once, not once per read).
+    private var searched = 0
     private(set) var bytesRead = 0
 
     static let blockSize = 4 << 20
@@ -74,6 +77,7 @@ final class RecordStream {
         }
         handedOut -= consumed
         checked = max(0, checked - consumed)
+        searched = max(0, searched - consumed)
         while true {
             if !atEnd {
                 if filled == capacity {
@@ -111,10 +115,13 @@ final class RecordStream {
                 finished = true
                 return filled > 0 ? Block(bytes: UnsafeBufferPointer(start: base, count: filled), final: true, nul: nil) : nil
             }
-            if let end = lineEnd(after: handedOut, before: filled) {
+            // A \r just before `searched` may be followed by \n now: look again from there.
+            if let end = lineEnd(after: max(handedOut, searched - 1), before: filled) {
                 handedOut = end
+                searched = end
                 return Block(bytes: UnsafeBufferPointer(start: base, count: handedOut), final: false, nul: nil)
             }
+            searched = filled
         }
     }
 

@@ -84,11 +84,11 @@ public enum OrderLogReader {
                                       into sink: inout Sink) throws -> CSVScanner.Outcome {
         switch options.separator {
         case .byte(let delimiter):
-            return try CSVScanner(file: file, delimiter: delimiter, header: header)
+            return try CSVScanner(file: file, delimiter: delimiter, header: header, maxRecordBytes: options.limits.maxRecordBytes)
                 .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields, final: final,
                       fieldLimit: fieldLimit, into: &sink)
         case .whitespace:
-            return try WhitespaceScanner(file: file)
+            return try WhitespaceScanner(file: file, maxRecordBytes: options.limits.maxRecordBytes)
                 .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields,
                       fieldLimit: fieldLimit, into: &sink)
         }

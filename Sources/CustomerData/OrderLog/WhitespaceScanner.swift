@@ -3,6 +3,8 @@
 /// `CDNOW_master.txt`. Feeds the same `FieldSink` as `CSVScanner`.
 struct WhitespaceScanner {
     let file: String
+    /// A longer record is `CustomerDataError.recordTooLong`, as in `CSVScanner`.
+    var maxRecordBytes = Int.max
 
     func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
                                expectedFields: Int?, final: Bool = true, fieldLimit: Int = .max,
@@ -14,6 +16,7 @@ struct WhitespaceScanner {
         var row = 0
         @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
         while p < end, row < rowLimit {
+            let recordStart = p
             var field = 0
             while true {
                 while p < end, blank(p.pointee) { p += 1 }
@@ -31,6 +34,9 @@ struct WhitespaceScanner {
             }
             line += 1
             if field == 0 { continue }
+            if p - recordStart > maxRecordBytes {
+                throw CustomerDataError.recordTooLong(file: file, line: recordLine, limit: maxRecordBytes)
+            }
             if let expectedFields, field != expectedFields {
                 throw CustomerDataError.raggedRow(file: file, line: recordLine, expected: expectedFields, got: field)
             }
