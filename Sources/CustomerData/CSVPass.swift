@@ -3,50 +3,66 @@ import NumericCore
 
 /// One pass over the records of a `RecordStream` into column builders, block by block.
 ///
-/// A block without quotes is cut at line ends into pieces of at least 1 MiB, parsed on
-/// `threads` threads, each into a piece builder that is then appended to the file's builder in
-/// file order (so the result does not depend on the thread count). A block with a quote is
-/// parsed on one thread, straight into the file's builder: a quoted field may hold line ends,
-/// so only a scan from the start of a record finds where records end; the unfinished record
-/// at the block's end is carried into the next block.
+/// A block is cut at line ends into pieces of at least 512 KiB, parsed on `threads` threads,
+/// each into a piece builder; the pieces are appended to the file's builder in file order (so
+/// the result does not depend on the thread count), which takes their numeric buffers over
+/// rather than copying them. While one block's pieces are parsed, a
+/// helper thread appends the previous block's pieces and reads the next block ahead, so the
+/// parsing threads rarely wait for either.
+///
+/// A piece that holds a quote makes the whole block parse on one thread instead, as one
+/// piece: a quoted field may hold line ends, so only a scan from the start
+/// of a record finds where records end; the unfinished record at the block's end is carried
+/// into the next block.
 struct CSVPass {
     let scanner: CSVScanner
     let options: CSVReadOptions
     /// Bytes per row seen in the sample, to size buffers.
     let rowBytes: Int
 
-    static let minimumPiece = 1 << 20
+    static let minimumPiece = 512 << 10
 
     /// The records from `offset` in `first` (on line `line`) to the end of the stream.
     func run(_ stream: RecordStream, first: RecordStream.Block, offset: Int, line firstLine: Int,
              kinds: [ColumnKind], step: String) throws -> ColumnBuilders {
         let total = stream.position.total
         let threads = max(1, options.threads)
-        var file = ColumnBuilders(kinds: kinds, expectedRows: (total.map { $0 / rowBytes } ?? 0) + 64)
-        let perPiece = max(options.blockBytes, CSVPass.minimumPiece) / rowBytes / threads + 64
-        var pieces = [ColumnBuilders]()
+        let perPiece = max(options.blockBytes, CSVPass.minimumPiece) / rowBytes / threads + 16
+        let work = PassWork(stream: stream, file: ColumnBuilders(kinds: kinds, expectedRows: (total.map { $0 / rowBytes } ?? 0) + 16,
+                                                                 chunked: true),
+                            pieces: (0..<2).map { _ in (0..<threads).map { _ in ColumnBuilders(kinds: kinds, expectedRows: perPiece) } })
         var block = first
         var start = offset
         var line = firstLine
         while true {
             if let nul = block.nul {
+                work.appendPending()
                 throw BinaryData.error(at: nul - start, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
                                        separator: .byte(scanner.delimiter), file: stream.name, header: scanner.header,
                                        blockStartsWithHeader: false)
             }
             let data = UnsafeBufferPointer(rebasing: block.bytes[start...])
-            let quoted = data.baseAddress.map { memchr($0, 0x22, data.count) != nil } ?? false
-            let cuts = quoted ? [0, data.count] : CSVPass.pieceCuts(data, threads: threads)
+            let cuts = CSVPass.pieceCuts(data, threads: threads)
             var consumed = data.count
-            if cuts.count == 2 {
+            var parsed = false
+            if cuts.count > 2 {
+                if let lines = try scanPieces(data, cuts: cuts, work: work, firstLine: line) {
+                    line += lines
+                    parsed = true
+                }
+            }
+            if !parsed {
+                // One piece, with lines counted from the block's first; a record cut at the
+                // block's end stays out of it (the next block starts with it).
+                work.appendPending()
+                let quoted = data.baseAddress.map { memchr($0, 0x22, data.count) != nil } ?? false
+                let piece = work.piece(work.current, 0)
+                piece.pointee.reset()
                 let outcome = try scanner.scan(data, firstLine: line, expectedFields: scanner.header.count,
-                                               final: block.final || !quoted, into: &file)
-                file.dropUnfinishedRow()
+                                               final: block.final || !quoted, into: &piece.pointee)
+                work.file.append(piece.pointee, lineShift: 0)
                 line += outcome.lines
                 consumed = outcome.endOffset
-            } else {
-                while pieces.count < cuts.count - 1 { pieces.append(ColumnBuilders(kinds: kinds, expectedRows: perPiece)) }
-                line += try scanPieces(data, cuts: cuts, pieces: &pieces, threads: threads, firstLine: line, into: &file)
             }
             if let progress = options.progress {
                 let position = stream.position
@@ -56,35 +72,40 @@ struct CSVPass {
             block = next
             start = 0
         }
-        return file
+        work.appendPending()
+        return work.file
     }
 
-    /// Scans the pieces `cuts` marks on up to `threads` threads and appends them to `file`;
-    /// returns the lines they held. The first error in file order is the one thrown.
-    private func scanPieces(_ data: UnsafeBufferPointer<UInt8>, cuts: [Int], pieces: inout [ColumnBuilders],
-                            threads: Int, firstLine: Int, into file: inout ColumnBuilders) throws -> Int {
+    /// Scans the pieces `cuts` marks on up to `threads` threads while a helper thread appends
+    /// the previous block's pieces and reads ahead; returns the lines the pieces held, or nil
+    /// when a piece holds a quote (then nothing is kept and the block is to be parsed whole).
+    /// The first error in file order is the one thrown.
+    private func scanPieces(_ data: UnsafeBufferPointer<UInt8>, cuts: [Int], work: PassWork, firstLine: Int) throws -> Int? {
         let shared = SendableBytes(buffer: data)
-        // Moved out of `pieces` while the workers fill them, so each is uniquely referenced
-        // (no copy-on-write of its buffers), and moved back for the next block.
-        let slots = PieceSlots(pieces)
-        pieces.removeAll()
         let scanner = self.scanner
-        let results = Parallel.map(count: cuts.count - 1, threads: threads) { k -> Int in
-            slots.base[k].reset()
+        let set = work.current
+        let helper = work.startHelper()
+        let results = Parallel.map(count: cuts.count - 1, threads: max(1, options.threads)) { k -> Int? in
+            let piece = work.piece(set, k)
+            piece.pointee.reset()
             let slice = UnsafeBufferPointer(rebasing: shared.buffer[cuts[k]..<cuts[k + 1]])
-            return try scanner.scan(slice, firstLine: 0, expectedFields: scanner.header.count, into: &slots.base[k]).lines
+            guard let base = slice.baseAddress, memchr(base, 0x22, slice.count) == nil else { return nil }
+            return try scanner.scan(slice, firstLine: 0, expectedFields: scanner.header.count, into: &piece.pointee).lines
         }
-        pieces = slots.pieces
+        helper.wait()
+        if results.contains(where: { if case .success(nil) = $0 { return true } else { return false } }) { return nil }
+        var shifts = [Int]()
         var line = firstLine
-        for (k, result) in results.enumerated() {
+        for result in results {
             switch result {
             case .success(let lines):
-                file.append(pieces[k], lineShift: line)
-                line += lines
+                shifts.append(line)
+                line += lines ?? 0
             case .failure(let error):
                 throw CSVPass.shifted(error, by: line)
             }
         }
+        work.setPending(shifts)
         return line - firstLine
     }
 
@@ -127,23 +148,65 @@ struct SendableBytes: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<UInt8>
 }
 
-/// The piece builders of one block, lent to the workers: worker k uses only slot k.
-private final class PieceSlots: @unchecked Sendable {
-    // @unchecked: each slot is touched by one worker at a time (Parallel.map hands index k to
-    // one worker), and `pieces` is read back only after Parallel.map has returned.
-    let base: UnsafeMutablePointer<ColumnBuilders>
-    let count: Int
+/// What the threads of a pass share: the file's builder, two sets of piece builders (one
+/// being parsed, the other waiting to be appended), and the stream.
+private final class PassWork: @unchecked Sendable {
+    // @unchecked: in `scanPieces`, parsing worker k touches only piece k of set `current`;
+    // the helper thread touches only `file`, the pending set and the stream's read-ahead
+    // (which writes behind the block being parsed, see `RecordStream.readAhead`); the caller
+    // touches nothing until it has joined both. Outside `scanPieces` one thread uses it all.
+    let stream: RecordStream
+    var file: ColumnBuilders
+    private let sets: [UnsafeMutablePointer<ColumnBuilders>]
+    private let counts: [Int]
+    private(set) var current = 0
+    /// Pieces of the other set not yet appended, with the line each starts on.
+    private var pending: [Int] = []
 
-    init(_ pieces: [ColumnBuilders]) {
-        count = pieces.count
-        base = .allocate(capacity: max(1, count))
-        base.initialize(from: pieces, count: count)
+    init(stream: RecordStream, file: ColumnBuilders, pieces: [[ColumnBuilders]]) {
+        self.stream = stream
+        self.file = file
+        counts = pieces.map(\.count)
+        sets = pieces.map { set in
+            let p = UnsafeMutablePointer<ColumnBuilders>.allocate(capacity: max(1, set.count))
+            p.initialize(from: set, count: set.count)
+            return p
+        }
     }
 
     deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
+        for (p, n) in zip(sets, counts) {
+            p.deinitialize(count: n)
+            p.deallocate()
+        }
     }
 
-    var pieces: [ColumnBuilders] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    func piece(_ set: Int, _ k: Int) -> UnsafeMutablePointer<ColumnBuilders> { sets[set] + k }
+
+    /// Appends the pending pieces (the set that is not `current`) to `file`.
+    func appendPending() {
+        let set = 1 - current
+        for (k, line) in pending.enumerated() { file.append(sets[set][k], lineShift: line) }
+        pending = []
+    }
+
+    /// The current set's first `shifts.count` pieces wait to be appended; the other set
+    /// becomes current.
+    func setPending(_ shifts: [Int]) {
+        pending = shifts
+        current = 1 - current
+    }
+
+    /// Starts a thread that appends the pending pieces and reads the next block ahead.
+    func startHelper() -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            appendPending()
+            stream.readAhead()
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return done
+    }
 }

@@ -28,7 +28,7 @@ public struct CSVReadOptions: Sendable {
     /// Hears how far reading has got, on the calling thread, after every block.
     public var progress: (@Sendable (WorkProgress) -> Void)?
     /// Bytes read and parsed per block (tests make it small to cross many blocks).
-    var blockBytes = 8 << 20
+    var blockBytes = 4 << 20
     /// Called once the input is open, before any byte is read (tests change the file there).
     var afterOpen: (@Sendable () -> Void)?
 
@@ -59,7 +59,7 @@ public enum CSVReader {
 
     private static func read(name: String, rereadable: Bool, options: CSVReadOptions,
                              open: () throws -> ByteSource) throws -> CustomerTable {
-        let stream = RecordStream(source: try open(), name: name, limits: options.limits, blockSize: options.blockBytes)
+        let stream = RecordStream(source: try open(), name: name, limits: options.limits, blockSize: options.blockBytes, readAhead: 3)
         options.afterOpen?()
         var read = options
         guard var first = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
@@ -82,7 +82,7 @@ public enum CSVReader {
                 throw BinaryData.error(at: nul, in: first.bytes, firstLine: 1, separator: .byte(read.delimiter),
                                        file: name, header: header, blockStartsWithHeader: true)
             }
-            sample = ColumnBuilders(kinds: kinds, expectedRows: 64)
+            sample = ColumnBuilders(kinds: kinds, expectedRows: 16)
             sampled = try scanner.scan(UnsafeBufferPointer(rebasing: first.bytes[head.end...]), firstLine: head.dataLine,
                                        rowLimit: sampleRows, expectedFields: header.count, final: first.final, into: &sample)
             if sampled.rows >= sampleRows || first.final || first.bytes.count >= sampleBytes { break }
@@ -100,6 +100,7 @@ public enum CSVReader {
         for (j, kind) in kinds.enumerated() where kind == .numeric && !forced.contains(header[j]) {
             if sample.firstNotANumber[sample.numericSlot(j)] != nil { passKinds[j] = .text }
         }
+        sample = ColumnBuilders(kinds: [], expectedRows: 0)  // a wide file's sample buffers go before the pass
         let pass = CSVPass(scanner: scanner, options: read, rowBytes: max(1, sampled.endOffset / sampled.rows))
         var builders = try pass.run(stream, first: first, offset: head.end, line: head.dataLine, kinds: passKinds,
                                     step: "reading \(name)")
@@ -126,11 +127,11 @@ public enum CSVReader {
                                                     value: problem.value, sampleRows: sampleRows)
         }
         let rows = builders.rows, rowLines = builders.rowLines
-        var columns = builders.columns()
+        var columns = builders.columns(threads: read.threads)
         builders = ColumnBuilders(kinds: [], expectedRows: 0)  // frees the cells before a second pass
         if !demoted.isEmpty {
             let textKinds = passKinds.indices.map { j in demoted.contains { $0.column == j } ? ColumnKind.text : .skip }
-            let again = RecordStream(source: try open(), name: name, limits: read.limits, blockSize: read.blockBytes)
+            let again = RecordStream(source: try open(), name: name, limits: read.limits, blockSize: read.blockBytes, readAhead: 3)
             guard var block = try again.next(consumed: 0, line: 1) else { throw CustomerDataError.changedWhileRead(file: name, difference: 0) }
             let secondHead = try readHeader(again, block: &block, delimiter: read.delimiter, limits: read.limits)
             let text = try pass.run(again, first: block, offset: secondHead.end, line: secondHead.dataLine, kinds: textKinds,
@@ -138,7 +139,7 @@ public enum CSVReader {
             guard secondHead.names == header, text.rows == rows else {
                 throw CustomerDataError.changedWhileRead(file: name, difference: 0)
             }
-            let textColumns = text.columns()
+            let textColumns = text.columns(threads: read.threads)
             for (j, _) in demoted { columns[j] = textColumns[j] }
         }
         let table = CustomerTable(source: name, columnNames: header, columns: columns, rowCount: rows, rowLines: rowLines)

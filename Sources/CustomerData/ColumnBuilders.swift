@@ -1,4 +1,5 @@
 import Foundation
+import NumericCore
 
 /// How the reader treats one column while scanning.
 enum ColumnKind: Equatable {
@@ -25,23 +26,13 @@ final class CellStorage {
 
     init(numericColumns: Int, textColumns: Int, capacity: Int) {
         self.capacity = max(capacity, 16)
-        numbers = (0..<numericColumns).map { _ in CellStorage.allocate(Double.self, max(capacity, 16)) }
-        codes = (0..<textColumns).map { _ in CellStorage.allocate(Int32.self, max(capacity, 16)) }
+        numbers = (0..<numericColumns).map { _ in CellMemory.allocate(Double.self, max(capacity, 16)) }
+        codes = (0..<textColumns).map { _ in CellMemory.allocate(Int32.self, max(capacity, 16)) }
     }
 
     deinit {
-        for p in numbers { free(p) }
-        for p in codes { free(p) }
-    }
-
-    private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-        guard let raw = malloc(count * MemoryLayout<T>.stride) else { fatalError("out of memory: \(count) cells") }
-        return raw.bindMemory(to: T.self, capacity: count)
-    }
-
-    private static func resize<T>(_ p: UnsafeMutablePointer<T>, _ count: Int) -> UnsafeMutablePointer<T> {
-        guard let raw = realloc(p, count * MemoryLayout<T>.stride) else { fatalError("out of memory: \(count) cells") }
-        return raw.bindMemory(to: T.self, capacity: count)
+        for p in numbers { CellMemory.free(p, capacity) }
+        for p in codes { CellMemory.free(p, capacity) }
     }
 
     /// Makes room for at least `rows` cells per column (doubling), keeping what is there.
@@ -49,27 +40,101 @@ final class CellStorage {
         guard rows > capacity else { return }
         var bigger = capacity
         while bigger < rows { bigger *= 2 }
-        numbers = numbers.map { CellStorage.resize($0, bigger) }
-        codes = codes.map { CellStorage.resize($0, bigger) }
+        numbers = numbers.map { CellMemory.resize($0, from: capacity, to: bigger) }
+        codes = codes.map { CellMemory.resize($0, from: capacity, to: bigger) }
         capacity = bigger
     }
 
-    /// Copies a numeric column's first `rows` cells to `destination`, counting the missing
-    /// (NaN) ones, and frees the buffer, so the table never holds a column twice.
-    func moveNumericColumn(_ s: Int, rows: Int, to destination: UnsafeMutablePointer<Double>) -> Int {
-        destination.update(from: numbers[s], count: rows)
-        var missing = 0
-        for i in 0..<rows where destination[i].isNaN { missing += 1 }
-        free(numbers[s])
-        numbers[s] = CellStorage.allocate(Double.self, 1)
-        return missing
+    /// Hands over the numeric buffers, each of `capacity` cells (they now belong to the
+    /// caller, to free with `CellMemory.free`), and starts fresh ones of the same capacity.
+    func takeNumbers() -> [UnsafeMutablePointer<Double>] {
+        let taken = numbers
+        numbers = numbers.map { _ in CellMemory.allocate(Double.self, capacity) }
+        return taken
     }
 
     func textColumn(_ s: Int, rows: Int) -> [Int32] { Array(UnsafeBufferPointer(start: codes[s], count: rows)) }
 }
 
+/// Buffers for cells. Large ones are mapped straight from the kernel, so freeing them gives
+/// the memory back at once: from malloc, the many mid-sized buffers of a file's pieces would
+/// stay with it after they are copied into the table, and the encoded matrix would come on
+/// top of them. Whether a buffer is mapped follows from its size, so `free` and `resize`
+/// need the size it was made with.
+enum CellMemory {
+    static let mapFrom = 64 << 10
+
+    static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+        let bytes = max(1, count) * MemoryLayout<T>.stride
+        let raw: UnsafeMutableRawPointer?
+        if bytes >= mapFrom {
+            let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            raw = mapped == MAP_FAILED ? nil : mapped
+        } else {
+            raw = malloc(bytes)
+        }
+        guard let raw else { fatalError("out of memory: \(bytes) bytes of cells") }
+        return raw.bindMemory(to: T.self, capacity: max(1, count))
+    }
+
+    static func free<T>(_ p: UnsafeMutablePointer<T>, _ count: Int) {
+        let bytes = max(1, count) * MemoryLayout<T>.stride
+        if bytes >= mapFrom { munmap(p, bytes) } else { Foundation.free(p) }
+    }
+
+    /// A buffer of `to` cells holding the first `from` cells of `p` (which is freed).
+    static func resize<T>(_ p: UnsafeMutablePointer<T>, from: Int, to: Int) -> UnsafeMutablePointer<T> {
+        let bigger = allocate(T.self, to)
+        bigger.update(from: p, count: min(from, to))
+        free(p, from)
+        return bigger
+    }
+}
+
+/// The numeric columns of a whole file, kept as the buffers the pieces were parsed into, in
+/// file order: appending a piece moves its buffers here instead of copying its cells, and the
+/// cells are copied once, into the table's arrays (`ColumnBuilders.columns`).
+final class NumericChunks {
+    /// Per numeric column: buffers, how many cells each holds and how many of those are rows.
+    private(set) var chunks: [[(cells: UnsafeMutablePointer<Double>, capacity: Int, rows: Int)]]
+
+    init(columns: Int) { chunks = Array(repeating: [], count: columns) }
+
+    deinit {
+        for column in chunks { for chunk in column { CellMemory.free(chunk.cells, chunk.capacity) } }
+    }
+
+    func append(_ buffers: [UnsafeMutablePointer<Double>], capacity: Int, rows: Int) {
+        for (s, cells) in buffers.enumerated() { chunks[s].append((cells, capacity, rows)) }
+    }
+
+    /// Copies column `s` to `destination`, counting the missing (NaN) cells, and frees its
+    /// buffers, so the file's cells are never held twice. Safe on several threads for
+    /// different columns; `forgetMoved` must follow before anything else touches this.
+    func move(_ s: Int, to destination: UnsafeMutablePointer<Double>) -> Int {
+        var missing = 0
+        var out = destination
+        for (cells, capacity, rows) in chunks[s] {
+            for i in 0..<rows {
+                let x = cells[i]
+                out[i] = x
+                missing &+= x.isNaN ? 1 : 0
+            }
+            out += rows
+            CellMemory.free(cells, capacity)
+        }
+        return missing
+    }
+
+    /// Forgets the buffers `move` freed.
+    func forgetMoved(_ slots: [Int]) {
+        for s in slots { chunks[s] = [] }
+    }
+}
+
 /// Collects the cells of the columns while they are scanned: one per block piece (reset for
-/// the next block), and one for the whole file that the pieces are appended to in file order.
+/// the next block), and one for the whole file (`chunked`) that the pieces are appended to in
+/// file order. The file's builder only receives `append`: its numeric cells are chunks.
 struct ColumnBuilders: FieldSink {
     let kinds: [ColumnKind]
     /// Column → index into the typed buffers.
@@ -88,8 +153,10 @@ struct ColumnBuilders: FieldSink {
     var idOffsets: [Int] = [0]
     var firstEmptyID: Int?   // line
     var rowLines: [Int32] = []
+    /// The numeric columns of a file's builder.
+    let chunks: NumericChunks?
 
-    init(kinds: [ColumnKind], expectedRows: Int) {
+    init(kinds: [ColumnKind], expectedRows: Int, chunked: Bool = false) {
         self.kinds = kinds
         var slot = [Int](repeating: -1, count: kinds.count)
         var numericCount = 0, textCount = 0
@@ -101,7 +168,8 @@ struct ColumnBuilders: FieldSink {
             }
         }
         self.slot = slot
-        storage = CellStorage(numericColumns: numericCount, textColumns: textCount, capacity: expectedRows)
+        storage = CellStorage(numericColumns: chunked ? 0 : numericCount, textColumns: textCount, capacity: expectedRows)
+        chunks = chunked ? NumericChunks(columns: numericCount) : nil
         numberColumns = storage.numbers
         codeColumns = storage.codes
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
@@ -177,6 +245,7 @@ extension ColumnBuilders {
     /// Empties a piece for the next block, keeping its buffers.
     mutating func reset() {
         rows = 0
+        numberColumns = storage.numbers  // `append` may have taken the buffers
         for s in firstNotANumber.indices {
             firstNotANumber[s] = nil
             firstNonFinite[s] = nil
@@ -189,22 +258,16 @@ extension ColumnBuilders {
         rowLines.removeAll(keepingCapacity: true)
     }
 
-    /// Forgets the id of a record left unfinished at the end of a block (its other cells sit at
-    /// index `rows` and are written again when the next block parses the record whole).
-    mutating func dropUnfinishedRow() {
-        guard idOffsets.count > rows + 1 else { return }
-        idBytes.removeSubrange(idOffsets[rows]...)
-        idOffsets.removeSubrange((rows + 1)...)
-    }
-
     /// Appends the finished rows of `piece` (same kinds), whose lines are counted from
-    /// `lineShift`: cells copied, text codes mapped to this builder's levels (first appearance
-    /// in file order stays first), problems kept when they are the first.
+    /// `lineShift`, to this file's builder: numeric buffers taken over (the piece gets fresh
+    /// ones), text codes mapped to this builder's levels (first appearance in file order stays
+    /// first), problems kept when they are the first.
     mutating func append(_ piece: ColumnBuilders, lineShift: Int) {
         let n = piece.rows, start = rows
         if rows + n >= storage.capacity { reserve(rows + n + 1) }
-        for s in numberColumns.indices {
-            (numberColumns[s] + start).update(from: piece.numberColumns[s], count: n)
+        let capacity = piece.storage.capacity
+        chunks?.append(piece.storage.takeNumbers(), capacity: capacity, rows: n)
+        for s in firstNotANumber.indices {
             if firstNotANumber[s] == nil, var p = piece.firstNotANumber[s], p.row < n {
                 p.row += start
                 p.line += lineShift
@@ -237,26 +300,44 @@ extension ColumnBuilders {
     }
 
     /// The table columns, moved out of the builder (its numeric buffers are freed as they are
-    /// copied, so the file's cells are never held twice).
-    func columns() -> [CustomerTable.Column] {
-        kinds.enumerated().map { j, kind in
+    /// copied, so the file's cells are never held twice). Numeric columns are copied on
+    /// `threads` threads, each column by one of them.
+    func columns(threads: Int = 1) -> [CustomerTable.Column] {
+        let numeric = kinds.indices.filter { kinds[$0] == .numeric }
+        let moved = MovedColumns(chunks: chunks ?? NumericChunks(columns: 0))
+        let rows = self.rows, slot = self.slot
+        let copies = Parallel.map(count: numeric.count, threads: threads) { k -> NumericColumn in
+            var missing = 0
+            let values = [Double](unsafeUninitializedCapacity: rows) { buffer, count in
+                if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
+                count = rows
+            }
+            return NumericColumn(values: values, missingCount: missing)
+        }
+        moved.chunks.forgetMoved(numeric.map { slot[$0] })
+        var numbers = [Int: NumericColumn]()
+        for (k, copy) in copies.enumerated() {
+            if case .success(let column) = copy { numbers[numeric[k]] = column }
+        }
+        return kinds.enumerated().map { j, kind in
             switch kind {
             case .skip:
                 return .skipped
             case .identifier:
                 return .identifier(IdentifierColumn(bytes: idBytes, offsets: idOffsets))
             case .numeric:
-                let s = slot[j]
-                var missing = 0
-                let values = [Double](unsafeUninitializedCapacity: rows) { buffer, count in
-                    if let base = buffer.baseAddress { missing = storage.moveNumericColumn(s, rows: rows, to: base) }
-                    count = rows
-                }
-                return .numeric(NumericColumn(values: values, missingCount: missing))
+                return .numeric(numbers[j] ?? NumericColumn(values: [], missingCount: 0))
             case .text:
                 let s = slot[j]
                 return .text(TextColumn(codes: storage.textColumn(s, rows: rows), levels: interners[s].values))
             }
         }
     }
+}
+
+/// The chunks lent to the threads that copy numeric columns out of them.
+private struct MovedColumns: @unchecked Sendable {
+    // @unchecked: each worker reads a different column's chunk list and frees those buffers;
+    // no worker writes to the lists (`forgetMoved` does, after all have finished).
+    let chunks: NumericChunks
 }
