@@ -19,12 +19,16 @@ public struct WorkProgress: Sendable, Equatable {
     /// Units in all; nil when not known ahead (a pipe).
     public var total: Int?
     public var unit: Unit
+    /// Where inside the current unit the work is ("fold 2: Newton iteration 3"): shown, but
+    /// not part of the step, so a display keeps timing the step across it.
+    public var detail: String?
 
-    public init(step: String, done: Int, total: Int?, unit: Unit) {
+    public init(step: String, done: Int, total: Int?, unit: Unit, detail: String? = nil) {
         self.step = step
         self.done = done
         self.total = total
         self.unit = unit
+        self.detail = detail
     }
 
     /// A step that has begun, with nothing to count yet.

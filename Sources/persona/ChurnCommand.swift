@@ -204,17 +204,20 @@ struct ChurnScoreCommand: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        let progress = ProgressLine()
         do {
             // Without --id the id column is the model's: check the score name against it first.
             if id == nil { try checkScoreName(idColumn: try ChurnModelFile.read(path: model).idColumn) }
-            let read = try input_.readOptions(for: input)
+            let read = try input_.readOptions(for: input, progress: progress)
             let run = try ChurnScoring.run(input: input, modelPath: model, idColumn: id, tiers: tiers, read: read,
                                            threads: input_.threadCount)
             let outputs = OutputFiles()
             try outputs.stage(run.scoresCSV(scoreName: scoreName), to: out)
             try outputs.commit()
+            progress.finish()
             Terminal.print(ChurnSummary.scoring(run, output: out))
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

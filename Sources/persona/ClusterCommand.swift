@@ -184,9 +184,10 @@ struct ClusterCommand: ParsableCommand {
 
     /// `--apply`: assign with a saved model and print a short summary.
     private func applyModel(_ path: String) throws {
+        let progress = ProgressLine()
         do {
             let start = Date()
-            let read = try input_.readOptions(for: input)
+            let read = try input_.readOptions(for: input, progress: progress)
             let assignment = try ClusterAssignment.run(input: input, idColumn: id, modelPath: path, read: read, threads: input_.threadCount)
             let outputs = OutputFiles()
             try outputs.stage(assignment.segmentsCSV(), to: out)
@@ -202,8 +203,10 @@ struct ClusterCommand: ParsableCommand {
             lines.append("  cluster sizes   " + assignment.clusterSizes.enumerated().map { "\($0.offset): \(Format.count($0.element)) (\(Format.percent($0.element, of: n)))" }.joined(separator: "  "))
             lines.append("  inertia         \(Format.decimal(assignment.inertia, 4)) (scaled space; the fit's: \(Format.decimal(assignment.model.inertia, 4)) on \(Format.count(assignment.model.clusterSizes.reduce(0, +))) rows)")
             lines.append("  wrote           \(out) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            progress.finish()
             Terminal.print(lines.joined(separator: "\n"))
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

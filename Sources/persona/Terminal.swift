@@ -78,7 +78,7 @@ final class ProgressLine: @unchecked Sendable {
 
     /// `reading orders.csv: 512 MB of 1,450 MB (35%), about 3 s left`.
     static func text(_ p: WorkProgress, elapsed: Double) -> String {
-        if p.done == 0, p.total == nil { return p.step + "…" }
+        if p.done == 0, p.total == nil { return p.step + "…" + (p.detail.map { " " + $0 } ?? "") }
         var text = p.step + ": "
         switch p.unit {
         case .bytes:
@@ -92,13 +92,13 @@ final class ProgressLine: @unchecked Sendable {
             if let limit = p.total, p.done > 0, elapsed > 1 {
                 text += ", at most \(duration(elapsed / Double(p.done) * Double(max(0, limit - p.done)))) left"
             }
-            return text
+            return text + (p.detail.map { " · " + $0 } ?? "")
         }
         if let fraction = p.fraction {
             text += " (\(Int(fraction * 100))%)"
             if fraction > 0.01, fraction < 1, elapsed > 1 { text += ", about \(duration(elapsed * (1 - fraction) / fraction)) left" }
         }
-        return text
+        return text + (p.detail.map { " · " + $0 } ?? "")
     }
 
     /// `4 s`, `2 min 05 s`, `1 h 02 min`.

@@ -125,14 +125,20 @@ public enum ChurnTraining {
             let n = Double(labels.count), ones = labels.reduce(0, +)
             return labels.map { $0 == 1 ? n / (2 * ones) : n / (2 * (n - ones)) }
         }
-        func fitScaled(_ rows: [Int]?, step: String) throws -> (Scaler, LogisticRegression.Fit) {
+        /// `fold` (0-based) reports Newton's iterations as detail of the cross-validation step.
+        func fitScaled(_ rows: [Int]?, fold: Int?) throws -> (Scaler, LogisticRegression.Fit) {
             var train = rows.map { x.selectingRows($0) } ?? x
             let trainLabels = rows.map { $0.map { y[$0] } } ?? y
             let scaler = try Scaler.fit(train, method: options.scale)
             try scaler.transform(&train)
             do {
                 return (scaler, try regression.fit(train, labels: trainLabels, weights: weights(trainLabels)) { p in
-                    progress(WorkProgress(step: step, done: p.done, total: p.total, unit: p.unit))
+                    if let fold {
+                        progress(WorkProgress(step: "cross-validation", done: fold, total: options.folds, unit: .fits,
+                                              detail: "fold \(fold + 1): Newton iteration \(p.done + 1)"))
+                    } else {
+                        progress(WorkProgress(step: "fitting on all rows, Newton's method", done: p.done, total: p.total, unit: p.unit))
+                    }
                 })
             } catch let problem as LogisticRegression.Problem {
                 switch problem {
@@ -161,7 +167,7 @@ public enum ChurnTraining {
                 let test = folds.indices.filter { folds[$0] == fold }
                 let scaler: Scaler, fit: LogisticRegression.Fit
                 do {
-                    (scaler, fit) = try fitScaled(train, step: "cross-validation fold \(fold + 1) of \(options.folds), Newton's method")
+                    (scaler, fit) = try fitScaled(train, fold: fold)
                 } catch let error as SegmentationError {
                     throw SegmentationError.inFold(fold: fold + 1, folds: options.folds, rows: train.count, error)
                 }
@@ -180,7 +186,7 @@ public enum ChurnTraining {
             timings.lap("cross-validation")
         }
 
-        let (scaler, fit) = try fitScaled(nil, step: "fitting on all rows, Newton's method")
+        let (scaler, fit) = try fitScaled(nil, fold: nil)
         if !fit.converged {
             warnings.append("Newton's method stopped after \(fit.iterations) iterations without converging")
         }
