@@ -152,27 +152,9 @@ public enum CSVReader {
     private static func readHeader(_ stream: RecordStream, block: inout RecordStream.Block, delimiter: UInt8,
                                    limits: InputLimits) throws -> (names: [String], end: Int, dataLine: Int) {
         let name = stream.name
-        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"], maxRecordBytes: limits.maxRecordBytes)
-        var sink = HeaderSink()
-        var outcome: CSVScanner.Outcome
-        while true {
-            // Up to a NUL byte: when the header ends before it, the data rows report it by name.
-            let bytes = UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)])
-            sink = HeaderSink()
-            outcome = try scanner.scan(bytes, firstLine: 1, rowLimit: 1, expectedFields: nil, final: block.final && block.nul == nil,
-                                       fieldLimit: limits.maxColumns, into: &sink)
-            if let nul = block.nul, outcome.rows == 0 || outcome.endOffset > nul {
-                throw BinaryData.error(at: nul, in: block.bytes, firstLine: 1, separator: .byte(delimiter),
-                                       file: name, header: nil, blockStartsWithHeader: true)
-            }
-            if outcome.rows == 1 { break }
-            guard !block.final, let longer = try stream.next(consumed: 0, line: 1) else {
-                throw CustomerDataError.emptyFile(file: name)
-            }
-            block = longer
-        }
-        let header = sink.names.map { $0.trimmingCharacters(in: .whitespaces) }
-        if header == [""], block.final, !block.bytes[outcome.endOffset...].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+        let raw = try CSVHeader.read(stream, block: &block, delimiter: delimiter, limits: limits)
+        let header = raw.names.map { $0.trimmingCharacters(in: .whitespaces) }
+        if header == [""], block.final, !block.bytes[raw.end...].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
             throw CustomerDataError.emptyFile(file: name)  // blanks only
         }
         var seen = [String: Int]()
@@ -183,7 +165,7 @@ public enum CSVReader {
             }
             seen[column] = j
         }
-        return (header, outcome.endOffset, 1 + outcome.lines)
+        return (header, raw.end, 1 + raw.lines)
     }
 
     private static func initialKinds(header: [String], name: String, options: CSVReadOptions) throws -> [ColumnKind] {

@@ -15,27 +15,11 @@ public struct CSVRecords: Sendable {
         let stream = try RecordStream(path: path, limits: limits)
         let name = stream.name
         guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
-        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"], maxRecordBytes: limits.maxRecordBytes)
-        var headerSink = HeaderSink()
-        var headerScan: CSVScanner.Outcome
-        while true {
-            headerSink = HeaderSink()
-            headerScan = try scanner.scan(UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)]),
-                                          firstLine: 1, rowLimit: 1, expectedFields: nil, final: block.final && block.nul == nil,
-                                          fieldLimit: limits.maxColumns, into: &headerSink)
-            if let nul = block.nul, headerScan.rows == 0 || headerScan.endOffset >= nul {
-                throw BinaryData.error(at: nul, in: block.bytes, firstLine: 1, separator: .byte(delimiter), file: name,
-                                       header: nil, blockStartsWithHeader: true)
-            }
-            if headerScan.rows == 1 { break }
-            guard !block.final, let longer = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
-            block = longer
-        }
-        let header = headerSink.names
+        let (header, headerEnd, headerLines) = try CSVHeader.read(stream, block: &block, delimiter: delimiter, limits: limits)
         let body = CSVScanner(file: name, delimiter: delimiter, header: header, maxRecordBytes: limits.maxRecordBytes)
         var sink = RecordSink(keep: keeping.map { kept in header.map(kept.contains) })
-        var start = headerScan.endOffset
-        var line = 1 + headerScan.lines
+        var start = headerEnd
+        var line = 1 + headerLines
         while true {
             if let nul = block.nul {
                 throw BinaryData.error(at: nul, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
