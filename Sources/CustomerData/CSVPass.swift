@@ -30,7 +30,7 @@ struct CSVPass {
         let perPiece = max(options.blockBytes, CSVPass.minimumPiece) / rowBytes / threads + 16
         let work = PassWork(stream: stream, file: ColumnBuilders(kinds: kinds, expectedRows: (total.map { $0 / rowBytes } ?? 0) + 16,
                                                                  chunked: true),
-                            pieces: (0..<2).map { _ in (0..<threads).map { _ in ColumnBuilders(kinds: kinds, expectedRows: perPiece) } })
+                            threads: threads) { ColumnBuilders(kinds: kinds, expectedRows: perPiece) }
         var block = first
         var start = offset
         var line = firstLine
@@ -56,6 +56,7 @@ struct CSVPass {
                 // block's end stays out of it (the next block starts with it).
                 work.appendPending()
                 let quoted = data.baseAddress.map { memchr($0, 0x22, data.count) != nil } ?? false
+                work.prepare(1)
                 let piece = work.piece(work.current, 0)
                 piece.pointee.reset()
                 let outcome = try scanner.scan(data, firstLine: line, expectedFields: scanner.header.count,
@@ -84,6 +85,7 @@ struct CSVPass {
         let shared = SendableBytes(buffer: data)
         let scanner = self.scanner
         let set = work.current
+        work.prepare(cuts.count - 1)
         let helper = work.startHelper()
         let results = Parallel.map(count: cuts.count - 1, threads: max(1, options.threads)) { k -> Int? in
             let piece = work.piece(set, k)
@@ -157,27 +159,34 @@ private final class PassWork: @unchecked Sendable {
     // touches nothing until it has joined both. Outside `scanPieces` one thread uses it all.
     let stream: RecordStream
     var file: ColumnBuilders
+    /// Two sets of up to `threads` piece builders, made as they are first needed (a wide
+    /// file parsed one piece at a time never pays for more than one).
     private let sets: [UnsafeMutablePointer<ColumnBuilders>]
-    private let counts: [Int]
+    private var counts = [0, 0]
+    private let makePiece: () -> ColumnBuilders
     private(set) var current = 0
     /// Pieces of the other set not yet appended, with the line each starts on.
     private var pending: [Int] = []
 
-    init(stream: RecordStream, file: ColumnBuilders, pieces: [[ColumnBuilders]]) {
+    init(stream: RecordStream, file: ColumnBuilders, threads: Int, makePiece: @escaping () -> ColumnBuilders) {
         self.stream = stream
         self.file = file
-        counts = pieces.map(\.count)
-        sets = pieces.map { set in
-            let p = UnsafeMutablePointer<ColumnBuilders>.allocate(capacity: max(1, set.count))
-            p.initialize(from: set, count: set.count)
-            return p
-        }
+        self.makePiece = makePiece
+        sets = (0..<2).map { _ in .allocate(capacity: max(1, threads)) }
     }
 
     deinit {
         for (p, n) in zip(sets, counts) {
             p.deinitialize(count: n)
             p.deallocate()
+        }
+    }
+
+    /// Makes sure the current set has `count` pieces (call outside the parallel section).
+    func prepare(_ count: Int) {
+        while counts[current] < count {
+            (sets[current] + counts[current]).initialize(to: makePiece())
+            counts[current] += 1
         }
     }
 
