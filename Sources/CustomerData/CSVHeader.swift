@@ -14,7 +14,10 @@ enum CSVHeader {
             let bytes = UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)])
             let outcome = try scanner.scan(bytes, firstLine: 1, rowLimit: 1, expectedFields: nil, final: block.final && block.nul == nil,
                                            fieldLimit: limits.maxColumns, into: &sink)
-            if let nul = block.nul, outcome.rows == 0 || outcome.endOffset > nul {
+            // The header ends before the NUL byte only if a line end closes it first.
+            let closed = outcome.rows == 1 && outcome.endOffset > 0
+                && (block.bytes[outcome.endOffset - 1] == 0x0A || block.bytes[outcome.endOffset - 1] == 0x0D)
+            if let nul = block.nul, !closed {
                 throw BinaryData.error(at: nul, in: block.bytes, firstLine: 1, separator: .byte(delimiter),
                                        file: name, header: nil, blockStartsWithHeader: true)
             }

@@ -167,6 +167,12 @@ struct InputLimitTests {
         #expect(throws: CustomerDataError.binaryData(file: "t.csv", line: 1, column: 2, name: nil)) {
             try readCSV("id,sp\u{0}end\n1,2\n", threads: threads)
         }
+        #expect(throws: CustomerDataError.binaryData(file: "t.csv", line: 1, column: 2, name: nil)) {
+            try readCSV("id,x\u{0}", threads: threads)  // gzip data read as text starts like this
+        }
+        #expect(throws: CustomerDataError.binaryData(file: "t.csv", line: 2, column: 1, name: "id")) {
+            try readCSV("id,x\n\u{0}", threads: threads)
+        }
         #expect(CustomerDataError.binaryData(file: "t.csv", line: 1, column: 2, name: nil).description
                 == "t.csv:1: the header, column 2: a NUL byte (\\0): this looks like binary data, not CSV text")
         // Deep in a file read in many blocks, the line is still exact.
@@ -193,6 +199,10 @@ struct InputLimitTests {
         let path = try temporaryFile("log.csv", "id,d,amount\nc1,2020-01-01,5\nc2,2020-01-0\u{0}2,5\n")
         #expect(throws: CustomerDataError.binaryData(file: "log.csv", line: 3, column: 2, name: "d")) {
             try OrderLogReader.features(path: path, options: options)
+        }
+        let second = try temporaryFile("log2.csv", "id,d,amount\n\u{0}")
+        #expect(throws: CustomerDataError.binaryData(file: "log2.csv", line: 2, column: 1, name: "id")) {
+            try OrderLogReader.features(path: second, options: options)
         }
         var whitespace = options
         whitespace.separator = .whitespace

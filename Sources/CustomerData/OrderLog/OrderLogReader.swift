@@ -25,7 +25,9 @@ public enum OrderLogReader {
         let headerScan = try scan(UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)]), file: name,
                                   header: [], options: options, firstLine: 1, rowLimit: 1, expectedFields: nil, final: true,
                                   fieldLimit: options.limits.maxColumns, into: &headerSink)
-        if let nul = block.nul, headerScan.rows == 0 || headerScan.endOffset >= nul {
+        let closed = headerScan.rows == 1 && headerScan.endOffset > 0
+            && (block.bytes[headerScan.endOffset - 1] == 0x0A || block.bytes[headerScan.endOffset - 1] == 0x0D)
+        if let nul = block.nul, !closed {
             throw BinaryData.error(at: nul, in: block.bytes, firstLine: 1, separator: options.separator, file: name,
                                    header: nil, blockStartsWithHeader: true)
         }
