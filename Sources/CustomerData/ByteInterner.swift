@@ -14,7 +14,7 @@ struct ByteInterner {
     /// - Parameter expectedCount: distinct values expected; sizing the table up front avoids
     ///   rehashing a million ids several times over.
     init(expectedCount: Int = 32) {
-        var size = 64
+        var size = 16
         while size < expectedCount * 2 { size *= 2 }
         slots = [Int32](repeating: -1, count: size)
         arena.reserveCapacity(expectedCount * 8)
@@ -75,6 +75,26 @@ struct ByteInterner {
             bigger[slot] = Int32(code)
         }
         slots = bigger
+    }
+
+    /// Forgets every value, keeping the buffers.
+    mutating func removeAll() {
+        arena.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(0)
+        hashes.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = -1 }
+        lastCode = -1
+    }
+
+    /// Interns every value of this interner into `other`: the code there of each code here.
+    func remapped(into other: inout ByteInterner) -> [Int32] {
+        arena.withUnsafeBufferPointer { a in
+            (0..<count).map { v in
+                let start = offsets[v]
+                return other.intern(UnsafeBufferPointer(rebasing: a[start..<offsets[v + 1]]))
+            }
+        }
     }
 
     /// The distinct values as strings (invalid UTF-8 repaired with U+FFFD).

@@ -3,9 +3,15 @@ import NumericCore
 
 /// How to read a customer export.
 public struct CSVReadOptions: Sendable {
-    /// Field separator (one ASCII byte). Not guessed here: `DelimiterSniffer.detect` does
-    /// that, and the CLI calls it for `--delimiter auto` so it can say what it found.
+    /// Field separator (one ASCII byte). Not guessed here unless `detectDelimiter` is set:
+    /// `DelimiterSniffer.detect` does that, and the CLI calls it for `--delimiter auto` so it
+    /// can say what it found.
     public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// Detect the separator from the first lines as they are read, by `DelimiterSniffer`'s
+    /// rule, instead of using `delimiter`: for inputs that can be read only once (pipes), which
+    /// the sniffer cannot look at first. `delimiterDetected` hears what was found.
+    public var detectDelimiter = false
+    public var delimiterDetected: (@Sendable (UInt8) -> Void)?
     /// The id column, kept verbatim and checked for blanks and duplicates.
     public var idColumn: String?
     /// Columns to read besides the id (nil: all). Unknown names are an error.
@@ -15,10 +21,16 @@ public struct CSVReadOptions: Sendable {
     /// Columns that must be numeric: a non-number there is an error, not a reason to treat the
     /// column as text.
     public var numericColumns: [String] = []
-    /// Threads for parsing (the file is split at line boundaries when it holds no quotes).
+    /// Threads for parsing (blocks without quotes are split at line ends).
     public var threads: Int = 1
-    /// Bytes parsed per step before they are released (tests make it small to cross many steps).
-    var stepBytes = PageRelease.step
+    /// Column count, record length and inflation limits.
+    public var limits = InputLimits()
+    /// Hears how far reading has got, on the calling thread, after every block.
+    public var progress: (@Sendable (WorkProgress) -> Void)?
+    /// Bytes read and parsed per block (tests make it small to cross many blocks).
+    var blockBytes = 4 << 20
+    /// Called once the input is open, before any byte is read (tests change the file there).
+    var afterOpen: (@Sendable () -> Void)?
 
     public init() {}
 }
@@ -26,103 +38,125 @@ public struct CSVReadOptions: Sendable {
 /// Reads a CSV customer export into typed columns.
 ///
 /// Column types are inferred: a column whose every non-empty cell is a number is numeric
-/// (missing cells NaN), anything else is text. The file is read into memory once (`.gz`
-/// decompressed); parsing runs on `threads` threads when the file has no quoted fields.
+/// (missing cells NaN), anything else is text. The file is streamed block by block (`.gz`
+/// inflated on the fly) and never held whole in memory; blocks without quotes are parsed on
+/// `threads` threads. A column that looks numeric in the first rows and holds text further on
+/// is read a second time as text, which a pipe cannot do (an error says so).
 public enum CSVReader {
     /// Rows scanned first to guess which columns are text.
     static let sampleRows = 1_000
+    /// The sample may make the first block grow to this many bytes to hold `sampleRows` rows.
+    static let sampleBytes = 64 << 20
 
     public static func read(path: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
-        let name = (path as NSString).lastPathComponent
-        return try FileLoader.withContents(path: path) { bytes, release in
-            try read(buffer: bytes, name: name, options: options, release: release)
-        }
+        let file = try InputFile(path: path, limits: options.limits)
+        return try read(name: file.name, rereadable: file.rereadable, options: options) { try file.open() }
     }
 
     public static func read(bytes: [UInt8], name: String, options: CSVReadOptions = CSVReadOptions()) throws -> CustomerTable {
-        try bytes.withUnsafeBufferPointer { try read(buffer: $0, name: name, options: options, release: PageRelease(mapping: nil)) }
+        try read(name: name, rereadable: true, options: options) { MemorySource(bytes) }
     }
 
-    /// The table keeps copies of everything it needs, so `all` may go away afterwards.
-    private static func read(buffer all: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions,
-                             release: PageRelease) throws -> CustomerTable {
-        do {
-            var start = 0
-            if all.count >= 3, all[0] == 0xEF, all[1] == 0xBB, all[2] == 0xBF { start = 3 }
-            let buffer = UnsafeBufferPointer(rebasing: all[start...])
-            guard buffer.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
-                throw CustomerDataError.emptyFile(file: name)
+    private static func read(name: String, rereadable: Bool, options: CSVReadOptions,
+                             open: () throws -> ByteSource) throws -> CustomerTable {
+        let stream = RecordStream(source: try open(), name: name, limits: options.limits, blockSize: options.blockBytes, readAhead: 3)
+        options.afterOpen?()
+        var read = options
+        guard var first = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
+        if options.detectDelimiter {
+            let sample = Array(first.bytes.prefix(DelimiterSniffer.sampleBytes))
+            read.delimiter = DelimiterSniffer.detect(bytes: sample, complete: first.final && sample.count == first.bytes.count)
+            options.delimiterDetected?(read.delimiter)
+        }
+        let head = try readHeader(stream, block: &first, delimiter: read.delimiter, limits: read.limits)
+        let header = head.names
+        let kinds = try initialKinds(header: header, name: name, options: read)
+        let scanner = CSVScanner(file: name, delimiter: read.delimiter, header: header, maxRecordBytes: read.limits.maxRecordBytes)
+
+        // A sample decides which columns are text before the full pass. The first block grows
+        // (up to `sampleBytes`) until it holds `sampleRows` rows or the whole file.
+        var sample: ColumnBuilders
+        var sampled: CSVScanner.Outcome
+        repeat {
+            if let nul = first.nul {
+                throw BinaryData.error(at: nul, in: first.bytes, firstLine: 1, separator: .byte(read.delimiter),
+                                       file: name, header: header, blockStartsWithHeader: true)
             }
-            return try parse(buffer, name: name, options: options, release: release)
-        }
-    }
-
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, name: String, options: CSVReadOptions,
-                              release: PageRelease) throws -> CustomerTable {
-        let (header, dataStart, dataLine) = try readHeader(buffer, name: name, delimiter: options.delimiter)
-        let kinds = try initialKinds(header: header, name: name, options: options)
-        let data = UnsafeBufferPointer(rebasing: buffer[dataStart...])
-        let scanner = CSVScanner(file: name, delimiter: options.delimiter, header: header)
-
-        // A sample decides which columns are text before the full pass.
-        var sampleKinds = kinds
-        var sample = ColumnBuilders(kinds: kinds, expectedRows: sampleRows)
-        let sampled = try scanner.scan(data, firstLine: dataLine, rowLimit: sampleRows,
-                                       expectedFields: header.count, into: &sample)
+            sample = ColumnBuilders(kinds: kinds, expectedRows: 16)
+            sampled = try scanner.scan(UnsafeBufferPointer(rebasing: first.bytes[head.end...]), firstLine: head.dataLine,
+                                       rowLimit: sampleRows, expectedFields: header.count, final: first.final, into: &sample)
+            if sampled.rows >= sampleRows || first.final || first.bytes.count >= sampleBytes { break }
+            // The scan stopped at a record it has not seen the end of (a quoted field goes on).
+            let line = head.dataLine + sampled.lines
+            if first.bytes.count - head.end - sampled.endOffset >= read.limits.maxRecordBytes {
+                throw CustomerDataError.recordTooLong(file: name, line: line, limit: read.limits.maxRecordBytes)
+            }
+            guard let longer = try stream.next(consumed: 0, line: line, more: sampled.rows > 0) else { break }
+            first = longer
+        } while true
         guard sampled.rows > 0 else { throw CustomerDataError.headerOnly(file: name) }
-        let forced = Set(options.numericColumns)
+        let forced = Set(read.numericColumns)
+        var passKinds = kinds
         for (j, kind) in kinds.enumerated() where kind == .numeric && !forced.contains(header[j]) {
-            if sample.firstNotANumber[sample.numericSlot(j)] != nil { sampleKinds[j] = .text }
+            if sample.firstNotANumber[sample.numericSlot(j)] != nil { passKinds[j] = .text }
         }
-        let bytesPerRow = max(1, sampled.endOffset / sampled.rows)
-        let expectedRows = data.count / bytesPerRow + 16
-
-        let quoted = containsQuote(data, step: options.stepBytes, release: release)
-        var parts = try scanParts(data, scanner: scanner, kinds: sampleKinds, firstLine: dataLine,
-                                  expectedRows: expectedRows, threads: options.threads, quoted: quoted,
-                                  step: options.stepBytes, release: release)
-        var merged = MergedColumns(parts: parts, kinds: sampleKinds)
-        parts.removeAll()
+        sample = ColumnBuilders(kinds: [], expectedRows: 0)  // a wide file's sample buffers go before the pass
+        let pass = CSVPass(scanner: scanner, options: read, rowBytes: max(1, sampled.endOffset / sampled.rows))
+        var builders = try pass.run(stream, first: first, offset: head.end, line: head.dataLine, kinds: passKinds,
+                                    step: "reading \(name)")
 
         // Numeric columns that met a non-number after the sample: an error when forced,
         // otherwise read again as text.
-        var demoted = [Int]()
-        for (j, kind) in sampleKinds.enumerated() where kind == .numeric {
-            if let problem = merged.firstNotANumber[j] {
+        var demoted = [(column: Int, problem: CellProblem)]()
+        for (j, kind) in passKinds.enumerated() where kind == .numeric {
+            let s = builders.numericSlot(j)
+            if let problem = builders.firstNotANumber[s] {
                 if forced.contains(header[j]) {
-                    throw CustomerDataError.notANumber(file: name, line: problem.line, column: j + 1,
-                                                       name: header[j], value: problem.value)
+                    throw CustomerDataError.notANumber(file: name, line: problem.line, column: j + 1, name: header[j], value: problem.value)
                 }
-                demoted.append(j)
-            } else if let problem = merged.firstNonFinite[j] {
-                throw CustomerDataError.nonFinite(file: name, line: problem.line, column: j + 1,
-                                                  name: header[j], value: problem.value)
+                demoted.append((j, problem))
+            } else if let problem = builders.firstNonFinite[s] {
+                throw CustomerDataError.nonFinite(file: name, line: problem.line, column: j + 1, name: header[j], value: problem.value)
             }
         }
-        if !demoted.isEmpty {
-            let textKinds = sampleKinds.indices.map { demoted.contains($0) ? ColumnKind.text : .skip }
-            let again = try scanParts(data, scanner: scanner, kinds: textKinds, firstLine: dataLine,
-                                      expectedRows: expectedRows, threads: options.threads, quoted: quoted,
-                                      step: options.stepBytes, release: release)
-            let text = MergedColumns(parts: again, kinds: textKinds)
-            for j in demoted { merged.columns[j] = text.columns[j] }
-        }
-        if let line = merged.firstEmptyID, let id = options.idColumn, let j = header.firstIndex(of: id) {
+        if let line = builders.firstEmptyID, let id = read.idColumn, let j = header.firstIndex(of: id) {
             throw CustomerDataError.missingID(file: name, line: line, column: j + 1, name: id)
         }
-        let table = CustomerTable(source: name, columnNames: header, columns: merged.columns,
-                                  rowCount: merged.rowLines.count, rowLines: merged.rowLines)
-        try checkUniqueIDs(table, threads: options.threads)
+        if !rereadable, let (j, problem) = demoted.min(by: { $0.problem.line < $1.problem.line }) {
+            throw CustomerDataError.textAfterSample(file: name, line: problem.line, column: j + 1, name: header[j],
+                                                    value: problem.value, sampleRows: sampleRows)
+        }
+        let rows = builders.rows, rowLines = builders.rowLines
+        var columns = builders.columns(threads: read.threads)
+        builders = ColumnBuilders(kinds: [], expectedRows: 0)  // frees the cells before a second pass
+        if !demoted.isEmpty {
+            let textKinds = passKinds.indices.map { j in demoted.contains { $0.column == j } ? ColumnKind.text : .skip }
+            let again = RecordStream(source: try open(), name: name, limits: read.limits, blockSize: read.blockBytes, readAhead: 3)
+            guard var block = try again.next(consumed: 0, line: 1) else { throw CustomerDataError.changedWhileRead(file: name, difference: 0) }
+            let secondHead = try readHeader(again, block: &block, delimiter: read.delimiter, limits: read.limits)
+            let text = try pass.run(again, first: block, offset: secondHead.end, line: secondHead.dataLine, kinds: textKinds,
+                                    step: "reading \(name) again for its text columns")
+            guard secondHead.names == header, text.rows == rows else {
+                throw CustomerDataError.changedWhileRead(file: name, difference: 0)
+            }
+            let textColumns = text.columns(threads: read.threads)
+            for (j, _) in demoted { columns[j] = textColumns[j] }
+        }
+        let table = CustomerTable(source: name, columnNames: header, columns: columns, rowCount: rows, rowLines: rowLines)
+        try checkUniqueIDs(table, threads: read.threads)
         return table
     }
 
-    /// The header names (trimmed), where data starts, and the line it starts on.
-    private static func readHeader(_ buffer: UnsafeBufferPointer<UInt8>, name: String, delimiter: UInt8)
-        throws -> ([String], Int, Int) {
-        var sink = HeaderSink()
-        let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
-        let outcome = try scanner.scan(buffer, firstLine: 1, rowLimit: 1, expectedFields: nil, into: &sink)
-        let header = sink.names.map { $0.trimmingCharacters(in: .whitespaces) }
+    /// The header names (trimmed), where data starts in `block`, and the line it starts on.
+    /// The block grows until it holds the whole header record.
+    private static func readHeader(_ stream: RecordStream, block: inout RecordStream.Block, delimiter: UInt8,
+                                   limits: InputLimits) throws -> (names: [String], end: Int, dataLine: Int) {
+        let name = stream.name
+        let raw = try CSVHeader.read(stream, block: &block, delimiter: delimiter, limits: limits)
+        let header = raw.names.map { $0.trimmingCharacters(in: .whitespaces) }
+        if header == [""], block.final, !block.bytes[raw.end...].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+            throw CustomerDataError.emptyFile(file: name)  // blanks only
+        }
         var seen = [String: Int]()
         for (j, column) in header.enumerated() {
             if column.isEmpty { throw CustomerDataError.emptyHeaderName(file: name, column: j + 1) }
@@ -131,12 +165,13 @@ public enum CSVReader {
             }
             seen[column] = j
         }
-        return (header, outcome.endOffset, 1 + outcome.lines)
+        return (header, raw.end, 1 + raw.lines)
     }
 
     private static func initialKinds(header: [String], name: String, options: CSVReadOptions) throws -> [ColumnKind] {
+        let known = Set(header)
         func check(_ column: String, option: String) throws {
-            guard header.contains(column) else {
+            guard known.contains(column) else {
                 throw CustomerDataError.unknownColumn(file: name, option: option, name: column, available: header)
             }
         }
@@ -151,92 +186,6 @@ public enum CSVReader {
         }
     }
 
-    /// Whether any byte is a quote, looked for `step` bytes at a time; each step is released
-    /// once searched (the parse maps it again as it goes).
-    static func containsQuote(_ data: UnsafeBufferPointer<UInt8>, step: Int, release: PageRelease) -> Bool {
-        guard let base = data.baseAddress else { return false }
-        var offset = 0
-        while offset < data.count {
-            let count = min(step, data.count - offset)
-            if memchr(base + offset, 0x22, count) != nil { return true }
-            release.release(UnsafeBufferPointer(start: base + offset, count: count))
-            offset += count
-        }
-        return false
-    }
-
-    /// Scans the data in parts on several threads when no field is quoted (then every newline
-    /// ends a record); otherwise in one part. Without quotes, each part is also scanned in
-    /// steps of about `step` bytes cut at newlines, and each step is released once parsed, so
-    /// the mapped file never sits whole in memory next to the parsed columns.
-    private static func scanParts(_ data: UnsafeBufferPointer<UInt8>, scanner: CSVScanner, kinds: [ColumnKind],
-                                  firstLine: Int, expectedRows: Int, threads: Int, quoted: Bool,
-                                  step: Int, release: PageRelease) throws -> [ColumnBuilders] {
-        let bounds = partBounds(data, threads: threads, quoted: quoted)
-        let shared = SendableBytes(buffer: data)
-        let results = Parallel.map(count: bounds.count - 1, threads: threads) { part in
-            var builders = ColumnBuilders(kinds: kinds, expectedRows: expectedRows / (bounds.count - 1) + 16)
-            let steps = quoted ? [bounds[part], bounds[part + 1]]
-                               : newlineCuts(shared.buffer, from: bounds[part], to: bounds[part + 1], every: step)
-            var lines = 0
-            for s in 0..<(steps.count - 1) {
-                let slice = UnsafeBufferPointer(rebasing: shared.buffer[steps[s]..<steps[s + 1]])
-                let outcome = try scanner.scan(slice, firstLine: lines, expectedFields: scanner.header.count, into: &builders)
-                lines += outcome.lines
-                if !quoted { release.release(slice) }
-            }
-            return (builders, lines)
-        }
-        var parts = [ColumnBuilders]()
-        var line = firstLine
-        for result in results {
-            // Parts are in file order, so the first failing part holds the earliest error;
-            // its line numbers are still relative to the part.
-            switch result {
-            case .success(let (parsed, lines)):
-                var builders = parsed
-                builders.shiftLines(by: line)
-                line += lines
-                parts.append(builders)
-            case .failure(let error):
-                throw shiftedError(error, by: line)
-            }
-        }
-        return parts
-    }
-
-    private static func shiftedError(_ error: Error, by offset: Int) -> Error {
-        switch error {
-        case CustomerDataError.raggedRow(let file, let line, let expected, let got):
-            return CustomerDataError.raggedRow(file: file, line: line + offset, expected: expected, got: got)
-        case CustomerDataError.unterminatedQuote(let file, let line, let column, let name):
-            return CustomerDataError.unterminatedQuote(file: file, line: line + offset, column: column, name: name)
-        default:
-            return error
-        }
-    }
-
-    static func partBounds(_ data: UnsafeBufferPointer<UInt8>, threads: Int, quoted: Bool) -> [Int] {
-        let minimumPart = 1 << 20
-        guard threads > 1, data.count >= 2 * minimumPart, !quoted else { return [0, data.count] }
-        let parts = min(threads, data.count / minimumPart)
-        return newlineCuts(data, from: 0, to: data.count, every: (data.count + parts - 1) / parts)
-    }
-
-    /// Offsets from `start` to `end` about `every` bytes apart, each moved forward to just after
-    /// a newline (records of an unquoted file never span one), with `start` and `end` included.
-    static func newlineCuts(_ data: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, every: Int) -> [Int] {
-        var cuts = [start]
-        var cut = start + every
-        while cut < end {
-            while cut < end, data[cut - 1] != 0x0A { cut += 1 }
-            if cut < end { cuts.append(cut) }
-            cut += every
-        }
-        cuts.append(end)
-        return cuts
-    }
-
     private static func checkUniqueIDs(_ table: CustomerTable, threads: Int) throws {
         guard let j = table.columns.firstIndex(where: { if case .identifier = $0 { return true } else { return false } }),
               case .identifier(let ids) = table.columns[j] else { return }
@@ -246,9 +195,4 @@ public enum CSVReader {
                 value: ids[row], firstLine: table.line(ofRow: firstRow))
         }
     }
-}
-
-/// A read-only byte buffer handed to parsing threads; the caller keeps it alive.
-struct SendableBytes: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<UInt8>
 }

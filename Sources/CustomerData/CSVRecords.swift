@@ -10,22 +10,30 @@ public struct CSVRecords: Sendable {
 
     /// With `keeping`, only the fields of those columns are kept (the others read as ""), which
     /// spares a string per field when only a few columns of a large file are needed.
-    public static func read(path: String, delimiter: UInt8 = UInt8(ascii: ","), keeping: Set<String>? = nil) throws -> CSVRecords {
-        let name = (path as NSString).lastPathComponent
-        return try FileLoader.withContents(path: path) { all in
-            var start = 0
-            if all.count >= 3, all[0] == 0xEF, all[1] == 0xBB, all[2] == 0xBF { start = 3 }
-            let buffer = UnsafeBufferPointer(rebasing: all[start...])
-            var headerSink = HeaderSink()
-            let scanner = CSVScanner(file: name, delimiter: delimiter, header: ["(header)"])
-            let headerScan = try scanner.scan(buffer, firstLine: 1, rowLimit: 1, expectedFields: nil, into: &headerSink)
-            guard headerScan.rows == 1 else { throw CustomerDataError.emptyFile(file: name) }
-            var sink = RecordSink(keep: keeping.map { kept in headerSink.names.map(kept.contains) })
-            let body = UnsafeBufferPointer(rebasing: buffer[headerScan.endOffset...])
-            _ = try CSVScanner(file: name, delimiter: delimiter, header: headerSink.names)
-                .scan(body, firstLine: 1 + headerScan.lines, expectedFields: headerSink.names.count, into: &sink)
-            return CSVRecords(file: name, header: headerSink.names, rows: sink.rows)
+    public static func read(path: String, delimiter: UInt8 = UInt8(ascii: ","), keeping: Set<String>? = nil,
+                            limits: InputLimits = InputLimits()) throws -> CSVRecords {
+        let stream = try RecordStream(path: path, limits: limits)
+        let name = stream.name
+        guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
+        let (header, headerEnd, headerLines) = try CSVHeader.read(stream, block: &block, delimiter: delimiter, limits: limits)
+        let body = CSVScanner(file: name, delimiter: delimiter, header: header, maxRecordBytes: limits.maxRecordBytes)
+        var sink = RecordSink(keep: keeping.map { kept in header.map(kept.contains) })
+        var start = headerEnd
+        var line = 1 + headerLines
+        while true {
+            if let nul = block.nul {
+                throw BinaryData.error(at: nul, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
+                                       separator: .byte(delimiter), file: name, header: header, blockStartsWithHeader: false)
+            }
+            sink.current.removeAll(keepingCapacity: true)  // a record cut at the last block's end starts over
+            let outcome = try body.scan(UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
+                                        expectedFields: header.count, final: block.final, into: &sink)
+            line += outcome.lines
+            guard let next = try stream.next(consumed: start + outcome.endOffset, line: line) else { break }
+            block = next
+            start = 0
         }
+        return CSVRecords(file: name, header: header, rows: sink.rows)
     }
 }
 

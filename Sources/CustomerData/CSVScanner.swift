@@ -9,6 +9,9 @@ struct CSVScanner {
     let file: String
     let delimiter: UInt8
     let header: [String]
+    /// A longer record is `CustomerDataError.recordTooLong` (the stream enforces the same
+    /// limit on what it buffers; this catches records that happen to fit in one block).
+    var maxRecordBytes = Int.max
 
     struct Outcome {
         var rows: Int
@@ -24,9 +27,12 @@ struct CSVScanner {
     /// header), any field count is accepted. With `final` false the bytes are one block of a
     /// longer stream: a quoted field still open at the end is not an error but the end of the
     /// scan, and `endOffset` points at the start of that unfinished record (its fields may
-    /// already have gone to the sink, but not its `endRow`).
+    /// already have gone to the sink, but not its `endRow`). A record with more than
+    /// `fieldLimit` fields (a header with a million columns) stops the scan with
+    /// `CustomerDataError.tooManyColumns` as soon as the field after the limit starts.
     func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, rowLimit: Int = .max,
-                               expectedFields: Int?, final: Bool = true, into builders: inout Sink) throws -> Outcome {
+                               expectedFields: Int?, final: Bool = true, fieldLimit: Int = .max,
+                               into builders: inout Sink) throws -> Outcome {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return Outcome(rows: 0, lines: 0, endOffset: 0) }
         let end = base + bytes.count
         let expected = expectedFields ?? .max
@@ -110,6 +116,7 @@ struct CSVScanner {
                 if p >= end { break }
                 let b = p.pointee
                 if b == delimiter {
+                    if field >= fieldLimit { throw CustomerDataError.tooManyColumns(file: file, limit: fieldLimit) }
                     p += 1
                     continue
                 }
@@ -117,6 +124,9 @@ struct CSVScanner {
                 if b == CSVScanner.carriageReturn, p < end, p.pointee == CSVScanner.newline { p += 1 }
                 line += 1
                 break
+            }
+            if p - recordStart > maxRecordBytes {
+                throw CustomerDataError.recordTooLong(file: file, line: recordLine, limit: maxRecordBytes)
             }
             if let expectedFields, field != expectedFields {
                 throw CustomerDataError.raggedRow(file: file, line: recordLine, expected: expectedFields, got: field)

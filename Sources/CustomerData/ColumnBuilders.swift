@@ -1,3 +1,6 @@
+import Foundation
+import NumericCore
+
 /// How the reader treats one column while scanning.
 enum ColumnKind: Equatable {
     case identifier, numeric, text, skip
@@ -5,15 +8,17 @@ enum ColumnKind: Equatable {
 
 /// The first cell of a numeric column that was not a number, kept to report or to decide that
 /// the column is text after all.
-struct CellProblem {
+struct CellProblem: Equatable {
     var row: Int
     var line: Int
     var value: String
 }
 
-/// Growable storage for the cells of one part, one buffer per column, written at the row index
-/// with no per-cell uniqueness or capacity checks (those dominate a naive `[[Double]]`). Owned by
-/// a class so the buffers are freed exactly once.
+/// Growable storage for the cells of one column set, one buffer per column, written at the row
+/// index with no per-cell uniqueness or capacity checks (those dominate a naive `[[Double]]`).
+/// Buffers come from `malloc` and grow with `realloc`, which for large buffers remaps pages
+/// instead of copying them, so growing never holds a column twice. Owned by a class so the
+/// buffers are freed exactly once.
 final class CellStorage {
     private(set) var capacity: Int
     private(set) var numbers: [UnsafeMutablePointer<Double>]
@@ -21,46 +26,115 @@ final class CellStorage {
 
     init(numericColumns: Int, textColumns: Int, capacity: Int) {
         self.capacity = max(capacity, 16)
-        numbers = (0..<numericColumns).map { _ in .allocate(capacity: max(capacity, 16)) }
-        codes = (0..<textColumns).map { _ in .allocate(capacity: max(capacity, 16)) }
+        numbers = (0..<numericColumns).map { _ in CellMemory.allocate(Double.self, max(capacity, 16)) }
+        codes = (0..<textColumns).map { _ in CellMemory.allocate(Int32.self, max(capacity, 16)) }
     }
 
     deinit {
-        for p in numbers { p.deallocate() }
-        for p in codes { p.deallocate() }
+        for p in numbers { CellMemory.free(p, capacity) }
+        for p in codes { CellMemory.free(p, capacity) }
     }
 
-    /// Doubles the capacity, keeping the first `rows` cells of every column.
-    func grow(keeping rows: Int) {
-        let bigger = capacity * 2
-        numbers = numbers.map { old in
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: bigger)
-            p.update(from: old, count: rows)
-            old.deallocate()
-            return p
-        }
-        codes = codes.map { old in
-            let p = UnsafeMutablePointer<Int32>.allocate(capacity: bigger)
-            p.update(from: old, count: rows)
-            old.deallocate()
-            return p
-        }
+    /// Makes room for at least `rows` cells per column (doubling), keeping what is there.
+    func reserve(_ rows: Int) {
+        guard rows > capacity else { return }
+        var bigger = capacity
+        while bigger < rows { bigger *= 2 }
+        numbers = numbers.map { CellMemory.resize($0, from: capacity, to: bigger) }
+        codes = codes.map { CellMemory.resize($0, from: capacity, to: bigger) }
         capacity = bigger
     }
 
-    func numericColumn(_ s: Int, rows: Int) -> [Double] { Array(UnsafeBufferPointer(start: numbers[s], count: rows)) }
-
-    /// Copies a numeric column's first `rows` cells to `destination` and frees the buffer, so
-    /// joining parts never holds a column twice.
-    func moveNumericColumn(_ s: Int, rows: Int, to destination: UnsafeMutablePointer<Double>) {
-        destination.update(from: numbers[s], count: rows)
-        numbers[s].deallocate()
-        numbers[s] = .allocate(capacity: 1)
+    /// Hands over the numeric buffers, each of `capacity` cells (they now belong to the
+    /// caller, to free with `CellMemory.free`), and starts fresh ones of the same capacity.
+    func takeNumbers() -> [UnsafeMutablePointer<Double>] {
+        let taken = numbers
+        numbers = numbers.map { _ in CellMemory.allocate(Double.self, capacity) }
+        return taken
     }
+
     func textColumn(_ s: Int, rows: Int) -> [Int32] { Array(UnsafeBufferPointer(start: codes[s], count: rows)) }
 }
 
-/// Collects one part of the file's columns while it is scanned.
+/// Buffers for cells. Large ones are mapped straight from the kernel, so freeing them gives
+/// the memory back at once: from malloc, the many mid-sized buffers of a file's pieces would
+/// stay with it after they are copied into the table, and the encoded matrix would come on
+/// top of them. Whether a buffer is mapped follows from its size, so `free` and `resize`
+/// need the size it was made with.
+enum CellMemory {
+    static let mapFrom = 64 << 10
+
+    static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+        let bytes = max(1, count) * MemoryLayout<T>.stride
+        let raw: UnsafeMutableRawPointer?
+        if bytes >= mapFrom {
+            let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            raw = mapped == MAP_FAILED ? nil : mapped
+        } else {
+            raw = malloc(bytes)
+        }
+        guard let raw else { fatalError("out of memory: \(bytes) bytes of cells") }
+        return raw.bindMemory(to: T.self, capacity: max(1, count))
+    }
+
+    static func free<T>(_ p: UnsafeMutablePointer<T>, _ count: Int) {
+        let bytes = max(1, count) * MemoryLayout<T>.stride
+        if bytes >= mapFrom { munmap(p, bytes) } else { Foundation.free(p) }
+    }
+
+    /// A buffer of `to` cells holding the first `from` cells of `p` (which is freed).
+    static func resize<T>(_ p: UnsafeMutablePointer<T>, from: Int, to: Int) -> UnsafeMutablePointer<T> {
+        let bigger = allocate(T.self, to)
+        bigger.update(from: p, count: min(from, to))
+        free(p, from)
+        return bigger
+    }
+}
+
+/// The numeric columns of a whole file, kept as the buffers the pieces were parsed into, in
+/// file order: appending a piece moves its buffers here instead of copying its cells, and the
+/// cells are copied once, into the table's arrays (`ColumnBuilders.columns`).
+final class NumericChunks {
+    /// Per numeric column: buffers, how many cells each holds and how many of those are rows.
+    private(set) var chunks: [[(cells: UnsafeMutablePointer<Double>, capacity: Int, rows: Int)]]
+
+    init(columns: Int) { chunks = Array(repeating: [], count: columns) }
+
+    deinit {
+        for column in chunks { for chunk in column { CellMemory.free(chunk.cells, chunk.capacity) } }
+    }
+
+    func append(_ buffers: [UnsafeMutablePointer<Double>], capacity: Int, rows: Int) {
+        for (s, cells) in buffers.enumerated() { chunks[s].append((cells, capacity, rows)) }
+    }
+
+    /// Copies column `s` to `destination`, counting the missing (NaN) cells, and frees its
+    /// buffers, so the file's cells are never held twice. Safe on several threads for
+    /// different columns; `forgetMoved` must follow before anything else touches this.
+    func move(_ s: Int, to destination: UnsafeMutablePointer<Double>) -> Int {
+        var missing = 0
+        var out = destination
+        for (cells, capacity, rows) in chunks[s] {
+            for i in 0..<rows {
+                let x = cells[i]
+                out[i] = x
+                missing &+= x.isNaN ? 1 : 0
+            }
+            out += rows
+            CellMemory.free(cells, capacity)
+        }
+        return missing
+    }
+
+    /// Forgets the buffers `move` freed.
+    func forgetMoved(_ slots: [Int]) {
+        for s in slots { chunks[s] = [] }
+    }
+}
+
+/// Collects the cells of the columns while they are scanned: one per block piece (reset for
+/// the next block), and one for the whole file (`chunked`) that the pieces are appended to in
+/// file order. The file's builder only receives `append`: its numeric cells are chunks.
 struct ColumnBuilders: FieldSink {
     let kinds: [ColumnKind]
     /// Column → index into the typed buffers.
@@ -69,8 +143,9 @@ struct ColumnBuilders: FieldSink {
     /// Cached buffer addresses (refreshed when the storage grows).
     private var numberColumns: [UnsafeMutablePointer<Double>]
     private var codeColumns: [UnsafeMutablePointer<Int32>]
+    /// Rows whose `endRow` has come; a record cut at the end of a block may have cells at
+    /// index `rows` already, which the next block writes again.
     private(set) var rows = 0
-    var missing: [Int]
     var firstNotANumber: [CellProblem?]
     var firstNonFinite: [CellProblem?]
     var interners: [ByteInterner]
@@ -78,8 +153,10 @@ struct ColumnBuilders: FieldSink {
     var idOffsets: [Int] = [0]
     var firstEmptyID: Int?   // line
     var rowLines: [Int32] = []
+    /// The numeric columns of a file's builder.
+    let chunks: NumericChunks?
 
-    init(kinds: [ColumnKind], expectedRows: Int) {
+    init(kinds: [ColumnKind], expectedRows: Int, chunked: Bool = false) {
         self.kinds = kinds
         var slot = [Int](repeating: -1, count: kinds.count)
         var numericCount = 0, textCount = 0
@@ -91,20 +168,15 @@ struct ColumnBuilders: FieldSink {
             }
         }
         self.slot = slot
-        storage = CellStorage(numericColumns: numericCount, textColumns: textCount, capacity: expectedRows)
+        storage = CellStorage(numericColumns: chunked ? 0 : numericCount, textColumns: textCount, capacity: expectedRows)
+        chunks = chunked ? NumericChunks(columns: numericCount) : nil
         numberColumns = storage.numbers
         codeColumns = storage.codes
-        missing = [Int](repeating: 0, count: numericCount)
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
         firstNonFinite = [CellProblem?](repeating: nil, count: numericCount)
-        interners = (0..<textCount).map { _ in ByteInterner() }
-        rowLines.reserveCapacity(expectedRows)
+        interners = (0..<textCount).map { _ in ByteInterner(expectedCount: 8) }
+        rowLines.reserveCapacity(min(expectedRows, 1 << 24))
     }
-
-    /// The cells of a numeric column (by slot), copied out.
-    func numbers(_ s: Int) -> [Double] { storage.numericColumn(s, rows: rows) }
-    /// The codes of a text column (by slot), copied out.
-    func codes(_ s: Int) -> [Int32] { storage.textColumn(s, rows: rows) }
 
     @inline(__always)
     mutating func add(column j: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {
@@ -117,7 +189,6 @@ struct ColumnBuilders: FieldSink {
                 cell.pointee = v
             case .missing:
                 cell.pointee = .nan
-                missing[s] += 1
             case .nonFinite:
                 cell.pointee = .nan
                 if firstNonFinite[s] == nil { firstNonFinite[s] = CellProblem(row: rows, line: line, value: text(p, n)) }
@@ -153,11 +224,13 @@ struct ColumnBuilders: FieldSink {
     mutating func endRow(line: Int) {
         rowLines.append(Int32(truncatingIfNeeded: line))
         rows += 1
-        if rows == storage.capacity {
-            storage.grow(keeping: rows)
-            numberColumns = storage.numbers
-            codeColumns = storage.codes
-        }
+        if rows == storage.capacity { reserve(rows + 1) }
+    }
+
+    private mutating func reserve(_ count: Int) {
+        storage.reserve(count)
+        numberColumns = storage.numbers
+        codeColumns = storage.codes
     }
 
     private func text(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
@@ -166,4 +239,105 @@ struct ColumnBuilders: FieldSink {
 
     func numericSlot(_ column: Int) -> Int { slot[column] }
     func textSlot(_ column: Int) -> Int { slot[column] }
+}
+
+extension ColumnBuilders {
+    /// Empties a piece for the next block, keeping its buffers.
+    mutating func reset() {
+        rows = 0
+        numberColumns = storage.numbers  // `append` may have taken the buffers
+        for s in firstNotANumber.indices {
+            firstNotANumber[s] = nil
+            firstNonFinite[s] = nil
+        }
+        for s in interners.indices where interners[s].count > 0 { interners[s].removeAll() }
+        idBytes.removeAll(keepingCapacity: true)
+        idOffsets.removeAll(keepingCapacity: true)
+        idOffsets.append(0)
+        firstEmptyID = nil
+        rowLines.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends the finished rows of `piece` (same kinds), whose lines are counted from
+    /// `lineShift`, to this file's builder: numeric buffers taken over (the piece gets fresh
+    /// ones), text codes mapped to this builder's levels (first appearance in file order stays
+    /// first), problems kept when they are the first.
+    mutating func append(_ piece: ColumnBuilders, lineShift: Int) {
+        let n = piece.rows, start = rows
+        if rows + n >= storage.capacity { reserve(rows + n + 1) }
+        let capacity = piece.storage.capacity
+        chunks?.append(piece.storage.takeNumbers(), capacity: capacity, rows: n)
+        for s in firstNotANumber.indices {
+            if firstNotANumber[s] == nil, var p = piece.firstNotANumber[s], p.row < n {
+                p.row += start
+                p.line += lineShift
+                firstNotANumber[s] = p
+            }
+            if firstNonFinite[s] == nil, var p = piece.firstNonFinite[s], p.row < n {
+                p.row += start
+                p.line += lineShift
+                firstNonFinite[s] = p
+            }
+        }
+        for s in codeColumns.indices {
+            let remap = piece.interners[s].remapped(into: &interners[s])
+            let from = piece.codeColumns[s], to = codeColumns[s] + start
+            for i in 0..<n {
+                let code = from[i]
+                to[i] = code < 0 ? -1 : remap[Int(code)]
+            }
+        }
+        if kinds.contains(.identifier) {
+            let end = piece.idOffsets[n]
+            let shift = idBytes.count
+            idBytes.append(contentsOf: piece.idBytes[0..<end])
+            for i in stride(from: 1, through: n, by: 1) { idOffsets.append(piece.idOffsets[i] + shift) }
+        }
+        if firstEmptyID == nil, let line = piece.firstEmptyID { firstEmptyID = line + lineShift }
+        let shift = Int32(truncatingIfNeeded: lineShift)
+        rowLines.append(contentsOf: piece.rowLines[0..<n].lazy.map { $0 &+ shift })
+        rows += n
+    }
+
+    /// The table columns, moved out of the builder (its numeric buffers are freed as they are
+    /// copied, so the file's cells are never held twice). Numeric columns are copied on
+    /// `threads` threads, each column by one of them.
+    func columns(threads: Int = 1) -> [CustomerTable.Column] {
+        let numeric = kinds.indices.filter { kinds[$0] == .numeric }
+        let moved = MovedColumns(chunks: chunks ?? NumericChunks(columns: 0))
+        let rows = self.rows, slot = self.slot
+        let copies = Parallel.map(count: numeric.count, threads: threads) { k -> NumericColumn in
+            var missing = 0
+            let values = [Double](unsafeUninitializedCapacity: rows) { buffer, count in
+                if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
+                count = rows
+            }
+            return NumericColumn(values: values, missingCount: missing)
+        }
+        moved.chunks.forgetMoved(numeric.map { slot[$0] })
+        var numbers = [Int: NumericColumn]()
+        for (k, copy) in copies.enumerated() {
+            if case .success(let column) = copy { numbers[numeric[k]] = column }
+        }
+        return kinds.enumerated().map { j, kind in
+            switch kind {
+            case .skip:
+                return .skipped
+            case .identifier:
+                return .identifier(IdentifierColumn(bytes: idBytes, offsets: idOffsets))
+            case .numeric:
+                return .numeric(numbers[j] ?? NumericColumn(values: [], missingCount: 0))
+            case .text:
+                let s = slot[j]
+                return .text(TextColumn(codes: storage.textColumn(s, rows: rows), levels: interners[s].values))
+            }
+        }
+    }
+}
+
+/// The chunks lent to the threads that copy numeric columns out of them.
+private struct MovedColumns: @unchecked Sendable {
+    // @unchecked: each worker reads a different column's chunk list and frees those buffers;
+    // no worker writes to the lists (`forgetMoved` does, after all have finished).
+    let chunks: NumericChunks
 }

@@ -38,6 +38,18 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     /// A column a saved model reads that has no usable value in any row: every row would get
     /// the model's fill (`fill`), so the column would carry no information.
     case noUsableValues(file: String, column: Int, name: String, rows: Int, fill: String)
+    /// A NUL byte; `name` is nil on the header line (or past its columns).
+    case binaryData(file: String, line: Int, column: Int, name: String?)
+    /// A record of more than `limit` bytes starting on `line`.
+    case recordTooLong(file: String, line: Int, limit: Int)
+    case tooManyColumns(file: String, limit: Int)
+    /// A regular file whose size changed while it was read: `difference` bytes more (< 0: fewer).
+    case changedWhileRead(file: String, difference: Int)
+    /// A `.gz` file of `compressed` bytes that inflates past `limit` (`ratio` times its size, or the floor).
+    case inflationLimit(file: String, compressed: Int, limit: Int, ratio: Int)
+    /// A column that looked numeric in the first `sampleRows` rows meets text later, in an
+    /// input that cannot be read a second time to read the column as text.
+    case textAfterSample(file: String, line: Int, column: Int, name: String, value: String, sampleRows: Int)
 
     public var description: String {
         switch self {
@@ -109,8 +121,34 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): column '\(name)' (\(column)) has no usable value in any of its \(rows) rows (every cell is empty "
                 + "or unreadable): the model would give every row its fill, \(fill), so the column carries no information; "
                 + "fill in the column, or use a model fitted without it"
+        case let .binaryData(file, line, column, name):
+            let place = name.map { "column '\($0)' (\(column))" } ?? (line == 1 ? "the header, column \(column)" : "column \(column)")
+            return "\(file):\(line): \(place): a NUL byte (\\0): this looks like binary data, not CSV text"
+        case let .recordTooLong(file, line, limit):
+            return "\(file):\(line): a record longer than \(byteSize(limit)) (no line end, or a quoted field that never closes): this does not look like CSV text; if it is, raise the record length limit"
+        case let .tooManyColumns(file, limit):
+            return "\(file):1: the header has more than \(count(limit)) columns; if the file really is that wide, raise the column limit"
+        case let .changedWhileRead(file, difference):
+            let change = difference < 0 ? "it is \(count(-difference)) bytes shorter"
+                : difference > 0 ? "it is \(count(difference)) bytes longer" : "a second reading differs from the first"
+            return "\(file): the file changed while it was read (\(change)); read it again once nothing writes to it"
+        case let .inflationLimit(file, compressed, limit, ratio):
+            return "\(file): \(byteSize(compressed)) of gzip data inflate to more than \(byteSize(limit)) (the limit: \(ratio) times the compressed size, and never below \(byteSize(InputLimits.inflationFloor))); real exports compress 3 to 20 times, so this looks like a decompression bomb; if the file is genuine, raise the inflation limit"
+        case let .textAfterSample(file, line, column, name, value, sampleRows):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number, but the first \(count(sampleRows)) rows were; the column would be read again as text, and this input (a pipe) cannot be read twice: save it to a file and read that"
         }
     }
+}
+
+/// `1,234,567`: a count with thousands separators.
+private func count(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return n < 0 ? "-" + out : out
 }
 
 /// A value in double quotes with quotes and control characters escaped, cut at 80 characters.

@@ -7,6 +7,18 @@ public struct CustomerTable: Sendable {
     public let rowCount: Int
     /// The physical (1-based) line each row starts on, for error messages.
     public let rowLines: [Int32]
+    /// Column name → index (the first column of that name), so looking a column up by name
+    /// does not cost a pass over the header: encoding 100,000 columns stays linear.
+    private let positions: [String: Int]
+
+    init(source: String, columnNames: [String], columns: [Column], rowCount: Int, rowLines: [Int32]) {
+        self.source = source
+        self.columnNames = columnNames
+        self.columns = columns
+        self.rowCount = rowCount
+        self.rowLines = rowLines
+        positions = Dictionary(columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public enum Column: Sendable {
         case numeric(NumericColumn)
@@ -17,7 +29,7 @@ public struct CustomerTable: Sendable {
     }
 
     /// The 0-based index of a column by exact name.
-    public func index(of name: String) -> Int? { columnNames.firstIndex(of: name) }
+    public func index(of name: String) -> Int? { positions[name] }
 
     public func line(ofRow row: Int) -> Int { Int(rowLines[row]) }
 }

@@ -27,9 +27,7 @@ public enum DelimiterSniffer {
     /// The separator of the file at `path` (plain or `.gz`; a UTF-8 byte-order mark is skipped).
     /// - Throws: `CustomerDataError.unreadable` when the file cannot be opened or inflated.
     public static func detect(path: String) throws -> UInt8 {
-        let name = (path as NSString).lastPathComponent
-        let source: ByteSource = try path.hasSuffix(".gz") ? GzipSource(path: path, name: name)
-                                                            : FileSource(path: path, name: name)
+        let source = try InputFile(path: path, limits: InputLimits()).open()
         var bytes = [UInt8](repeating: 0, count: sampleBytes)
         var filled = 0
         var atEnd = false

@@ -28,10 +28,11 @@ public enum FeatureEncoder {
                 throw CustomerDataError.unknownColumn(file: table.source, option: "--exclude", name: name, available: table.columnNames)
             }
         }
+        let excluded = Set(exclude)
         let chosen: [String] = features ?? table.columnNames.enumerated().compactMap { j, name in
             switch table.columns[j] {
             case .identifier, .skipped: return nil
-            default: return exclude.contains(name) ? nil : name
+            default: return excluded.contains(name) ? nil : name
             }
         }
         let medians = numericMedians(table, columns: chosen, threads: threads)

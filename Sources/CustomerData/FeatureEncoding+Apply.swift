@@ -5,20 +5,23 @@ extension FeatureEncoding {
     private enum Plan {
         /// Numbers; NaN takes `fill`.
         case number(values: [Double], fill: Double)
-        /// Codes mapped through a table to a value (booleans); nil entries and −1 take `fill`.
-        case mapped(codes: [Int32], table: [Double?], fill: Double)
-        /// Codes to one-hot positions; nil (reference, unseen) and −1 stay all zero.
-        case oneHot(codes: [Int32], position: [Int?])
-        /// Numeric-looking new data for a categorical column: compare the text form.
-        case oneHotNumbers(values: [Double], levels: [String])
+        /// Codes mapped through a table to a value (booleans); −1 takes `fill` (so do levels
+        /// the table does not know: their entry is `fill` already).
+        case mapped(codes: [Int32], table: [Double], fill: Double)
+        /// Codes to one-hot positions; −1 (reference, unseen, missing) stays all zero.
+        case oneHot(codes: [Int32], position: [Int])
+        /// Numeric-looking new data for a categorical column: matched by the text form.
+        case oneHotNumbers(values: [Double], position: [String: Int])
     }
 
     /// Encodes a table into a row-major `rows x featureNames.count` matrix.
     /// - Throws: `.unknownColumn` for a column the encoding needs and the table lacks,
     ///   `.notANumber` (file, line, column, value) when a numeric column holds text.
     /// - Complexity: O(rows · features); 4,096-row chunks run on `threads` threads, each
-    ///   filled in 256-row blocks so the rows being written stay in cache.
-    public func encode(_ table: CustomerTable, threads: Int = 1) throws -> EncodedFeatures {
+    ///   filled in 256-row blocks so the rows being written stay in cache. `progress` hears
+    ///   the rows done on the calling thread, after every few chunks.
+    public func encode(_ table: CustomerTable, threads: Int = 1,
+                       progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures {
         let n = table.rowCount
         let width = featureNames.count
         var report = EncodingReport()
@@ -31,20 +34,25 @@ extension FeatureEncoding {
         let fillers = plans
         let chunkRows = 4096
         let chunks = (n + chunkRows - 1) / chunkRows
+        // Groups of chunks in turn, so progress is told from this thread between them.
+        let group = max(1, threads) * max(1, (1 << 22) / max(1, chunkRows * width))
         let matrix = [Double](unsafeUninitializedCapacity: n * width) { buffer, count in
             let out = OutputPointer(base: buffer.baseAddress)
-            _ = Parallel.map(count: chunks, threads: threads) { chunk in
-                guard let base = out.base else { return }
-                var start = chunk * chunkRows
-                let end = min(n, start + chunkRows)
-                while start < end {
-                    let rows = start..<min(end, start + 256)
-                    (base + rows.lowerBound * width).initialize(repeating: 0, count: rows.count * width)
-                    for (plan, column) in fillers {
-                        FeatureEncoding.fill(plan, rows: rows, into: base + column, width: width)
+            for first in stride(from: 0, to: chunks, by: group) {
+                _ = Parallel.map(count: min(group, chunks - first), threads: threads) { k in
+                    guard let base = out.base else { return }
+                    var start = (first + k) * chunkRows
+                    let end = min(n, start + chunkRows)
+                    while start < end {
+                        let rows = start..<min(end, start + 256)
+                        (base + rows.lowerBound * width).initialize(repeating: 0, count: rows.count * width)
+                        for (plan, column) in fillers {
+                            FeatureEncoding.fill(plan, rows: rows, into: base + column, width: width)
+                        }
+                        start = rows.upperBound
                     }
-                    start = rows.upperBound
                 }
+                progress(WorkProgress(step: "encoding", done: min(n, (first + group) * chunkRows), total: n, unit: .rows))
             }
             count = n * width
         }
@@ -97,7 +105,7 @@ extension FeatureEncoding {
                 }
             }
         case let .mapped(codes, table, fill):
-            let lookup = table.map { weights[0] * ($0 ?? fill) }
+            let lookup = table.map { weights[0] * $0 }
             let missing = weights[0] * fill
             codes.withUnsafeBufferPointer { c in
                 lookup.withUnsafeBufferPointer { t in
@@ -108,15 +116,15 @@ extension FeatureEncoding {
                 }
             }
         case let .oneHot(codes, position):
-            let lookup = position.map { $0.map { weights[$0] } ?? 0 }
+            let lookup = position.map { $0 >= 0 ? weights[$0] : 0 }
             codes.withUnsafeBufferPointer { c in
                 lookup.withUnsafeBufferPointer { t in
                     for i in rows where c[i] >= 0 { out[i] += t[Int(c[i])] }
                 }
             }
-        case let .oneHotNumbers(values, levels):
+        case let .oneHotNumbers(values, position):
             for i in rows where !values[i].isNaN {
-                if let p = levels.firstIndex(of: FeatureEncoding.plainText(values[i])) { out[i] += weights[p] }
+                if let p = position[FeatureEncoding.plainText(values[i])] { out[i] += weights[p] }
             }
         }
     }
@@ -133,9 +141,8 @@ extension FeatureEncoding {
                 }
             }
         case let .mapped(codes, table, fill):
-            let lookup = table.map { $0 ?? fill }
             codes.withUnsafeBufferPointer { c in
-                lookup.withUnsafeBufferPointer { t in
+                table.withUnsafeBufferPointer { t in
                     for i in rows {
                         let code = c[i]
                         out[i * width] = code < 0 ? fill : t[Int(code)]
@@ -143,18 +150,17 @@ extension FeatureEncoding {
                 }
             }
         case let .oneHot(codes, position):
-            let slots = position.map { $0 ?? -1 }
             codes.withUnsafeBufferPointer { c in
-                slots.withUnsafeBufferPointer { s in
+                position.withUnsafeBufferPointer { s in
                     for i in rows where c[i] >= 0 {
                         let p = s[Int(c[i])]
                         if p >= 0 { out[i * width + p] = 1 }
                     }
                 }
             }
-        case let .oneHotNumbers(values, levels):
+        case let .oneHotNumbers(values, position):
             for i in rows where !values[i].isNaN {
-                if let p = levels.firstIndex(of: FeatureEncoding.plainText(values[i])) { out[i * width + p] = 1 }
+                if let p = position[FeatureEncoding.plainText(values[i])] { out[i * width + p] = 1 }
             }
         }
     }
@@ -184,7 +190,7 @@ extension FeatureEncoding {
             }
             if filled + unseen > 0 { report.imputations.append(.init(column: spec.name, count: filled + unseen, value: fill)) }
             if unseen > 0 { report.unseenLevels[spec.name] = unseen }
-            return .mapped(codes: column.codes, table: table, fill: fill)
+            return .mapped(codes: column.codes, table: table.map { $0 ?? fill }, fill: fill)
         case (.categorical, .text(let column)):
             var position = [String: Int]()
             for (p, level) in (spec.levels ?? []).enumerated() { position[level] = p }
@@ -197,14 +203,16 @@ extension FeatureEncoding {
             let unseen = column.levels.indices.filter { !known.contains(column.levels[$0]) }.reduce(0) { $0 + counts[$1] }
             if missing > 0 { report.missingCategories[spec.name] = missing }
             if unseen > 0 { report.unseenLevels[spec.name] = unseen }
-            return .oneHot(codes: column.codes, position: column.levels.map { position[$0] })
+            return .oneHot(codes: column.codes, position: column.levels.map { position[$0] ?? -1 })
         case (.categorical, .numeric(let column)):
             // Text in training, all numbers here: match by their text form, and count misses.
             let known = Set(spec.levels ?? []).union(spec.reference.map { [$0] } ?? [])
             let unseen = column.values.reduce(0) { $0 + (!$1.isNaN && !known.contains(FeatureEncoding.plainText($1)) ? 1 : 0) }
             if unseen > 0 { report.unseenLevels[spec.name] = unseen }
             if column.missingCount > 0 { report.missingCategories[spec.name] = column.missingCount }
-            return .oneHotNumbers(values: column.values, levels: spec.levels ?? [])
+            var position = [String: Int]()
+            for (p, level) in (spec.levels ?? []).enumerated() where position[level] == nil { position[level] = p }
+            return .oneHotNumbers(values: column.values, position: position)
         case (.numeric, .text(let column)):
             throw firstNonNumber(table, column: j, column)
         case (_, .identifier), (_, .skipped):

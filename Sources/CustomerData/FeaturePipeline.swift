@@ -65,8 +65,9 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     /// - Throws: `CustomerDataError` for unknown, empty or (with `numbersFor`) text columns, a
     ///   log1p column that is not numeric or holds a value below −1 (with file and line).
     /// - Complexity: O(rows · features).
-    public static func fit(_ table: CustomerTable, _ specification: Specification, threads: Int = 1) throws -> Fitted {
-        var (encoding, raw, report) = try encode(table, specification, threads: threads)
+    public static func fit(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
+                           progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted {
+        var (encoding, raw, report) = try encode(table, specification, threads: threads, progress: progress)
         let pipeline = try FeaturePipeline(encoding: encoding, fittingScalerTo: raw, table: table, specification)
         try pipeline.scale(&raw, table: table)
         return Fitted(pipeline: pipeline, matrix: raw, report: report)
@@ -74,8 +75,10 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
 
     /// Fits only the encoding and returns the encoded, unscaled matrix: for callers that fit
     /// their scaler on subsets (cross-validation folds) before `init(encoding:fittingScalerTo:…)`.
-    public static func encode(_ table: CustomerTable, _ specification: Specification,
-                              threads: Int = 1) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
+    /// - Parameter progress: hears the rows encoded, on the calling thread.
+    public static func encode(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
+                              progress: (WorkProgress) -> Void = { _ in }) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
+        progress(.started("encoding"))
         let (encoding, fitReport) = try FeatureEncoder.fit(
             table, features: specification.features, exclude: specification.exclude,
             maxCategories: specification.maxCategories, threads: threads, source: specification.source)
@@ -85,7 +88,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
                 throw CustomerDataError.notNumbers(file: table.source, column: j + 1, name: column.name, purpose: purpose)
             }
         }
-        var encoded = try encoding.encode(table, threads: threads)
+        var encoded = try encoding.encode(table, threads: threads, progress: progress)
         encoded.report.excluded = fitReport.excluded
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
         try LargeValues.check(matrix, names: encoded.names, table: table)

@@ -3,12 +3,13 @@ extension KMeans {
     ///
     /// - Parameters:
     ///   - data: `rows x features`, already scaled; must be finite.
-    ///   - progress: called on the calling thread after every Lloyd iteration.
+    ///   - progress: called on the calling thread after every Lloyd iteration (unit
+    ///     `.iterations`, up to `maxIterations`; one step per restart).
     /// - Returns: the best of `nInit` runs (lowest inertia) with per-row labels and distances.
     /// - Throws: `NumericError` when the data do not fit the configuration (fewer rows than k,
     ///   NaN/∞, centroid shape).
     /// - Complexity: O(nInit · iterations · rows · k · features).
-    public func fit(_ data: Matrix, progress: (KMeansProgress) -> Void = { _ in }) throws -> KMeansResult {
+    public func fit(_ data: Matrix, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
         try validate(data)
         let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
         let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data)
@@ -22,8 +23,9 @@ extension KMeans {
             case .random: start = data.selectingRows(rng.sampleIndices(k, from: data.rows)).storage
             case .kMeansPlusPlus: start = KMeansPlusPlus(engine: engine).seed(rng: &rng)
             }
+            let step = "k-means k=\(k)" + (nInit > 1 ? ", restart \(restart + 1) of \(nInit)" : "")
             let run = lloyd(engine: engine, start: start, tolerance: absoluteTolerance) { iteration in
-                progress(KMeansProgress(restart: restart, restarts: nInit, iteration: iteration, maxIterations: maxIterations))
+                progress(WorkProgress(step: step, done: iteration, total: maxIterations, unit: .iterations))
             }
             inertias.append(run.inertia)
             if best == nil || run.inertia < (best?.run.inertia ?? .infinity) { best = (run, restart) }

@@ -111,11 +111,3 @@ public enum AssignmentKernel: String, Sendable, CaseIterable {
         }
     }
 }
-
-/// What a k-means run reports while it works.
-public struct KMeansProgress: Sendable {
-    public let restart: Int
-    public let restarts: Int
-    public let iteration: Int
-    public let maxIterations: Int
-}

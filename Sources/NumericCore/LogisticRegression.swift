@@ -116,7 +116,9 @@ public struct LogisticRegression: Sendable {
     ///   memory O(rows · p) for the data plus O(32 · (p+1)²) for the partial sums.
     /// - Reference: the Newton–Raphson / IRLS method of McCullagh & Nelder, *Generalized Linear
     ///   Models* (2nd ed., 1989), §4.4; step halving as in statsmodels' and R's `glm.fit`.
-    public func fit(_ x: Matrix, labels: [Double], weights: [Double]? = nil) throws -> Fit {
+    ///   `progress` hears each Newton iteration (unit `.iterations`, up to `maxIterations`).
+    public func fit(_ x: Matrix, labels: [Double], weights: [Double]? = nil,
+                    progress: (WorkProgress) -> Void = { _ in }) throws -> Fit {
         let (n, p) = (x.rows, x.columns)
         guard labels.count == n, weights.map({ $0.count == n }) ?? true else {
             throw NumericError.shapeMismatch(operation: "logistic regression", expected: "\(n) labels and weights",
@@ -153,6 +155,7 @@ public struct LogisticRegression: Sendable {
         var iterations = 0
         var converged = false
         while iterations < maxIterations {
+            progress(WorkProgress(step: "Newton's method", done: iterations, total: maxIterations, unit: .iterations))
             iterations += 1
             // Newton step: (H + λI′) δ = g − λβ′ (′: without the intercept).
             var a = state.hessian

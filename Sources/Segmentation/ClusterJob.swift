@@ -6,17 +6,18 @@ import NumericCore
 public enum ClusterJob {
     /// - Throws: `CustomerDataError` for unreadable or malformed input, `SegmentationError` for
     ///   data that cannot be clustered as asked.
-    public static func run(_ options: ClusterOptions, progress: (ClusterProgress) -> Void = { _ in }) throws -> ClusterRun {
+    /// - Parameter progress: hears each step on the calling thread (reading progress comes
+    ///   through `options.read.progress`).
+    public static func run(_ options: ClusterOptions, progress: (WorkProgress) -> Void = { _ in }) throws -> ClusterRun {
         var timings = StageTimer()
-        progress(.stage("reading"))
-        var loaded = try loadFeatures(options) { timings.lap("read"); progress(.stage("encoding")) }
+        var loaded = try loadFeatures(options, progress: progress) { timings.lap("read") }
         timings.lap("encode + scale")
         let (file, names, rows) = (loaded.file, loaded.pipeline.features, loaded.rowLines.count)
         let scaled = loaded.matrix
         loaded.matrix = try Matrix(zeros: 0, 0)  // one owner, so nothing below copies it
         try checkNotAllConstant(scaled, names: names, file: file)
 
-        progress(.stage("clustering"))
+        progress(.started("clustering"))
         let start = try startingPoint(options.start, features: names, file: file)
         func configure(_ k: Int) throws -> KMeans {
             guard rows >= k else { throw SegmentationError.tooFewRows(file: file, rows: rows, k: k) }
@@ -43,14 +44,13 @@ public enum ClusterJob {
         switch choice {
         case .fixed(let k):
             let config = try configure(k)
-            result = try config.fit(scaled) { p in
-                progress(.iteration(k: config.k, restart: p.restart, restarts: p.restarts, iteration: p.iteration, maxIterations: p.maxIterations))
-            }
+            result = try config.fit(scaled, progress: progress)
             timings.lap("k-means")
         case .auto(let range):
             let chooser = try KMeansModelSelection(range: range)
             let outcome = try chooser.evaluate(scaled, configure: configure, silhouetteLimit: options.silhouetteLimit) { k in
-                progress(.candidate(k: k, of: range))
+                progress(WorkProgress(step: "choosing k in \(range.lowerBound)...\(range.upperBound)", done: k - range.lowerBound,
+                                      total: range.count, unit: .fits))
             }
             selection = outcome.candidates.map { KSelectionRow(k: $0.k, inertia: $0.result.model.inertia, metrics: $0.metrics) }
             result = outcome.candidates[outcome.chosen].result
@@ -59,7 +59,7 @@ public enum ClusterJob {
         }
         result = result.orderedBySize()
         if metrics == nil {
-            progress(.stage("scoring"))
+            progress(.started("scoring"))
             metrics = try ClusterMetrics.evaluate(scaled, labels: result.labels, silhouetteLimit: options.silhouetteLimit,
                                                   seed: options.seed, threads: options.threads)
             timings.lap("metrics")
@@ -101,7 +101,8 @@ public enum ClusterJob {
         var matrix: Matrix
     }
 
-    static func loadFeatures(_ options: ClusterOptions, afterRead: () -> Void) throws -> LoadedFeatures {
+    static func loadFeatures(_ options: ClusterOptions, progress: (WorkProgress) -> Void = { _ in },
+                             afterRead: () -> Void = {}) throws -> LoadedFeatures {
         var read = options.read
         if let features = options.features { read.columns = features }
         let table = try CSVReader.read(path: options.input, options: read)
@@ -109,7 +110,7 @@ public enum ClusterJob {
         var specification = FeaturePipeline.Specification(features: options.features, log1p: options.log1p, scale: options.scale)
         specification.exclude = options.exclude + (options.read.idColumn.map { [$0] } ?? [])
         specification.maxCategories = options.maxCategories
-        let fitted = try FeaturePipeline.fit(table, specification, threads: options.threads)
+        let fitted = try FeaturePipeline.fit(table, specification, threads: options.threads, progress: progress)
         return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,
                               pipeline: fitted.pipeline, report: fitted.report, matrix: fitted.matrix)
     }

@@ -38,10 +38,3 @@ public struct ClusterOptions: Sendable {
         self.read.idColumn = idColumn
     }
 }
-
-/// Where a long run is, for a progress display.
-public enum ClusterProgress: Sendable {
-    case stage(String)
-    case iteration(k: Int, restart: Int, restarts: Int, iteration: Int, maxIterations: Int)
-    case candidate(k: Int, of: ClosedRange<Int>)
-}

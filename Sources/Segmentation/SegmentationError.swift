@@ -26,6 +26,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     /// Every feature of a churn model is constant on the training rows (each described with
     /// its one value).
     case noVaryingFeature(file: String, features: [String])
+    /// At least as many encoded features as labelled rows: coefficients not identifiable.
+    case tooManyFeatures(file: String, features: Int, rows: Int)
 
     public var description: String {
         switch self {
@@ -67,6 +69,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
                 + "the same probability, the overall rate (AUC 0.5); choose feature columns whose values differ between customers"
         case let .inFold(fold, folds, rows, error):
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
+        case let .tooManyFeatures(file, features, rows):
+            return "\(file): \(features) encoded features for \(rows) labelled rows: with at least as many features as rows the coefficients cannot be identified (many fits match the labels equally well), and fitting takes long; use fewer features (text columns add one per level) or more rows"
         }
     }
 }

@@ -117,14 +117,9 @@ struct ChurnTrainCommand: ParsableCommand {
             options.balanced = balanced
             options.valueColumns = columnList(value) ?? []
             options.threads = input_.threadCount
-            options.read.delimiter = try input_.delimiter(for: input)
-            options.read.threads = input_.threadCount
-            let run = try ChurnTraining.run(options) { event in
-                switch event {
-                case .stage(let name): progress.update(name + "…")
-                case let .fold(k, of: n): progress.update("cross-validation: fold \(k) of \(n)")
-                }
-            }
+            options.read = try input_.readOptions(for: input, progress: progress)
+            options.read.idColumn = id
+            let run = try ChurnTraining.run(options) { progress.update($0) }
             let outputs = OutputSet.forCommand()
             try outputs.stage(try run.model.json(), to: model)
             if let cvPredictions { try outputs.stage(run.cvPredictionsCSV(), to: cvPredictions) }
@@ -211,19 +206,20 @@ struct ChurnScoreCommand: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        let progress = ProgressLine()
         do {
             // Without --id the id column is the model's: check the score name against it first.
             if id == nil { try checkScoreName(idColumn: try ChurnModelFile.read(path: model).idColumn) }
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input, progress: progress)
             let run = try ChurnScoring.run(input: input, modelPath: model, idColumn: id, tiers: tiers, read: read,
                                            threads: input_.threadCount)
             let outputs = OutputSet.forCommand()
             try outputs.stage(run.scoresCSV(scoreName: scoreName), to: out)
             try outputs.commit()
+            progress.finish()
             Terminal.print(ChurnSummary.scoring(run, output: out))
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

@@ -129,11 +129,12 @@ struct ClusterCommand: ParsableCommand {
         return .fixed(value)
     }
 
-    func options(delimiter: UInt8) throws -> ClusterOptions {
+    func options(read: CSVReadOptions) throws -> ClusterOptions {
         var options = ClusterOptions(input: input, idColumn: id)
-        options.read.delimiter = delimiter
+        let idColumn = options.read.idColumn
+        options.read = read
+        options.read.idColumn = idColumn
         options.read.numericColumns = columnList(numeric) ?? []
-        options.read.threads = input_.threadCount
         options.features = columnList(features)
         options.exclude = columnList(exclude) ?? []
         options.k = try kChoice()
@@ -159,16 +160,8 @@ struct ClusterCommand: ParsableCommand {
         if let apply { return try applyModel(apply) }
         let progress = ProgressLine()
         do {
-            let delimiter = try input_.delimiter(for: input)
-            let run = try ClusterJob.run(try options(delimiter: delimiter)) { event in
-                switch event {
-                case .stage(let name): progress.update(name + "…")
-                case let .iteration(k, restart, restarts, iteration, maxIterations):
-                    progress.update("k-means k=\(k): restart \(restart + 1)/\(restarts), iteration \(iteration)/\(maxIterations)")
-                case let .candidate(k, range):
-                    progress.update("--k auto: fitting k=\(k) of \(range.lowerBound)...\(range.upperBound)")
-                }
-            }
+            let read = try input_.readOptions(for: input, progress: progress)
+            let run = try ClusterJob.run(try options(read: read)) { progress.update($0) }
             progress.update("writing…")
             let writeStart = Date()
             let outputs = OutputSet.forCommand()
@@ -176,7 +169,7 @@ struct ClusterCommand: ParsableCommand {
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
-                files.delimiter = delimiter
+                files.delimiter = read.delimiter
                 try reporting.stage(ClusterReport.document(run, files: files, language: reporting.language), into: outputs)
             }
             try outputs.commit()
@@ -193,11 +186,10 @@ struct ClusterCommand: ParsableCommand {
 
     /// `--apply`: assign with a saved model and print a short summary.
     private func applyModel(_ path: String) throws {
+        let progress = ProgressLine()
         do {
             let start = Date()
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input, progress: progress)
             let assignment = try ClusterAssignment.run(input: input, idColumn: id, modelPath: path, read: read, threads: input_.threadCount)
             let outputs = OutputSet.forCommand()
             try outputs.stage(assignment.segmentsCSV(), to: out)
@@ -213,8 +205,10 @@ struct ClusterCommand: ParsableCommand {
             lines.append("  cluster sizes   " + assignment.clusterSizes.enumerated().map { "\($0.offset): \(Format.count($0.element)) (\(Format.percent($0.element, of: n)))" }.joined(separator: "  "))
             lines.append("  inertia         \(Format.decimal(assignment.inertia, 4)) (scaled space; the fit's: \(Format.decimal(assignment.model.inertia, 4)) on \(Format.count(assignment.model.clusterSizes.reduce(0, +))) rows)")
             lines.append("  wrote           \(out) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            progress.finish()
             Terminal.print(lines.joined(separator: "\n"))
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

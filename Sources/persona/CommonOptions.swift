@@ -12,11 +12,35 @@ struct InputOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (results do not depend on it). Default: all cores.", valueName: "T"))
     var threads: Int?
 
+    @OptionGroup var limits: LimitOptions
+
     func validate() throws {
         _ = try explicitDelimiter()
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1; got \(threads)")
         }
+    }
+
+    /// How to read the main input at `path`: the separator given, or detected — from the
+    /// first lines beforehand for a file (with a note when it is not a comma), or as the
+    /// lines are read for a pipe, which can be read only once. Reading progress goes to
+    /// `progress`.
+    func readOptions(for path: String, progress: ProgressLine? = nil) throws -> CSVReadOptions {
+        var read = CSVReadOptions()
+        read.threads = threadCount
+        read.limits = try limits.limits()
+        if let given = try explicitDelimiter() {
+            read.delimiter = given
+        } else if isPipe(path) {
+            read.detectDelimiter = true
+            read.delimiterDetected = { detected in
+                if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
+            }
+        } else {
+            read.delimiter = try delimiter(for: path)
+        }
+        if let progress { read.progress = { progress.update($0) } }
+        return read
     }
 
     /// The byte `--delimiter` names; nil for `auto`.
@@ -33,12 +57,61 @@ struct InputOptions: ParsableArguments {
     /// first lines, with a note on stderr when that is not a comma.
     func delimiter(for path: String) throws -> UInt8 {
         if let given = try explicitDelimiter() { return given }
+        if isPipe(path) {
+            throw ValidationError("\(path) is a pipe, which can be read only once, so its separator cannot be detected first: give --delimiter")
+        }
         let detected = try DelimiterSniffer.detect(path: path)
         if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
         return detected
     }
 
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// Whether `path` is a pipe, FIFO or device: something that hands out its bytes once.
+func isPipe(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    let type = info.st_mode & S_IFMT
+    return type != S_IFREG && type != S_IFDIR
+}
+
+/// `--max-columns`, `--max-record-size`, `--max-inflation`: the input limits, shared by every
+/// command that reads data.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .customLong("max-columns"), help: ArgumentHelp("Refuse an input whose header has more columns (default: \(Format.count(InputLimits.defaultMaxColumns)), a spreadsheet's width).", valueName: "N"))
+    var maxColumns: Int = InputLimits.defaultMaxColumns
+
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Refuse a record (a line, or several when a quoted field holds line breaks) longer than SIZE, such as 64M or 1G (default: 16M): a file without line ends is not CSV.", valueName: "SIZE"))
+    var maxRecordSize: String = "16M"
+
+    @Option(name: .customLong("max-inflation"), help: ArgumentHelp("Refuse a .gz input that inflates to more than RATIO times its compressed size (and more than 64 MiB): a decompression bomb. Real CSV exports compress 3-20 times (default: \(InputLimits.defaultMaxInflation)).", valueName: "RATIO"))
+    var maxInflation: Int = InputLimits.defaultMaxInflation
+
+    func validate() throws { _ = try limits() }
+
+    func limits() throws -> InputLimits {
+        guard maxColumns >= 1 else { throw ValidationError("--max-columns must be at least 1; got \(maxColumns)") }
+        guard maxInflation >= 1 else { throw ValidationError("--max-inflation must be at least 1; got \(maxInflation)") }
+        guard let bytes = byteCount(maxRecordSize), bytes >= 1 else {
+            throw ValidationError("--max-record-size must be a size such as 64M, 1G or 500000 (bytes); got '\(maxRecordSize)'")
+        }
+        return InputLimits(maxColumns: maxColumns, maxRecordBytes: bytes, maxInflation: maxInflation)
+    }
+}
+
+/// `500000`, `64K`, `16M`, `1.5G`, `2T` (binary multiples; `KB`, `KiB` and the like also read).
+func byteCount(_ text: String) -> Int? {
+    var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+    for suffix in ["IB", "B"] where digits.hasSuffix(suffix) && digits.count > suffix.count { digits.removeLast(suffix.count) }
+    let units: [Character: Double] = ["K": 1024, "M": 1_048_576, "G": 1_073_741_824, "T": 1_099_511_627_776]
+    var scale = 1.0
+    if let last = digits.last, let unit = units[last] {
+        scale = unit
+        digits.removeLast()
+    }
+    guard let value = Double(digits), value.isFinite, value >= 0, value * scale < Double(Int.max) else { return nil }
+    return Int(value * scale)
 }
 
 /// `note: orders.csv: fields separated by ';' (detected; give --delimiter to override)`.

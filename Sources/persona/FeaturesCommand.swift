@@ -79,6 +79,8 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the customer features.", valueName: "FEATURES.csv"))
     var out: String
 
+    @OptionGroup var limits: LimitOptions
+
     func validate() throws {
         try checkDistinctOutputs([("--out", out)], inputs: [("TRANSACTIONS", input)])
         switch (amount, price, quantity) {
@@ -140,6 +142,7 @@ struct FeaturesCommand: ParsableCommand {
         options.dedupe = dedupe
         options.normalizeIDs = normalizeIDs
         options.shareCategories = topCategories
+        options.limits = try limits.limits()
         return options
     }
 
@@ -149,14 +152,19 @@ struct FeaturesCommand: ParsableCommand {
         do {
             let start = Date()
             var options = try options()
-            if delimiter == "auto" {
+            if delimiter == "auto", isPipe(input) {
+                // A pipe can be read only once: the separator is found in its first lines as they come.
+                options.detectSeparator = true
+                let path = input
+                options.separatorDetected = { detected in
+                    if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
+                }
+            } else if delimiter == "auto" {
                 let detected = try DelimiterSniffer.detect(path: input)
                 if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: input, detected)) }
                 options.separator = .byte(detected)
             }
-            let features = try OrderLogReader.features(path: input, options: options) { bytes in
-                progress.update("reading \(input): \(Format.count(bytes >> 20)) MB")
-            }
+            let features = try OrderLogReader.features(path: input, options: options) { progress.update($0) }
             let readSeconds = Date().timeIntervalSince(start)
             progress.update("writing \(out)…")
             let writeStart = Date()

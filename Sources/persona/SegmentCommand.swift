@@ -106,6 +106,7 @@ struct SegmentCommand: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        let progress = ProgressLine()
         do {
             var settings = try config.map(SegmentConfig.read) ?? SegmentConfig()
             if let seed { settings.seed = seed }
@@ -128,9 +129,7 @@ struct SegmentCommand: ParsableCommand {
             }
             let saved = try apply.map(SegmentModel.read)
             try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input, progress: progress)
             let threads = input_.threadCount
             let run = try saved.map { try SegmentRun.apply(input: input, idColumn: id, model: $0, read: read, threads: threads) }
                 ?? SegmentRun.fit(input: input, idColumn: id, config: settings, read: read, threads: threads)
@@ -157,8 +156,10 @@ struct SegmentCommand: ParsableCommand {
             summary.written = [out, model, reporting.report, reporting.notebook].compactMap { $0 }
             summary.seconds = Date().timeIntervalSince(start)
             summary.reportSeconds = reportSeconds
+            progress.finish()
             Terminal.print(summary.text)
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

@@ -47,12 +47,11 @@ struct TagCommand: ParsableCommand {
     }
 
     func run() throws {
+        let progress = ProgressLine()
         do {
             let start = Date()
             let parsed = try TagRules.read(path: rules)
-            var read = CSVReadOptions()
-            read.delimiter = try input_.delimiter(for: input)
-            read.threads = input_.threadCount
+            let read = try input_.readOptions(for: input, progress: progress)
             // Staff lists often come from another tool than the export: sniffed on their own.
             let manualDelimiter = try manual.map { try input_.delimiter(for: $0) }
             let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, manualDelimiter: manualDelimiter,
@@ -73,8 +72,10 @@ struct TagCommand: ParsableCommand {
                     + (run.manualUnknownIDs > 0 ? "; \(Format.count(run.manualUnknownIDs)) lines name ids not in \(run.source) (ignored)" : ""))
             }
             lines.append("  wrote \(out) in \(Format.seconds(Date().timeIntervalSince(start)))")
+            progress.finish()
             Terminal.print(lines.joined(separator: "\n"))
         } catch {
+            progress.finish()
             throw Terminal.fail(error)
         }
     }

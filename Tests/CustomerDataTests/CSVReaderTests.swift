@@ -159,14 +159,14 @@ struct CSVReaderTests {
     func newlineCuts() {
         let text = Array("ab\ncdef\ng\n\nhij\nk".utf8)   // 16 bytes; lines end at offsets 3, 8, 10, 11, 15
         text.withUnsafeBufferPointer { data in
-            #expect(CSVReader.newlineCuts(data, from: 0, to: data.count, every: 4) == [0, 8, 15, 16])
-            #expect(CSVReader.newlineCuts(data, from: 0, to: data.count, every: 1) == [0, 3, 8, 10, 11, 15, 16])
-            #expect(CSVReader.newlineCuts(data, from: 3, to: 15, every: 100) == [3, 15])
-            #expect(CSVReader.newlineCuts(data, from: 15, to: 16, every: 1) == [15, 16])
+            #expect(CSVPass.newlineCuts(data, from: 0, to: data.count, every: 4) == [0, 8, 15, 16])
+            #expect(CSVPass.newlineCuts(data, from: 0, to: data.count, every: 1) == [0, 3, 8, 10, 11, 15, 16])
+            #expect(CSVPass.newlineCuts(data, from: 3, to: 15, every: 100) == [3, 15])
+            #expect(CSVPass.newlineCuts(data, from: 15, to: 16, every: 1) == [15, 16])
         }
     }
 
-    @Test("reading a mapped file in small released steps gives exactly the single-step result", arguments: [1, 2])
+    @Test("reading a file in small blocks gives exactly the single-block result", arguments: [1, 2])
     func steppedRead(threads: Int) throws {
         // 3,000 rows with CRLF and LF endings, blank lines, missing cells, and a column that
         // turns out to be text only after the 1,000-row sample (so it is read a second time).
@@ -185,7 +185,7 @@ struct CSVReaderTests {
             var options = CSVReadOptions()
             options.idColumn = "id"
             options.threads = threads
-            options.stepBytes = step
+            options.blockBytes = step
             return try CSVReader.read(path: url.path, options: options)
         }
         let whole = try read(step: 1 << 30)

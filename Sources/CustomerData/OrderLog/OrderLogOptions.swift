@@ -30,6 +30,10 @@ public struct OrderLogOptions: Sendable {
     public var horizonDays: Int?
     public var dateFormat: TimestampFormat = .iso
     public var separator: Separator = .byte(UInt8(ascii: ","))
+    /// Detect a one-byte separator from the first lines as they are read (for a pipe, which
+    /// cannot be looked at first), instead of `separator`; `separatorDetected` hears it.
+    public var detectSeparator = false
+    public var separatorDetected: (@Sendable (UInt8) -> Void)?
     /// Count and skip lines whose date or amount cannot be read, instead of stopping.
     public var skipBadRows = false
     /// Drop exact duplicate lines (they are counted either way).
@@ -38,6 +42,8 @@ public struct OrderLogOptions: Sendable {
     public var normalizeIDs = false
     /// Categories that get a `share:` column, by total spend.
     public var shareCategories = 20
+    /// Column count, record length and inflation limits.
+    public var limits = InputLimits()
     /// Bytes read per block (tests make it tiny to put block boundaries everywhere).
     var blockSize = RecordStream.blockSize
 

@@ -10,6 +10,7 @@ final class BlockReader: @unchecked Sendable {
     private let columns: [OrderLineSink.Role: Int]
     private let options: OrderLogOptions
     private let lock = NSLock()
+    private var readPosition: (done: Int, total: Int?) = (0, nil)
     private var bytes = 0
 
     init(stream: RecordStream, first: RecordStream.Block, offset: Int, line: Int, header: [String],
@@ -23,12 +24,20 @@ final class BlockReader: @unchecked Sendable {
         self.options = options
     }
 
+    /// How far into the file the reader is (see `RecordStream.position`).
+    var position: (done: Int, total: Int?) { lock.withLock { readPosition } }
+    /// Bytes of data read so far (inflated, for a `.gz` file).
     var bytesRead: Int { lock.withLock { bytes } }
 
     func run(into queue: BatchQueue) {
         var sink = OrderLineSink(file: stream.name, header: header, columns: columns, options: options)
         do {
             while true {
+                if let nul = block.nul {
+                    throw BinaryData.error(at: nul - offset, in: UnsafeBufferPointer(rebasing: block.bytes[offset...]),
+                                           firstLine: line, separator: options.separator, file: stream.name,
+                                           header: header, blockStartsWithHeader: false)
+                }
                 let data = UnsafeBufferPointer(rebasing: block.bytes[offset...])
                 sink.block = data
                 sink.batch = OrderLineBatch()
@@ -44,10 +53,10 @@ final class BlockReader: @unchecked Sendable {
                 }
                 if let failure = sink.failure { throw failure }
                 line += scanned.lines
-                let read = stream.bytesRead
-                lock.withLock { bytes = read }
+                let (read, position) = (stream.bytesRead, stream.position)
+                lock.withLock { (bytes, readPosition) = (read, position) }
                 guard queue.push(sink.batch) else { return }
-                guard let next = try stream.next(consumed: offset + scanned.endOffset) else { break }
+                guard let next = try stream.next(consumed: offset + scanned.endOffset, line: line) else { break }
                 block = next
                 offset = 0
             }

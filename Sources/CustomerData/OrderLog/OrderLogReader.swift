@@ -1,20 +1,36 @@
 import Foundation
+import NumericCore
 
 /// Streams an order log once and returns one row of features per customer
 /// (`persona features`). See `OrderLogOptions` for the choices and `CustomerFeatures` for
 /// what comes out; the README documents every feature.
 public enum OrderLogReader {
-    /// - Parameter progress: called after each block with the bytes read so far.
-    public static func features(path: String, options: OrderLogOptions,
-                                progress: (Int) -> Void = { _ in }) throws -> CustomerFeatures {
-        let stream = try RecordStream(path: path, blockSize: options.blockSize)
+    /// - Parameter progress: called after each block with the bytes of the file read so far.
+    public static func features(path: String, options given: OrderLogOptions,
+                                progress: (WorkProgress) -> Void = { _ in }) throws -> CustomerFeatures {
+        var options = given
+        let stream = try RecordStream(path: path, limits: options.limits, blockSize: options.blockSize)
         let name = stream.name
-        guard let block = try stream.next(consumed: 0) else { throw CustomerDataError.emptyFile(file: name) }
+        guard let block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
+        if options.detectSeparator {
+            let sample = Array(block.bytes.prefix(DelimiterSniffer.sampleBytes))
+            let detected = DelimiterSniffer.detect(bytes: sample, complete: block.final && sample.count == block.bytes.count)
+            options.separator = .byte(detected)
+            options.separatorDetected?(detected)
+        }
 
-        // The header is the first record of the first block.
+        // The header is the first record of the first block (up to a NUL byte, which the data
+        // rows report by column name when the header ends before it).
         var headerSink = HeaderSink()
-        let headerScan = try scan(block.bytes, file: name, header: [], options: options, firstLine: 1,
-                                  rowLimit: 1, expectedFields: nil, final: true, into: &headerSink)
+        let headerScan = try scan(UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)]), file: name,
+                                  header: [], options: options, firstLine: 1, rowLimit: 1, expectedFields: nil, final: true,
+                                  fieldLimit: options.limits.maxColumns, into: &headerSink)
+        let closed = headerScan.rows == 1 && headerScan.endOffset > 0
+            && (block.bytes[headerScan.endOffset - 1] == 0x0A || block.bytes[headerScan.endOffset - 1] == 0x0D)
+        if let nul = block.nul, !closed {
+            throw BinaryData.error(at: nul, in: block.bytes, firstLine: 1, separator: options.separator, file: name,
+                                   header: nil, blockStartsWithHeader: true)
+        }
         let header = headerSink.names
         guard !header.isEmpty, header.contains(where: { !$0.isEmpty }) else { throw CustomerDataError.emptyFile(file: name) }
         var seen = [String: Int]()
@@ -37,9 +53,11 @@ public enum OrderLogReader {
         thread.stackSize = 1 << 22
         thread.start()
         var accumulator = OrderAccumulator(options: options)
+        let step = "reading \(name)"
         while let batch = queue.pop() {
             accumulator.add(batch)
-            progress(reader.bytesRead)
+            let position = reader.position
+            progress(WorkProgress(step: step, done: position.done, total: position.total, unit: .bytes))
         }
         if let failure = queue.failure { throw failure }
         accumulator.report.bytes = reader.bytesRead
@@ -64,14 +82,17 @@ public enum OrderLogReader {
 
     static func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, file: String, header: [String],
                                       options: OrderLogOptions, firstLine: Int, rowLimit: Int,
-                                      expectedFields: Int?, final: Bool, into sink: inout Sink) throws -> CSVScanner.Outcome {
+                                      expectedFields: Int?, final: Bool, fieldLimit: Int = .max,
+                                      into sink: inout Sink) throws -> CSVScanner.Outcome {
         switch options.separator {
         case .byte(let delimiter):
-            return try CSVScanner(file: file, delimiter: delimiter, header: header)
-                .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields, final: final, into: &sink)
+            return try CSVScanner(file: file, delimiter: delimiter, header: header, maxRecordBytes: options.limits.maxRecordBytes)
+                .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields, final: final,
+                      fieldLimit: fieldLimit, into: &sink)
         case .whitespace:
-            return try WhitespaceScanner(file: file)
-                .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields, into: &sink)
+            return try WhitespaceScanner(file: file, maxRecordBytes: options.limits.maxRecordBytes)
+                .scan(bytes, firstLine: firstLine, rowLimit: rowLimit, expectedFields: expectedFields,
+                      fieldLimit: fieldLimit, into: &sink)
         }
     }
 

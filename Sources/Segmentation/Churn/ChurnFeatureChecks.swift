@@ -11,7 +11,7 @@ import NumericCore
 /// constant or strongly correlated columns are not reported.
 ///
 /// Complexity: one O(n·p) pass (min, max and a hash per column), then a row-by-row comparison
-/// only for columns whose hashes agree.
+/// only for columns whose hashes agree (found through a dictionary, not by pairs).
 enum ChurnFeatureChecks {
     /// The warnings for `x` (training rows × encoded features named `names`), constant columns
     /// first, then each group of identical columns in feature order.
@@ -47,10 +47,13 @@ enum ChurnFeatureChecks {
                 + (featuresGiven ? "out of --features" : "out with --exclude"))
         }
         // Identical columns, grouped under the first of them; constant ones are reported above.
+        // Only columns with the same hash are compared, so p columns cost O(p), not O(p²).
         var grouped = Set<Int>(constant)
+        var byHash = [UInt64: [Int]]()
+        for j in 0..<p where !grouped.contains(j) { byHash[hash[j], default: []].append(j) }
         for j in 0..<p where !grouped.contains(j) {
-            let same = ((j + 1)..<p).filter { k in
-                !grouped.contains(k) && hash[k] == hash[j] && (0..<x.rows).allSatisfy { x[$0, j] == x[$0, k] }
+            let same = (byHash[hash[j]] ?? []).filter { k in
+                k > j && !grouped.contains(k) && (0..<x.rows).allSatisfy { x[$0, j] == x[$0, k] }
             }
             guard !same.isEmpty else { continue }
             grouped.formUnion(same)

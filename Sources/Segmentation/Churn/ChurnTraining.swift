@@ -5,11 +5,6 @@ import NumericCore
 /// `persona churn train`: read, encode (the same reader and encoder as `persona cluster`),
 /// check for separation and collinearity, cross-validate, fit on all rows.
 public enum ChurnTraining {
-    public enum Progress: Sendable {
-        case stage(String)
-        case fold(Int, of: Int)
-    }
-
     /// Value tiers of the training rows (`--value`), made as `persona segment` makes them.
     public struct ValueTiers: Sendable {
         public let columns: [String]
@@ -47,9 +42,12 @@ public enum ChurnTraining {
         }
     }
 
-    public static func run(_ options: ChurnTrainOptions, progress: (Progress) -> Void = { _ in }) throws -> Run {
+    /// - Parameter progress: hears each step on the calling thread (reading progress comes
+    ///   through `options.read.progress`).
+    /// - Throws: `SegmentationError.tooManyFeatures` when the encoded features are at least as
+    ///   many as the labelled rows (before any fitting, which would cost O(p³) per step).
+    public static func run(_ options: ChurnTrainOptions, progress: (WorkProgress) -> Void = { _ in }) throws -> Run {
         var timings = StageTimer()
-        progress(.stage("reading"))
         if let features = options.features {
             for role in [options.idColumn, options.labelColumn] where features.contains(role) {
                 throw SegmentationError.roleInFeatures(file: (options.input as NSString).lastPathComponent, column: role,
@@ -74,13 +72,13 @@ public enum ChurnTraining {
         let file = table.source
         timings.lap("read")
 
-        progress(.stage("encoding"))
         let labels = try ChurnLabels(table: table, column: options.labelColumn, positive: options.positive)
         var specification = FeaturePipeline.Specification(features: options.features, scale: options.scale)
         specification.exclude = options.exclude + [options.idColumn, options.labelColumn]
         specification.maxCategories = options.maxCategories
         // The encoding is fitted on every row; the scaler on each fold's training rows, then on all.
-        let (encoding, encoded, encodingReport) = try FeaturePipeline.encode(table, specification, threads: options.threads)
+        let (encoding, encoded, encodingReport) = try FeaturePipeline.encode(table, specification, threads: options.threads,
+                                                                             progress: progress)
         let names = encoding.featureNames
         let keep = labels.values.indices.filter { !labels.values[$0].isNaN }
         var x = encoded
@@ -88,12 +86,15 @@ public enum ChurnTraining {
         let y = keep.map { labels.values[$0] }
         let ids = table.identifiers.map { column in keep.map { column[$0] } } ?? keep.map(String.init)
         let positives = Int(y.reduce(0, +))
+        guard names.count < y.count else {
+            throw SegmentationError.tooManyFeatures(file: file, features: names.count, rows: y.count)
+        }
         timings.lap("encode")
 
         // Value tiers on every row, as `persona segment` fits them with its default tier names.
         var valueTiers: ValueTiers?
         if !options.valueColumns.isEmpty {
-            progress(.stage("value tiers"))
+            progress(.started("value tiers"))
             let columns = options.valueColumns
             let log1p = try TierDimension.withoutNegatives(table, columns: columns, option: "--value")
             let names = SegmentConfig.Value().tiers
@@ -124,13 +125,21 @@ public enum ChurnTraining {
             let n = Double(labels.count), ones = labels.reduce(0, +)
             return labels.map { $0 == 1 ? n / (2 * ones) : n / (2 * (n - ones)) }
         }
-        func fitScaled(_ rows: [Int]?) throws -> (Scaler, LogisticRegression.Fit) {
+        /// `fold` (0-based) reports Newton's iterations as detail of the cross-validation step.
+        func fitScaled(_ rows: [Int]?, fold: Int?) throws -> (Scaler, LogisticRegression.Fit) {
             var train = rows.map { x.selectingRows($0) } ?? x
             let trainLabels = rows.map { $0.map { y[$0] } } ?? y
             let scaler = try Scaler.fit(train, method: options.scale)
             try scaler.transform(&train)
             do {
-                return (scaler, try regression.fit(train, labels: trainLabels, weights: weights(trainLabels)))
+                return (scaler, try regression.fit(train, labels: trainLabels, weights: weights(trainLabels)) { p in
+                    if let fold {
+                        progress(WorkProgress(step: "cross-validation", done: fold, total: options.folds, unit: .fits,
+                                              detail: "fold \(fold + 1): Newton iteration \(p.done + 1)"))
+                    } else {
+                        progress(WorkProgress(step: "fitting on all rows, Newton's method", done: p.done, total: p.total, unit: p.unit))
+                    }
+                })
             } catch let problem as LogisticRegression.Problem {
                 switch problem {
                 case .rankDeficient(let dependent):
@@ -153,12 +162,12 @@ public enum ChurnTraining {
             folds = ClassificationMetrics.stratifiedFolds(labels: y, folds: options.folds, seed: options.seed)
             var aucs = [Double]()
             for fold in 0..<options.folds {
-                progress(.fold(fold + 1, of: options.folds))
+                progress(WorkProgress(step: "cross-validation", done: fold, total: options.folds, unit: .fits))
                 let train = folds.indices.filter { folds[$0] != fold }
                 let test = folds.indices.filter { folds[$0] == fold }
                 let scaler: Scaler, fit: LogisticRegression.Fit
                 do {
-                    (scaler, fit) = try fitScaled(train)
+                    (scaler, fit) = try fitScaled(train, fold: fold)
                 } catch let error as SegmentationError {
                     throw SegmentationError.inFold(fold: fold + 1, folds: options.folds, rows: train.count, error)
                 }
@@ -177,8 +186,7 @@ public enum ChurnTraining {
             timings.lap("cross-validation")
         }
 
-        progress(.stage("fitting on all rows"))
-        let (scaler, fit) = try fitScaled(nil)
+        let (scaler, fit) = try fitScaled(nil, fold: nil)
         if !fit.converged {
             warnings.append("Newton's method stopped after \(fit.iterations) iterations without converging")
         }
