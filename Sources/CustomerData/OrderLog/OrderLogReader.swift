@@ -9,12 +9,20 @@ public enum OrderLogReader {
                                 progress: (Int) -> Void = { _ in }) throws -> CustomerFeatures {
         let stream = try RecordStream(path: path, blockSize: options.blockSize)
         let name = stream.name
-        guard let block = try stream.next(consumed: 0) else { throw CustomerDataError.emptyFile(file: name) }
+        guard var block = try stream.next(consumed: 0) else { throw CustomerDataError.emptyFile(file: name) }
 
-        // The header is the first record of the first block.
+        // The header is the first record. A block may end before it does (blank lines first,
+        // or a quoted name holding line breaks): then ask for a longer block, so the header
+        // reads the same whatever the block size.
         var headerSink = HeaderSink()
-        let headerScan = try scan(block.bytes, file: name, header: [], options: options, firstLine: 1,
-                                  rowLimit: 1, expectedFields: nil, final: true, into: &headerSink)
+        var headerScan: CSVScanner.Outcome
+        while true {
+            headerSink = HeaderSink()
+            headerScan = try scan(block.bytes, file: name, header: [], options: options, firstLine: 1,
+                                  rowLimit: 1, expectedFields: nil, final: block.final, into: &headerSink)
+            guard headerScan.rows == 0, !block.final, let longer = try stream.next(consumed: 0) else { break }
+            block = longer
+        }
         let header = headerSink.names
         guard !header.isEmpty, header.contains(where: { !$0.isEmpty }) else { throw CustomerDataError.emptyFile(file: name) }
         var seen = [String: Int]()
