@@ -74,6 +74,11 @@ let package = Package(
             name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
         .testTarget(
             name: "ReportingTests", dependencies: ["Reporting"]),
+        // Seeded fuzzing of the parsers (CSV, numbers, dates, YAML, JSON models, tag rules);
+        // Corpus/ holds its inputs, which the libFuzzer package in fuzz/ shares.
+        .testTarget(
+            name: "FuzzTests", dependencies: ["CustomerData", "Segmentation", "NumericCore"],
+            exclude: ["Corpus", "README.md"]),
         .testTarget(
             name: "AtomicOutputTests", dependencies: ["AtomicOutput"]),
         .testTarget(

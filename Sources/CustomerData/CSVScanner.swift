@@ -70,7 +70,12 @@ struct CSVScanner {
                             closed = true
                             break
                         }
-                        if b == CSVScanner.newline { line += 1 }
+                        // A line end inside the quotes is a physical line too: `\n`, and a
+                        // `\r` not followed by `\n` (the `\r\n` pair counts at its `\n`).
+                        if b == CSVScanner.newline
+                            || (b == CSVScanner.carriageReturn && !(p + 1 < end && (p + 1).pointee == CSVScanner.newline)) {
+                            line += 1
+                        }
                         scratch.append(b)
                         p += 1
                     }

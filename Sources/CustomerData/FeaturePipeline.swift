@@ -182,6 +182,9 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         guard scaler.center.allSatisfy(\.isFinite), scaler.scale.allSatisfy({ $0.isFinite && $0 != 0 }) else {
             throw corrupt(.scaler, "holds a centre or scale that is not a finite number (scales must also be non-zero)")
         }
+        if let column = encoding.columns.first(where: { $0.fill.map { !$0.isFinite } ?? false }), let fill = column.fill {
+            throw corrupt(.encoding, "gives column '\(column.name)' the fill \(fill), not a finite number")
+        }
         if let bad = scaler.log1pColumns.first(where: { $0 < 0 || $0 >= features.count }) {
             throw corrupt(.scaler, "log1p_columns holds \(bad), outside 0..<\(features.count)")
         }

@@ -171,7 +171,12 @@ enum NumberParser {
         let count = end - start
         guard count <= 9 else { return .notANumber }
         var word = ""
-        for i in 0..<count { word.unicodeScalars.append(Unicode.Scalar(start[i] | 0x20)) }  // ASCII lower-case
+        // ASCII letters lower-cased, every other byte kept: OR-ing 0x20 into all of them would
+        // turn control bytes into punctuation ("n\u{0F}a" into "n/a").
+        for i in 0..<count {
+            let b = start[i]
+            word.unicodeScalars.append(Unicode.Scalar(b >= 0x41 && b <= 0x5A ? b | 0x20 : b))
+        }
         switch word {
         case "na", "n/a", "null", "none", "#n/a", "<na>": return .missing
         case "nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity": return .nonFinite

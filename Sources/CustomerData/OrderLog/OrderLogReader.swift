@@ -11,7 +11,7 @@ public enum OrderLogReader {
         var options = given
         let stream = try RecordStream(path: path, limits: options.limits, blockSize: options.blockSize)
         let name = stream.name
-        guard let block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
+        guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
         if options.detectSeparator {
             let sample = Array(block.bytes.prefix(DelimiterSniffer.sampleBytes))
             let detected = DelimiterSniffer.detect(bytes: sample, complete: block.final && sample.count == block.bytes.count)
@@ -19,12 +19,21 @@ public enum OrderLogReader {
             options.separatorDetected?(detected)
         }
 
-        // The header is the first record of the first block (up to a NUL byte, which the data
-        // rows report by column name when the header ends before it).
+        // The header is the first record (up to a NUL byte, which the data rows report by
+        // column name when the header ends before it). A block may end before the header does
+        // (blank lines first, or a quoted name holding line breaks): then ask for a longer
+        // block, so the header reads the same whatever the block size.
         var headerSink = HeaderSink()
-        let headerScan = try scan(UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)]), file: name,
-                                  header: [], options: options, firstLine: 1, rowLimit: 1, expectedFields: nil, final: true,
+        var headerScan: CSVScanner.Outcome
+        while true {
+            headerSink = HeaderSink()
+            let whole = block.final || block.nul != nil
+            headerScan = try scan(UnsafeBufferPointer(rebasing: block.bytes[..<(block.nul ?? block.bytes.count)]), file: name,
+                                  header: [], options: options, firstLine: 1, rowLimit: 1, expectedFields: nil, final: whole,
                                   fieldLimit: options.limits.maxColumns, into: &headerSink)
+            guard headerScan.rows == 0, !whole, let longer = try stream.next(consumed: 0, line: 1, more: true) else { break }
+            block = longer
+        }
         let closed = headerScan.rows == 1 && headerScan.endOffset > 0
             && (block.bytes[headerScan.endOffset - 1] == 0x0A || block.bytes[headerScan.endOffset - 1] == 0x0D)
         if let nul = block.nul, !closed {

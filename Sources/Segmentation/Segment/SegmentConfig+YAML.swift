@@ -91,7 +91,16 @@ extension SegmentConfig {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if ch.value < 0x20 { out += String(format: "\\x%02X", ch.value) } else { out.unicodeScalars.append(ch) }
+                // Escaped: what YAML does not allow raw in a quoted scalar (controls, DEL, C1,
+                // the byte-order mark, U+FFFE/U+FFFF) and the line breaks it would fold into a
+                // space (U+0085, U+2028, U+2029).
+                if ch.value < 0x20 || (0x7F...0x9F).contains(ch.value) {
+                    out += String(format: "\\x%02X", ch.value)
+                } else if [0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF].contains(ch.value) {
+                    out += String(format: "\\u%04X", ch.value)
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out + "\""
