@@ -37,6 +37,10 @@ struct CSVPass {
         while true {
             if let nul = block.nul {
                 work.appendPending()
+                // Records before the NUL byte's come first: their errors are met in file order.
+                var discard = DiscardSink()
+                _ = try scanner.scan(UnsafeBufferPointer(rebasing: block.bytes[start..<max(start, BinaryData.lineStart(before: nul, in: block.bytes))]), firstLine: line,
+                                     expectedFields: scanner.header.count, final: false, into: &discard)
                 throw BinaryData.error(at: nul - start, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
                                        separator: .byte(scanner.delimiter), file: stream.name, header: scanner.header,
                                        blockStartsWithHeader: false)

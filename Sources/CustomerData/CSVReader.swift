@@ -79,6 +79,10 @@ public enum CSVReader {
         var sampled: CSVScanner.Outcome
         repeat {
             if let nul = first.nul {
+                // Records before the NUL byte's come first: their errors are met in file order.
+                var discard = DiscardSink()
+                _ = try scanner.scan(UnsafeBufferPointer(rebasing: first.bytes[head.end..<max(head.end, BinaryData.lineStart(before: nul, in: first.bytes))]), firstLine: head.dataLine,
+                                     expectedFields: header.count, final: false, into: &discard)
                 throw BinaryData.error(at: nul, in: first.bytes, firstLine: 1, separator: .byte(read.delimiter),
                                        file: name, header: header, blockStartsWithHeader: true)
             }
@@ -154,8 +158,16 @@ public enum CSVReader {
         let name = stream.name
         let raw = try CSVHeader.read(stream, block: &block, delimiter: delimiter, limits: limits)
         let header = raw.names.map { $0.trimmingCharacters(in: .whitespaces) }
-        if header == [""], block.final, !block.bytes[raw.end...].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
-            throw CustomerDataError.emptyFile(file: name)  // blanks only
+        if !block.bytes[..<raw.end].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+            // Blanks only, so far: read on (the block need not be the last one) to tell an
+            // empty file from a header with one unnamed column (up to `sampleBytes` of blanks).
+            let blank = { (block: RecordStream.Block) in
+                !block.bytes[raw.end...].contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+            }
+            while blank(block), !block.final, block.nul == nil, block.bytes.count < sampleBytes, let longer = try stream.next(consumed: 0, line: 1, more: true) {
+                block = longer
+            }
+            if blank(block), block.final { throw CustomerDataError.emptyFile(file: name) }
         }
         var seen = [String: Int]()
         for (j, column) in header.enumerated() {

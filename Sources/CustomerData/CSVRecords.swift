@@ -22,7 +22,10 @@ public struct CSVRecords: Sendable {
         var line = 1 + headerLines
         while true {
             if let nul = block.nul {
-                throw BinaryData.error(at: nul, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
+                // Records before the NUL byte's come first: their errors are met in file order.
+                _ = try body.scan(UnsafeBufferPointer(rebasing: block.bytes[start..<max(start, BinaryData.lineStart(before: nul, in: block.bytes))]), firstLine: line,
+                                  expectedFields: header.count, final: false, into: &sink)
+                throw BinaryData.error(at: nul - start, in: UnsafeBufferPointer(rebasing: block.bytes[start...]), firstLine: line,
                                        separator: .byte(delimiter), file: name, header: header, blockStartsWithHeader: false)
             }
             sink.current.removeAll(keepingCapacity: true)  // a record cut at the last block's end starts over

@@ -152,6 +152,15 @@ protocol FieldSink {
     mutating func endRow(line: Int)
 }
 
+/// Drops every field: for scanning records only to meet the errors they hold (before a NUL
+/// byte, so that errors come in file order whatever the block size).
+struct DiscardSink: FieldSink {
+    mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int) {}
+    mutating func endRow(line: Int) {}
+    func isNumeric(column: Int) -> Bool { false }
+    mutating func addNumber(column: Int, _ value: Double) {}
+}
+
 /// Collects the header's names.
 struct HeaderSink: FieldSink {
     var names: [String] = []

@@ -32,6 +32,15 @@ enum BinaryData {
         return .binaryData(file: file, line: place.line, column: place.field + 1, name: name)
     }
 
+    /// Where the line holding the byte at `offset` starts in `bytes` (just after the last line
+    /// end before it): the records before that are whole, and are scanned for their errors
+    /// before the NUL byte is reported, so errors come in file order whatever the block size.
+    static func lineStart(before offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = offset
+        while i > 0, bytes[i - 1] != 0x0A, bytes[i - 1] != 0x0D { i -= 1 }
+        return i
+    }
+
     private static func csvPlace(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>, firstLine: Int,
                                  delimiter: UInt8) -> Place {
         let quote: UInt8 = 0x22, newline: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D

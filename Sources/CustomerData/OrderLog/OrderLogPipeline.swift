@@ -34,6 +34,17 @@ final class BlockReader: @unchecked Sendable {
         do {
             while true {
                 if let nul = block.nul {
+                    // Lines before the NUL byte's come first: their errors are met in file order.
+                    sink.block = UnsafeBufferPointer(rebasing: block.bytes[offset...])
+                    do {
+                        _ = try OrderLogReader.scan(UnsafeBufferPointer(rebasing: block.bytes[offset..<max(offset, BinaryData.lineStart(before: nul, in: block.bytes))]), file: stream.name,
+                                                    header: header, options: options, firstLine: line, rowLimit: .max,
+                                                    expectedFields: header.count, final: false, into: &sink)
+                    } catch {
+                        if let failure = sink.failure { throw failure }
+                        throw error
+                    }
+                    if let failure = sink.failure { throw failure }
                     throw BinaryData.error(at: nul - offset, in: UnsafeBufferPointer(rebasing: block.bytes[offset...]),
                                            firstLine: line, separator: options.separator, file: stream.name,
                                            header: header, blockStartsWithHeader: false)

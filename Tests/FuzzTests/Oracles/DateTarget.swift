@@ -99,7 +99,8 @@ enum DateTarget: FuzzTarget {
             } else if let sign = byte(i), sign == 0x2B || sign == 0x2D {
                 guard let oh = digits(i + 1, 2), byte(i + 3) == 0x3A, let om = digits(i + 4, 2) else { return .value(nil) }
                 offset = (sign == 0x2B ? 1 : -1) * (oh * 3600 + om * 60)
-                saneOffset = oh <= 23 && om <= 59
+                // Offsets in use run from -12:00 to +14:00 (minutes below 60); others are refused.
+                guard om <= 59, (-12 * 3600...14 * 3600).contains(offset) else { return .value(nil) }
                 i += 6
             }
             guard i == s.count else { return .value(nil) }
