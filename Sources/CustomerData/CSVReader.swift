@@ -15,6 +15,9 @@ public struct CSVReadOptions: Sendable {
     /// Columns that must be numeric: a non-number there is an error, not a reason to treat the
     /// column as text.
     public var numericColumns: [String] = []
+    /// Columns read as text even when every cell is a number (a partition of a file must read
+    /// a column as the whole file does).
+    public var textColumns: [String] = []
     /// Threads for parsing (the file is split at line boundaries when it holds no quotes).
     public var threads: Int = 1
     /// Bytes parsed per step before they are released (tests make it small to cross many steps).
@@ -147,7 +150,7 @@ public enum CSVReader {
         return header.map { column in
             if column == options.idColumn { return .identifier }
             if let wanted, !wanted.contains(column) { return .skip }
-            return .numeric
+            return options.textColumns.contains(column) ? .text : .numeric
         }
     }
 

@@ -28,6 +28,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case notNumbers(file: String, column: Int, name: String, purpose: String)
     case log1pNotNumeric(file: String, option: String, name: String)
     case log1pDomain(file: String, line: Int, name: String, value: Double)
+    /// Statistics of the parts of one file (partitions on a cluster) that cannot be combined.
+    case partsDisagree(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): none of the \(lines) lines has a customer id in column '\(column)'"
         case let .writeFailed(file, reason):
             return "\(file): cannot write: \(reason)"
+        case let .partsDisagree(file, problem):
+            return "\(file): the partitions cannot be combined: \(problem)"
         }
     }
 }
