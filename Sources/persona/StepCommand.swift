@@ -11,7 +11,7 @@ import Segmentation
 struct StepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step",
-        abstract: "Run persona cluster on a file split into partitions (Apache Spark), one round at a time.",
+        abstract: "Run persona cluster and persona features on files split into partitions (Apache Spark), one round at a time.",
         discussion: """
             A driver (python -m persona_spark) runs these; they are documented for anyone \
             writing another. Every round is a pure function of one partition's rows and a small \
@@ -27,9 +27,14 @@ struct StepCommand: ParsableCommand {
                 for each partition P (a CSV with the header) at index I:
                   persona step S P --state state.json --part I > out-I.json
                 persona step merge state.json out-0.json out-1.json ... --out state.json --model model.json
+
+            An order log partitioned by customer: order-span on every partition (the latest \
+            date and the spend per category), then features on every partition with --as-of \
+            and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
-                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self])
+                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self,
+                      OrderSpanStep.self, FeaturesStep.self])
 }
 
 struct PlanClusterStep: ParsableCommand {

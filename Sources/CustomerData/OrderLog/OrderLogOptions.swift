@@ -38,6 +38,9 @@ public struct OrderLogOptions: Sendable {
     public var normalizeIDs = false
     /// Categories that get a `share:` column, by total spend.
     public var shareCategories = 20
+    /// The categories that get a `share:` column, in this order, instead of the top ones of
+    /// this file: partitions of one file must all make the columns of the whole file.
+    public var shareCategoryNames: [String]?
     /// Bytes read per block (tests make it tiny to put block boundaries everywhere).
     var blockSize = RecordStream.blockSize
 
@@ -81,6 +84,9 @@ public struct OrderLogReport: Sendable, Equatable {
     public var lastDate: Int64?
     public var asOf: Int64 = 0
     public var bytes = 0
+    /// Purchase spend per category (with a category column), to choose the `share:` columns
+    /// of a file read in partitions.
+    public var categoryTotals: [String: Double] = [:]
 
     public init() {}
 }
