@@ -6,7 +6,8 @@ import NumericCore
 /// driver starts it (`init`), runs the map step `next` on every partition, and feeds their
 /// outputs in partition order to `advanced(with:)` until `model` is set.
 ///
-/// Rounds: a seeded sample of rows for k-means++ (skipped with given centroids); Lloyd
+/// Rounds: a seeded sample of rows for k-means++ (skipped with given centroids; when the
+/// sample is every row, its fit is the single machine's and Lloyd rounds are skipped); Lloyd
 /// iterations exactly as `KMeans.fit` makes them (`KMeans.partial` per partition, then
 /// `KMeans.step`: same assignment kernel, same empty-cluster relocation, same tolerance and
 /// stopping rules); a final pass for sizes, inertia and centroids in original units; a pass
@@ -236,6 +237,13 @@ public struct KMeansFit: Codable, Sendable {
                 state.centroids = result.model.centroids.rowArrays
                 state.sampleRows = nil
                 state.next = .lloyd
+                if sample.rows.count == rows {
+                    // The sample is the whole file: that fit is persona cluster's, restarts and all.
+                    state.iterations = result.model.iterations
+                    state.converged = result.model.converged
+                    state.restartInertias = result.model.restartInertias
+                    state.next = .final
+                }
             case .lloyd:
                 guard let centroids else { throw StepFile.noWork(file, "lloyd") }
                 let offsets = partRows.indices.map { partRows[..<$0].reduce(0, +) }
@@ -266,7 +274,7 @@ public struct KMeansFit: Codable, Sendable {
                                      originalSums: order.map { total.originalSums[$0] }, inertia: total.inertia)
                 state.centroids = order.map { centroids[$0] }
                 state.final = total
-                state.restartInertias = [total.inertia]
+                if state.restartInertias.isEmpty { state.restartInertias = [total.inertia] }
                 let n = rows
                 var rng = SeededRandom(seed: specification.seed, stream: 0x5111)
                 state.sampleRows = n > specification.silhouetteLimit

@@ -72,7 +72,9 @@ def parser():
     return top
 
 
-def main(argv=None):
+def main(argv=None, spark=None):
+    """Runs one command; returns the exit status. `spark`: a session to run in (kept open);
+    without it one is made on --master and stopped at the end."""
     args = parser().parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
         return fail("--partitions must be at least 1; got %d" % args.partitions)
@@ -92,7 +94,9 @@ def main(argv=None):
         from .features import run
         if (args.amount is None) == (args.price is None or args.quantity is None):
             return fail("give the line amount: --amount COL, or --price COL with --quantity COL")
-    spark = spark_session(args.master)
+    own = spark is None
+    if own:
+        spark = spark_session(args.master)
     try:
         name = ship(spark, binary)
         print(run(spark, args, binary, name), file=sys.stderr)
@@ -106,4 +110,5 @@ def main(argv=None):
         print(message if message.startswith("persona") else "persona: error: " + message, file=sys.stderr)
         return 1
     finally:
-        spark.stop()
+        if own:
+            spark.stop()

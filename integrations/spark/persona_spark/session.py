@@ -13,6 +13,7 @@ QUIET_LOGGERS = (
     "org.apache.spark.scheduler.TaskSetManager",
     "org.apache.spark.scheduler.DAGScheduler",
     "org.apache.spark.api.python.PythonRunner",
+    "org.apache.spark.util.Utils",  # "Aborting task" with the stack, when output streams to the driver
 )
 
 
@@ -20,6 +21,11 @@ def spark_session(master, app_name="persona_spark"):
     """A session on `master` (getOrCreate: inside a running application, that one)."""
     from pyspark.sql import SparkSession
 
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Spark's own start-up notes (log level, native Hadoop) are not the user's business.
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties")
+    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--driver-java-options -Dlog4j2.configurationFile=file:%s pyspark-shell" % config)
     spark = (SparkSession.builder.master(master).appName(app_name)
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.ui.enabled", "false")
