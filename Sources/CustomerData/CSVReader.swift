@@ -21,6 +21,9 @@ public struct CSVReadOptions: Sendable {
     /// Columns that must be numeric: a non-number there is an error, not a reason to treat the
     /// column as text.
     public var numericColumns: [String] = []
+    /// Columns read as text even when every cell is a number (a partition of a file must read
+    /// a column as the whole file does).
+    public var textColumns: [String] = []
     /// Threads for parsing (blocks without quotes are split at line ends).
     public var threads: Int = 1
     /// Column count, record length and inflation limits.
@@ -191,10 +194,11 @@ public enum CSVReader {
         for column in options.columns ?? [] { try check(column, option: options.columnsSource) }
         for column in options.numericColumns { try check(column, option: "--numeric") }
         let wanted = options.columns.map { Set($0).union(options.numericColumns) }
+        let text = Set(options.textColumns)
         return header.map { column in
             if column == options.idColumn { return .identifier }
             if let wanted, !wanted.contains(column) { return .skip }
-            return .numeric
+            return text.contains(column) ? .text : .numeric
         }
     }
 

@@ -50,6 +50,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     /// A column that looked numeric in the first `sampleRows` rows meets text later, in an
     /// input that cannot be read a second time to read the column as text.
     case textAfterSample(file: String, line: Int, column: Int, name: String, value: String, sampleRows: Int)
+    /// Statistics of the parts of one file (partitions on a cluster) that cannot be combined.
+    case partsDisagree(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -136,6 +138,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file): \(byteSize(compressed)) of gzip data inflate to more than \(byteSize(limit)) (the limit: \(ratio) times the compressed size, and never below \(byteSize(InputLimits.inflationFloor))); real exports compress 3 to 20 times, so this looks like a decompression bomb; if the file is genuine, raise the inflation limit"
         case let .textAfterSample(file, line, column, name, value, sampleRows):
             return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number, but the first \(count(sampleRows)) rows were; the column would be read again as text, and this input (a pipe) cannot be read twice: save it to a file and read that"
+        case let .partsDisagree(file, problem):
+            return "\(file): the partitions cannot be combined: \(problem)"
         }
     }
 }

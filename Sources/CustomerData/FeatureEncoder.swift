@@ -16,56 +16,58 @@ public enum FeatureEncoder {
     public static func fit(_ table: CustomerTable, features: [String]?, exclude: [String] = [],
                            maxCategories: Int = 50, threads: Int = 1,
                            source: String = "--features") throws -> (FeatureEncoding, EncodingReport) {
+        let summary = ColumnSummary(table)
+        let chosen = try chooseColumns(summary, features: features, exclude: exclude, source: source)
+        return try fit(summary, medians: numericMedians(table, columns: chosen, threads: threads), features: features,
+                       exclude: exclude, maxCategories: maxCategories, source: source)
+    }
+
+    /// Fits an encoding from column statistics alone: what `fit(_:features:…)` does with a
+    /// table, for a table too large for one machine whose partitions were summarized and
+    /// merged (`ColumnSummary.merged`). The same decisions, so the same encoding.
+    /// - Parameters:
+    ///   - medians: the median of every numeric column among the chosen ones that has values
+    ///     (`QuantileSearch` finds them exactly across partitions).
+    /// - Throws: as `fit(_:features:…)`.
+    public static func fit(_ summary: ColumnSummary, medians: [String: Double], features: [String]?, exclude: [String] = [],
+                           maxCategories: Int = 50, source: String = "--features") throws -> (FeatureEncoding, EncodingReport) {
         var report = EncodingReport()
         let explicit = features != nil
-        if let features {
-            var seen = Set<String>()
-            for name in features where !seen.insert(name).inserted {
-                throw CustomerDataError.duplicateFeature(file: table.source, name: name, reason: "\(source) names it twice")
-            }
-        } else {
-            for name in exclude where table.index(of: name) == nil {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "--exclude", name: name, available: table.columnNames)
-            }
-        }
-        let excluded = Set(exclude)
-        let chosen: [String] = features ?? table.columnNames.enumerated().compactMap { j, name in
-            switch table.columns[j] {
-            case .identifier, .skipped: return nil
-            default: return excluded.contains(name) ? nil : name
-            }
-        }
-        let medians = numericMedians(table, columns: chosen, threads: threads)
+        let file = summary.source
+        let chosen = try chooseColumns(summary, features: features, exclude: exclude, source: source)
+        let positions = summary.positions
         var columns = [FeatureEncoding.Column]()
         for name in chosen {
-            guard let j = table.index(of: name) else {
-                throw CustomerDataError.unknownColumn(file: table.source, option: source, name: name, available: table.columnNames)
+            guard let j = positions[name] else {
+                throw CustomerDataError.unknownColumn(file: file, option: source, name: name, available: summary.columnNames)
             }
-            switch table.columns[j] {
-            case .numeric(let column):
+            let column = summary.columns[j]
+            switch column.kind {
+            case .numeric:
                 guard let median = medians[name] else {
-                    if explicit { throw CustomerDataError.noValues(file: table.source, column: j + 1, name: name) }
+                    if explicit { throw CustomerDataError.noValues(file: file, column: j + 1, name: name) }
                     report.excluded.append((name, "no values"))
                     continue
                 }
-                let kind: FeatureEncoding.Kind = column.isBinary ? .boolean : .numeric
+                let kind: FeatureEncoding.Kind = column.binary ?? false ? .boolean : .numeric
                 columns.append(.init(name: name, kind: kind, fill: median,
                                      trueValues: nil, falseValues: nil, reference: nil, levels: nil))
-            case .text(let column):
-                if let boolean = booleanColumn(name: name, column) {
+            case .text:
+                let levels = column.levels ?? []
+                if let boolean = booleanColumn(name: name, levels: levels, counts: column.counts ?? []) {
                     columns.append(boolean)
                     continue
                 }
-                guard !column.levels.isEmpty else {
-                    if explicit { throw CustomerDataError.noValues(file: table.source, column: j + 1, name: name) }
+                guard !levels.isEmpty else {
+                    if explicit { throw CustomerDataError.noValues(file: file, column: j + 1, name: name) }
                     report.excluded.append((name, "no values"))
                     continue
                 }
-                if !explicit, column.levels.count > maxCategories {
-                    report.excluded.append((name, "text with \(column.levels.count) distinct values (more than \(maxCategories)); name it in --features to one-hot encode it"))
+                if !explicit, levels.count > maxCategories {
+                    report.excluded.append((name, "text with \(levels.count) distinct values (more than \(maxCategories)); name it in --features to one-hot encode it"))
                     continue
                 }
-                let sorted = column.levels.sorted(by: codePointOrder)
+                let sorted = levels.sorted(by: codePointOrder)
                 columns.append(.init(name: name, kind: .categorical, fill: nil, trueValues: nil, falseValues: nil,
                                      reference: sorted.first, levels: Array(sorted.dropFirst())))
             case .identifier, .skipped:
@@ -75,7 +77,7 @@ public enum FeatureEncoder {
         let encoding = FeatureEncoding(columns: columns)
         var names = Set<String>()
         for name in encoding.featureNames where !names.insert(name).inserted {
-            throw CustomerDataError.duplicateFeature(file: table.source, name: name,
+            throw CustomerDataError.duplicateFeature(file: file, name: name,
                                                      reason: "two columns produce a feature of that name (a column named like a one-hot level)")
         }
         guard !encoding.featureNames.isEmpty else {
@@ -84,10 +86,35 @@ public enum FeatureEncoder {
                 + columns.map { "'\($0.name)': one value only, \(quoted($0.reference ?? ""))" }
             let reason = reasons.isEmpty
                 ? "the file has no columns besides the id"
-                : "every column was left out (" + reasons.joined(separator: "; ") + ")"
-            throw CustomerDataError.noFeatures(file: table.source, reason: reason)
+                : "every column was left out (" + reasons.prefix(10).joined(separator: "; ")
+                    + (reasons.count > 10 ? "; and \(reasons.count - 10) more" : "") + ")"
+            throw CustomerDataError.noFeatures(file: file, reason: reason)
         }
         return (encoding, report)
+    }
+
+    /// The columns an encoding is fitted on: `features` as given (checked for repeats), or
+    /// every read column except the id and `exclude` (checked to exist).
+    public static func chooseColumns(_ summary: ColumnSummary, features: [String]?, exclude: [String],
+                                     source: String = "--features") throws -> [String] {
+        if let features {
+            var seen = Set<String>()
+            for name in features where !seen.insert(name).inserted {
+                throw CustomerDataError.duplicateFeature(file: summary.source, name: name, reason: "\(source) names it twice")
+            }
+            return features
+        }
+        let positions = summary.positions
+        for name in exclude where positions[name] == nil {
+            throw CustomerDataError.unknownColumn(file: summary.source, option: "--exclude", name: name, available: summary.columnNames)
+        }
+        let excluded = Set(exclude)
+        return summary.columns.compactMap { column in
+            switch column.kind {
+            case .identifier, .skipped: return nil
+            default: return excluded.contains(column.name) ? nil : column.name
+            }
+        }
     }
 
     /// The median of the present values of every numeric column among `columns` (absent when
@@ -114,13 +141,13 @@ public enum FeatureEncoder {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
     }
 
-    private static func booleanColumn(name: String, _ column: TextColumn) -> FeatureEncoding.Column? {
-        let lowered = Set(column.levels.map { $0.lowercased() })
+    private static func booleanColumn(name: String, levels: [String], counts: [Int]) -> FeatureEncoding.Column? {
+        let lowered = Set(levels.map { $0.lowercased() })
         for (yes, no) in booleanPairs where !lowered.isEmpty && lowered.isSubset(of: [yes, no]) {
             var ones = 0, present = 0
-            for code in column.codes where code >= 0 {
-                present += 1
-                if column.levels[Int(code)].lowercased() == yes { ones += 1 }
+            for (level, count) in zip(levels, counts) {
+                present += count
+                if level.lowercased() == yes { ones += count }
             }
             // Median of 0/1 values, as numpy computes it.
             let fill: Double = ones * 2 > present ? 1 : (ones * 2 == present ? 0.5 : 0)

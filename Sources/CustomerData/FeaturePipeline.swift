@@ -99,16 +99,23 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     public init(encoding: FeatureEncoding, fittingScalerTo raw: Matrix, table: CustomerTable,
                 _ specification: Specification) throws {
         let names = encoding.featureNames
-        let log1p = try specification.log1p.map { name -> Int in
-            guard let spec = encoding.columns.first(where: { $0.name == name }), spec.kind == .numeric,
-                  let index = names.firstIndex(of: name)
-            else { throw CustomerDataError.log1pNotNumeric(file: table.source, option: specification.log1pSource, name: name) }
-            return index
-        }
+        let log1p = try FeaturePipeline.log1pIndices(encoding, specification, file: table.source)
         do {
             self.init(encoding: encoding, scaler: try Scaler.fit(raw, method: specification.scale, log1pColumns: log1p))
         } catch NumericError.log1pDomain(let column, let row, let value) {
             throw CustomerDataError.log1pDomain(file: table.source, line: table.line(ofRow: row), name: names[column], value: value)
+        }
+    }
+
+    /// The feature indices of `specification.log1p`.
+    /// - Throws: `CustomerDataError.log1pNotNumeric` for a name that is not a numeric feature.
+    public static func log1pIndices(_ encoding: FeatureEncoding, _ specification: Specification, file: String) throws -> [Int] {
+        let names = encoding.featureNames
+        return try specification.log1p.map { name -> Int in
+            guard let spec = encoding.columns.first(where: { $0.name == name }), spec.kind == .numeric,
+                  let index = names.firstIndex(of: name)
+            else { throw CustomerDataError.log1pNotNumeric(file: file, option: specification.log1pSource, name: name) }
+            return index
         }
     }
 
@@ -144,6 +151,13 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     ///   - labels: each row's cluster in `0..<k`.
     /// - Complexity: O(rows · features).
     public func clusterMeans(_ scaled: Matrix, labels: [Int], k: Int) -> [[Double]] {
+        let (sums, counts) = clusterSums(scaled, labels: labels, k: k)
+        return (0..<k).map { c in sums[c].map { counts[c] > 0 ? $0 / Double(counts[c]) : .nan } }
+    }
+
+    /// Per cluster, the sum of its rows in original units and its row count: `clusterMeans`
+    /// before the division, for rows split across partitions (add the sums in partition order).
+    public func clusterSums(_ scaled: Matrix, labels: [Int], k: Int) -> (sums: [[Double]], counts: [Int]) {
         let d = scaled.columns
         var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
         var counts = [Int](repeating: 0, count: k)
@@ -158,7 +172,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
                 }
             }
         }
-        return (0..<k).map { c in sums[c].map { counts[c] > 0 ? $0 / Double(counts[c]) : .nan } }
+        return (sums, counts)
     }
 
     enum CodingKeys: String, CodingKey { case features, encoding, scaler }

@@ -112,16 +112,25 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         let (dense, k) = denseLabels(labels)
         let n = data.rows
         guard k >= 2, k <= n - 1 else { return nil }
-        let d = data.columns
         let (means, counts) = centroids(data, labels: dense, clusters: k)
         let overall = ColumnStatistics.meansAndVariances(data).means
+        let intra = withinDistances(data, labels: dense, means: means, clusters: k, root: false).reduce(0, +)
+        return calinskiHarabasz(means: means, counts: counts, overall: overall, within: intra)
+    }
+
+    /// The Calinski-Harabasz score from per-cluster statistics (clusters that occur only):
+    /// `means` k × d row-major, `overall` the mean of all rows, `within` the summed squared
+    /// distance of rows to their cluster mean. For rows split across partitions.
+    public static func calinskiHarabasz(means: [Double], counts: [Int], overall: [Double], within intra: Double) -> Double? {
+        let (k, d) = (counts.count, overall.count)
+        let n = counts.reduce(0, +)
+        guard k >= 2, k <= n - 1, means.count == k * d else { return nil }
         var extra = 0.0
         for j in 0..<k {
             var s = 0.0
             for f in 0..<d { s += (means[j * d + f] - overall[f]) * (means[j * d + f] - overall[f]) }
             extra += Double(counts[j]) * s
         }
-        let intra = withinDistances(data, labels: dense, means: means, clusters: k, root: false).reduce(0, +)
         return intra == 0 ? 1.0 : extra * Double(n - k) / (intra * Double(k - 1))
     }
 
@@ -129,9 +138,18 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     public static func daviesBouldin(_ data: Matrix, labels: [Int32]) -> Double? {
         let (dense, k) = denseLabels(labels)
         guard k >= 2, k <= data.rows - 1 else { return nil }
-        let d = data.columns
         let (means, counts) = centroids(data, labels: dense, clusters: k)
-        var intra = withinDistances(data, labels: dense, means: means, clusters: k, root: true)
+        let within = withinDistances(data, labels: dense, means: means, clusters: k, root: true)
+        return daviesBouldin(means: means, counts: counts, rootWithin: within, d: data.columns)
+    }
+
+    /// The Davies-Bouldin score from per-cluster statistics (clusters that occur only):
+    /// `means` k × d row-major, `rootWithin` per cluster the summed (not squared) distance of
+    /// its rows to its mean. For rows split across partitions.
+    public static func daviesBouldin(means: [Double], counts: [Int], rootWithin: [Double], d: Int) -> Double? {
+        let k = counts.count
+        guard k >= 2, k <= counts.reduce(0, +) - 1, means.count == k * d, rootWithin.count == k else { return nil }
+        var intra = rootWithin
         for j in 0..<k { intra[j] /= Double(counts[j]) }
         var between = [Double](repeating: 0, count: k * k)
         for a in 0..<k {

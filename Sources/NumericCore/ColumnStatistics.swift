@@ -44,12 +44,40 @@ public enum ColumnStatistics {
     /// The `p`-quantile (0...1) with linear interpolation between order statistics
     /// (numpy's default `method="linear"`) of already sorted values.
     public static func quantile(sorted values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let position = Double(values.count - 1) * p
+        quantile(count: values.count, p) { values[$0] }
+    }
+
+    /// The `p`-quantile of `count` values given their order statistics (0-based ranks), for
+    /// columns too large to sort in one place: `quantileRanks` says which ranks it reads.
+    public static func quantile(count: Int, _ p: Double, orderStatistic: (Int) -> Double) -> Double {
+        guard count > 0 else { return .nan }
+        let position = Double(count - 1) * p
         let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, values.count - 1)
+        let upper = min(lower + 1, count - 1)
         let fraction = position - Double(lower)
-        return values[lower] + (values[upper] - values[lower]) * fraction
+        let low = orderStatistic(lower)
+        return low + (orderStatistic(upper) - low) * fraction
+    }
+
+    /// The ranks `quantile(count:_:orderStatistic:)` reads.
+    public static func quantileRanks(count: Int, _ p: Double) -> [Int] {
+        guard count > 0 else { return [] }
+        let lower = Int((Double(count - 1) * p).rounded(.down))
+        return lower + 1 < count ? [lower, lower + 1] : [lower]
+    }
+
+    /// The median (numpy's: the mean of the two middle values for an even count) from order
+    /// statistics; the same number `median(_:)` gives.
+    public static func median(count: Int, orderStatistic: (Int) -> Double) -> Double {
+        guard count > 0 else { return .nan }
+        let upper = orderStatistic(count / 2)
+        return count % 2 == 0 ? (orderStatistic(count / 2 - 1) + upper) / 2 : upper
+    }
+
+    /// The ranks `median(count:orderStatistic:)` reads.
+    public static func medianRanks(count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        return count % 2 == 0 ? [count / 2 - 1, count / 2] : [count / 2]
     }
 
     /// The median of unsorted values (numpy's: the mean of the two middle values for an even
@@ -109,6 +137,12 @@ public enum ColumnStatistics {
         return pairwiseSum(values[values.startIndex..<mid]) + pairwiseSum(values[mid...])
     }
 
+    /// StandardScaler's centre and scale: the mean and the population sd (1 for a constant
+    /// column, see `isConstant`).
+    public static func standardCenterAndScale(mean: Double, variance: Double, count: Int) -> (Double, Double) {
+        (mean, isConstant(variance: variance, mean: mean, count: count) ? 1 : variance.squareRoot())
+    }
+
     /// sklearn's `_is_constant_feature`: a variance within rounding error of zero
     /// (`var <= n·ε·var + (n·|mean|·ε)²`) means a constant column, which gets scale 1 and so
     /// maps to 0 instead of blowing up.
@@ -121,14 +155,24 @@ public enum ColumnStatistics {
     /// RobustScaler's centre and scale: the median and the interquartile range (1 when 0).
     static func medianAndIQR(_ column: [Double]) -> (Double, Double) {
         let sorted = column.sorted()
-        let iqr = quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25)
-        return (quantile(sorted: sorted, 0.5), iqr == 0 ? 1 : iqr)
+        return robustCenterAndScale(count: sorted.count) { sorted[$0] }
+    }
+
+    /// RobustScaler's centre and scale from order statistics (ranks: `quantileRanks` of 0.25,
+    /// 0.5 and 0.75).
+    public static func robustCenterAndScale(count: Int, orderStatistic: (Int) -> Double) -> (Double, Double) {
+        let iqr = quantile(count: count, 0.75, orderStatistic: orderStatistic) - quantile(count: count, 0.25, orderStatistic: orderStatistic)
+        return (quantile(count: count, 0.5, orderStatistic: orderStatistic), iqr == 0 ? 1 : iqr)
     }
 
     /// MinMaxScaler's centre and scale: the minimum and the range (1 when 0).
     static func minimumAndRange(_ column: [Double]) -> (Double, Double) {
-        let low = column.min() ?? 0
-        let range = (column.max() ?? 0) - low
-        return (low, range == 0 ? 1 : range)
+        minimumAndRange(minimum: column.min() ?? 0, maximum: column.max() ?? 0)
+    }
+
+    /// MinMaxScaler's centre and scale from a column's extremes.
+    public static func minimumAndRange(minimum: Double, maximum: Double) -> (Double, Double) {
+        let range = maximum - minimum
+        return (minimum, range == 0 ? 1 : range)
     }
 }

@@ -67,16 +67,7 @@ extension KMeans {
             iterations = iteration
             var pass = engine.assignAndSum(centroids: centroids, labels: labels)
             relocateEmptyClusters(&pass, engine: engine, centroids: centroids, labels: labels)
-            var shift = 0.0
-            for j in 0..<k where pass.counts[j] > 0 {
-                let inverse = 1 / Double(pass.counts[j])
-                for f in 0..<d {
-                    let updated = pass.sums[j * d + f] * inverse
-                    let delta = updated - centroids[j * d + f]
-                    shift += delta * delta
-                    centroids[j * d + f] = updated
-                }
-            }
+            let shift = KMeans.moveCentroids(&centroids, sums: pass.sums, counts: pass.counts, d: d)
             onIteration(iteration)
             // The first pass compares against "no labels yet" (-1), so it never stops here.
             if iteration > 1 && pass.changed == 0 {
@@ -109,19 +100,44 @@ extension KMeans {
         guard !empty.isEmpty else { return }
         let current = labels.array
         let distances = engine.squaredDistances(centroids: centroids, labels: current)
+        let d = engine.d
         let farthest = (0..<engine.n)
             .sorted { distances[$0] != distances[$1] ? distances[$0] > distances[$1] : $0 < $1 }
             .prefix(empty.count)
-        let d = engine.d
-        for (cluster, row) in zip(empty, farthest) where distances[row] > 0 {
-            let old = Int(current[row])
-            for f in 0..<d {
-                let value = engine.data.storage[row * d + f]
-                pass.sums[old * d + f] -= value
-                pass.sums[cluster * d + f] = value
+            .map { row in
+                LloydPartial.FarRow(row: row, squaredDistance: distances[row], label: Int(current[row]),
+                                    values: Array(engine.data.storage[(row * d)..<((row + 1) * d)]))
             }
-            pass.counts[old] -= 1
-            pass.counts[cluster] = 1
+        KMeans.relocate(empty: empty, to: farthest, sums: &pass.sums, counts: &pass.counts, d: d)
+    }
+
+    /// sklearn's relocation given the rows farthest from their centroids (largest distance
+    /// first, lower row first on ties): each empty cluster takes the next one with a positive
+    /// distance, and that row's contribution moves from its old cluster's sum.
+    static func relocate(empty: [Int], to farthest: [LloydPartial.FarRow], sums: inout [Double], counts: inout [Int], d: Int) {
+        for (cluster, far) in zip(empty, farthest) where far.squaredDistance > 0 {
+            for f in 0..<d {
+                sums[far.label * d + f] -= far.values[f]
+                sums[cluster * d + f] = far.values[f]
+            }
+            counts[far.label] -= 1
+            counts[cluster] = 1
         }
+    }
+
+    /// The update step: every non-empty cluster's centroid moves to the mean of its rows.
+    /// Returns the summed squared shift (compared with the tolerance).
+    static func moveCentroids(_ centroids: inout [Double], sums: [Double], counts: [Int], d: Int) -> Double {
+        var shift = 0.0
+        for j in counts.indices where counts[j] > 0 {
+            let inverse = 1 / Double(counts[j])
+            for f in 0..<d {
+                let updated = sums[j * d + f] * inverse
+                let delta = updated - centroids[j * d + f]
+                shift += delta * delta
+                centroids[j * d + f] = updated
+            }
+        }
+        return shift
     }
 }

@@ -58,9 +58,7 @@ public struct Scaler: Codable, Sendable, Equatable {
                 // One row-major pass per moment instead of one strided pass per column.
                 let (means, variances) = ColumnStatistics.meansAndVariances(transformed)
                 for j in 0..<data.columns {
-                    center[j] = means[j]
-                    scale[j] = ColumnStatistics.isConstant(variance: variances[j], mean: means[j], count: data.rows)
-                        ? 1 : variances[j].squareRoot()
+                    (center[j], scale[j]) = ColumnStatistics.standardCenterAndScale(mean: means[j], variance: variances[j], count: data.rows)
                 }
             case .robust:
                 for j in 0..<data.columns { (center[j], scale[j]) = ColumnStatistics.medianAndIQR(transformed.column(j)) }

@@ -49,6 +49,8 @@ extension OrderAccumulator {
     func features(idName: String, asOf: Int64) -> CustomerFeatures {
         var report = self.report
         report.asOf = asOf
+        let categoryNames = categories.values
+        for (code, total) in categoryTotals.enumerated() { report.categoryTotals[categoryNames[code]] = total }
         let allIDs = ids.values
         let kept = (0..<allIDs.count).filter { seenBefore[$0] }
         let order = kept.sorted { allIDs[$0].utf8.lexicographicallyPrecedes(allIDs[$1].utf8) }
@@ -92,13 +94,16 @@ extension OrderAccumulator {
         let asOfDay = Int((asOf - 1).floorDiv(86_400) + 1)  // the first day not included
         var recent = [Double](repeating: 0, count: customerCount)
         var prior = [Double](repeating: 0, count: customerCount)
+        // Added day by day, not in hash-table order, so a customer's sums do not depend on
+        // which other customers share the table (a partition of the log gives the same bits).
+        var window = [(day: Int, customer: Int, spend: Double)]()
         daySpend.forEach { key, spend in
-            let c = Int(key >> 32), day = Int(Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
-            if day >= asOfDay - 90, day < asOfDay {
-                recent[c] += spend
-            } else if day >= asOfDay - 180, day < asOfDay - 90 {
-                prior[c] += spend
-            }
+            let day = Int(Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
+            if day >= asOfDay - 180, day < asOfDay { window.append((day, Int(key >> 32), spend)) }
+        }
+        window.sort { $0.day < $1.day }
+        for (day, c, spend) in window {
+            if day >= asOfDay - 90 { recent[c] += spend } else { prior[c] += spend }
         }
         return .init(name: "spend_trend", values: .numbers(order.map { c in
             recent[c] + prior[c] > 0 ? (recent[c] - prior[c]) / (recent[c] + prior[c]) : .nan
@@ -113,11 +118,16 @@ extension OrderAccumulator {
         let byName = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
         var nameRank = [Int](repeating: 0, count: names.count)
         for (rank, code) in byName.enumerated() { nameRank[code] = rank }
-        let top = names.indices.sorted {
+        let ranked = names.indices.sorted {
             categoryTotals[$0] != categoryTotals[$1] ? categoryTotals[$0] > categoryTotals[$1] : nameRank[$0] < nameRank[$1]
         }.prefix(options.shareCategories)
+        // Given names keep their columns even when no line here has them (code -1: all zero).
+        let shareNames = options.shareCategoryNames ?? ranked.map { names[$0] }
+        var codeOf = [String: Int]()
+        for (code, name) in names.enumerated() { codeOf[name] = code }
+        let top = shareNames.map { codeOf[$0] ?? -1 }
         var shareSlot = [Int](repeating: -1, count: names.count)
-        for (slot, code) in top.enumerated() { shareSlot[code] = slot }
+        for (slot, code) in top.enumerated() where code >= 0 { shareSlot[code] = slot }
 
         let customers = customerCount
         var distinct = [Int32](repeating: 0, count: customers)
@@ -139,8 +149,8 @@ extension OrderAccumulator {
             .init(name: "distinct_categories", values: .numbers(order.map { Double(distinct[$0]) })),
             .init(name: "top_category", values: .text(order.map { best[$0] >= 0 ? names[Int(best[$0])] : nil })),
         ]
-        for (slot, code) in top.enumerated() {
-            columns.append(.init(name: "share:" + names[code], values: .numbers(order.map { c in
+        for (slot, name) in shareNames.enumerated() {
+            columns.append(.init(name: "share:" + name, values: .numbers(order.map { c in
                 monetary[c] > 0 ? shares[c * top.count + slot] / monetary[c] : .nan
             })))
         }

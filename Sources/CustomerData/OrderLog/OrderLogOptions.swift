@@ -44,6 +44,9 @@ public struct OrderLogOptions: Sendable {
     public var shareCategories = 20
     /// Column count, record length and inflation limits.
     public var limits = InputLimits()
+    /// The categories that get a `share:` column, in this order, instead of the top ones of
+    /// this file: partitions of one file must all make the columns of the whole file.
+    public var shareCategoryNames: [String]?
     /// Bytes read per block (tests make it tiny to put block boundaries everywhere).
     var blockSize = RecordStream.blockSize
 
@@ -87,6 +90,9 @@ public struct OrderLogReport: Sendable, Equatable {
     public var lastDate: Int64?
     public var asOf: Int64 = 0
     public var bytes = 0
+    /// Purchase spend per category (with a category column), to choose the `share:` columns
+    /// of a file read in partitions.
+    public var categoryTotals: [String: Double] = [:]
 
     public init() {}
 }

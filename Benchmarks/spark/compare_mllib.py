@@ -1,0 +1,61 @@
+"""persona_spark cluster vs Spark MLlib KMeans on the same CSV, the same local[2] session.
+
+    python3 Benchmarks/spark/compare_mllib.py DATA.csv --k 8 --persona-bin .build/release/persona
+
+Times both end to end (read, scale, k-means, write segments), reports their inertia in the
+z-scored space (MLlib's StandardScaler uses the sample sd; persona the population sd, so the
+MLlib inertia is recomputed here from its labels with persona's scaler), and the persona_spark
+agreement with `persona cluster` when --single is given.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+from persona_spark.cli import main as persona_spark
+from persona_spark.session import spark_session
+
+
+def mllib(spark, path, k, seed, max_iter):
+    from pyspark.ml.clustering import KMeans
+    from pyspark.ml.feature import StandardScaler, VectorAssembler
+
+    started = time.time()
+    df = spark.read.csv(path, header=True, inferSchema=True)
+    features = [c for c in df.columns if c != "id"]
+    assembled = VectorAssembler(inputCols=features, outputCol="raw").transform(df)
+    scaled = StandardScaler(inputCol="raw", outputCol="features", withMean=True, withStd=True).fit(assembled).transform(assembled).cache()
+    model = KMeans(k=k, seed=seed, maxIter=max_iter, tol=1e-4).fit(scaled)
+    out = os.path.join(tempfile.mkdtemp(), "mllib")
+    model.transform(scaled).select("id", "prediction").write.csv(out)
+    return time.time() - started, model.summary.trainingCost, model.summary.numIter
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("data")
+    p.add_argument("--k", type=int, default=8)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-iter", type=int, default=20)
+    p.add_argument("--persona-bin", required=True)
+    a = p.parse_args()
+    spark = spark_session("local[2]", "persona_spark vs MLlib")
+    work = tempfile.mkdtemp()
+    started = time.time()
+    assert persona_spark(["cluster", a.data, "--id", "id", "--k", str(a.k), "--seed", str(a.seed), "--max-iter", str(a.max_iter),
+                          "--out", os.path.join(work, "s.csv"), "--model", os.path.join(work, "m.json"),
+                          "--persona-bin", a.persona_bin], spark=spark) == 0
+    persona_seconds = time.time() - started
+    with open(os.path.join(work, "m.json")) as f:
+        model = json.load(f)
+    mllib_seconds, cost, iterations = mllib(spark, a.data, a.k, a.seed, a.max_iter)
+    print("persona_spark: %.1f s, inertia %.1f (population-sd z-scores), %d iterations" % (persona_seconds, model["inertia"], model["iterations"]))
+    print("MLlib KMeans:  %.1f s, training cost %.1f (sample-sd z-scores), %d iterations" % (mllib_seconds, cost, iterations))
+    print("ratio: %.2fx" % (mllib_seconds / persona_seconds))
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+/// What a table (or one partition of it) says about its columns, in a form that adds up:
+/// the statistics `FeatureEncoder` needs to choose and fit an encoding, without the rows.
+///
+/// Summaries of the partitions of a file, merged in partition order, equal the summary of the
+/// whole file (`merged(_:)`), except for medians, which are order statistics: those come from
+/// `QuantileSearch` and are passed to `FeatureEncoder.fit(_:medians:…)` beside the summary.
+public struct ColumnSummary: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case identifier, numeric, text, skipped
+    }
+
+    public struct Column: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: Kind
+        /// Non-empty cells (numeric and text columns).
+        public var present: Int = 0
+        /// Numeric columns: the smallest and largest value (nil when no cell has one).
+        public var minimum: Double?
+        public var maximum: Double?
+        /// Numeric columns: every present value is 0 or 1.
+        public var binary: Bool?
+        /// Text columns: distinct values (trimmed) in first-appearance order, and their counts.
+        public var levels: [String]?
+        public var counts: [Int]?
+
+        public init(name: String, kind: Kind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    /// The file name used in messages.
+    public var source: String
+    public var rows: Int
+    /// Every header column, in order.
+    public var columns: [Column]
+
+    public var columnNames: [String] { columns.map(\.name) }
+
+    /// - Complexity: O(columns); for many lookups use `positions`.
+    public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
+
+    /// Each column name's index (the first, should a name repeat), for lookups in O(1).
+    public var positions: [String: Int] {
+        Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public init(source: String, rows: Int, columns: [Column]) {
+        self.source = source
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The summary of a parsed table.
+    /// - Complexity: O(rows) per numeric or text column.
+    public init(_ table: CustomerTable) {
+        self.init(source: table.source, rows: table.rowCount, columns: zip(table.columnNames, table.columns).map { name, column in
+            switch column {
+            case .identifier: return Column(name: name, kind: .identifier)
+            case .skipped: return Column(name: name, kind: .skipped)
+            case .numeric(let values): return Column(numbers: values, name: name)
+            case .text(let text): return Column(text: text, name: name)
+            }
+        })
+    }
+
+    /// Columns read as numbers in some parts and as text in others: the whole file reads
+    /// them as text, so every part must.
+    public static func mixedColumns(_ parts: [ColumnSummary]) -> [String] {
+        guard let first = parts.first else { return [] }
+        return first.columns.indices.compactMap { j in
+            let kinds = Set(parts.compactMap { part -> ColumnSummary.Kind? in
+                guard j < part.columns.count else { return nil }
+                let column = part.columns[j]
+                return column.kind == .numeric && column.present == 0 ? nil : column.kind
+            })
+            return kinds.contains(.numeric) && kinds.contains(.text) ? first.columns[j].name : nil
+        }
+    }
+
+    /// Summaries of consecutive parts of one file, added in order (levels keep their first
+    /// appearance in the file).
+    /// - Throws: `CustomerDataError.partsDisagree` when the parts have different headers, or
+    ///   read a column as numbers in one part and as text in another (read it as text in
+    ///   every part instead).
+    public static func merged(_ parts: [ColumnSummary]) throws -> ColumnSummary {
+        guard var total = parts.first else {
+            throw CustomerDataError.partsDisagree(file: "", problem: "there are no parts to merge")
+        }
+        for part in parts.dropFirst() {
+            guard part.columnNames == total.columnNames else {
+                throw CustomerDataError.partsDisagree(file: total.source, problem: "the parts have different headers")
+            }
+            total.rows += part.rows
+            var mixed = [String]()
+            for j in total.columns.indices {
+                if !total.columns[j].add(part.columns[j]) { mixed.append(total.columns[j].name) }
+            }
+            if !mixed.isEmpty {
+                throw CustomerDataError.partsDisagree(
+                    file: total.source,
+                    problem: "column(s) \(mixed.map { "'\($0)'" }.joined(separator: ", ")) hold numbers in some parts and text in others; read them as text in every part")
+            }
+        }
+        return total
+    }
+}
+
+extension ColumnSummary.Column {
+    init(numbers column: NumericColumn, name: String) {
+        self.init(name: name, kind: .numeric)
+        var low = Double.infinity, high = -Double.infinity
+        var present = 0
+        var binary = true
+        for v in column.values where !v.isNaN {
+            present += 1
+            low = min(low, v)
+            high = max(high, v)
+            if v != 0 && v != 1 { binary = false }
+        }
+        self.present = present
+        if present > 0 { (minimum, maximum) = (low, high) }
+        self.binary = binary
+    }
+
+    init(text column: TextColumn, name: String) {
+        self.init(name: name, kind: .text)
+        var counts = [Int](repeating: 0, count: column.levels.count)
+        for code in column.codes where code >= 0 { counts[Int(code)] += 1 }
+        present = counts.reduce(0, +)
+        levels = column.levels
+        self.counts = counts
+    }
+
+    /// Adds a later part's column; false when the kinds differ.
+    mutating func add(_ other: ColumnSummary.Column) -> Bool {
+        // A part whose cells are all empty reads a text column as numbers without values.
+        if kind == .numeric, present == 0, other.kind == .text { self = other; return true }
+        if kind == .text, other.kind == .numeric, other.present == 0 { return true }
+        guard kind == other.kind else { return false }
+        present += other.present
+        switch kind {
+        case .numeric:
+            if let low = other.minimum { minimum = min(minimum ?? low, low) }
+            if let high = other.maximum { maximum = max(maximum ?? high, high) }
+            binary = (binary ?? true) && (other.binary ?? true)
+        case .text:
+            var known = levels ?? []
+            var totals = counts ?? []
+            var position = [String: Int]()
+            for (p, level) in known.enumerated() { position[level] = p }
+            for (level, count) in zip(other.levels ?? [], other.counts ?? []) {
+                if let p = position[level] {
+                    totals[p] += count
+                } else {
+                    position[level] = known.count
+                    known.append(level)
+                    totals.append(count)
+                }
+            }
+            (levels, counts) = (known, totals)
+        case .identifier, .skipped:
+            break
+        }
+        return true
+    }
+}

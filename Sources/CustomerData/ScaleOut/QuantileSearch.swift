@@ -1,0 +1,152 @@
+import NumericCore
+
+/// Exact order statistics (medians, quartiles) of columns split across partitions, found by
+/// counting rather than sorting: each round every partition counts its values in `buckets`
+/// equal slices of the interval known to hold the wanted rank, the counts are added, and the
+/// interval shrinks to the slice holding the rank; once an interval holds few enough values,
+/// the partitions send those values themselves.
+///
+/// Slices are cut in the order-preserving integer image of the doubles (`key`), not in value,
+/// so every round divides the interval by `buckets` whatever the distribution: with 4,096
+/// buckets at most ⌈64 / 12⌉ = 6 rounds, usually two. The result is the exact value a sort of
+/// the whole column gives (the order statistic itself, not an estimate).
+public struct QuantileSearch: Codable, Sendable, Equatable {
+    /// One wanted order statistic.
+    public struct Target: Codable, Sendable, Equatable {
+        /// A column of the table (raw numbers) or a feature of the search's pipeline.
+        public var column: String
+        /// 0-based rank among the column's present values.
+        public var rank: Int
+        /// The key interval `[low, high]` known to hold the rank.
+        public var low: UInt64
+        public var high: UInt64
+        /// Values with a key below `low`, in the whole file.
+        public var below: Int
+        /// Values with a key in `[low, high]`; the partitions send them when this is small.
+        public var inside: Int
+        public var value: Double?
+    }
+
+    public var targets: [Target]
+    public var buckets = 4096
+    /// Intervals holding at most this many values are sent as values.
+    public var collectLimit = 16_384
+
+    public var isDone: Bool { targets.allSatisfy { $0.value != nil } }
+
+    /// What one partition counted, per unfinished target in order.
+    public struct Counts: Codable, Sendable, Equatable {
+        public struct Target: Codable, Sendable, Equatable {
+            public var below: Int
+            public var buckets: [Int]?
+            public var values: [Double]?
+        }
+        public var targets: [Target]
+    }
+
+    /// A search for `ranks` of columns whose values lie in `[minimum, maximum]` (`count` of them).
+    public init(_ wanted: [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]) {
+        targets = wanted.map { w in
+            Target(column: w.column, rank: w.rank, low: Self.key(w.minimum), high: Self.key(w.maximum),
+                   below: 0, inside: w.count, value: w.minimum == w.maximum ? w.minimum : nil)
+        }
+    }
+
+    /// The order-preserving image of a double: keys compare as the values do (−0 is 0).
+    public static func key(_ value: Double) -> UInt64 {
+        let bits = (value == 0 ? 0.0 : value).bitPattern
+        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+    }
+
+    static func value(ofKey key: UInt64) -> Double {
+        Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+    }
+
+    private static func width(_ target: Target, buckets: Int) -> UInt64 {
+        (target.high - target.low) / UInt64(buckets) + 1
+    }
+
+    /// Counts one partition's values. `values(column)` gives a column's present values.
+    /// - Complexity: O(values · unfinished targets).
+    public func count(_ values: (String) throws -> [Double]) rethrows -> Counts {
+        var cache = [String: [Double]]()
+        var out = [Counts.Target]()
+        for target in targets where target.value == nil {
+            let column: [Double]
+            if let cached = cache[target.column] { column = cached } else {
+                column = try values(target.column)
+                cache[target.column] = column
+            }
+            var below = 0
+            if target.inside <= collectLimit {
+                var inside = [Double]()
+                for v in column {
+                    let k = Self.key(v)
+                    if k < target.low { below += 1 } else if k <= target.high { inside.append(v) }
+                }
+                out.append(.init(below: below, buckets: nil, values: inside))
+            } else {
+                let width = Self.width(target, buckets: buckets)
+                var counts = [Int](repeating: 0, count: buckets)
+                for v in column {
+                    let k = Self.key(v)
+                    if k < target.low { below += 1 } else if k <= target.high { counts[Int((k - target.low) / width)] += 1 }
+                }
+                out.append(.init(below: below, buckets: counts, values: nil))
+            }
+        }
+        return Counts(targets: out)
+    }
+
+    /// The search after one round: every partition's counts added in order, each interval
+    /// narrowed (or its value found).
+    /// - Throws: `CustomerDataError.partsDisagree` when the counts do not fit the search.
+    public func refined(with parts: [Counts], file: String) throws -> QuantileSearch {
+        var next = self
+        let open = targets.indices.filter { targets[$0].value == nil }
+        func disagree(_ problem: String) -> CustomerDataError { .partsDisagree(file: file, problem: problem) }
+        for part in parts where part.targets.count != open.count {
+            throw disagree("a partition counted \(part.targets.count) order statistics, the search has \(open.count)")
+        }
+        for (slot, t) in open.enumerated() {
+            var target = targets[t]
+            let below = parts.reduce(0) { $0 + $1.targets[slot].below }
+            let position = target.rank - below
+            if target.inside <= collectLimit {
+                var values = parts.flatMap { $0.targets[slot].values ?? [] }
+                guard values.count == target.inside, position >= 0, position < values.count else {
+                    throw disagree("column '\(target.column)': \(values.count) values sent where \(target.inside) were counted")
+                }
+                values.sort()
+                target.value = values[position]
+            } else {
+                var counts = [Int](repeating: 0, count: buckets)
+                for part in parts {
+                    guard let b = part.targets[slot].buckets, b.count == buckets else { throw disagree("bucket counts are missing") }
+                    for i in 0..<buckets { counts[i] += b[i] }
+                }
+                let width = Self.width(target, buckets: buckets)
+                var running = 0
+                guard let i = counts.indices.first(where: { i in
+                    if running + counts[i] > position { return true }
+                    running += counts[i]
+                    return false
+                }) else {
+                    throw disagree("column '\(target.column)': rank \(target.rank) is not among the counted values")
+                }
+                target.low += UInt64(i) * width
+                target.high = min(target.high, target.low + (width - 1))
+                target.below = below + running
+                target.inside = counts[i]
+                if target.low == target.high { target.value = Self.value(ofKey: target.low) }
+            }
+            next.targets[t] = target
+        }
+        return next
+    }
+
+    /// The value found for `rank` of `column`.
+    public func value(_ column: String, rank: Int) -> Double? {
+        targets.first { $0.column == column && $0.rank == rank }?.value
+    }
+}

@@ -1,0 +1,372 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// k-means on a file split into partitions, one round at a time, after `PipelineFit`: the
+/// driver starts it (`init`), runs the map step `next` on every partition, and feeds their
+/// outputs in partition order to `advanced(with:)` until `model` is set.
+///
+/// Rounds: a seeded sample of rows for k-means++ (skipped with given centroids; when the
+/// sample is every row, its fit is the single machine's and Lloyd rounds are skipped); Lloyd
+/// iterations exactly as `KMeans.fit` makes them (`KMeans.partial` per partition, then
+/// `KMeans.step`: same assignment kernel, same empty-cluster relocation, same tolerance and
+/// stopping rules); a final pass for sizes, inertia and centroids in original units; a pass
+/// for the quality metrics. With the same starting centroids the labels are those of
+/// `persona cluster` on the whole file and the inertia agrees to rounding.
+public struct KMeansFit: Codable, Sendable {
+    public struct Specification: Codable, Sendable {
+        public var k: Int
+        public var seed: UInt64 = 0
+        public var nInit: Int?
+        public var maxIterations = 300
+        public var tolerance = 1e-4
+        /// Starting centroids in scaled units (`--init FILE`); nil: k-means++ on a sample.
+        public var start: [[Double]]?
+        /// Rows k-means++ (with its restarts and Lloyd) runs on to find the start; all rows
+        /// when the file has no more.
+        public var sampleSize = 100_000
+        public var silhouetteLimit = 20_000
+        public var silhouetteSample = 10_000
+
+        public init(k: Int) { self.k = k }
+
+        enum CodingKeys: String, CodingKey {
+            case k, seed, start, tolerance
+            case nInit = "n_init"
+            case maxIterations = "max_iterations"
+            case sampleSize = "sample_size"
+            case silhouetteLimit = "silhouette_limit"
+            case silhouetteSample = "silhouette_sample"
+        }
+    }
+
+    public enum MapStep: String, Codable, Sendable {
+        case sample, lloyd, final, metrics
+    }
+
+    /// Rows of the scaled matrix picked by global index, with their labels when centroids
+    /// were given.
+    public struct RowSample: Codable, Sendable, Equatable {
+        public var rows: [Int]
+        public var values: [[Double]]
+        public var labels: [Int]?
+    }
+
+    /// The final pass of one partition: labels under the final centroids.
+    public struct FinalPartial: Codable, Sendable, Equatable {
+        public var counts: [Int]
+        /// Per cluster, Σ rows in scaled units and in original units (log1p undone).
+        public var sums: [[Double]]
+        public var originalSums: [[Double]]
+        public var inertia: Double
+        enum CodingKeys: String, CodingKey {
+            case counts, sums, inertia
+            case originalSums = "original_sums"
+        }
+    }
+
+    /// The metrics pass of one partition: distances to the cluster means, and the rows of the
+    /// silhouette sample.
+    public struct MetricsPartial: Codable, Sendable, Equatable {
+        public var squaredWithin: [Double]
+        public var rootWithin: [Double]
+        public var sample: RowSample
+        enum CodingKeys: String, CodingKey {
+            case sample
+            case squaredWithin = "squared_within"
+            case rootWithin = "root_within"
+        }
+    }
+
+    public var specification: Specification
+    public var features: PipelineFit
+    public var next: MapStep?
+    /// Global row indices a `sample` or `metrics` round collects, ascending.
+    public var sampleRows: [Int]?
+    public var centroids: [[Double]]?
+    public var previous: [[Double]]?
+    public var iterations = 0
+    public var converged = false
+    public var strictConvergence = false
+    public var restartInertias: [Double] = []
+    /// After the final round: per cluster (numbered by decreasing size) sizes and sums.
+    public var final: FinalPartial?
+    public var model: ClusterModelFile?
+
+    enum CodingKeys: String, CodingKey {
+        case specification, features, next, centroids, previous, iterations, converged, final, model
+        case sampleRows = "sample_rows"
+        case strictConvergence = "strict_convergence"
+        case restartInertias = "restart_inertias"
+    }
+
+    private var file: String { features.specification.source }
+    private var rows: Int { features.partRows?.reduce(0, +) ?? 0 }
+
+    /// A run on the pipeline `features` fitted.
+    /// - Throws: `SegmentationError` for fewer rows than k, only constant features, or given
+    ///   centroids of the wrong shape.
+    public init(_ specification: Specification, features: PipelineFit) throws {
+        self.specification = specification
+        self.features = features
+        guard let pipeline = features.pipeline, let moments = features.moments else {
+            throw StepFile.noWork(features.specification.source, "k-means (the features are not fitted yet)")
+        }
+        let (file, n, k) = (features.specification.source, features.partRows?.reduce(0, +) ?? 0, specification.k)
+        guard n >= k else { throw SegmentationError.tooFewRows(file: file, rows: n, k: k) }
+        if zip(moments.minimums, moments.maximums).allSatisfy({ $0 == $1 }) {
+            throw SegmentationError.allFeaturesConstant(file: file, columns: pipeline.features)
+        }
+        do {
+            _ = try KMeans(k: k, nInit: specification.nInit, maxIterations: specification.maxIterations,
+                           tolerance: specification.tolerance, seed: specification.seed)
+        } catch let error as NumericError {
+            throw SegmentationError.numeric(file: file, error)
+        }
+        if let start = specification.start {
+            guard start.count == k, start.allSatisfy({ $0.count == pipeline.features.count }) else {
+                throw SegmentationError.centroidsFile(file: file, problem: "it holds \(start.count) centroids but k is \(k)")
+            }
+            centroids = start
+            next = .lloyd
+        } else {
+            var rng = SeededRandom(seed: specification.seed, stream: 0x5A4D)
+            sampleRows = n <= specification.sampleSize ? Array(0..<n) : rng.sampleIndices(specification.sampleSize, from: n).sorted()
+            next = .sample
+        }
+    }
+
+    // MARK: map steps (one partition)
+
+    /// The current round's statistics of partition `part`, as JSON.
+    public func map(partition path: String, part: Int, threads: Int = 1) throws -> [UInt8] {
+        guard let pipeline = features.pipeline, let partRows = features.partRows, part >= 0, part < partRows.count else {
+            throw SegmentationError.modelFile(file: file, problem: "the state has no partition \(part)")
+        }
+        let table = try CSVReader.read(path: path, options: features.readOptions())
+        guard table.rowCount == partRows[part] else {
+            throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(partRows[part]) when the features were fitted")
+        }
+        let scaled = try pipeline.transform(table, threads: threads).matrix
+        let offset = partRows[..<part].reduce(0, +)
+        do {
+            switch next {
+            case .sample:
+                return try StepFile.json(collect(scaled, offset: offset, labels: nil))
+            case .lloyd:
+                guard let centroids else { throw StepFile.noWork(file, "lloyd") }
+                return try StepFile.json(KMeans.partial(scaled, centroids: try Matrix(rowArrays: centroids),
+                                                        previous: try previous.map { try Matrix(rowArrays: $0) }, threads: threads))
+            case .final:
+                guard let centroids else { throw StepFile.noWork(file, "final") }
+                let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
+                let k = centroids.count
+                let original = pipeline.clusterSums(scaled, labels: labels.map(Int.init), k: k)
+                var sums = [[Double]](repeating: [Double](repeating: 0, count: scaled.columns), count: k)
+                let d = scaled.columns
+                for (i, label) in labels.enumerated() {
+                    for f in 0..<d { sums[Int(label)][f] += scaled.storage[i * d + f] }
+                }
+                return try StepFile.json(FinalPartial(counts: original.counts, sums: sums, originalSums: original.sums,
+                                                      inertia: squared.reduce(0, +)))
+            case .metrics:
+                guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
+                let (labels, _) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
+                let means = clusterMeans(final)
+                let d = scaled.columns
+                var squaredWithin = [Double](repeating: 0, count: centroids.count)
+                var rootWithin = squaredWithin
+                for (i, label) in labels.enumerated() {
+                    let c = Int(label)
+                    var s = 0.0
+                    for f in 0..<d {
+                        let diff = scaled.storage[i * d + f] - means[c][f]
+                        s += diff * diff
+                    }
+                    squaredWithin[c] += s
+                    rootWithin[c] += s.squareRoot()
+                }
+                return try StepFile.json(MetricsPartial(squaredWithin: squaredWithin, rootWithin: rootWithin,
+                                                        sample: collect(scaled, offset: offset, labels: labels)))
+            case nil:
+                throw StepFile.noWork(file, "none")
+            }
+        } catch let error as NumericError {
+            throw SegmentationError.numeric(file: table.source, error)
+        }
+    }
+
+    /// The rows of `sampleRows` that fall in this partition.
+    private func collect(_ scaled: Matrix, offset: Int, labels: [Int32]?) -> RowSample {
+        let wanted = sampleRows ?? []
+        func firstAtLeast(_ bound: Int) -> Int {
+            var (low, high) = (0, wanted.count)
+            while low < high {
+                let mid = (low + high) / 2
+                if wanted[mid] < bound { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let (low, high) = (firstAtLeast(offset), firstAtLeast(offset + scaled.rows))
+        let rows = Array(wanted[low..<high])
+        return RowSample(rows: rows, values: rows.map { scaled.row($0 - offset) },
+                         labels: labels.map { l in rows.map { Int(l[$0 - offset]) } })
+    }
+
+    /// Cluster means as `ClusterMetrics` computes them (sum divided by count).
+    private func clusterMeans(_ final: FinalPartial) -> [[Double]] {
+        zip(final.sums, final.counts).map { sums, count in sums.map { count > 0 ? $0 / Double(count) : 0 } }
+    }
+
+    // MARK: reduce (the driver)
+
+    /// The state after a round, from every partition's output in partition order.
+    public func advanced(with parts: [Data]) throws -> KMeansFit {
+        var state = self
+        guard let pipeline = features.pipeline, let partRows = features.partRows, parts.count == partRows.count else {
+            throw CustomerDataError.partsDisagree(file: file, problem: "\(parts.count) partition outputs for \(features.partRows?.count ?? 0) partitions")
+        }
+        do {
+            switch next {
+            case .sample:
+                let sample = try merge(try parts.map { try StepFile.decode(RowSample.self, $0, file: file) })
+                let config = try KMeans(k: specification.k, initialization: .kMeansPlusPlus, nInit: specification.nInit,
+                                        maxIterations: specification.maxIterations, tolerance: specification.tolerance,
+                                        seed: specification.seed)
+                let result = try config.fit(try Matrix(rowArrays: sample.values))
+                state.centroids = result.model.centroids.rowArrays
+                state.sampleRows = nil
+                state.next = .lloyd
+                if sample.rows.count == rows {
+                    // The sample is the whole file: that fit is persona cluster's, restarts and all.
+                    state.iterations = result.model.iterations
+                    state.converged = result.model.converged
+                    state.restartInertias = result.model.restartInertias
+                    state.next = .final
+                }
+            case .lloyd:
+                guard let centroids else { throw StepFile.noWork(file, "lloyd") }
+                let offsets = partRows.indices.map { partRows[..<$0].reduce(0, +) }
+                let merged = try LloydPartial.merged(parts.map { try StepFile.decode(LloydPartial.self, $0, file: file) }, offsets: offsets)
+                let current = try Matrix(rowArrays: centroids)
+                let (moved, shift) = try KMeans.step(centroids: current, merged: merged)
+                state.iterations += 1
+                state.previous = centroids
+                state.centroids = moved.rowArrays
+                let tolerance = KMeans.absoluteTolerance(specification.tolerance, variances: features.scaledVariances ?? [])
+                if state.iterations > 1 && merged.changed == 0 {
+                    state.strictConvergence = true
+                    state.converged = true
+                } else if shift <= tolerance {
+                    state.converged = true
+                }
+                if state.converged || state.iterations >= specification.maxIterations {
+                    state.previous = nil
+                    state.next = .final
+                }
+            case .final:
+                guard let centroids else { throw StepFile.noWork(file, "final") }
+                let finals = try parts.map { try StepFile.decode(FinalPartial.self, $0, file: file) }
+                var total = try addFinals(finals)
+                // Clusters numbered by decreasing size, ties in their order (`orderedBySize`).
+                let order = total.counts.indices.sorted { total.counts[$0] != total.counts[$1] ? total.counts[$0] > total.counts[$1] : $0 < $1 }
+                total = FinalPartial(counts: order.map { total.counts[$0] }, sums: order.map { total.sums[$0] },
+                                     originalSums: order.map { total.originalSums[$0] }, inertia: total.inertia)
+                state.centroids = order.map { centroids[$0] }
+                state.final = total
+                if state.restartInertias.isEmpty { state.restartInertias = [total.inertia] }
+                let n = rows
+                var rng = SeededRandom(seed: specification.seed, stream: 0x5111)
+                state.sampleRows = n > specification.silhouetteLimit
+                    ? rng.sampleIndices(min(specification.silhouetteSample, n), from: n).sorted() : Array(0..<n)
+                state.next = .metrics
+            case .metrics:
+                guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
+                let metrics = try parts.map { try StepFile.decode(MetricsPartial.self, $0, file: file) }
+                state.model = try model(pipeline: pipeline, centroids: centroids, final: final, metrics: metrics)
+                state.sampleRows = nil
+                state.next = nil
+            case nil:
+                throw StepFile.noWork(file, "none")
+            }
+        } catch let error as NumericError {
+            throw SegmentationError.numeric(file: file, error)
+        }
+        return state
+    }
+
+    private func merge(_ samples: [RowSample]) throws -> RowSample {
+        let merged = RowSample(rows: samples.flatMap(\.rows), values: samples.flatMap(\.values),
+                               labels: samples.allSatisfy { $0.labels != nil } ? samples.flatMap { $0.labels ?? [] } : nil)
+        guard merged.rows == (sampleRows ?? []) else {
+            throw CustomerDataError.partsDisagree(file: file, problem: "the partitions sent \(merged.rows.count) of the \(sampleRows?.count ?? 0) sampled rows")
+        }
+        return merged
+    }
+
+    private func addFinals(_ finals: [FinalPartial]) throws -> FinalPartial {
+        guard var total = finals.first else { throw CustomerDataError.partsDisagree(file: file, problem: "there are no parts to merge") }
+        for part in finals.dropFirst() {
+            guard part.counts.count == total.counts.count else {
+                throw CustomerDataError.partsDisagree(file: file, problem: "a partition has \(part.counts.count) clusters, another \(total.counts.count)")
+            }
+            for c in total.counts.indices {
+                total.counts[c] += part.counts[c]
+                for f in total.sums[c].indices {
+                    total.sums[c][f] += part.sums[c][f]
+                    total.originalSums[c][f] += part.originalSums[c][f]
+                }
+            }
+            total.inertia += part.inertia
+        }
+        return total
+    }
+
+    /// The `persona.kmeans` model, as `ClusterRun.modelJSON` lays it out.
+    private func model(pipeline: FeaturePipeline, centroids: [[Double]], final: FinalPartial,
+                       metrics parts: [MetricsPartial]) throws -> ClusterModelFile {
+        let n = rows
+        let d = pipeline.features.count
+        let present = final.counts.indices.filter { final.counts[$0] > 0 }
+        let means = clusterMeans(final)
+        let denseMeans = present.flatMap { means[$0] }
+        let counts = present.map { final.counts[$0] }
+        var overall = [Double](repeating: 0, count: d)
+        for c in present { for f in 0..<d { overall[f] += final.sums[c][f] } }
+        overall = overall.map { $0 / Double(n) }
+        var squared = [Double](repeating: 0, count: final.counts.count), root = squared
+        for part in parts {
+            for c in squared.indices {
+                squared[c] += part.squaredWithin[c]
+                root[c] += part.rootWithin[c]
+            }
+        }
+        // The silhouette rows in the order a single machine draws them.
+        let sample = try merge(parts.map(\.sample))
+        var silhouetteRows = sample.rows
+        var sampleSize: Int?
+        if n > specification.silhouetteLimit {
+            var rng = SeededRandom(seed: specification.seed, stream: 0x5111)
+            silhouetteRows = rng.sampleIndices(min(specification.silhouetteSample, n), from: n)
+            sampleSize = silhouetteRows.count
+        }
+        var position = [Int: Int]()
+        for (p, row) in sample.rows.enumerated() { position[row] = p }
+        let picked = silhouetteRows.compactMap { position[$0] }
+        let labels = sample.labels ?? []
+        let silhouette = ClusterMetrics.silhouette(try Matrix(rowArrays: picked.map { sample.values[$0] }),
+                                                   labels: picked.map { Int32(labels[$0]) })
+        let metrics = ClusterMetrics(
+            silhouette: silhouette,
+            calinskiHarabasz: ClusterMetrics.calinskiHarabasz(means: denseMeans, counts: counts, overall: overall,
+                                                              within: present.reduce(0) { $0 + squared[$1] }),
+            daviesBouldin: ClusterMetrics.daviesBouldin(means: denseMeans, counts: counts, rootWithin: present.map { root[$0] }, d: d),
+            silhouetteSampleSize: sampleSize)
+        let original = zip(final.originalSums, final.counts).map { sums, count in sums.map { count > 0 ? $0 / Double(count) : .nan } }
+        return ClusterModelFile(
+            format: ClusterModelFile.formatName, version: 1, source: file, idColumn: features.specification.idColumn,
+            k: specification.k, pipeline: pipeline, centroids: original, centroidsScaled: centroids, clusterSizes: final.counts,
+            inertia: final.inertia, iterations: iterations, converged: converged, restartInertias: restartInertias,
+            seed: specification.seed, metrics: metrics, kSelection: nil)
+    }
+}

@@ -1,0 +1,246 @@
+import CustomerData
+import Foundation
+import NumericCore
+
+/// Fitting a `FeaturePipeline` on a file split into partitions (Spark), one round at a time:
+/// every partition runs the map step the state names (`next`) on its rows, and the driver
+/// feeds the partitions' outputs, in partition order, to `advanced(with:)`, which returns the
+/// next state, until `pipeline` is set.
+///
+/// Rounds: column statistics; exact medians (the fills) by `QuantileSearch`; moments of the
+/// encoded, log1p-transformed features (zscore, minmax); exact quartiles of those features
+/// (robust). The encoding is chosen by `FeatureEncoder.fit(_:medians:…)`, the same decisions
+/// as on one machine; the scaler from the merged statistics by the formulas `Scaler.fit`
+/// uses. Counts, levels, minimums, maximums, medians and quartiles are exactly the
+/// single-machine numbers; means and standard deviations agree to rounding.
+public struct PipelineFit: Codable, Sendable {
+    /// What to fit, as `persona cluster` takes it.
+    public struct Specification: Codable, Sendable {
+        /// The input's file name, for messages.
+        public var source: String
+        public var idColumn: String
+        public var features: [String]?
+        public var exclude: [String] = []
+        public var maxCategories = 50
+        public var log1p: [String] = []
+        public var scale: ScalingMethod = .zscore
+        /// Columns that must hold numbers (`--numeric`).
+        public var numericColumns: [String] = []
+        /// Columns some partition reads as text: every partition reads them as text.
+        public var textColumns: [String] = []
+        public var delimiter: UInt8 = UInt8(ascii: ",")
+
+        public init(source: String, idColumn: String) {
+            self.source = source
+            self.idColumn = idColumn
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case source, features, exclude, log1p, scale, delimiter
+            case idColumn = "id_column"
+            case maxCategories = "max_categories"
+            case numericColumns = "numeric_columns"
+            case textColumns = "text_columns"
+        }
+    }
+
+    /// The per-partition work of a round.
+    public enum MapStep: String, Codable, Sendable {
+        case columns, quantiles, moments
+    }
+
+    public var specification: Specification
+    /// What each partition runs next; nil once `pipeline` is fitted.
+    public var next: MapStep?
+    /// Rows in each partition, in order (after the first round).
+    public var partRows: [Int]?
+    public var summary: ColumnSummary?
+    /// The order statistics being looked for: medians of raw columns, then (robust) quartiles
+    /// of the features of `unscaled`.
+    public var search: QuantileSearch?
+    /// The encoding and log1p with no scaling: what moments and quartiles are taken of.
+    public var unscaled: FeaturePipeline?
+    public var moments: FeatureMoments?
+    /// Columns left out when features were chosen automatically, with the reason.
+    public var excluded: [[String]]?
+    public var pipeline: FeaturePipeline?
+
+    enum CodingKeys: String, CodingKey {
+        case specification, next, summary, search, unscaled, moments, excluded, pipeline
+        case partRows = "part_rows"
+    }
+
+    public init(_ specification: Specification) {
+        self.specification = specification
+        next = .columns
+    }
+
+    // MARK: map steps (one partition)
+
+    /// How a partition is read in the current round: the columns the pipeline needs, its
+    /// text columns as text.
+    public func readOptions() -> CSVReadOptions {
+        var read = CSVReadOptions()
+        read.idColumn = specification.idColumn
+        read.delimiter = specification.delimiter
+        read.numericColumns = specification.numericColumns
+        read.textColumns = specification.textColumns
+        if let fitted = pipeline ?? unscaled {
+            read.columns = fitted.columns
+            read.columnsSource = "the model"
+            read.textColumns += fitted.encoding.columns.filter { $0.kind == .categorical }.map(\.name)
+        } else if let features = specification.features {
+            read.columns = features
+        }
+        return read
+    }
+
+    /// The current round's statistics of one partition, as JSON.
+    /// - Throws: `CustomerDataError` for unreadable rows (file and line), `SegmentationError`
+    ///   when the state has no work for partitions.
+    public func map(partition path: String, threads: Int = 1) throws -> [UInt8] {
+        let table = try CSVReader.read(path: path, options: readOptions())
+        switch next {
+        case .columns:
+            return try StepFile.json(ColumnSummary(table))
+        case .moments:
+            guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
+            return try StepFile.json(FeatureMoments(try unscaled.transform(table, threads: threads).matrix))
+        case .quantiles:
+            guard let search else { throw StepFile.noWork(specification.source, "quantiles") }
+            if let unscaled {
+                let matrix = try unscaled.transform(table, threads: threads).matrix
+                let names = unscaled.features
+                return try StepFile.json(search.count { name in matrix.column(names.firstIndex(of: name) ?? 0) })
+            }
+            return try StepFile.json(search.count { name in
+                guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { return [] }
+                return column.values.filter { !$0.isNaN }
+            })
+        case nil:
+            throw StepFile.noWork(specification.source, "none")
+        }
+    }
+
+    // MARK: reduce (the driver)
+
+    /// The state after a round, from every partition's output in partition order.
+    /// - Throws: the single-machine errors of fitting (unknown or empty columns, log1p on text),
+    ///   `CustomerDataError.partsDisagree` for outputs that do not belong to this round.
+    public func advanced(with parts: [Data]) throws -> PipelineFit {
+        var state = self
+        let file = specification.source
+        switch next {
+        case .columns:
+            let summaries = try parts.map { try StepFile.decode(ColumnSummary.self, $0, file: file) }
+            let mixed = ColumnSummary.mixedColumns(summaries)
+            if !mixed.isEmpty {
+                state.specification.textColumns += mixed.filter { !state.specification.textColumns.contains($0) }
+                return state  // read them again, as text everywhere
+            }
+            var summary = try ColumnSummary.merged(summaries)
+            summary.source = file
+            state.summary = summary
+            state.partRows = summaries.map(\.rows)
+            let chosen = Set(try FeatureEncoder.chooseColumns(summary, features: specification.features, exclude: specification.exclude))
+            var wanted = [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]()
+            for column in summary.columns where column.kind == .numeric && chosen.contains(column.name) {
+                guard let low = column.minimum, let high = column.maximum else { continue }
+                for rank in ColumnStatistics.medianRanks(count: column.present) {
+                    wanted.append((column.name, rank, column.present, low, high))
+                }
+            }
+            state.search = QuantileSearch(wanted)
+            return try state.afterSearch()
+        case .quantiles:
+            guard let search else { throw StepFile.noWork(file, "quantiles") }
+            let counts = try parts.map { try StepFile.decode(QuantileSearch.Counts.self, $0, file: file) }
+            state.search = try search.refined(with: counts, file: file)
+            return try state.afterSearch()
+        case .moments:
+            let moments = try FeatureMoments.merged(parts.map { try StepFile.decode(FeatureMoments.self, $0, file: file) }, file: file)
+            state.moments = moments
+            guard let unscaled else { throw StepFile.noWork(file, "moments") }
+            if specification.scale == .robust {
+                var wanted = [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]()
+                for (j, name) in unscaled.features.enumerated() {
+                    let ranks = Set([0.25, 0.5, 0.75].flatMap { ColumnStatistics.quantileRanks(count: moments.count, $0) })
+                    for rank in ranks.sorted() { wanted.append((name, rank, moments.count, moments.minimums[j], moments.maximums[j])) }
+                }
+                state.search = QuantileSearch(wanted)
+                state.next = .quantiles
+                return try state.afterSearch()
+            }
+            state.finish()
+            return state
+        case nil:
+            throw StepFile.noWork(file, "none")
+        }
+    }
+
+    /// Once the current search is done: the encoding (after medians) or the robust scaler
+    /// (after quartiles); otherwise another quantile round.
+    private func afterSearch() throws -> PipelineFit {
+        var state = self
+        guard let search, search.isDone else {
+            state.next = .quantiles
+            return state
+        }
+        guard let summary else { throw StepFile.noWork(specification.source, "quantiles") }
+        if let unscaled, let moments {
+            state.finish(robust: unscaled.features.map { name in
+                ColumnStatistics.robustCenterAndScale(count: moments.count) { search.value(name, rank: $0) ?? .nan }
+            })
+            return state
+        }
+        var medians = [String: Double]()
+        for column in summary.columns where column.kind == .numeric && column.present > 0 {
+            let ranks = ColumnStatistics.medianRanks(count: column.present)
+            if ranks.allSatisfy({ search.value(column.name, rank: $0) != nil }) {
+                medians[column.name] = ColumnStatistics.median(count: column.present) { search.value(column.name, rank: $0) ?? .nan }
+            }
+        }
+        let (encoding, report) = try FeatureEncoder.fit(summary, medians: medians, features: specification.features,
+                                                        exclude: specification.exclude, maxCategories: specification.maxCategories)
+        var fitting = FeaturePipeline.Specification(features: specification.features, log1p: specification.log1p, scale: specification.scale)
+        fitting.exclude = specification.exclude
+        let log1p = try FeaturePipeline.log1pIndices(encoding, fitting, file: specification.source)
+        let width = encoding.featureNames.count
+        state.unscaled = FeaturePipeline(encoding: encoding, scaler: Scaler(
+            method: .none, center: [Double](repeating: 0, count: width), scale: [Double](repeating: 1, count: width),
+            log1pColumns: log1p.sorted()))
+        state.excluded = report.excluded.map { [$0.column, $0.reason] }
+        state.search = nil
+        state.next = .moments
+        return state
+    }
+
+    /// The fitted pipeline from the merged moments (or the robust centres and scales).
+    private mutating func finish(robust: [(Double, Double)] = []) {
+        guard let unscaled, let moments else { return }
+        let d = unscaled.features.count
+        var center = [Double](repeating: 0, count: d), scale = [Double](repeating: 1, count: d)
+        let variances = moments.variances
+        for j in 0..<d where moments.count > 0 {
+            switch specification.scale {
+            case .none: break
+            case .zscore:
+                (center[j], scale[j]) = ColumnStatistics.standardCenterAndScale(mean: moments.means[j], variance: variances[j], count: moments.count)
+            case .minmax:
+                (center[j], scale[j]) = ColumnStatistics.minimumAndRange(minimum: moments.minimums[j], maximum: moments.maximums[j])
+            case .robust:
+                (center[j], scale[j]) = robust[j]
+            }
+        }
+        pipeline = FeaturePipeline(encoding: unscaled.encoding, scaler: Scaler(
+            method: specification.scale, center: center, scale: scale, log1pColumns: unscaled.scaler.log1pColumns))
+        next = nil
+    }
+
+    /// The variance of every scaled feature (for k-means' tolerance): the unscaled variance
+    /// over the square of the scale.
+    public var scaledVariances: [Double]? {
+        guard let pipeline, let moments else { return nil }
+        return zip(moments.variances, pipeline.scaler.scale).map { $0 / ($1 * $1) }
+    }
+}

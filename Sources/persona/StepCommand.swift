@@ -1,0 +1,279 @@
+import ArgumentParser
+import AtomicOutput
+import CustomerData
+import Foundation
+import NumericCore
+import Segmentation
+
+/// `persona step`: the rounds of a `persona cluster` run on a file split into partitions, for
+/// a driver such as integrations/spark. `plan-cluster` writes the first state; every
+/// partition runs the step the state names on its own rows and prints JSON; `merge` adds the
+/// partitions' outputs in partition order and writes the next state, until the model is made.
+struct StepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "step",
+        abstract: "Run persona cluster and persona features on files split into partitions (Apache Spark), one round at a time.",
+        discussion: """
+            A driver (python -m persona_spark) runs these; they are documented for anyone \
+            writing another. Every round is a pure function of one partition's rows and a small \
+            state file, and prints small statistics (counts, sums, order-statistic counts) as \
+            JSON; the driver merges them in partition order with 'persona step merge', which \
+            writes the next state and, at the end, MODEL.json. The numbers are those of \
+            persona cluster on the whole file: the same encoder decisions, exact medians and \
+            quartiles, the same Lloyd kernel and stopping rules.
+
+            Loop:
+              persona step plan-cluster customers.csv --id customer_id --k 5 --out state.json
+              while the state's "next" names a step S:
+                for each partition P (a CSV with the header) at index I:
+                  persona step S P --state state.json --part I > out-I.json
+                persona step merge state.json out-0.json out-1.json ... --out state.json --model model.json
+
+            An order log partitioned by customer: order-span on every partition (the latest \
+            date and the spend per category), then features on every partition with --as-of \
+            and --share-categories taken from all of them.
+            """,
+        subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
+                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self,
+                      OrderSpanStep.self, FeaturesStep.self])
+}
+
+struct PlanClusterStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan-cluster",
+        abstract: "Write the first state of a partitioned persona cluster run.",
+        discussion: "Takes persona cluster's fitting options; --k must be a number and --delimiter a character (partitions must not each guess).")
+
+    @Argument(help: ArgumentHelp("The whole input's name (or path), used in messages and the model.", valueName: "INPUT.csv"))
+    var input: String
+
+    @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
+    var id: String
+
+    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id).", valueName: "A,B,..."))
+    var features: String?
+
+    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
+    var exclude: String?
+
+    @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
+    var numeric: String?
+
+    @Option(help: ArgumentHelp("Number of clusters.", valueName: "N"))
+    var k: Int
+
+    @Option(help: ArgumentHelp("Scaling: zscore (default), robust, minmax, none.", valueName: "METHOD"))
+    var scale: String = "zscore"
+
+    @Option(help: ArgumentHelp("Numeric columns to transform with log1p before scaling.", valueName: "A,B"))
+    var log1p: String?
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("Starting centroids: k-means++ (on a seeded sample of --sample-size rows, with its restarts), or a CSV of centroids in scaled units.", valueName: "k-means++|FILE"))
+    var initialization: String = "k-means++"
+
+    @Option(name: .customLong("n-init"), help: ArgumentHelp("k-means++ restarts on the sample (default 3).", valueName: "N"))
+    var nInit: Int?
+
+    @Option(name: .customLong("max-iter"), help: ArgumentHelp("Lloyd iterations at most.", valueName: "N"))
+    var maxIter: Int = 300
+
+    @Option(help: ArgumentHelp("Stop when the summed squared centroid shift is below tol × mean feature variance.", valueName: "X"))
+    var tol: Double = 1e-4
+
+    @Option(help: ArgumentHelp("Random seed (the sample, k-means++, the silhouette sample).", valueName: "S"))
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
+    var maxCategories: Int = 50
+
+    @Option(name: .customLong("sample-size"), help: ArgumentHelp("Rows k-means++ runs on to find the start (all rows when there are no more).", valueName: "N"))
+    var sampleSize: Int = 100_000
+
+    @Option(help: ArgumentHelp("Field separator of the partitions: one ASCII character or 'tab'.", valueName: "CHAR"))
+    var delimiter: String = ","
+
+    @Option(help: ArgumentHelp("Where to write the state.", valueName: "STATE.json"))
+    var out: String
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("--k must be a whole number >= 1; got \(k)") }
+        guard ScalingMethod(rawValue: scale) != nil else {
+            throw ValidationError("--scale must be one of zscore, robust, minmax, none; got '\(scale)'")
+        }
+        if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1; got \(nInit)") }
+        guard maxIter >= 1 else { throw ValidationError("--max-iter must be at least 1; got \(maxIter)") }
+        guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a finite number >= 0; got \(tol)") }
+        guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
+        guard sampleSize >= k else { throw ValidationError("--sample-size must be at least --k (\(k)); got \(sampleSize)") }
+        if initialization == "random" { throw ValidationError("--init random is not available for partitioned runs: give k-means++ or a CSV of centroids") }
+        _ = try separator()
+    }
+
+    func separator() throws -> UInt8 {
+        if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
+        guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
+            throw ValidationError("--delimiter must be one ASCII character other than a quote or newline, or 'tab'; got '\(delimiter)'")
+        }
+        return byte
+    }
+
+    func run() throws {
+        do {
+            var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: id)
+            spec.features = columnList(features)
+            spec.exclude = (columnList(exclude) ?? []) + [id]
+            spec.numericColumns = columnList(numeric) ?? []
+            spec.maxCategories = maxCategories
+            spec.log1p = columnList(log1p) ?? []
+            spec.scale = ScalingMethod(rawValue: scale) ?? .zscore
+            spec.delimiter = try separator()
+            var clustering = KMeansFit.Specification(k: k)
+            clustering.seed = seed
+            clustering.nInit = nInit
+            clustering.maxIterations = maxIter
+            clustering.tolerance = tol
+            clustering.sampleSize = sampleSize
+            let startFile = ["k-means++", "kmeans++"].contains(initialization) ? nil : initialization
+            let state = ClusterScaleOut(features: spec, clustering: clustering, startFile: startFile)
+            try StepOutput.write(try StepFile.json(state), to: out)
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+/// What every map step takes: one partition and the state.
+struct MapStepOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("One partition of the input: a CSV with the input's header.", valueName: "PART.csv"))
+    var partition: String
+
+    @Option(help: ArgumentHelp("The state the driver wrote last.", valueName: "STATE.json"))
+    var state: String
+
+    @Option(help: ArgumentHelp("The partition's index (0-based, in input order).", valueName: "I"))
+    var part: Int = 0
+
+    @Option(help: ArgumentHelp("Worker threads (results do not depend on it).", valueName: "T"))
+    var threads: Int = 1
+
+    func validate() throws {
+        guard part >= 0 else { throw ValidationError("--part must be 0 or more; got \(part)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1; got \(threads)") }
+    }
+
+    /// Runs step `name` on the partition and prints its JSON on stdout.
+    func run(_ name: String) throws {
+        BLASConfiguration.setThreadCount(1)
+        do {
+            let state = try StepFile.read(ClusterScaleOut.self, path: state)
+            let json = try state.map(step: name, partition: partition, part: part, threads: threads)
+            FileHandle.standardOutput.write(Data(json))
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+struct ColumnsStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "columns", abstract: "Map step: per column, kind, counts, minimum, maximum, text levels with counts.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("columns") }
+}
+
+struct QuantilesStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantiles", abstract: "Map step: counts of values per slice of the intervals that hold the wanted medians or quartiles.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("quantiles") }
+}
+
+struct MomentsStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moments", abstract: "Map step: count, mean, squared deviations, minimum and maximum of every encoded feature.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("moments") }
+}
+
+struct SampleStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample", abstract: "Map step: the scaled rows of the seeded k-means++ sample that fall in this partition.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("sample") }
+}
+
+struct LloydStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lloyd", abstract: "Map step: one Lloyd assignment: per-cluster sums and counts, changed labels, farthest rows.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("lloyd") }
+}
+
+struct FinalStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "final", abstract: "Map step: per-cluster sizes, sums (scaled and original units) and inertia under the final centroids.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("final") }
+}
+
+struct MetricsStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics", abstract: "Map step: distances to the cluster means and the silhouette sample's rows.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("metrics") }
+}
+
+struct MergeStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Driver step: add the partitions' outputs in partition order and write the next state.",
+        discussion: "When the round was the last one, --model receives MODEL.json (persona.kmeans, as persona cluster --model writes it; persona cluster --apply reads it).")
+
+    @Argument(help: ArgumentHelp("The state the round ran with.", valueName: "STATE.json"))
+    var state: String
+
+    @Argument(help: ArgumentHelp("Every partition's output, in partition order.", valueName: "OUTPUT.json"))
+    var outputs: [String] = []
+
+    @Option(help: ArgumentHelp("Where to write the next state.", valueName: "NEXT.json"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Where to write the model once it is made.", valueName: "MODEL.json"))
+    var model: String?
+
+    func validate() throws {
+        guard !outputs.isEmpty else { throw ValidationError("give every partition's output, in partition order") }
+    }
+
+    func run() throws {
+        BLASConfiguration.setThreadCount(1)
+        do {
+            let current = try StepFile.read(ClusterScaleOut.self, path: state)
+            let parts = try outputs.map { path -> Data in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CustomerDataError.unreadable(file: path, reason: "no such file, or no permission")
+                }
+                return data
+            }
+            let next = try current.merged(with: parts)
+            var files = [(bytes: try StepFile.json(next), path: out)]
+            if let model, let made = next.model { files.append((try made.json(), model)) }
+            try StepOutput.write(files)
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+/// Writes a step's files all or nothing, as one set.
+enum StepOutput {
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try write([(bytes, path)])
+    }
+
+    static func write(_ files: [(bytes: [UInt8], path: String)]) throws {
+        let outputs = OutputSet.forCommand()
+        for file in files { try outputs.stage(file.bytes, to: file.path) }
+        try outputs.commit()
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import CustomerData
+import NumericCore
+
+@Suite("Statistics of partitions that add up")
+struct ScaleOutStatisticsTests {
+    let whole = """
+        id,age,plan,newsletter,spend
+        1,30,Pro,Yes,10.5
+        2,,Basic,no,0
+        3,50,Pro,,1e3
+        4,40,Enterprise,YES,0
+        5,41,Pro,no,-2
+        6,,,no,7
+        """
+
+    /// The rows of `whole` from `lines` (1-based data rows), with the header.
+    func part(_ rows: ClosedRange<Int>) -> String {
+        let lines = whole.split(separator: "\n", omittingEmptySubsequences: false)
+        return ([lines[0]] + lines[rows]).joined(separator: "\n")
+    }
+
+    @Test("the summaries of two halves, merged, equal the summary of the whole (levels in first-appearance order)")
+    func halvesAddUp() throws {
+        let first = ColumnSummary(try readCSV(part(1...3), id: "id"))
+        let second = ColumnSummary(try readCSV(part(4...6), id: "id"))
+        let merged = try ColumnSummary.merged([first, second])
+        #expect(merged == ColumnSummary(try readCSV(whole, id: "id")))
+        let plan = try #require(merged.columns.first { $0.name == "plan" })
+        #expect(plan.levels == ["Pro", "Basic", "Enterprise"] && plan.counts == [3, 1, 1] && plan.present == 5)
+        let age = try #require(merged.columns.first { $0.name == "age" })
+        #expect(age.present == 4 && age.minimum == 30 && age.maximum == 50 && age.binary == false)
+    }
+
+    @Test("numbers in one part and text in another: both named, so every part reads them as text")
+    func mixedKinds() throws {
+        var numbers = ColumnSummary.Column(name: "code", kind: .numeric)
+        numbers.present = 2
+        var text = ColumnSummary.Column(name: "code", kind: .text)
+        (text.present, text.levels, text.counts) = (1, ["A1"], [1])
+        let empty = ColumnSummary.Column(name: "code", kind: .numeric)  // every cell blank in that part
+        let parts = [numbers, text, empty].map { ColumnSummary(source: "x.csv", rows: 1, columns: [$0]) }
+        #expect(ColumnSummary.mixedColumns(parts) == ["code"])
+        #expect(ColumnSummary.mixedColumns([parts[1], parts[2]]).isEmpty)
+        #expect(throws: CustomerDataError.partsDisagree(
+            file: "x.csv", problem: "column(s) 'code' hold numbers in some parts and text in others; read them as text in every part")) {
+            try ColumnSummary.merged(parts)
+        }
+    }
+
+    @Test("the encoding fitted from merged summaries and exact medians is the encoding of the whole table")
+    func encodingFromSummaries() throws {
+        let table = try readCSV(whole, id: "id")
+        let merged = try ColumnSummary.merged([ColumnSummary(try readCSV(part(1...2), id: "id")),
+                                               ColumnSummary(try readCSV(part(3...6), id: "id"))])
+        // age: 30, 50, 40, 41 → (40 + 41) / 2; spend: -2, 0, 0, 7, 10.5, 1000 → 3.5.
+        let (fromParts, _) = try FeatureEncoder.fit(merged, medians: ["age": 40.5, "spend": 3.5], features: nil, exclude: ["id"])
+        let (fromTable, _) = try FeatureEncoder.fit(table, features: nil, exclude: ["id"])
+        #expect(fromParts == fromTable)
+        #expect(fromTable.columns.first { $0.name == "age" }?.fill == 40.5)
+    }
+
+    @Test("the search finds the exact order statistics of a skewed column with ties, split three ways")
+    func exactQuantiles() throws {
+        var rng = SeededRandom(seed: 9)
+        // Heavy-tailed with many repeats: what defeats equal-width value buckets.
+        let values = (0..<50_000).map { i -> Double in
+            i % 5 == 0 ? 0 : (i % 7 == 0 ? 12.5 : exp(6 * rng.nextUnit()) - 1)
+        }
+        let parts = [Array(values[0..<10_000]), Array(values[10_000..<10_001]), Array(values[10_001...])]
+        let sorted = values.sorted()
+        let ranks = ColumnStatistics.medianRanks(count: values.count) + [0, 12_345, 49_999]
+        var search = QuantileSearch(ranks.map { ("x", $0, values.count, sorted[0], sorted[values.count - 1]) })
+        search.collectLimit = 100
+        search.buckets = 16
+        var rounds = 0
+        while !search.isDone {
+            search = try search.refined(with: parts.map { part in search.count { _ in part } }, file: "x.csv")
+            rounds += 1
+            #expect(rounds < 40)
+        }
+        for rank in ranks { #expect(search.value("x", rank: rank) == sorted[rank], "rank \(rank)") }
+        #expect(ColumnStatistics.median(count: values.count) { search.value("x", rank: $0) ?? .nan } == ColumnStatistics.median(values))
+    }
+
+    @Test("moments merged by Chan's update equal the two-pass moments of the whole matrix to rounding")
+    func moments() throws {
+        let rows: [[Double]] = (0..<101).map { i in [Double(i) * 0.37 + 1e6, Double(i % 7)] }
+        let whole = FeatureMoments(try Matrix(rowArrays: rows))
+        let merged = try FeatureMoments.merged([FeatureMoments(try Matrix(rowArrays: Array(rows[0..<40]))),
+                                                FeatureMoments(try Matrix(rowArrays: Array(rows[40...])))], file: "x.csv")
+        #expect(merged.count == 101 && merged.minimums == whole.minimums && merged.maximums == whole.maximums)
+        for j in 0..<2 {
+            #expect(abs(merged.means[j] - whole.means[j]) <= 1e-12 * abs(whole.means[j]))
+            #expect(abs(merged.variances[j] - whole.variances[j]) <= 1e-9 * whole.variances[j])
+        }
+        // Hand check of the second column: 0…6 repeated, 101 values (15 full cycles and 0, 1).
+        #expect(whole.maximums[1] == 6 && whole.minimums[1] == 0)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+/// `persona step`: the rounds a Spark driver runs, here driven by hand over files split into
+/// partitions, against persona cluster on the whole file.
+@Suite("persona step")
+struct StepCommandTests {
+    /// Splits `text` (a CSV) into partitions after the given data rows; each keeps the header.
+    func partitions(_ runner: PersonaRunner, _ text: String, name: String, cuts: [Int], folder: String = "part") throws -> [String] {
+        let lines = text.split(separator: "\n").map(String.init)
+        let rows = Array(lines.dropFirst())
+        let bounds = [0] + cuts + [rows.count]
+        return try (0..<(bounds.count - 1)).map { p in
+            let directory = runner.directory.appendingPathComponent("\(folder)\(p)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent(name).path
+            try ([lines[0]] + rows[bounds[p]..<bounds[p + 1]]).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+    }
+
+    func state(_ runner: PersonaRunner, _ name: String = "state.json") throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(runner.read(name).utf8)) as? [String: Any])
+    }
+
+    func next(_ state: [String: Any]) -> String? {
+        if let kmeans = state["kmeans"] as? [String: Any] { return kmeans["next"] as? String }
+        return (state["features"] as? [String: Any])?["next"] as? String
+    }
+
+    /// Runs the rounds until `stop` is the next step (or the model is made).
+    @discardableResult
+    func drive(_ runner: PersonaRunner, parts: [String], until stop: String? = nil) throws -> [String] {
+        var steps = [String]()
+        while let step = next(try state(runner)), step != stop {
+            var outputs = [String]()
+            for (i, part) in parts.enumerated() {
+                let result = try runner.run(["step", step, part, "--state", "state.json", "--part", "\(i)"])
+                #expect(result.status == 0, "\(step): \(result.stderr)")
+                outputs.append(try runner.write("out\(i).json", result.stdout))
+            }
+            let merged = try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "state.json", "--model", "model.json"])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            steps.append(step)
+            if steps.count > 100 { break }
+        }
+        return steps
+    }
+
+    @Test("the column statistics of two halves add up to those of the whole file")
+    func columnsAddUp() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("datasets/sample_customers.csv"), encoding: .utf8)
+        let halves = try partitions(runner, text, name: "customers.csv", cuts: [999])
+        let whole = try partitions(runner, text, name: "customers.csv", cuts: [], folder: "whole")
+        #expect(try runner.run(["step", "plan-cluster", "customers.csv", "--id", "customer_id", "--k", "3", "--out", "state.json"]).status == 0)
+        var summaries = [Any]()
+        for parts in [halves, whole] {
+            let outputs = try parts.enumerated().map { i, part in
+                try runner.write("out\(i).json", try runner.run(["step", "columns", part, "--state", "state.json", "--part", "\(i)"]).stdout)
+            }
+            #expect(try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "next.json"]).status == 0)
+            let features = try #require(try state(runner, "next.json")["features"] as? [String: Any])
+            summaries.append(try #require(features["summary"] as? [String: Any]))
+            #expect(features["part_rows"] as? [Int] == (parts.count == 2 ? [999, 1001] : [2000]))
+        }
+        #expect(NSDictionary(dictionary: try #require(summaries[0] as? [String: Any])).isEqual(to: try #require(summaries[1] as? [String: Any])))
+    }
+
+    @Test("a Lloyd step from given centroids: sums, counts and farthest rows worked by hand")
+    func lloydByHand() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let parts = try partitions(runner, "id,x\na,0\nb,1\nc,10\nd,11\ne,4\n", name: "tiny.csv", cuts: [2])
+        try runner.write("start.csv", "x\n0\n10\n")
+        let plan = try runner.run(["step", "plan-cluster", "tiny.csv", "--id", "id", "--k", "2", "--scale", "none",
+                                   "--init", "start.csv", "--out", "state.json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(try drive(runner, parts: parts, until: "lloyd") == ["columns", "quantiles", "moments"])
+        // Partition 1 holds c (10), d (11), e (4): e is nearer 0 (16 < 36); d is 1 from 10.
+        let result = try runner.run(["step", "lloyd", parts[1], "--state", "state.json", "--part", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let partial = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(partial["sums"] as? [Double] == [4, 21])
+        #expect(partial["counts"] as? [Int] == [1, 1 + 1])
+        #expect(partial["changed"] as? Int == 3)
+        let far = try #require(partial["farthest"] as? [[String: Any]])
+        // Squared distances: c 0, d 1, e 16; largest first, local row numbers.
+        #expect(far.map { $0["row"] as? Int } == [2, 1])
+        #expect(far.map { $0["squared_distance"] as? Double } == [16, 1])
+    }
+
+    @Test("the whole loop on three partitions gives persona cluster's labels, inertia and model, loadable by --apply")
+    func loopEqualsOneMachine() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let input = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
+        let text = try String(contentsOfFile: input, encoding: .utf8)
+        let parts = try partitions(runner, text, name: "sample_customers.csv", cuts: [700, 1300])
+        try runner.write("start.csv", "recency_days,frequency,total_spend\n-1,0,0\n0,1,1\n1,-1,0\n")
+        let options = ["--id", "customer_id", "--k", "3", "--features", "recency_days,frequency,total_spend", "--scale", "robust",
+                       "--log1p", "total_spend", "--init", "start.csv"]
+        #expect(try runner.run(["cluster", input] + options + ["--out", "single.csv", "--model", "single.json"]).status == 0)
+        #expect(try runner.run(["step", "plan-cluster", input] + options + ["--out", "state.json"]).status == 0)
+        let steps = try drive(runner, parts: parts)
+        #expect(steps.prefix(4) == ["columns", "quantiles", "moments", "quantiles"] && steps.suffix(2) == ["final", "metrics"])
+        let single = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("single.json").utf8)) as? [String: Any])
+        let split = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("model.json").utf8)) as? [String: Any])
+        #expect(split["cluster_sizes"] as? [Int] == single["cluster_sizes"] as? [Int])
+        #expect(split["iterations"] as? Int == single["iterations"] as? Int)
+        let (a, b) = (try #require(split["inertia"] as? Double), try #require(single["inertia"] as? Double))
+        #expect(abs(a - b) <= 1e-9 * b)
+        // Robust scaling from exact quartiles: the same scaler, bit for bit.
+        #expect(NSDictionary(dictionary: try #require(split["scaler"] as? [String: Any])).isEqual(to: try #require(single["scaler"] as? [String: Any])))
+        let applied = try runner.run(["cluster", input, "--id", "customer_id", "--apply", runner.path("model.json"), "--out", "applied.csv"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let labels = { (name: String) in try runner.read(name).split(separator: "\n").map { $0.split(separator: ",").prefix(2) } }
+        #expect(try labels("applied.csv") == labels("single.csv"))
+    }
+
+    @Test("a merge with another round's outputs names the problem")
+    func wrongRound() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let parts = try partitions(runner, "id,x\na,0\nb,1\n", name: "tiny.csv", cuts: [])
+        #expect(try runner.run(["step", "plan-cluster", "tiny.csv", "--id", "id", "--k", "1", "--out", "state.json"]).status == 0)
+        let result = try runner.run(["step", "lloyd", parts[0], "--state", "state.json"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "persona: error: tiny.csv: the state's next step is 'columns', not 'lloyd'\n")
+    }
+}

@@ -1,0 +1,114 @@
+"""python -m persona_spark: Persona's commands on Apache Spark."""
+
+import argparse
+import sys
+
+from . import executor
+from .session import fail, find_binary, ship, spark_session
+
+
+def common(parser):
+    parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*]).")
+    parser.add_argument("--partitions", type=int, default=None, metavar="N",
+                        help="Partitions to split the input into (default: as Spark splits it).")
+    parser.add_argument("--persona-bin", default=None, metavar="PATH",
+                        help="The persona binary shipped to executors (default: persona on PATH).")
+    parser.add_argument("--delimiter", default=",", metavar="CHAR", help="Field separator (default: ',').")
+    parser.add_argument("--verbose", action="store_true", help="Print every round.")
+
+
+def parser():
+    top = argparse.ArgumentParser(
+        prog="python -m persona_spark",
+        description="Run Persona inside Apache Spark: Spark partitions, shuffles and sums small statistics; "
+                    "the persona binary does the work in every partition. Results equal persona's on one machine.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("cluster", help="persona cluster: k-means segments, exact distributed Lloyd.",
+                       description="persona cluster on a partitioned input: the same encoding, scaler and Lloyd "
+                                   "iterations as one machine. With --init FILE the labels equal persona cluster's; "
+                                   "without it k-means++ runs on a seeded sample of --sample-size rows (all rows "
+                                   "when there are no more, which gives persona cluster's result too).")
+    c.add_argument("input", metavar="INPUT", help="CSV file(s) as Spark reads text: a path, directory or glob; one header per file.")
+    c.add_argument("--id", required=True, metavar="COL")
+    c.add_argument("--k", required=True, type=int, metavar="K")
+    c.add_argument("--features", metavar="A,B,...")
+    c.add_argument("--exclude", metavar="A,B,...")
+    c.add_argument("--numeric", metavar="A,B,...")
+    c.add_argument("--scale", default="zscore", choices=["zscore", "robust", "minmax", "none"])
+    c.add_argument("--log1p", metavar="A,B")
+    c.add_argument("--init", default="k-means++", metavar="k-means++|FILE")
+    c.add_argument("--n-init", type=int, default=None, metavar="N")
+    c.add_argument("--max-iter", type=int, default=300, metavar="N")
+    c.add_argument("--tol", type=float, default=1e-4, metavar="X")
+    c.add_argument("--seed", type=int, default=0, metavar="S")
+    c.add_argument("--max-categories", type=int, default=50, metavar="N")
+    c.add_argument("--sample-size", type=int, default=100000, metavar="N")
+    c.add_argument("--out", required=True, metavar="SEGMENTS.csv")
+    c.add_argument("--model", metavar="MODEL.json")
+    common(c)
+
+    f = sub.add_parser("features", help="persona features: RFM features per customer from an order log.",
+                       description="persona features on an order log partitioned by customer; one CSV sorted by id, "
+                                   "the rows and values of persona features on the whole file.")
+    f.add_argument("input", metavar="TRANSACTIONS", help="The order log (CSV), as Spark reads text.")
+    f.add_argument("--customer", required=True, metavar="COL")
+    f.add_argument("--date", required=True, metavar="COL")
+    f.add_argument("--amount", metavar="COL")
+    f.add_argument("--price", metavar="COL")
+    f.add_argument("--quantity", metavar="COL")
+    f.add_argument("--order", metavar="COL")
+    f.add_argument("--category", metavar="COL")
+    f.add_argument("--as-of", metavar="DATE")
+    f.add_argument("--cutoff", metavar="DATE")
+    f.add_argument("--horizon", type=int, metavar="DAYS")
+    f.add_argument("--date-format", metavar="FMT")
+    f.add_argument("--top-categories", type=int, default=20, metavar="N")
+    f.add_argument("--skip-bad-rows", action="store_true")
+    f.add_argument("--dedupe", action="store_true")
+    f.add_argument("--normalize-ids", action="store_true")
+    f.add_argument("--out", required=True, metavar="FEATURES.csv")
+    common(f)
+    return top
+
+
+def main(argv=None, spark=None):
+    """Runs one command; returns the exit status. `spark`: a session to run in (kept open);
+    without it one is made on --master and stopped at the end."""
+    args = parser().parse_args(argv)
+    if args.partitions is not None and args.partitions < 1:
+        return fail("--partitions must be at least 1; got %d" % args.partitions)
+    if len(args.delimiter) != 1 and args.delimiter != "tab":
+        return fail("--delimiter must be one character or 'tab'; got '%s'" % args.delimiter)
+    if args.delimiter == "tab":
+        args.delimiter = "\t"
+    try:
+        binary = find_binary(args.persona_bin)
+    except (FileNotFoundError, PermissionError) as error:
+        return fail(str(error))
+    if args.command == "cluster":
+        from .cluster import run
+        if args.k < 1:
+            return fail("--k must be a whole number >= 1; got %d" % args.k)
+    else:
+        from .features import run
+        if (args.amount is None) == (args.price is None or args.quantity is None):
+            return fail("give the line amount: --amount COL, or --price COL with --quantity COL")
+    own = spark is None
+    if own:
+        spark = spark_session(args.master)
+    try:
+        name = ship(spark, binary)
+        print(run(spark, args, binary, name), file=sys.stderr)
+        return 0
+    except Exception as error:  # a failed partition arrives wrapped in Spark's own exception
+        message = executor.failure_message(error)
+        if message is None:
+            if isinstance(error, (ValueError, OSError)) or type(error).__name__ == "InputError":
+                return fail(str(error))
+            raise
+        print(message if message.startswith("persona") else "persona: error: " + message, file=sys.stderr)
+        return 1
+    finally:
+        if own:
+            spark.stop()

@@ -1,0 +1,107 @@
+"""`python -m persona_spark cluster`: persona cluster on a partitioned input.
+
+The driver writes the first state with `persona step plan-cluster`, then repeats: every
+partition runs the step the state names (in a Spark task, on its own rows), the outputs are
+collected in partition order, and `persona step merge` (on the driver: small JSON only) writes
+the next state, until the model is made. Then every partition is assigned with
+`persona cluster --apply MODEL.json` and the segments are written in input order.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import executor
+from .output import write_parts
+from .partitions import ordered_parts
+
+
+def local(binary, arguments):
+    """persona on the driver (planning and merging small JSON files)."""
+    done = subprocess.run([binary] + arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    if done.returncode != 0:
+        text = done.stderr.decode("utf-8", "replace").strip()
+        lines = [l for l in text.splitlines() if l.startswith("persona: error:")]
+        raise executor.PersonaFailed(executor.ERROR_START + (lines[-1] if lines else text) + executor.ERROR_END)
+    return done.stdout
+
+
+def next_step(state):
+    kmeans = state.get("kmeans")
+    return (kmeans or {}).get("next") if kmeans else state["features"].get("next")
+
+
+def map_step(part, binary, step, state_bytes):
+    stdout, _ = executor.run(part, binary, ["step", step, "{part}", "--state", "{state.json}", "--part", str(part.index)],
+                             files={"state.json": state_bytes})
+    return stdout
+
+
+def apply_step(part, binary, id_column, delimiter, model_bytes):
+    if not part.text:
+        return b""
+    _, produced = executor.run(part, binary, ["cluster", "{part}", "--id", id_column, "--apply", "{model.json}",
+                                              "--delimiter", delimiter, "--threads", "1", "--out", "{segments.csv}"],
+                               files={"model.json": model_bytes}, outputs=["segments.csv"])
+    return produced["segments.csv"]
+
+
+def plan_arguments(args, input_name, state_path):
+    out = ["step", "plan-cluster", input_name, "--id", args.id, "--k", str(args.k), "--out", state_path,
+           "--scale", args.scale, "--seed", str(args.seed), "--max-iter", str(args.max_iter), "--tol", repr(args.tol),
+           "--max-categories", str(args.max_categories), "--sample-size", str(args.sample_size),
+           "--delimiter", args.delimiter, "--init", args.init]
+    for flag, value in (("--features", args.features), ("--exclude", args.exclude), ("--numeric", args.numeric),
+                        ("--log1p", args.log1p), ("--n-init", args.n_init)):
+        if value is not None:
+            out += [flag, str(value)]
+    return out
+
+
+def run(spark, args, binary, name_on_executors):
+    """Runs the rounds; returns a one-line summary."""
+    header, name, parts = ordered_parts(spark, args.input, args.partitions)
+    work = tempfile.mkdtemp(prefix="persona-spark-driver-")
+    try:
+        state_path = os.path.join(work, "state.json")
+        model_path = args.model or os.path.join(work, "model.json")
+        init = os.path.abspath(args.init) if args.init not in ("k-means++", "kmeans++") else args.init
+        plan = plan_arguments(args, name, state_path)
+        plan[plan.index("--init") + 1] = init
+        local(binary, plan)
+        rounds = 0
+        while True:
+            with open(state_path, "rb") as f:
+                state_bytes = f.read()
+            step = next_step(json.loads(state_bytes))
+            if not step:
+                break
+            started = time.time()
+            outputs = parts.map(lambda p, s=step, b=state_bytes: map_step(p, name_on_executors, s, b)).collect()
+            mapped = time.time()
+            paths = []
+            for i, data in enumerate(outputs):
+                paths.append(os.path.join(work, "out-%05d.json" % i))
+                with open(paths[-1], "wb") as f:
+                    f.write(data)
+            local(binary, ["step", "merge", state_path] + paths + ["--out", state_path, "--model", model_path])
+            rounds += 1
+            if args.verbose:
+                print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s)"
+                      % (rounds, step, mapped - started, time.time() - mapped), file=sys.stderr)
+        with open(model_path, "rb") as f:
+            model_bytes = f.read()
+        model = json.loads(model_bytes)
+        segments = parts.map(lambda p: apply_step(p, name_on_executors, args.id, args.delimiter, model_bytes))
+        rows = write_parts(args.out, segments.toLocalIterator())
+        return ("persona_spark cluster: %s, %d customers in %d partitions, k = %d, inertia %.4f, %d Lloyd iterations (%s), %d rounds; wrote %s%s"
+                % (name, rows, parts.getNumPartitions(), model["k"], model["inertia"], model["iterations"],
+                   "converged" if model["converged"] else "not converged", rounds, args.out,
+                   ", " + args.model if args.model else ""))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

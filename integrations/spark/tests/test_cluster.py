@@ -1,0 +1,94 @@
+"""persona_spark cluster against persona cluster on the whole file."""
+
+import csv
+import os
+import subprocess
+
+import pytest
+
+from conftest import run_persona
+from helpers import assert_segments_equal, read_json, relative
+from persona_spark.cli import main
+
+FEATURES = "recency_days,frequency,total_spend,avg_basket,return_rate,discount_share,email_open_rate,sessions_30d"
+
+
+def perturbed_start(model_path, out_path, k):
+    """Starting centroids that are not the optimum: the fitted ones, shifted."""
+    model = read_json(model_path)
+    with open(out_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(model["features"])
+        for i, c in enumerate(model["centroids_scaled"][:k]):
+            w.writerow([x + 0.4 * ((i + j) % 3 - 1) for j, x in enumerate(c)])
+
+
+def compare_models(spark_model, single_model, same_iterations=True):
+    a, b = read_json(spark_model), read_json(single_model)
+    assert a["format"] == "persona.kmeans" and a["k"] == b["k"]
+    assert a["features"] == b["features"] and a["encoding"] == b["encoding"]
+    assert a["scaler"]["method"] == b["scaler"]["method"]
+    assert a["scaler"]["log1p_columns"] == b["scaler"]["log1p_columns"]
+    for x, y in zip(a["scaler"]["center"] + a["scaler"]["scale"], b["scaler"]["center"] + b["scaler"]["scale"]):
+        assert abs(x - y) <= 1e-12 * max(1.0, abs(y))
+    assert a["cluster_sizes"] == b["cluster_sizes"]
+    assert relative(a["inertia"], b["inertia"]) <= 1e-9
+    if same_iterations:
+        assert a["iterations"] == b["iterations"] and a["converged"] == b["converged"]
+    for ca, cb in zip(a["centroids_scaled"] + a["centroids"], b["centroids_scaled"] + b["centroids"]):
+        for x, y in zip(ca, cb):
+            assert abs(x - y) <= 1e-9 * max(1.0, abs(y))
+    for key in ("silhouette", "calinski_harabasz", "davies_bouldin"):
+        assert relative(a["metrics"][key], b["metrics"][key]) <= 1e-9, key
+
+
+@pytest.mark.parametrize("scale", ["zscore", "robust"])
+def test_same_start_gives_the_same_clusters(spark, persona, data, tmp_path, scale):
+    """With the same --init file: labels equal persona cluster's, inertia to 1e-9 relative;
+    every column (text one-hot, yes/no, blanks filled with exact medians) on 5 partitions."""
+    single, single_model = str(tmp_path / "single.csv"), str(tmp_path / "single.json")
+    start = str(tmp_path / "start.csv")
+    common = ["--id", "customer_id", "--k", "5", "--scale", scale]
+    run_persona(persona, "cluster", data["customers"], *common, "--out", single, "--model", single_model)
+    perturbed_start(single_model, start, 5)
+    run_persona(persona, "cluster", data["customers"], *common, "--init", start, "--out", single, "--model", single_model)
+
+    out, model = str(tmp_path / "spark.csv"), str(tmp_path / "spark.json")
+    status = main(["cluster", data["customers"], *common, "--init", start, "--out", out, "--model", model,
+                   "--partitions", "5", "--persona-bin", persona], spark=spark)
+    assert status == 0
+    assert_segments_equal(out, single)
+    compare_models(model, single_model)
+
+
+def test_model_is_loadable_by_cluster_apply(spark, persona, data, tmp_path):
+    """MODEL.json from Spark is a persona.kmeans model: --apply on the same file gives the
+    Spark run's segments. Without --init on a file below --sample-size, k-means++ runs on
+    every row: the single machine's result (log1p and a feature list too)."""
+    out, model = str(tmp_path / "spark.csv"), str(tmp_path / "spark.json")
+    common = ["--id", "customer_id", "--k", "4", "--features", FEATURES, "--log1p", "total_spend,avg_basket,frequency", "--seed", "3"]
+    assert main(["cluster", data["customers"], *common, "--out", out, "--model", model,
+                 "--partitions", "3", "--persona-bin", persona], spark=spark) == 0
+    applied = str(tmp_path / "applied.csv")
+    run_persona(persona, "cluster", data["customers"], "--id", "customer_id", "--apply", model, "--out", applied)
+    assert_segments_equal(out, applied, tolerance=0)
+
+    single, single_model = str(tmp_path / "single.csv"), str(tmp_path / "single.json")
+    run_persona(persona, "cluster", data["customers"], *common, "--out", single, "--model", single_model)
+    assert_segments_equal(out, single)
+    compare_models(model, single_model, same_iterations=False)
+
+
+def test_partition_count_does_not_change_the_result(spark, persona, data, tmp_path):
+    start_model = str(tmp_path / "m.json")
+    run_persona(persona, "cluster", data["customers"], "--id", "customer_id", "--k", "3", "--features", FEATURES,
+                "--out", str(tmp_path / "s.csv"), "--model", start_model)
+    start = str(tmp_path / "start.csv")
+    perturbed_start(start_model, start, 3)
+    outs = []
+    for partitions in ("1", "7"):
+        out = str(tmp_path / ("p%s.csv" % partitions))
+        assert main(["cluster", data["customers"], "--id", "customer_id", "--k", "3", "--features", FEATURES,
+                     "--init", start, "--out", out, "--partitions", partitions, "--persona-bin", persona], spark=spark) == 0
+        outs.append(out)
+    assert_segments_equal(outs[0], outs[1])

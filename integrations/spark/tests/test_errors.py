@@ -1,0 +1,46 @@
+"""Bad input fails the job with persona's own message, naming the input's file and line."""
+
+import os
+import subprocess
+import sys
+
+from persona_spark.cli import main
+
+
+def test_bad_value_names_the_original_line(spark, persona, data, tmp_path, capsys):
+    with open(data["customers"], encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    header = lines[0].split(",")
+    age = header.index("age")
+    fields = lines[2400].split(",")
+    fields[age] = "forty"
+    lines[2400] = ",".join(fields)
+    bad = tmp_path / "customers.csv"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    status = main(["cluster", str(bad), "--id", "customer_id", "--k", "3", "--numeric", "age", "--out", str(tmp_path / "o.csv"),
+                   "--partitions", "4", "--persona-bin", persona], spark=spark)
+    err = capsys.readouterr().err
+    assert status == 1
+    # Line 2401 of the file (its 2400th data row), as persona cluster on the whole file says it.
+    single = subprocess.run([persona, "cluster", str(bad), "--id", "customer_id", "--k", "3", "--numeric", "age",
+                             "--out", str(tmp_path / "s.csv")], stderr=subprocess.PIPE).stderr.decode().strip()
+    assert single == "persona: error: customers.csv:2401: column 'age' (%d): \"forty\" is not a number" % (age + 1)
+    assert err.strip().startswith(single + " (partition ")
+    assert not os.path.exists(tmp_path / "o.csv")
+
+
+def test_a_failed_job_prints_no_stack_trace(persona, data, tmp_path):
+    """As a command: exit status 1, persona's message, no Python or Java stack."""
+    bad = tmp_path / "orders.csv"
+    with open(data["orders"], encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    lines[100] = lines[100].replace("2023-", "2023/", 1)
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "persona_spark", "features", str(bad), "--customer", "CustomerID",
+                           "--date", "InvoiceDate", "--price", "UnitPrice", "--quantity", "Quantity", "--as-of", "2024-01-01",
+                           "--out", str(tmp_path / "f.csv"), "--master", "local[2]", "--partitions", "3",
+                           "--persona-bin", persona], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err = done.stderr.decode()
+    assert done.returncode == 1
+    assert "orders.csv:101: column 'InvoiceDate'" in err and "is not a date" in err
+    assert "Traceback" not in err and "at org.apache" not in err and "Py4JJavaError" not in err
