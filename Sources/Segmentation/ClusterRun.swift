@@ -127,6 +127,11 @@ public struct ClusterModelFile: Codable, Sendable {
         guard centroidsScaled.count == k else {
             throw ModelCheck.corrupt(CodingKeys.k, in: c, "is \(k), but centroids_scaled holds \(centroidsScaled.count) centroids")
         }
+        // The centroids in the input's units are what SEGMENTS.csv's readers and the report see.
+        try ModelCheck.centroids(centroids, width: pipeline.features.count, key: CodingKeys.centroids, in: c)
+        guard centroids.count == k else {
+            throw ModelCheck.corrupt(CodingKeys.centroids, in: c, "holds \(centroids.count) centroids, but k is \(k)")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -50,6 +50,11 @@ struct YAMLSource {
         return .at(file: file, line: mark.line, column: mark.column, problem: problem)
     }
 
+    /// The line and column `path` points at (see `error(at:_:)`), when the file has them.
+    func place(at path: [CodingKey]) -> (line: Int, column: Int)? {
+        mark(at: path).map { ($0.line, $0.column) }
+    }
+
     /// The node at `path`, if the file has it.
     func node(at path: [CodingKey]) -> Node? {
         var current = root

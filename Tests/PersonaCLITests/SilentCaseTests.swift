@@ -135,4 +135,25 @@ struct SilentCaseTests {
         #expect(output.stderr.split(separator: "\n").first.map(String.init) == item.message, "\(output.stderr)")
         #expect(runner.files == ["in.csv"])
     }
+
+    @Test("a k-means model whose centroids are narrower than its features is refused, naming the key")
+    func shortCentroids() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("in.csv", "id,a,b\n1,1,5\n2,2,4\n3,9,1\n4,8,2\n5,1,4\n6,9,2\n")
+        let fitted = try runner.run(["cluster", "in.csv", "--id", "id", "--k", "2", "--out", "s.csv", "--model", "m.json"])
+        #expect(fitted.status == 0, "\(fitted.stderr)")
+        guard var model = try JSONSerialization.jsonObject(with: Data(try runner.read("m.json").utf8)) as? [String: Any],
+              let centroids = model["centroids"] as? [[Double]] else {
+            Issue.record("m.json has no centroids")
+            return
+        }
+        model["centroids"] = centroids.map { Array($0.prefix(1)) }
+        try runner.write("short.json", String(decoding: try JSONSerialization.data(withJSONObject: model), as: UTF8.self))
+        let applied = try runner.run(["cluster", "in.csv", "--id", "id", "--apply", "short.json", "--out", "a.csv"])
+        #expect(applied.status == 1)
+        #expect(applied.stderr.trimmingCharacters(in: .newlines)
+                == "persona: error: short.json: not a persona.kmeans model: 'centroids' must hold at least one centroid of 2 finite numbers (one per feature)")
+        #expect(!runner.files.contains("a.csv"))
+    }
 }

@@ -81,7 +81,23 @@ struct TagCommandTests {
         let result = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
         #expect(result.status == 1)
         #expect(result.stderr.trimmingCharacters(in: .newlines)
-                == "persona: error: rule '高价值客户': at character 9: 'plan' holds text; arithmetic (+ - * /) needs numeric columns")
+                == "persona: error: r.yaml:3:5: rule '高价值客户': at character 9: 'plan' holds text; arithmetic (+ - * /) needs numeric columns")
         #expect(!runner.files.contains("t.csv"))
+    }
+
+    @Test("a rule naming a column the input lacks is placed in its file, in a rules file and in a segment config")
+    func unknownColumnPlaced() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("c.csv", "id,frequency,recency_days\nA1,3,10\nA2,1,200\nA3,5,4\nA4,2,90\n")
+        try runner.write("r.yaml", "# rules\ntags:\n  - name: ok\n    when: frequency > 1\n  - name: typo\n    when: frequncy > 1\n")
+        let tagged = try runner.run(["tag", "c.csv", "--id", "id", "--rules", "r.yaml", "--out", "t.csv"])
+        #expect(tagged.status == 1)
+        #expect(tagged.stderr.hasPrefix("persona: error: r.yaml:6:5: rule 'typo': there is no column 'frequncy'; columns are: 'id', 'frequency', 'recency_days'"))
+        #expect(!runner.files.contains("t.csv"))
+        try runner.write("s.yaml", "lifecycle: off\ntags:\n  - name: typo\n    when: frequncy > 1\n")
+        let segmented = try runner.run(["segment", "c.csv", "--id", "id", "--config", "s.yaml", "--out", "s.csv"])
+        #expect(segmented.status == 1)
+        #expect(segmented.stderr.contains("s.yaml:4:5: rule 'typo': there is no column 'frequncy'"), "\(segmented.stderr)")
     }
 }

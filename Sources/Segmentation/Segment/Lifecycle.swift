@@ -16,7 +16,7 @@ enum Lifecycle {
         guard l.enabled else { return nil }
         func numbers(_ name: String) throws -> [Double] {
             guard let j = table.index(of: name) else {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config (lifecycle)", name: name, available: table.columnNames)
+                throw CustomerDataError.unknownColumn(file: table.source, option: config.section("lifecycle"), name: name, available: table.columnNames)
             }
             guard case .numeric(let column) = table.columns[j] else {
                 throw CustomerDataError.notNumbers(file: table.source, column: j + 1, name: name, purpose: "lifecycle stages")

@@ -222,8 +222,12 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     public struct TagRule: Codable, Sendable, Equatable {
         public var name: String
         public var when: String
+        /// Where `when` is written in the config (line, column), for messages; not a setting.
+        public var place: (line: Int, column: Int)?
 
         enum CodingKeys: String, CodingKey, CaseIterable { case name, when }
+
+        public static func == (a: TagRule, b: TagRule) -> Bool { a.name == b.name && a.when == b.when }
 
         public init(name: String, when: String) {
             self.name = name
@@ -274,6 +278,23 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     public var minShare: Double = 0.01
     public var seed: UInt64 = 0
     public var tags: [TagRule]?
+    /// The file the config was read from, which messages name. Not a setting: two configs
+    /// with the same settings are equal wherever they were read from.
+    public var file: String? {
+        get { origin.file }
+        set { origin.file = newValue }
+    }
+    private var origin = Origin()
+
+    private struct Origin: Sendable, Equatable {
+        var file: String?
+        static func == (a: Origin, b: Origin) -> Bool { true }
+    }
+
+    /// A section of this config as messages name it: `pii in persona.yaml`.
+    public func section(_ name: String) -> String {
+        file.map { "\(name) in \($0)" } ?? "the segment config (\(name))"
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case value, behavior, lifecycle, preference, persona, derived, attributes, pii, seed, tags
@@ -311,7 +332,11 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     /// `read` on the text of a file named `file`.
     public static func parse(_ yaml: String, file: String) throws(TagRuleError) -> SegmentConfig {
         let source = try YAMLSource(yaml, file: file, empty: "the config holds no settings (it is empty or all comments); leave it out to use the defaults")
-        let config = try source.decode(SegmentConfig.self)
+        var config = try source.decode(SegmentConfig.self)
+        config.file = file
+        for k in config.tags?.indices ?? 0..<0 {
+            config.tags?[k].place = source.place(at: [ConfigKey(stringValue: "tags"), ConfigKey(intValue: k), ConfigKey(stringValue: "when")])
+        }
         try config.check(file: file, source: source)
         return config
     }
@@ -365,7 +390,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
     /// The tag rules, parsed.
     func tagRules(file: String) throws -> TagRules? {
         guard let tags, !tags.isEmpty else { return nil }
-        return try TagRules(tags, file: file, source: nil, at: [])
+        return try TagRules(tags, file: self.file ?? file, source: nil, at: [])
     }
 }
 

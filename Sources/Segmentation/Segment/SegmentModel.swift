@@ -110,10 +110,10 @@ public struct SegmentModel: Codable, Sendable {
         let roles = (config.value.columns ?? []) + [b.recency, b.frequency, b.interpurchase, l.tenure, l.gap, l.trend].compactMap { $0 }
             + (config.preference.columns ?? []) + config.attributes + config.derived.map(\.name)
         for column in config.pii where roles.contains(column) {
-            throw SegmentationError.modelFile(file: "config", problem: "column '\(column)' is declared pii but used as a segmentation role or attribute")
+            throw SegmentationError.modelFile(file: config.file ?? "the segment config", problem: "column '\(column)' is declared pii but used as a segmentation role or attribute")
         }
         if config.pii.contains(idColumn), !hashingIDs {
-            throw SegmentationError.modelFile(file: "config", problem: "the id column '\(idColumn)' is declared pii: add --hash-ids so it is not written")
+            throw SegmentationError.modelFile(file: config.file ?? "the segment config", problem: "the id column '\(idColumn)' is declared pii: add --hash-ids so it is not written")
         }
     }
 

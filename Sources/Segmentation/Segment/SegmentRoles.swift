@@ -32,7 +32,7 @@ enum SegmentRoles {
         }
         func require(_ names: [String], role: String) throws {
             for name in names where table.index(of: name) == nil {
-                throw CustomerDataError.unknownColumn(file: table.source, option: "the segment config (\(role))", name: name,
+                throw CustomerDataError.unknownColumn(file: table.source, option: config.section(role), name: name,
                                                       available: table.columnNames)
             }
         }
@@ -52,10 +52,10 @@ enum SegmentRoles {
         let valueColumns = resolved.value.columns ?? []
         if let log1p = config.value.log1p {
             for name in log1p where !valueColumns.contains(name) {
-                throw SegmentationError.modelFile(file: "the segment config", problem: "value.log1p names '\(name)', which is not one of the value columns \(valueColumns.joined(separator: ", "))")
+                throw SegmentationError.modelFile(file: config.file ?? "the segment config", problem: "value.log1p names '\(name)', which is not one of the value columns \(valueColumns.joined(separator: ", "))")
             }
         } else {
-            resolved.value.log1p = try TierDimension.withoutNegatives(table, columns: valueColumns, option: "the segment config (value)")
+            resolved.value.log1p = try TierDimension.withoutNegatives(table, columns: valueColumns, option: config.section("value"))
         }
 
         let b = config.behavior

@@ -12,6 +12,17 @@ public struct TagRules: Sendable {
         public let name: String
         public let condition: String
         public let expression: TagExpression
+        /// Where the rule's condition is written: the file, and its line and column when known.
+        public var file: String?
+        public var line: Int?
+        public var column: Int?
+
+        /// `error` (met while applying the rule) with the place of the rule in front.
+        func placed(_ error: TagRuleError) -> TagRuleError {
+            guard let file else { return error }
+            if let line, let column { return .at(file: file, line: line, column: column, problem: error.description) }
+            return .file(file: file, problem: error.description)
+        }
     }
 
     public let rules: [Rule]
@@ -35,12 +46,17 @@ public struct TagRules: Sendable {
     func apply(to table: CustomerTable) throws -> [[String]] {
         for rule in rules {
             for column in rule.expression.columns where table.index(of: column) == nil {
-                throw TagRuleError.unknownColumn(rule: rule.name, column: column, available: table.columnNames)
+                throw rule.placed(.unknownColumn(rule: rule.name, column: column, available: table.columnNames))
             }
         }
         var tags = [[String]](repeating: [], count: table.rowCount)
         for rule in rules {
-            let matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+            let matches: [Bool]
+            do {
+                matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
+            } catch let error as TagRuleError {
+                throw rule.placed(error)
+            }
             for (i, hit) in matches.enumerated() where hit { tags[i].append(rule.name) }
         }
         return tags
@@ -84,7 +100,12 @@ public struct TagRules: Sendable {
                 throw fail(k, "name", .file(file: file, problem: "two rules are named '\(name)'"))
             }
             do {
-                rules.append(Rule(name: name, condition: entry.when, expression: try TagParser.parse(entry.when)))
+                var rule = Rule(name: name, condition: entry.when, expression: try TagParser.parse(entry.when))
+                rule.file = file
+                if let place = source?.place(at: path + [ConfigKey(intValue: k), ConfigKey(stringValue: "when")]) ?? entry.place {
+                    (rule.line, rule.column) = place
+                }
+                rules.append(rule)
             } catch {
                 throw fail(k, "when", .syntax(rule: name, condition: entry.when, position: error.position, message: error.message))
             }
