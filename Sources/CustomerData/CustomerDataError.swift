@@ -145,7 +145,7 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 /// `1,234,567`: a count with thousands separators.
-private func count(_ n: Int) -> String {
+func count(_ n: Int) -> String {
     let digits = String(n.magnitude)
     var out = ""
     for (i, ch) in digits.enumerated() {

@@ -54,6 +54,9 @@ public enum FeatureEncoder {
                                      trueValues: nil, falseValues: nil, reference: nil, levels: nil))
             case .text:
                 let levels = column.levels ?? []
+                if let finding = NumericLooking.check(column: name, levels: levels, counts: column.counts ?? []) {
+                    report.numericLooking.append(finding)
+                }
                 if let boolean = booleanColumn(name: name, levels: levels, counts: column.counts ?? []) {
                     columns.append(boolean)
                     continue

@@ -61,11 +61,53 @@ public struct EncodingReport: Sendable, Equatable {
     public var unseenLevels: [String: Int] = [:]
     /// Columns left out when features were chosen automatically, with the reason.
     public var excluded: [(column: String, reason: String)] = []
+    /// Text columns that are numbers but for a few cells (a typo, a stray word): read as text,
+    /// which the user should hear about.
+    public var numericLooking: [NumericLooking] = []
 
     public static func == (a: EncodingReport, b: EncodingReport) -> Bool {
         a.imputations == b.imputations && a.missingCategories == b.missingCategories
             && a.unseenLevels == b.unseenLevels && a.excluded.map(\.column) == b.excluded.map(\.column)
-            && a.excluded.map(\.reason) == b.excluded.map(\.reason)
+            && a.excluded.map(\.reason) == b.excluded.map(\.reason) && a.numericLooking == b.numericLooking
+    }
+}
+
+/// A text column whose values are nearly all numbers.
+public struct NumericLooking: Sendable, Equatable, CustomStringConvertible {
+    public let column: String
+    /// Non-empty cells that read as numbers, and all non-empty cells.
+    public let numbers: Int
+    public let present: Int
+    /// The first value (in file order) that is not a number.
+    public let example: String
+
+    public var description: String {
+        "'\(column)' is read as text: \(count(numbers)) of its \(count(present)) values are numbers, but "
+            + "\(quoted(example)) is not; correct or blank such cells to use the column as numbers"
+    }
+
+    /// At least this share of the non-empty cells are numbers.
+    static let share = 0.9
+
+    /// The finding for a text column with these distinct values (in first-appearance order)
+    /// and counts, or nil when it is not nearly all numbers.
+    static func check(column: String, levels: [String], counts: [Int]) -> NumericLooking? {
+        var numbers = 0, present = 0
+        var example: String?
+        for (level, count) in zip(levels, counts) {
+            var text = level
+            let parsed = text.withUTF8 { bytes in
+                bytes.baseAddress.map { NumberParser.parse($0, bytes.count) } ?? .missing
+            }
+            switch parsed {
+            case .number: numbers += count
+            case .missing: continue
+            case .nonFinite, .notANumber: if example == nil { example = level }
+            }
+            present += count
+        }
+        guard let example, numbers > 0, Double(numbers) >= share * Double(present) else { return nil }
+        return NumericLooking(column: column, numbers: numbers, present: present, example: example)
     }
 }
 

@@ -90,6 +90,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         }
         var encoded = try encoding.encode(table, threads: threads, progress: progress)
         encoded.report.excluded = fitReport.excluded
+        encoded.report.numericLooking = fitReport.numericLooking
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
         try LargeValues.check(matrix, names: encoded.names, table: table)
         return (encoding, matrix, encoded.report)

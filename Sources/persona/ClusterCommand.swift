@@ -32,14 +32,7 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The customer id column; ids are written back exactly as in the input.", valueName: "COL"))
     var id: String
 
-    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id).", valueName: "A,B,..."))
-    var features: String?
-
-    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
-    var exclude: String?
-
-    @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
-    var numeric: String?
+    @OptionGroup var columns: FeatureColumnOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette (default: auto).", valueName: "N|auto"))
     var k: String?
@@ -86,10 +79,10 @@ struct ClusterCommand: ParsableCommand {
 
     func validate() throws {
         if apply != nil {
-            let fitting: [(String, Bool)] = [("--features", features != nil), ("--exclude", exclude != nil), ("--k", k != nil),
+            let fitting: [(String, Bool)] = [("--features", columns.features != nil), ("--exclude", columns.exclude != nil), ("--k", k != nil),
                                              ("--scale", scale != nil), ("--log1p", log1p != nil), ("--init", initialization != nil),
                                              ("--n-init", nInit != nil), ("--model", model != nil), ("--report", reporting.report != nil),
-                                             ("--notebook", reporting.notebook != nil), ("--numeric", numeric != nil)]
+                                             ("--notebook", reporting.notebook != nil), ("--numeric", columns.numeric != nil)]
             if let given = fitting.first(where: \.1) {
                 throw ValidationError("--apply uses the saved model's features, scaling and centroids; leave out \(given.0)")
             }
@@ -108,7 +101,7 @@ struct ClusterCommand: ParsableCommand {
         let centroids = initialization.flatMap { ["k-means++", "kmeans++", "random"].contains($0) ? nil : $0 }
         try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
                                  inputs: [("INPUT", input), ("--init", centroids)])
-        if let features, columnList(features)?.isEmpty ?? true {
+        if let features = columns.features, columnList(features)?.isEmpty ?? true {
             throw ValidationError("--features must name at least one column; got '\(features)'")
         }
     }
@@ -134,9 +127,9 @@ struct ClusterCommand: ParsableCommand {
         let idColumn = options.read.idColumn
         options.read = read
         options.read.idColumn = idColumn
-        options.read.numericColumns = columnList(numeric) ?? []
-        options.features = columnList(features)
-        options.exclude = columnList(exclude) ?? []
+        options.read.numericColumns = columnList(columns.numeric) ?? []
+        options.features = columnList(columns.features)
+        options.exclude = columnList(columns.exclude) ?? []
         options.k = try kChoice()
         options.scale = ScalingMethod(rawValue: scale ?? "zscore") ?? .zscore
         options.log1p = columnList(log1p) ?? []

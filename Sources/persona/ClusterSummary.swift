@@ -62,6 +62,7 @@ func describeEncoding(_ encoding: FeatureEncoding, _ report: EncodingReport, _ a
     add("columns used", "\(encoding.columns.count) → \(encoding.featureNames.count) features "
         + "(\(numeric) numeric, \(boolean) boolean, \(categorical.count) text → \(oneHot) one-hot)")
     for (column, reason) in report.excluded { add("left out", "'\(column)': \(reason)") }
+    for found in report.numericLooking { add("warning", found.description) }
     if report.imputations.isEmpty {
         add("imputed", "none")
     }

@@ -183,3 +183,16 @@ extension OutputSet {
         OutputSet { Terminal.print("note: \($0)") }
     }
 }
+
+/// Which columns become features: persona cluster and its partitioned form (persona step
+/// plan-cluster) take the same three options.
+struct FeatureColumnOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id).", valueName: "A,B,..."))
+    var features: String?
+
+    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
+    var exclude: String?
+
+    @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
+    var numeric: String?
+}

@@ -50,14 +50,7 @@ struct PlanClusterStep: ParsableCommand {
     @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
     var id: String
 
-    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id).", valueName: "A,B,..."))
-    var features: String?
-
-    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
-    var exclude: String?
-
-    @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
-    var numeric: String?
+    @OptionGroup var columns: FeatureColumnOptions
 
     @Option(help: ArgumentHelp("Number of clusters.", valueName: "N"))
     var k: Int
@@ -120,9 +113,9 @@ struct PlanClusterStep: ParsableCommand {
     func run() throws {
         do {
             var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: id)
-            spec.features = columnList(features)
-            spec.exclude = (columnList(exclude) ?? []) + [id]
-            spec.numericColumns = columnList(numeric) ?? []
+            spec.features = columnList(columns.features)
+            spec.exclude = (columnList(columns.exclude) ?? []) + [id]
+            spec.numericColumns = columnList(columns.numeric) ?? []
             spec.maxCategories = maxCategories
             spec.log1p = columnList(log1p) ?? []
             spec.scale = ScalingMethod(rawValue: scale) ?? .zscore

@@ -156,4 +156,15 @@ struct SilentCaseTests {
                 == "persona: error: short.json: not a persona.kmeans model: 'centroids' must hold at least one centroid of 2 finite numbers (one per feature)")
         #expect(!runner.files.contains("a.csv"))
     }
+
+    @Test("a number column with one cell that is not a number is read as text, and the summary warns, naming the cell")
+    func numericLookingText() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let rows = (1...30).map { "c\($0),\($0 * 7 % 31),\($0 == 6 ? "9e99999934.56" : "\(100 + $0).5")" }
+        try runner.write("in.csv", "id,visits,spend\n" + rows.joined(separator: "\n") + "\n")
+        let result = try runner.run(["cluster", "in.csv", "--id", "id", "--k", "2", "--out", "s.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning         'spend' is read as text: 29 of its 30 values are numbers, but \"9e99999934.56\" is not; correct or blank such cells to use the column as numbers"), "\(result.stderr)")
+    }
 }

@@ -54,7 +54,7 @@ public struct TagRules: Sendable {
             let matches: [Bool]
             do {
                 matches = try TagEvaluator(table: table, rule: rule.name).evaluate(rule.expression)
-            } catch let error as TagRuleError {
+            } catch {
                 throw rule.placed(error)
             }
             for (i, hit) in matches.enumerated() where hit { tags[i].append(rule.name) }
