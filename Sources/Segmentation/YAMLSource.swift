@@ -132,6 +132,11 @@ struct YAMLSource {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let during = context.map { " \($0.text) (which starts at \($0.mark.line):\($0.mark.column))" } ?? ""
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libYAML's own wording names its C function; say what it means instead.
+                return .at(file: file, line: mark.line, column: mark.column,
+                           problem: "not valid YAML here: lists and sections nest too deep (a config nests a few levels)")
+            }
             return .at(file: file, line: mark.line, column: mark.column, problem: "not valid YAML: \(problem)\(during)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")

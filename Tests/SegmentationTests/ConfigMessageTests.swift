@@ -23,6 +23,10 @@ struct ConfigMessageTests {
         ("tags:\n  - name: x\n    when: \"monetary > 5\n", 4, 1,
          "not valid YAML: found unexpected end of stream while scanning a quoted scalar (which starts at 3:11)"),
         ("- value\n", 1, 1, "the file must be a section of 'key: value' lines; got a list"),
+        // libYAML stops past its nesting limit (placed where the list starts); its message names a C
+        // function, ours says what it means.
+        ("x: " + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + "\n", 1, 5,
+         "not valid YAML here: lists and sections nest too deep (a config nests a few levels)"),
         ("value: {tiers: [a, b]}\nlifecycle:\n  new_days: 30\n", 2, 1, "lifecycle.vip_tier 'high' is not one of the value tiers a, b"),
     ]
 
