@@ -1,14 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The k-means and scaling kernels are written with Swift SIMD types; on x86-64 they only
-// turn into AVX2/FMA instructions when the compiler may assume those exist. Every x86-64
-// CPU sold since 2015 has them (x86-64-v3; LLVM calls that level "haswell"); on other architectures the default is kept.
-#if arch(x86_64)
-let simdSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-#else
-let simdSettings: [SwiftSetting] = []
-#endif
+// No -target-cpu: the k-means kernel is C built for several instruction levels (Sources/CKernels)
+// and picks one at run time from CPUID, so one binary uses AVX-512 where the CPU has it and
+// the library products stay usable as an ordinary SwiftPM dependency.
 
 let package = Package(
     name: "Persona",
@@ -36,11 +31,11 @@ let package = Package(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "NumericCore", dependencies: ["COpenBLAS"],
-            swiftSettings: simdSettings),
+            name: "CKernels", dependencies: []),
         .target(
-            name: "CustomerData", dependencies: ["NumericCore", "CZlib"],
-            swiftSettings: simdSettings),
+            name: "NumericCore", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(
+            name: "CustomerData", dependencies: ["NumericCore", "CZlib"]),
         .target(
             name: "Segmentation",
             dependencies: [

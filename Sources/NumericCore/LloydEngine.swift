@@ -1,3 +1,4 @@
+import CKernels
 /// The data-parallel passes of k-means over one data matrix: assignment with partial sums,
 /// centroid update, exact distances. Everything is computed per fixed row chunk and reduced
 /// in chunk order, so the results are identical for any thread count.
@@ -55,9 +56,9 @@ struct LloydEngine: @unchecked Sendable {
                         for i in start..<end {
                             let label = assigned[i - start]
                             if labels[i] != label { changed += 1; labels[i] = label }
-                            LloydEngine.add(row: x.base + i * d, to: sums + Int(label) * d, count: d)
                             counts[Int(label)] += 1
                         }
+                        persona_add_rows(x.base + start * d, Int64(end - start), Int64(d), assigned, sums, scorer.level.rawValue)
                         start = end
                     }
                 }
@@ -71,24 +72,6 @@ struct LloydEngine: @unchecked Sendable {
             pass.changed += partialChanged[c]
         }
         return pass
-    }
-
-    /// `target[0..<count] += row[0..<count]`, eight doubles per step: a plain loop here is not
-    /// vectorized (the compiler cannot rule out that the two overlap), and this add runs for
-    /// every row in every iteration.
-    @inline(__always)
-    static func add(row: UnsafePointer<Double>, to target: UnsafeMutablePointer<Double>, count: Int) {
-        var f = 0
-        while f + 8 <= count {
-            let a = UnsafeRawPointer(row + f).loadUnaligned(as: SIMD8<Double>.self)
-            let b = UnsafeRawPointer(target + f).loadUnaligned(as: SIMD8<Double>.self)
-            UnsafeMutableRawPointer(target + f).storeBytes(of: b + a, as: SIMD8<Double>.self)
-            f += 8
-        }
-        while f < count {
-            target[f] += row[f]
-            f += 1
-        }
     }
 
     /// Labels only (prediction, and the final relabelling step).

@@ -34,6 +34,9 @@ struct ClusterCommand: ParsableCommand {
 
     @OptionGroup var columns: FeatureColumnOptions
 
+    @Flag(help: "Also print the vector instructions the k-means kernel runs with (chosen from the CPU at start-up) and the OpenBLAS build and kernel family.")
+    var verbose = false
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Number of clusters, or 'auto' to choose by silhouette (default: auto).", valueName: "N|auto"))
     var k: String?
 
@@ -171,10 +174,18 @@ struct ClusterCommand: ParsableCommand {
             let summary = ClusterSummary(run: run, outputs: written,
                                          writeSeconds: Date().timeIntervalSince(writeStart))
             Terminal.print(summary.text)
+            if verbose { Terminal.print(Self.machineLines) }
         } catch {
             progress.finish()
             throw Terminal.fail(error)
         }
+    }
+
+    /// What `--verbose` adds: the code paths this machine runs.
+    static var machineLines: String {
+        let level = VectorLevel.current
+        let lowered = level < VectorLevel.supported ? " (lowered by PERSONA_VECTOR_LEVEL from \(VectorLevel.supported.description))" : ""
+        return "  vector level    \(level.description)\(lowered)\n  BLAS            \(BLASConfiguration.configuration)"
     }
 
     /// `--apply`: assign with a saved model and print a short summary.

@@ -1,0 +1,30 @@
+#ifndef PERSONA_CKERNELS_H
+#define PERSONA_CKERNELS_H
+
+#include <stdint.h>
+
+/// Vector instruction levels the k-means kernels are built for, chosen at run time from CPUID.
+enum persona_vector_level {
+    PERSONA_VECTOR_BASELINE = 0, ///< plain x86-64 (or any other architecture): scalar FMA
+    PERSONA_VECTOR_AVX2 = 2,     ///< AVX2 + FMA (x86-64-v3)
+    PERSONA_VECTOR_AVX512 = 3,   ///< AVX-512F
+};
+
+/// The best level this CPU supports.
+int persona_vector_level_supported(void);
+
+/// Nearest centroid of each of `rows` rows of `x` (row-major, `d` columns), for centroids
+/// stored as `blocks` groups of 8: `ct[(f * blocks + b) * 8 + lane]` is −2·c[b·8+lane][f],
+/// `norms[b * 8 + lane]` is ‖c‖² (+∞ on padding lanes). The score of a centroid is its norm
+/// plus one fused multiply-add per feature in feature order, the same at every level, so the
+/// labels are identical whatever the level; ties go to the lowest index. `level` must not be
+/// above `persona_vector_level_supported()`. `scratch` holds max(32, 8·`blocks`) doubles
+/// (four rows' scores when `blocks` is 1), 64-byte aligned.
+void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                          int64_t blocks, int32_t *labels, double *scratch, int level);
+
+/// Adds each of `rows` rows of `x` (row-major, `d` columns) to `sums[labels[i] * d ...]`.
+/// The rows' memory must not overlap `sums`.
+void persona_add_rows(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int level);
+
+#endif

@@ -1,0 +1,234 @@
+// The fused nearest-centroid kernel at three vector levels, picked at run time, so that one
+// binary runs AVX-512 code on CPUs that have it and plain x86-64 code elsewhere (no
+// -target-cpu at build time). Every level computes each score as the same chain of fused
+// multiply-adds in feature order, so labels do not depend on the level.
+#include "ckernels.h"
+
+#include <math.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+int persona_vector_level_supported(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return PERSONA_VECTOR_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return PERSONA_VECTOR_AVX2;
+#endif
+    return PERSONA_VECTOR_BASELINE;
+}
+
+/// The first smallest of `n` scores (ties to the lowest index).
+static inline int64_t first_min(const double *s, int64_t n, double *best_out) {
+    double best = s[0];
+    int64_t index = 0;
+    for (int64_t j = 1; j < n; j++) {
+        if (s[j] < best) { best = s[j]; index = j; }
+    }
+    *best_out = best;
+    return index;
+}
+
+/// Label from the 8·blocks scores of one row, block by block (a later block wins only when
+/// strictly smaller), as the vector levels do it.
+static inline int32_t label_of(const double *scores, int64_t blocks) {
+    double best = INFINITY;
+    int64_t label = 0;
+    for (int64_t b = 0; b < blocks; b++) {
+        double m;
+        int64_t j = first_min(scores + b * 8, 8, &m);
+        if (m < best) { best = m; label = b * 8 + j; }
+    }
+    return (int32_t)label;
+}
+
+static void assign_baseline(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                            int64_t blocks, int32_t *labels, double *acc) {
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        for (int64_t j = 0; j < blocks * 8; j++) acc[j] = norms[j];
+        for (int64_t f = 0; f < d; f++) {
+            const double xv = row[f];
+            const double *c = ct + f * blocks * 8;
+            for (int64_t j = 0; j < blocks * 8; j++) acc[j] = fma(xv, c[j], acc[j]);
+        }
+        labels[i] = label_of(acc, blocks);
+    }
+}
+
+#if defined(__x86_64__)
+/// The first lane holding the smallest of the 8 scores in (lo, hi), without branches: the
+/// minimum, then the lowest lane equal to it (scores are never NaN). The same lane the
+/// scalar first-minimum loop finds.
+__attribute__((target("avx2,fma")))
+static inline int32_t argmin8_avx2(__m256d lo, __m256d hi) {
+    __m256d m = _mm256_min_pd(lo, hi);
+    m = _mm256_min_pd(m, _mm256_permute2f128_pd(m, m, 1));
+    m = _mm256_min_pd(m, _mm256_permute_pd(m, 5));
+    const int mask = _mm256_movemask_pd(_mm256_cmp_pd(lo, m, _CMP_EQ_OQ))
+        | (_mm256_movemask_pd(_mm256_cmp_pd(hi, m, _CMP_EQ_OQ)) << 4);
+    return (int32_t)__builtin_ctz((unsigned)mask);
+}
+
+__attribute__((target("avx512f")))
+static inline int32_t argmin8_avx512(__m512d v) {
+    const __m512d m = _mm512_set1_pd(_mm512_reduce_min_pd(v));
+    return (int32_t)__builtin_ctz((unsigned)_mm512_cmp_pd_mask(v, m, _CMP_EQ_OQ));
+}
+
+__attribute__((target("avx2,fma")))
+static void assign_avx2(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                        int64_t blocks, int32_t *labels, double *scores) {
+    if (blocks == 1) {
+        // Four rows at a time: independent chains keep the FMA units busy.
+        const __m256d n0 = _mm256_loadu_pd(norms), n1 = _mm256_loadu_pd(norms + 4);
+        int64_t i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            const double *r0 = x + i * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+            __m256d a0 = n0, b0 = n1, a1 = n0, b1 = n1, a2 = n0, b2 = n1, a3 = n0, b3 = n1;
+#pragma clang loop unroll_count(4)
+            for (int64_t f = 0; f < d; f++) {
+                const __m256d clo = _mm256_loadu_pd(ct + f * 8), chi = _mm256_loadu_pd(ct + f * 8 + 4);
+                __m256d v = _mm256_broadcast_sd(r0 + f);
+                a0 = _mm256_fmadd_pd(v, clo, a0); b0 = _mm256_fmadd_pd(v, chi, b0);
+                v = _mm256_broadcast_sd(r1 + f);
+                a1 = _mm256_fmadd_pd(v, clo, a1); b1 = _mm256_fmadd_pd(v, chi, b1);
+                v = _mm256_broadcast_sd(r2 + f);
+                a2 = _mm256_fmadd_pd(v, clo, a2); b2 = _mm256_fmadd_pd(v, chi, b2);
+                v = _mm256_broadcast_sd(r3 + f);
+                a3 = _mm256_fmadd_pd(v, clo, a3); b3 = _mm256_fmadd_pd(v, chi, b3);
+            }
+            labels[i] = argmin8_avx2(a0, b0);
+            labels[i + 1] = argmin8_avx2(a1, b1);
+            labels[i + 2] = argmin8_avx2(a2, b2);
+            labels[i + 3] = argmin8_avx2(a3, b3);
+        }
+        for (; i < rows; i++) {
+            const double *row = x + i * d;
+            __m256d a = n0, b = n1;
+            for (int64_t f = 0; f < d; f++) {
+                const __m256d v = _mm256_broadcast_sd(row + f);
+                a = _mm256_fmadd_pd(v, _mm256_loadu_pd(ct + f * 8), a);
+                b = _mm256_fmadd_pd(v, _mm256_loadu_pd(ct + f * 8 + 4), b);
+            }
+            labels[i] = argmin8_avx2(a, b);
+        }
+        return;
+    }
+    const int64_t lanes = blocks * 8;
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        for (int64_t j = 0; j < lanes; j += 4) _mm256_store_pd(scores + j, _mm256_loadu_pd(norms + j));
+        for (int64_t f = 0; f < d; f++) {
+            const __m256d v = _mm256_broadcast_sd(row + f);
+            const double *c = ct + f * lanes;
+            for (int64_t j = 0; j < lanes; j += 4) {
+                _mm256_store_pd(scores + j, _mm256_fmadd_pd(v, _mm256_loadu_pd(c + j), _mm256_load_pd(scores + j)));
+            }
+        }
+        labels[i] = label_of(scores, blocks);
+    }
+}
+
+__attribute__((target("avx512f")))
+static void assign_avx512(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                          int64_t blocks, int32_t *labels, double *scores) {
+    if (blocks == 1) {
+        const __m512d n = _mm512_loadu_pd(norms);
+        int64_t i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            const double *r0 = x + i * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+            __m512d a0 = n, a1 = n, a2 = n, a3 = n;
+#pragma clang loop unroll_count(4)
+            for (int64_t f = 0; f < d; f++) {
+                const __m512d c = _mm512_loadu_pd(ct + f * 8);
+                a0 = _mm512_fmadd_pd(_mm512_set1_pd(r0[f]), c, a0);
+                a1 = _mm512_fmadd_pd(_mm512_set1_pd(r1[f]), c, a1);
+                a2 = _mm512_fmadd_pd(_mm512_set1_pd(r2[f]), c, a2);
+                a3 = _mm512_fmadd_pd(_mm512_set1_pd(r3[f]), c, a3);
+            }
+            labels[i] = argmin8_avx512(a0);
+            labels[i + 1] = argmin8_avx512(a1);
+            labels[i + 2] = argmin8_avx512(a2);
+            labels[i + 3] = argmin8_avx512(a3);
+        }
+        for (; i < rows; i++) {
+            const double *row = x + i * d;
+            __m512d a = n;
+            for (int64_t f = 0; f < d; f++) a = _mm512_fmadd_pd(_mm512_set1_pd(row[f]), _mm512_loadu_pd(ct + f * 8), a);
+            labels[i] = argmin8_avx512(a);
+        }
+        return;
+    }
+    const int64_t lanes = blocks * 8;
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        for (int64_t j = 0; j < lanes; j += 8) _mm512_store_pd(scores + j, _mm512_loadu_pd(norms + j));
+        for (int64_t f = 0; f < d; f++) {
+            const __m512d v = _mm512_set1_pd(row[f]);
+            const double *c = ct + f * lanes;
+            for (int64_t j = 0; j < lanes; j += 8) {
+                _mm512_store_pd(scores + j, _mm512_fmadd_pd(v, _mm512_loadu_pd(c + j), _mm512_load_pd(scores + j)));
+            }
+        }
+        labels[i] = label_of(scores, blocks);
+    }
+}
+#endif
+
+void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                          int64_t blocks, int32_t *labels, double *scratch, int level) {
+#if defined(__x86_64__)
+    if (level >= PERSONA_VECTOR_AVX512) { assign_avx512(x, rows, d, ct, norms, blocks, labels, scratch); return; }
+    if (level >= PERSONA_VECTOR_AVX2) { assign_avx2(x, rows, d, ct, norms, blocks, labels, scratch); return; }
+#else
+    (void)level;
+#endif
+    assign_baseline(x, rows, d, ct, norms, blocks, labels, scratch);
+}
+
+// Adding rows to their clusters' sums. Each sum element gets its rows added one by one in
+// row order at every level (vectors only run across features), so the sums are the same at
+// every level.
+static void add_rows_baseline(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        double *target = sums + (int64_t)labels[i] * d;
+        for (int64_t f = 0; f < d; f++) target[f] += row[f];
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void add_rows_avx2(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        double *target = sums + (int64_t)labels[i] * d;
+        int64_t f = 0;
+        for (; f + 4 <= d; f += 4) _mm256_storeu_pd(target + f, _mm256_add_pd(_mm256_loadu_pd(target + f), _mm256_loadu_pd(row + f)));
+        for (; f < d; f++) target[f] += row[f];
+    }
+}
+
+__attribute__((target("avx512f")))
+static void add_rows_avx512(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = x + i * d;
+        double *target = sums + (int64_t)labels[i] * d;
+        int64_t f = 0;
+        for (; f + 8 <= d; f += 8) _mm512_storeu_pd(target + f, _mm512_add_pd(_mm512_loadu_pd(target + f), _mm512_loadu_pd(row + f)));
+        for (; f < d; f++) target[f] += row[f];
+    }
+}
+#endif
+
+void persona_add_rows(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int level) {
+#if defined(__x86_64__)
+    if (level >= PERSONA_VECTOR_AVX512) { add_rows_avx512(x, rows, d, labels, sums); return; }
+    if (level >= PERSONA_VECTOR_AVX2) { add_rows_avx2(x, rows, d, labels, sums); return; }
+#else
+    (void)level;
+#endif
+    add_rows_baseline(x, rows, d, labels, sums);
+}

@@ -1,0 +1,67 @@
+import Testing
+@testable import NumericCore
+
+/// The fused nearest-centroid kernel is built for several instruction levels and one is
+/// picked at run time: every level this CPU has must give the same labels, bit for bit, and
+/// those labels must be the nearest centroids.
+@Suite("Vector levels: one binary, the same labels at every level")
+struct VectorLevelTests {
+    static let levels = VectorLevel.allCases.filter { $0 <= VectorLevel.supported }
+
+    static func labels(_ data: Matrix, _ centroids: [Double], k: Int, level: VectorLevel) -> [Int32] {
+        let scorer = CentroidScorer(centroids: centroids, k: k, d: data.columns, level: level)
+        var labels = [Int32](repeating: -1, count: data.rows)
+        data.storage.withReadOnly { x in
+            labels.withUnsafeMutableBufferPointer { out in
+                guard let base = out.baseAddress else { return }
+                scorer.assign(rows: 0..<data.rows, x: x, kernel: .fused, into: base)
+            }
+        }
+        return labels
+    }
+
+    @Test("every supported level gives the baseline's labels, where rounding decides them too",
+          arguments: [(1, 1), (3, 2), (8, 16), (13, 5), (16, 33), (40, 7)])
+    func sameLabels(k: Int, d: Int) throws {
+        // Near 1e7 the expanded scores lose about 0.2 to rounding: the arithmetic, not the
+        // geometry, decides many labels, so any difference between levels would show.
+        var rng = SeededRandom(seed: UInt64(100 * k + d))
+        let rows = 1003
+        let data = Matrix(unchecked: rows, d, (0..<(rows * d)).map { _ in 1e7 + 3 * rng.nextUnit() })
+        let centroids = (0..<(k * d)).map { _ in 1e7 + 3 * rng.nextUnit() }
+        let baseline = Self.labels(data, centroids, k: k, level: .baseline)
+        #expect(baseline.allSatisfy { $0 >= 0 && $0 < Int32(k) })
+        for level in Self.levels where level != .baseline {
+            #expect(Self.labels(data, centroids, k: k, level: level) == baseline, "level \(level.name), k = \(k), d = \(d)")
+        }
+    }
+
+    @Test("labels are the nearest centroids, and ties go to the lowest index, at every level")
+    func nearestAndTies() throws {
+        var rng = SeededRandom(seed: 9)
+        let rows = 500, d = 5, k = 11
+        let data = Matrix(unchecked: rows, d, (0..<(rows * d)).map { _ in rng.nextUnit() * 10 })
+        var centroids = (0..<(k * d)).map { _ in rng.nextUnit() * 10 }
+        // Centroid 7 repeats centroid 2: rows nearest to it must get 2.
+        for f in 0..<d { centroids[7 * d + f] = centroids[2 * d + f] }
+        var expected = [Int32]()
+        for i in 0..<rows {
+            let distances = (0..<k).map { j in (0..<d).reduce(0.0) { s, f in
+                let t = data.storage[i * d + f] - centroids[j * d + f]
+                return s + t * t
+            } }
+            let best = distances.min() ?? 0
+            expected.append(Int32(distances.firstIndex(of: best) ?? -1))
+        }
+        #expect(expected.contains(2))
+        for level in Self.levels {
+            #expect(Self.labels(data, centroids, k: k, level: level) == expected, "level \(level.name)")
+        }
+    }
+
+    @Test("the level in use is the best the CPU has unless PERSONA_VECTOR_LEVEL lowers it")
+    func currentLevel() {
+        #expect(VectorLevel.current <= VectorLevel.supported)
+        #expect(VectorLevel.allCases.map(\.name) == ["baseline", "avx2", "avx512"])
+    }
+}
