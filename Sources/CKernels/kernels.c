@@ -43,8 +43,26 @@ static inline int32_t label_of(const double *scores, int64_t blocks) {
     return (int32_t)label;
 }
 
+/// Adds one row to its cluster's sums. Each sum element gets its rows added one by one in row
+/// order at every level (vectors only run across features), so sums are the same at every level.
+static inline void add_row_baseline(const double *row, double *target, int64_t d) {
+    for (int64_t f = 0; f < d; f++) target[f] += row[f];
+}
+
+/// Writes a row's label and, when sums are wanted, adds the row (still in cache) to its
+/// cluster: one pass per iteration instead of two.
+#define PERSONA_ASSIGNED(ADD, row_index, expression)                               \
+    do {                                                                           \
+        const int32_t label_ = (expression);                                       \
+        labels[(row_index)] = label_;                                              \
+        if (sums) {                                                                \
+            ADD(x + (row_index) * d, sums + (int64_t)label_ * d, d);               \
+            counts[label_] += 1;                                                   \
+        }                                                                          \
+    } while (0)
+
 static void assign_baseline(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                            int64_t blocks, int32_t *labels, double *acc) {
+                            int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *acc) {
     for (int64_t i = 0; i < rows; i++) {
         const double *row = x + i * d;
         for (int64_t j = 0; j < blocks * 8; j++) acc[j] = norms[j];
@@ -53,11 +71,25 @@ static void assign_baseline(const double *x, int64_t rows, int64_t d, const doub
             const double *c = ct + f * blocks * 8;
             for (int64_t j = 0; j < blocks * 8; j++) acc[j] = fma(xv, c[j], acc[j]);
         }
-        labels[i] = label_of(acc, blocks);
+        PERSONA_ASSIGNED(add_row_baseline, i, label_of(acc, blocks));
     }
 }
 
 #if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static inline void add_row_avx2(const double *row, double *target, int64_t d) {
+    int64_t f = 0;
+    for (; f + 4 <= d; f += 4) _mm256_storeu_pd(target + f, _mm256_add_pd(_mm256_loadu_pd(target + f), _mm256_loadu_pd(row + f)));
+    for (; f < d; f++) target[f] += row[f];
+}
+
+__attribute__((target("avx512f")))
+static inline void add_row_avx512(const double *row, double *target, int64_t d) {
+    int64_t f = 0;
+    for (; f + 8 <= d; f += 8) _mm512_storeu_pd(target + f, _mm512_add_pd(_mm512_loadu_pd(target + f), _mm512_loadu_pd(row + f)));
+    for (; f < d; f++) target[f] += row[f];
+}
+
 /// The first lane holding the smallest of the 8 scores in (lo, hi), without branches: the
 /// minimum, then the lowest lane equal to it (scores are never NaN). The same lane the
 /// scalar first-minimum loop finds.
@@ -79,7 +111,7 @@ static inline int32_t argmin8_avx512(__m512d v) {
 
 __attribute__((target("avx2,fma")))
 static void assign_avx2(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                        int64_t blocks, int32_t *labels, double *scores) {
+                        int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scores) {
     if (blocks == 1) {
         // Four rows at a time: independent chains keep the FMA units busy.
         const __m256d n0 = _mm256_loadu_pd(norms), n1 = _mm256_loadu_pd(norms + 4);
@@ -99,10 +131,10 @@ static void assign_avx2(const double *x, int64_t rows, int64_t d, const double *
                 v = _mm256_broadcast_sd(r3 + f);
                 a3 = _mm256_fmadd_pd(v, clo, a3); b3 = _mm256_fmadd_pd(v, chi, b3);
             }
-            labels[i] = argmin8_avx2(a0, b0);
-            labels[i + 1] = argmin8_avx2(a1, b1);
-            labels[i + 2] = argmin8_avx2(a2, b2);
-            labels[i + 3] = argmin8_avx2(a3, b3);
+            PERSONA_ASSIGNED(add_row_avx2, i, argmin8_avx2(a0, b0));
+            PERSONA_ASSIGNED(add_row_avx2, i + 1, argmin8_avx2(a1, b1));
+            PERSONA_ASSIGNED(add_row_avx2, i + 2, argmin8_avx2(a2, b2));
+            PERSONA_ASSIGNED(add_row_avx2, i + 3, argmin8_avx2(a3, b3));
         }
         for (; i < rows; i++) {
             const double *row = x + i * d;
@@ -112,7 +144,7 @@ static void assign_avx2(const double *x, int64_t rows, int64_t d, const double *
                 a = _mm256_fmadd_pd(v, _mm256_loadu_pd(ct + f * 8), a);
                 b = _mm256_fmadd_pd(v, _mm256_loadu_pd(ct + f * 8 + 4), b);
             }
-            labels[i] = argmin8_avx2(a, b);
+            PERSONA_ASSIGNED(add_row_avx2, i, argmin8_avx2(a, b));
         }
         return;
     }
@@ -127,13 +159,13 @@ static void assign_avx2(const double *x, int64_t rows, int64_t d, const double *
                 _mm256_store_pd(scores + j, _mm256_fmadd_pd(v, _mm256_loadu_pd(c + j), _mm256_load_pd(scores + j)));
             }
         }
-        labels[i] = label_of(scores, blocks);
+        PERSONA_ASSIGNED(add_row_avx2, i, label_of(scores, blocks));
     }
 }
 
 __attribute__((target("avx512f")))
 static void assign_avx512(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                          int64_t blocks, int32_t *labels, double *scores) {
+                          int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scores) {
     if (blocks == 1) {
         const __m512d n = _mm512_loadu_pd(norms);
         int64_t i = 0;
@@ -148,16 +180,16 @@ static void assign_avx512(const double *x, int64_t rows, int64_t d, const double
                 a2 = _mm512_fmadd_pd(_mm512_set1_pd(r2[f]), c, a2);
                 a3 = _mm512_fmadd_pd(_mm512_set1_pd(r3[f]), c, a3);
             }
-            labels[i] = argmin8_avx512(a0);
-            labels[i + 1] = argmin8_avx512(a1);
-            labels[i + 2] = argmin8_avx512(a2);
-            labels[i + 3] = argmin8_avx512(a3);
+            PERSONA_ASSIGNED(add_row_avx512, i, argmin8_avx512(a0));
+            PERSONA_ASSIGNED(add_row_avx512, i + 1, argmin8_avx512(a1));
+            PERSONA_ASSIGNED(add_row_avx512, i + 2, argmin8_avx512(a2));
+            PERSONA_ASSIGNED(add_row_avx512, i + 3, argmin8_avx512(a3));
         }
         for (; i < rows; i++) {
             const double *row = x + i * d;
             __m512d a = n;
             for (int64_t f = 0; f < d; f++) a = _mm512_fmadd_pd(_mm512_set1_pd(row[f]), _mm512_loadu_pd(ct + f * 8), a);
-            labels[i] = argmin8_avx512(a);
+            PERSONA_ASSIGNED(add_row_avx512, i, argmin8_avx512(a));
         }
         return;
     }
@@ -172,63 +204,18 @@ static void assign_avx512(const double *x, int64_t rows, int64_t d, const double
                 _mm512_store_pd(scores + j, _mm512_fmadd_pd(v, _mm512_loadu_pd(c + j), _mm512_load_pd(scores + j)));
             }
         }
-        labels[i] = label_of(scores, blocks);
+        PERSONA_ASSIGNED(add_row_avx512, i, label_of(scores, blocks));
     }
 }
 #endif
 
 void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                          int64_t blocks, int32_t *labels, double *scratch, int level) {
+                          int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level) {
 #if defined(__x86_64__)
-    if (level >= PERSONA_VECTOR_AVX512) { assign_avx512(x, rows, d, ct, norms, blocks, labels, scratch); return; }
-    if (level >= PERSONA_VECTOR_AVX2) { assign_avx2(x, rows, d, ct, norms, blocks, labels, scratch); return; }
+    if (level >= PERSONA_VECTOR_AVX512) { assign_avx512(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch); return; }
+    if (level >= PERSONA_VECTOR_AVX2) { assign_avx2(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch); return; }
 #else
     (void)level;
 #endif
-    assign_baseline(x, rows, d, ct, norms, blocks, labels, scratch);
-}
-
-// Adding rows to their clusters' sums. Each sum element gets its rows added one by one in
-// row order at every level (vectors only run across features), so the sums are the same at
-// every level.
-static void add_rows_baseline(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
-    for (int64_t i = 0; i < rows; i++) {
-        const double *row = x + i * d;
-        double *target = sums + (int64_t)labels[i] * d;
-        for (int64_t f = 0; f < d; f++) target[f] += row[f];
-    }
-}
-
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void add_rows_avx2(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
-    for (int64_t i = 0; i < rows; i++) {
-        const double *row = x + i * d;
-        double *target = sums + (int64_t)labels[i] * d;
-        int64_t f = 0;
-        for (; f + 4 <= d; f += 4) _mm256_storeu_pd(target + f, _mm256_add_pd(_mm256_loadu_pd(target + f), _mm256_loadu_pd(row + f)));
-        for (; f < d; f++) target[f] += row[f];
-    }
-}
-
-__attribute__((target("avx512f")))
-static void add_rows_avx512(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums) {
-    for (int64_t i = 0; i < rows; i++) {
-        const double *row = x + i * d;
-        double *target = sums + (int64_t)labels[i] * d;
-        int64_t f = 0;
-        for (; f + 8 <= d; f += 8) _mm512_storeu_pd(target + f, _mm512_add_pd(_mm512_loadu_pd(target + f), _mm512_loadu_pd(row + f)));
-        for (; f < d; f++) target[f] += row[f];
-    }
-}
-#endif
-
-void persona_add_rows(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int level) {
-#if defined(__x86_64__)
-    if (level >= PERSONA_VECTOR_AVX512) { add_rows_avx512(x, rows, d, labels, sums); return; }
-    if (level >= PERSONA_VECTOR_AVX2) { add_rows_avx2(x, rows, d, labels, sums); return; }
-#else
-    (void)level;
-#endif
-    add_rows_baseline(x, rows, d, labels, sums);
+    assign_baseline(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch);
 }

@@ -50,26 +50,47 @@ struct CentroidScorer: Sendable {
         self.paddedNorms = padded
     }
 
-    /// Writes the nearest centroid of every row of `rows` to `labels[row − rows.lowerBound]`.
+    /// Writes the nearest centroid of every row of `rows` to `labels[row − rows.lowerBound]`;
+    /// with `sums` (k·d) and `counts` (k), also adds each row to its cluster's sums and counts
+    /// it, in row order, while the row is in cache.
     func assign(rows: Range<Int>, x: ReadOnlyPointer<Double>, kernel: AssignmentKernel,
-                into labels: UnsafeMutablePointer<Int32>) {
+                into labels: UnsafeMutablePointer<Int32>,
+                sums: UnsafeMutablePointer<Double>? = nil, counts: UnsafeMutablePointer<Int>? = nil) {
         let first = rows.lowerBound
         if kernel == .gemm {
-            assignGEMM(rows: rows, x: x) { i, label in labels[i - first] = label }
+            let d = self.d
+            assignGEMM(rows: rows, x: x) { i, label in
+                labels[i - first] = label
+                if let sums, let counts {
+                    let row = x.base + i * d, target = sums + Int(label) * d
+                    for f in 0..<d { target[f] += row[f] }
+                    counts[Int(label)] += 1
+                }
+            }
         } else {
-            assignFused(rows: rows, x: x, into: labels)
+            assignFused(rows: rows, x: x, into: labels, sums: sums, counts: counts)
         }
     }
 
-    private func assignFused(rows: Range<Int>, x: ReadOnlyPointer<Double>, into labels: UnsafeMutablePointer<Int32>) {
+    private func assignFused(rows: Range<Int>, x: ReadOnlyPointer<Double>, into labels: UnsafeMutablePointer<Int32>,
+                             sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int>?) {
         guard !rows.isEmpty else { return }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(32, blocks * 8) * MemoryLayout<Double>.stride, alignment: 64)
         defer { scratch.deallocate() }
         transposed.withUnsafeBufferPointer { ct in
             paddedNorms.withUnsafeBufferPointer { c2 in
                 guard let ct = ct.baseAddress, let c2 = c2.baseAddress else { return }
-                persona_assign_fused(x.base + rows.lowerBound * d, Int64(rows.count), Int64(d), ct, c2, Int64(blocks), labels,
-                                     scratch.assumingMemoryBound(to: Double.self), level.rawValue)
+                let scores = scratch.assumingMemoryBound(to: Double.self)
+                let start = x.base + rows.lowerBound * d
+                if let counts {
+                    counts.withMemoryRebound(to: Int64.self, capacity: k) { counts in
+                        persona_assign_fused(start, Int64(rows.count), Int64(d), ct, c2, Int64(blocks), labels, sums, counts,
+                                             scores, level.rawValue)
+                    }
+                } else {
+                    persona_assign_fused(start, Int64(rows.count), Int64(d), ct, c2, Int64(blocks), labels, nil, nil,
+                                         scores, level.rawValue)
+                }
             }
         }
     }

@@ -1,4 +1,3 @@
-import CKernels
 /// The data-parallel passes of k-means over one data matrix: assignment with partial sums,
 /// centroid update, exact distances. Everything is computed per fixed row chunk and reduced
 /// in chunk order, so the results are identical for any thread count.
@@ -11,7 +10,7 @@ struct LloydEngine: @unchecked Sendable {
     let kernel: AssignmentKernel
     let chunks: RowChunks
 
-    /// Rows scored before their sums are added (labels for 256 rows: 1 KB).
+    /// Rows per kernel call (their labels, 1 KB, are then compared with the last pass in cache).
     static let blockRows = 256
 
     var n: Int { data.rows }
@@ -52,13 +51,11 @@ struct LloydEngine: @unchecked Sendable {
                     var start = rows.lowerBound
                     while start < rows.upperBound {
                         let end = min(start + LloydEngine.blockRows, rows.upperBound)
-                        scorer.assign(rows: start..<end, x: x, kernel: kernel, into: assigned)
+                        scorer.assign(rows: start..<end, x: x, kernel: kernel, into: assigned, sums: sums, counts: counts)
                         for i in start..<end {
                             let label = assigned[i - start]
                             if labels[i] != label { changed += 1; labels[i] = label }
-                            counts[Int(label)] += 1
                         }
-                        persona_add_rows(x.base + start * d, Int64(end - start), Int64(d), assigned, sums, scorer.level.rawValue)
                         start = end
                     }
                 }

@@ -64,4 +64,42 @@ struct VectorLevelTests {
         #expect(VectorLevel.current <= VectorLevel.supported)
         #expect(VectorLevel.allCases.map(\.name) == ["baseline", "avx2", "avx512"])
     }
+
+    @Test("sums and counts added while assigning are the same at every level, and are the clusters' sums",
+          arguments: [(3, 16), (8, 5), (13, 9)])
+    func sameSums(k: Int, d: Int) throws {
+        var rng = SeededRandom(seed: UInt64(7 * k + d))
+        let rows = 777
+        let data = Matrix(unchecked: rows, d, (0..<(rows * d)).map { _ in 1e3 * rng.nextUnit() - 500 })
+        let centroids = (0..<(k * d)).map { _ in 1e3 * rng.nextUnit() - 500 }
+        func pass(_ level: VectorLevel) -> (labels: [Int32], sums: [Double], counts: [Int]) {
+            let scorer = CentroidScorer(centroids: centroids, k: k, d: d, level: level)
+            var labels = [Int32](repeating: -1, count: rows)
+            var sums = [Double](repeating: 0, count: k * d)
+            var counts = [Int](repeating: 0, count: k)
+            data.storage.withReadOnly { x in
+                labels.withUnsafeMutableBufferPointer { l in
+                    sums.withUnsafeMutableBufferPointer { s in
+                        counts.withUnsafeMutableBufferPointer { c in
+                            guard let l = l.baseAddress, let s = s.baseAddress, let c = c.baseAddress else { return }
+                            scorer.assign(rows: 0..<rows, x: x, kernel: .fused, into: l, sums: s, counts: c)
+                        }
+                    }
+                }
+            }
+            return (labels, sums, counts)
+        }
+        let baseline = pass(.baseline)
+        // The sums the labels imply, added in row order.
+        var expected = [Double](repeating: 0, count: k * d)
+        for i in 0..<rows {
+            for f in 0..<d { expected[Int(baseline.labels[i]) * d + f] += data.storage[i * d + f] }
+        }
+        #expect(baseline.sums == expected)
+        #expect(baseline.counts == (0..<k).map { j in baseline.labels.filter { $0 == Int32(j) }.count })
+        for level in Self.levels where level != .baseline {
+            let other = pass(level)
+            #expect(other.labels == baseline.labels && other.sums == baseline.sums && other.counts == baseline.counts, "level \(level.name)")
+        }
+    }
 }

@@ -18,13 +18,11 @@ int persona_vector_level_supported(void);
 /// `norms[b * 8 + lane]` is ‖c‖² (+∞ on padding lanes). The score of a centroid is its norm
 /// plus one fused multiply-add per feature in feature order, the same at every level, so the
 /// labels are identical whatever the level; ties go to the lowest index. `level` must not be
-/// above `persona_vector_level_supported()`. `scratch` holds max(32, 8·`blocks`) doubles
+/// above `persona_vector_level_supported()`. With `sums` (k·d doubles) and `counts` (k), each
+/// row is also added to its cluster's sums and counted, in row order (NULL: labels only).
+/// `scratch` holds max(32, 8·`blocks`) doubles
 /// (four rows' scores when `blocks` is 1), 64-byte aligned.
 void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                          int64_t blocks, int32_t *labels, double *scratch, int level);
-
-/// Adds each of `rows` rows of `x` (row-major, `d` columns) to `sums[labels[i] * d ...]`.
-/// The rows' memory must not overlap `sums`.
-void persona_add_rows(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int level);
+                          int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
 
 #endif
