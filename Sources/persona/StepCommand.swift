@@ -29,13 +29,18 @@ struct StepCommand: ParsableCommand {
                   persona step S P --state state.json --part I > out-I.json
                 persona step merge state.json out-0.json out-1.json ... --out state.json --model model.json
 
+            persona churn train --folds 0 the same way: plan-churn writes the first state; the \
+            rounds are labels, the feature rounds, then newton (XᵀWX, the gradient and the \
+            log-likelihood at the state's coefficients) until Newton's method stops; merge \
+            writes CHURN.json to --model.
+
             An order log partitioned by customer: order-span on every partition (the latest \
             date and the spend per category), then features on every partition with --as-of \
             and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
                       LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self,
-                      OrderSpanStep.self, FeaturesStep.self])
+                      OrderSpanStep.self, FeaturesStep.self, PlanChurnStep.self, LabelsStep.self, NewtonStep.self])
 }
 
 struct PlanClusterStep: ParsableCommand {
@@ -158,8 +163,12 @@ struct MapStepOptions: ParsableArguments {
     func run(_ name: String) throws {
         BLASConfiguration.setThreadCount(1)
         do {
-            let state = try StepFile.read(ClusterScaleOut.self, path: state)
-            let json = try state.map(step: name, partition: partition, part: part, threads: threads)
+            let json: [UInt8]
+            if try ScaleOutState.isChurn(path: state) {
+                json = try StepFile.read(ChurnScaleOut.self, path: state).map(step: name, partition: partition, threads: threads)
+            } else {
+                json = try StepFile.read(ClusterScaleOut.self, path: state).map(step: name, partition: partition, part: part, threads: threads)
+            }
             FileHandle.standardOutput.write(Data(json))
         } catch {
             throw Terminal.fail(error)
@@ -241,21 +250,124 @@ struct MergeStep: ParsableCommand {
     func run() throws {
         BLASConfiguration.setThreadCount(1)
         do {
-            let current = try StepFile.read(ClusterScaleOut.self, path: state)
             let parts = try outputs.map { path -> Data in
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw CustomerDataError.unreadable(file: path, reason: "no such file, or no permission")
                 }
                 return data
             }
-            let next = try current.merged(with: parts)
-            var files = [(bytes: try StepFile.json(next), path: out)]
-            if let model, let made = next.model { files.append((try made.json(), model)) }
+            var files = [(bytes: [UInt8], path: String)]()
+            if try ScaleOutState.isChurn(path: state) {
+                let next = try StepFile.read(ChurnScaleOut.self, path: state).merged(with: parts)
+                files.append((try StepFile.json(next), out))
+                if let model, let made = next.model { files.append((try made.json(), model)) }
+            } else {
+                let next = try StepFile.read(ClusterScaleOut.self, path: state).merged(with: parts)
+                files.append((try StepFile.json(next), out))
+                if let model, let made = next.model { files.append((try made.json(), model)) }
+            }
             try StepOutput.write(files)
         } catch {
             throw Terminal.fail(error)
         }
     }
+}
+
+/// Which kind of scale-out run a state file belongs to.
+enum ScaleOutState {
+    private struct Format: Decodable { let format: String }
+
+    static func isChurn(path: String) throws -> Bool {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SegmentationError.modelFile(file: name, problem: "cannot read it (no such file, or no permission)")
+        }
+        return try StepFile.decode(Format.self, data, file: name).format == ChurnScaleOut.formatName
+    }
+}
+
+struct PlanChurnStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan-churn",
+        abstract: "Write the first state of a partitioned persona churn train --folds 0 run.")
+
+    @Argument(help: ArgumentHelp("The whole input's name (or path), used in messages and the model.", valueName: "INPUT.csv"))
+    var input: String
+
+    @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
+    var id: String
+
+    @Option(help: ArgumentHelp("The label column.", valueName: "COL"))
+    var label: String
+
+    @Option(help: ArgumentHelp("The label value that means churn (or purchase).", valueName: "VALUE"))
+    var positive: String?
+
+    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id and the label).", valueName: "A,B,..."))
+    var features: String?
+
+    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
+    var exclude: String?
+
+    @Option(help: ArgumentHelp("Scaling before fitting: zscore (population sd) or none.", valueName: "zscore|none"))
+    var scale: String = "zscore"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty λ on the coefficients; 0 = maximum likelihood.", valueName: "LAMBDA"))
+    var l2: Double = 1
+
+    @Flag(help: "Weight classes equally (scikit-learn's class_weight=\"balanced\").")
+    var balanced = false
+
+    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
+    var maxCategories: Int = 50
+
+    @Option(help: ArgumentHelp("Field separator of the partitions: one ASCII character or 'tab'.", valueName: "CHAR"))
+    var delimiter: String = ","
+
+    @Option(help: ArgumentHelp("Where to write the state.", valueName: "STATE.json"))
+    var out: String
+
+    func validate() throws {
+        guard scale == "zscore" || scale == "none" else { throw ValidationError("--scale must be zscore or none; got '\(scale)'") }
+        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a finite number >= 0; got \(l2)") }
+        guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
+        if let features, columnList(features)?.contains(label) == true { throw ValidationError("--features names the label column '\(label)'") }
+    }
+
+    func run() throws {
+        do {
+            var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: id)
+            spec.features = columnList(features)
+            spec.exclude = columnList(exclude) ?? []
+            spec.maxCategories = maxCategories
+            spec.scale = ScalingMethod(rawValue: scale) ?? .zscore
+            if delimiter == "tab" || delimiter == "\\t" {
+                spec.delimiter = 0x09
+            } else if delimiter.utf8.count == 1, let byte = delimiter.utf8.first {
+                spec.delimiter = byte
+            } else {
+                throw ValidationError("--delimiter must be one ASCII character or 'tab'; got '\(delimiter)'")
+            }
+            let state = ChurnScaleOut(features: spec, labelColumn: label, positive: positive, l2: l2, balanced: balanced)
+            try StepOutput.write(try StepFile.json(state), to: out)
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+struct LabelsStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labels", abstract: "Map step: the label column's values with counts, and its blanks.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("labels") }
+}
+
+struct NewtonStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "newton", abstract: "Map step: XᵀWX, the gradient and the log-likelihood at the state's coefficients.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("newton") }
 }
 
 /// Writes a step's files all or nothing, as one set.
