@@ -8,8 +8,8 @@ import NumericCore
 /// log-likelihood at the driver's current coefficients. The single-machine fit's objective,
 /// start and steps, so the coefficients are `ChurnTraining`'s to the Newton tolerance.
 ///
-/// The scaler comes from every row with the features; `ChurnTraining` fits it on the
-/// labelled rows, so the two agree when no label is blank.
+/// As on one machine, the encoding (levels, medians) comes from every row, the scaler from
+/// the labelled rows.
 public struct ChurnScaleOut: Codable, Sendable {
     public static let formatName = "persona.scale-out.churn"
 
@@ -44,6 +44,7 @@ public struct ChurnScaleOut: Codable, Sendable {
     public init(features: PipelineFit.Specification, labelColumn: String, positive: String?, l2: Double, balanced: Bool) {
         var specification = features
         for role in [features.idColumn, labelColumn] where !specification.exclude.contains(role) { specification.exclude.append(role) }
+        specification.scalerRowsColumn = labelColumn
         self.features = PipelineFit(specification)
         self.labelColumn = labelColumn
         positiveValue = positive
@@ -103,7 +104,7 @@ public struct ChurnScaleOut: Codable, Sendable {
         }
         var read = features.readOptions()
         if !(read.columns ?? []).contains(labelColumn) { read.columns = (read.columns ?? []) + [labelColumn] }
-        read.textColumns.append(labelColumn)
+        if !read.textColumns.contains(labelColumn) { read.textColumns.append(labelColumn) }
         let table = try CSVReader.read(path: path, options: read)
         let column = try labelCodes(table)
         let positiveCode = column.levels.firstIndex(of: label.positive)

@@ -29,10 +29,12 @@ def compare_churn_models(spark_model, single_model, tolerance=1e-8):
     ["--label", "churned"],
     ["--label", "churned", "--l2", "0", "--features", "recency_days,frequency,total_spend,email_open_rate,channel,newsletter"],
     ["--label", "newsletter", "--positive", "No", "--balanced", "--exclude", "churned", "--scale", "none"],
-], ids=["default", "max-likelihood", "balanced"])
+    ["--label", "gender", "--positive", "F", "--exclude", "churned"],
+], ids=["default", "max-likelihood", "balanced", "blank-labels"])
 def test_coefficients_equal_single_machine(spark, persona, data, tmp_path, options):
-    """5 partitions: the encoding, scaler (distributed moments), coefficients to 1e-8,
-    standard errors and log-likelihood of persona churn train --folds 0."""
+    """5 partitions: the encoding, scaler (distributed moments; of the labelled rows when some
+    labels are blank), coefficients to 1e-8, standard errors and log-likelihood of persona
+    churn train --folds 0."""
     single = str(tmp_path / "single.json")
     run_persona(persona, "churn", "train", data["customers"], "--id", "customer_id", *options, "--folds", "0", "--model", single)
     model = str(tmp_path / "spark.json")
