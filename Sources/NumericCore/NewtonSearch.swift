@@ -156,18 +156,11 @@ public struct NewtonSearch: Codable, Sendable {
         }
         iterations += 1
         let m = beta.count
-        var a = current.hessian
-        var rhs = current.gradient
-        for j in 1..<m {
-            a[j * m + j] += l2
-            rhs[j] -= l2 * beta[j]
-        }
-        let gradient = rhs
-        guard LogisticRegression.solve(&a, &rhs, size: m) else {
+        guard let (rhs, decrement) = LogisticRegression.newtonDirection(hessian: current.hessian, gradient: current.gradient,
+                                                                        beta: beta, l2: l2) else {
             throw LogisticRegression.Problem.rankDeficient(dependent: LogisticRegression.dependentColumns(hessian: current.hessian, size: m))
         }
-        decrement = 0
-        for j in 0..<m { decrement += gradient[j] * rhs[j] }
+        self.decrement = decrement
         if decrement <= 1e-20 * max(1, abs(objective)) {
             for j in 0..<m { beta[j] += rhs[j] }
             converged = true

@@ -10,11 +10,9 @@ Newton's step, until CHURN.json is written.
 import json
 import os
 import shutil
-import sys
 import tempfile
-import time
 
-from .cluster import local, map_step
+from .cluster import local, run_rounds
 from .partitions import ordered_parts
 
 
@@ -46,26 +44,7 @@ def run(spark, args, binary, name_on_executors):
     try:
         state_path = os.path.join(work, "state.json")
         local(binary, plan_arguments(args, name, state_path))
-        rounds = 0
-        while True:
-            with open(state_path, "rb") as f:
-                state_bytes = f.read()
-            step = next_step(json.loads(state_bytes))
-            if not step:
-                break
-            started = time.time()
-            outputs = parts.map(lambda p, s=step, b=state_bytes: map_step(p, name_on_executors, s, b)).collect()
-            mapped = time.time()
-            paths = []
-            for i, data in enumerate(outputs):
-                paths.append(os.path.join(work, "out-%05d.json" % i))
-                with open(paths[-1], "wb") as f:
-                    f.write(data)
-            local(binary, ["step", "merge", state_path] + paths + ["--out", state_path, "--model", args.model])
-            rounds += 1
-            if args.verbose:
-                print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s)"
-                      % (rounds, step, mapped - started, time.time() - mapped), file=sys.stderr)
+        rounds = run_rounds(parts, binary, name_on_executors, work, state_path, args.model, next_step, args.verbose)
         with open(args.model, encoding="utf-8") as f:
             model = json.load(f)
         return ("persona_spark churn train: %s, %d labelled rows in %d partitions, %d Newton steps (%s), log-likelihood %.6f, %d rounds; wrote %s"
