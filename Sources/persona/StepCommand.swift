@@ -294,32 +294,7 @@ struct PlanChurnStep: ParsableCommand {
     @Argument(help: ArgumentHelp("The whole input's name (or path), used in messages and the model.", valueName: "INPUT.csv"))
     var input: String
 
-    @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
-    var id: String
-
-    @Option(help: ArgumentHelp("The label column.", valueName: "COL"))
-    var label: String
-
-    @Option(help: ArgumentHelp("The label value that means churn (or purchase).", valueName: "VALUE"))
-    var positive: String?
-
-    @Option(help: ArgumentHelp("Feature columns, comma-separated (default: every column but the id and the label).", valueName: "A,B,..."))
-    var features: String?
-
-    @Option(help: ArgumentHelp("Columns to leave out when --features is not given.", valueName: "A,B,..."))
-    var exclude: String?
-
-    @Option(help: ArgumentHelp("Scaling before fitting: zscore (population sd) or none.", valueName: "zscore|none"))
-    var scale: String = "zscore"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty λ on the coefficients; 0 = maximum likelihood.", valueName: "LAMBDA"))
-    var l2: Double = 1
-
-    @Flag(help: "Weight classes equally (scikit-learn's class_weight=\"balanced\").")
-    var balanced = false
-
-    @Option(name: .customLong("max-categories"), help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
-    var maxCategories: Int = 50
+    @OptionGroup var fit: ChurnFitOptions
 
     @Option(help: ArgumentHelp("Field separator of the partitions: one ASCII character or 'tab'.", valueName: "CHAR"))
     var delimiter: String = ","
@@ -328,19 +303,19 @@ struct PlanChurnStep: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard scale == "zscore" || scale == "none" else { throw ValidationError("--scale must be zscore or none; got '\(scale)'") }
-        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a finite number >= 0; got \(l2)") }
-        guard maxCategories >= 1 else { throw ValidationError("--max-categories must be at least 1; got \(maxCategories)") }
-        if let features, columnList(features)?.contains(label) == true { throw ValidationError("--features names the label column '\(label)'") }
+        if let features = fit.features, columnList(features)?.contains(fit.label) == true {
+            throw ValidationError("--features names the label column '\(fit.label)'")
+        }
     }
 
     func run() throws {
         do {
-            var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: id)
-            spec.features = columnList(features)
-            spec.exclude = columnList(exclude) ?? []
-            spec.maxCategories = maxCategories
-            spec.scale = ScalingMethod(rawValue: scale) ?? .zscore
+            let options = fit.options(input: input)
+            var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: options.idColumn)
+            spec.features = options.features
+            spec.exclude = options.exclude
+            spec.maxCategories = options.maxCategories
+            spec.scale = options.scale
             if delimiter == "tab" || delimiter == "\\t" {
                 spec.delimiter = 0x09
             } else if delimiter.utf8.count == 1, let byte = delimiter.utf8.first {
@@ -348,7 +323,8 @@ struct PlanChurnStep: ParsableCommand {
             } else {
                 throw ValidationError("--delimiter must be one ASCII character or 'tab'; got '\(delimiter)'")
             }
-            let state = ChurnScaleOut(features: spec, labelColumn: label, positive: positive, l2: l2, balanced: balanced)
+            let state = ChurnScaleOut(features: spec, labelColumn: options.labelColumn, positive: options.positive, l2: options.l2,
+                                      balanced: options.balanced)
             try StepOutput.write(try StepFile.json(state), to: out)
         } catch {
             throw Terminal.fail(error)
