@@ -107,7 +107,10 @@ struct PlanClusterStep: ParsableCommand {
         _ = try separator()
     }
 
-    func separator() throws -> UInt8 {
+    func separator() throws -> UInt8 { try Self.separator(delimiter) }
+
+    /// The partitions' field separator: one ASCII character other than a quote or newline, or 'tab'.
+    static func separator(_ delimiter: String) throws -> UInt8 {
         if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
         guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
             throw ValidationError("--delimiter must be one ASCII character other than a quote or newline, or 'tab'; got '\(delimiter)'")
@@ -306,6 +309,7 @@ struct PlanChurnStep: ParsableCommand {
         if let features = fit.features, columnList(features)?.contains(fit.label) == true {
             throw ValidationError("--features names the label column '\(fit.label)'")
         }
+        _ = try PlanClusterStep.separator(delimiter)
     }
 
     func run() throws {
@@ -316,13 +320,7 @@ struct PlanChurnStep: ParsableCommand {
             spec.exclude = options.exclude
             spec.maxCategories = options.maxCategories
             spec.scale = options.scale
-            if delimiter == "tab" || delimiter == "\\t" {
-                spec.delimiter = 0x09
-            } else if delimiter.utf8.count == 1, let byte = delimiter.utf8.first {
-                spec.delimiter = byte
-            } else {
-                throw ValidationError("--delimiter must be one ASCII character or 'tab'; got '\(delimiter)'")
-            }
+            spec.delimiter = try PlanClusterStep.separator(delimiter)
             let state = ChurnScaleOut(features: spec, labelColumn: options.labelColumn, positive: options.positive, l2: options.l2,
                                       balanced: options.balanced)
             try StepOutput.write(try StepFile.json(state), to: out)
