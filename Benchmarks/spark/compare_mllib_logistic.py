@@ -32,6 +32,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("data")
     p.add_argument("--l2", type=float, default=1.0)
+    p.add_argument("--mllib-tol", type=float, default=1e-10, help="MLlib's tol (its default is 1e-6)")
     p.add_argument("--persona-bin", required=True)
     a = p.parse_args()
     from pyspark.ml.classification import LogisticRegression
@@ -56,7 +57,7 @@ def main():
     assembled = VectorAssembler(inputCols=features, outputCol="features").transform(df).cache()
     n = assembled.count()
     fitted = LogisticRegression(regParam=a.l2 / n, elasticNetParam=0.0, standardization=True, maxIter=100,
-                                tol=1e-10).fit(assembled)
+                                tol=a.mllib_tol).fit(assembled)
     mllib_seconds = time.time() - started
     mllib_auc = auc(fitted.transform(assembled), "rawPrediction")
 
