@@ -157,22 +157,13 @@ public struct LogisticRegression: Sendable {
         while iterations < maxIterations {
             progress(WorkProgress(step: "Newton's method", done: iterations, total: maxIterations, unit: .iterations))
             iterations += 1
-            // Newton step: (H + λI′) δ = g − λβ′ (′: without the intercept).
-            var a = state.hessian
-            var rhs = state.gradient
-            for j in 1..<m {
-                a[j * m + j] += l2
-                rhs[j] -= l2 * beta[j]
-            }
-            let gradient = rhs
-            guard LogisticRegression.solve(&a, &rhs, size: m) else {
+            guard let (rhs, decrement) = LogisticRegression.newtonDirection(hessian: state.hessian, gradient: state.gradient,
+                                                                            beta: beta, l2: l2) else {
                 throw Problem.rankDeficient(dependent: LogisticRegression.dependentColumns(hessian: state.hessian, size: m))
             }
             // The Newton decrement gᵀH⁻¹g is twice the objective left to gain. When it is at
             // rounding level the full step lands on the optimum to machine precision (Newton
             // converges quadratically): take it without another pass over the data.
-            var decrement = 0.0
-            for j in 0..<m { decrement += gradient[j] * rhs[j] }
             if decrement <= 1e-20 * max(1, abs(current)) {
                 for j in 0..<m { beta[j] += rhs[j] }
                 converged = true
@@ -249,6 +240,23 @@ public struct LogisticRegression: Sendable {
               let fit = try? model.fit(x.selectingRows(rows), labels: rows.map { labels[$0] }, weights: weights.map { w in rows.map { w[$0] } })
         else { return nil }
         return [fit.intercept] + fit.coefficients
+    }
+
+    /// The Newton direction δ of (H + λI′) δ = g − λβ′ (′: without the intercept) at `beta`,
+    /// and the Newton decrement (g − λβ′)ᵀδ; nil when H + λI′ is not positive definite.
+    static func newtonDirection(hessian: [Double], gradient: [Double], beta: [Double], l2: Double) -> (direction: [Double], decrement: Double)? {
+        let m = beta.count
+        var a = hessian
+        var rhs = gradient
+        for j in 1..<m {
+            a[j * m + j] += l2
+            rhs[j] -= l2 * beta[j]
+        }
+        let penalized = rhs
+        guard solve(&a, &rhs, size: m) else { return nil }
+        var decrement = 0.0
+        for j in 0..<m { decrement += penalized[j] * rhs[j] }
+        return (rhs, decrement)
     }
 
     // MARK: LAPACK

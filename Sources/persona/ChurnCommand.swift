@@ -43,6 +43,67 @@ struct ChurnTrainCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The labelled customer export (CSV, optionally .gz).", valueName: "INPUT.csv"))
     var input: String
 
+    @OptionGroup var fit: ChurnFitOptions
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Cross-validation folds (0 to skip).", valueName: "N"))
+    var folds: Int = 5
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed for the fold assignment.", valueName: "S"))
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Spend-like columns for value tiers (high/mid/low, made as persona segment makes them): the summary and report show churn per tier, --cv-predictions gets a value_tier column. They stay features as usual.", valueName: "A,B,..."))
+    var value: String?
+
+    @OptionGroup var input_: InputOptions
+
+    @Option(help: ArgumentHelp("Where to write the model (JSON).", valueName: "CHURN.json"))
+    var model: String
+
+    @Option(name: .customLong("cv-predictions"), help: ArgumentHelp("Also write each row's fold and out-of-fold probability.", valueName: "FILE.csv"))
+    var cvPredictions: String?
+
+    @OptionGroup var reporting: ReportOptions
+
+    func validate() throws {
+        guard folds == 0 || folds >= 2 else { throw ValidationError("--folds must be 0 (no cross-validation) or at least 2; got \(folds)") }
+        if cvPredictions != nil, folds == 0 { throw ValidationError("--cv-predictions needs cross-validation (--folds 2 or more)") }
+        try checkDistinctOutputs([("--model", model), ("--cv-predictions", cvPredictions), ("--report", reporting.report),
+                                  ("--notebook", reporting.notebook)], inputs: [("INPUT", input)])
+        if folds >= 2 { try reporting.requireForNotebook(cvPredictions, option: "--cv-predictions FILE.csv") }
+    }
+
+    func run() throws {
+        BLASConfiguration.setThreadCount(1)
+        let progress = ProgressLine()
+        do {
+            var options = fit.options(input: input)
+            options.folds = folds
+            options.seed = seed
+            options.valueColumns = columnList(value) ?? []
+            options.threads = input_.threadCount
+            options.read = try input_.readOptions(for: input, progress: progress)
+            options.read.idColumn = fit.id
+            let run = try ChurnTraining.run(options) { progress.update($0) }
+            let outputs = OutputSet.forCommand()
+            try outputs.stage(try run.model.json(), to: model)
+            if let cvPredictions { try outputs.stage(run.cvPredictionsCSV(), to: cvPredictions) }
+            if reporting.wanted {
+                let files = ReportFiles(input: reporting.relative(input), segments: "", model: reporting.relative(model),
+                                        predictions: cvPredictions.map(reporting.relative))
+                try reporting.stage(ChurnReport.document(run, files: files, language: reporting.language), into: outputs)
+            }
+            try outputs.commit()
+            progress.finish()
+            Terminal.print(ChurnSummary.training(run, outputs: [model, cvPredictions, reporting.report, reporting.notebook].compactMap { $0 }))
+        } catch {
+            progress.finish()
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+/// What fits a churn model, shared by persona churn train and persona step plan-churn.
+struct ChurnFitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The customer id column.", valueName: "COL"))
     var id: String
 
@@ -64,77 +125,29 @@ struct ChurnTrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty λ on the coefficients (λ = 1/C of scikit-learn); 0 = maximum likelihood.", valueName: "LAMBDA"))
     var l2: Double = 1
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Cross-validation folds (0 to skip).", valueName: "N"))
-    var folds: Int = 5
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Seed for the fold assignment.", valueName: "S"))
-    var seed: UInt64 = 0
-
     @Flag(help: "Weight classes equally (scikit-learn's class_weight=\"balanced\").")
     var balanced = false
 
     @Option(name: .customLong("max-categories"), parsing: .unconditional, help: ArgumentHelp("Text columns with more distinct values are left out unless named in --features.", valueName: "N"))
     var maxCategories: Int = 50
 
-    @Option(help: ArgumentHelp("Spend-like columns for value tiers (high/mid/low, made as persona segment makes them): the summary and report show churn per tier, --cv-predictions gets a value_tier column. They stay features as usual.", valueName: "A,B,..."))
-    var value: String?
-
-    @OptionGroup var input_: InputOptions
-
-    @Option(help: ArgumentHelp("Where to write the model (JSON).", valueName: "CHURN.json"))
-    var model: String
-
-    @Option(name: .customLong("cv-predictions"), help: ArgumentHelp("Also write each row's fold and out-of-fold probability.", valueName: "FILE.csv"))
-    var cvPredictions: String?
-
-    @OptionGroup var reporting: ReportOptions
-
     func validate() throws {
         guard ScalingMethod(rawValue: scale) == .zscore || scale == "none" else {
             throw ValidationError("--scale must be zscore or none; got '\(scale)'")
         }
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be a finite number >= 0; got \(l2)") }
-        guard folds == 0 || folds >= 2 else { throw ValidationError("--folds must be 0 (no cross-validation) or at least 2; got \(folds)") }
-        if cvPredictions != nil, folds == 0 { throw ValidationError("--cv-predictions needs cross-validation (--folds 2 or more)") }
-        try checkDistinctOutputs([("--model", model), ("--cv-predictions", cvPredictions), ("--report", reporting.report),
-                                  ("--notebook", reporting.notebook)], inputs: [("INPUT", input)])
-        if folds >= 2 { try reporting.requireForNotebook(cvPredictions, option: "--cv-predictions FILE.csv") }
     }
 
-    func run() throws {
-        BLASConfiguration.setThreadCount(1)
-        let progress = ProgressLine()
-        do {
-            var options = ChurnTrainOptions(input: input, idColumn: id, labelColumn: label)
-            options.positive = positive
-            options.features = columnList(features)
-            options.exclude = columnList(exclude) ?? []
-            options.maxCategories = maxCategories
-            options.scale = ScalingMethod(rawValue: scale) ?? .zscore
-            options.l2 = l2
-            options.folds = folds
-            options.seed = seed
-            options.balanced = balanced
-            options.valueColumns = columnList(value) ?? []
-            options.threads = input_.threadCount
-            options.read = try input_.readOptions(for: input, progress: progress)
-            options.read.idColumn = id
-            let run = try ChurnTraining.run(options) { progress.update($0) }
-            let outputs = OutputSet.forCommand()
-            try outputs.stage(try run.model.json(), to: model)
-            if let cvPredictions { try outputs.stage(run.cvPredictionsCSV(), to: cvPredictions) }
-            if reporting.wanted {
-                let files = ReportFiles(input: reporting.relative(input), segments: "", model: reporting.relative(model),
-                                        predictions: cvPredictions.map(reporting.relative))
-                try reporting.stage(ChurnReport.document(run, files: files, language: reporting.language), into: outputs)
-            }
-            try outputs.commit()
-            progress.finish()
-            Terminal.print(ChurnSummary.training(run, outputs: [model, cvPredictions, reporting.report, reporting.notebook].compactMap { $0 }))
-        } catch {
-            progress.finish()
-            throw Terminal.fail(error)
-        }
+    func options(input: String) -> ChurnTrainOptions {
+        var options = ChurnTrainOptions(input: input, idColumn: id, labelColumn: label)
+        options.positive = positive
+        options.features = columnList(features)
+        options.exclude = columnList(exclude) ?? []
+        options.maxCategories = maxCategories
+        options.scale = ScalingMethod(rawValue: scale) ?? .zscore
+        options.l2 = l2
+        options.balanced = balanced
+        return options
     }
 }
 

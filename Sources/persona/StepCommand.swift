@@ -29,13 +29,18 @@ struct StepCommand: ParsableCommand {
                   persona step S P --state state.json --part I > out-I.json
                 persona step merge state.json out-0.json out-1.json ... --out state.json --model model.json
 
+            persona churn train --folds 0 the same way: plan-churn writes the first state; the \
+            rounds are labels, the feature rounds, then newton (XᵀWX, the gradient and the \
+            log-likelihood at the state's coefficients) until Newton's method stops; merge \
+            writes CHURN.json to --model.
+
             An order log partitioned by customer: order-span on every partition (the latest \
             date and the spend per category), then features on every partition with --as-of \
             and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
                       LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self,
-                      OrderSpanStep.self, FeaturesStep.self])
+                      OrderSpanStep.self, FeaturesStep.self, PlanChurnStep.self, LabelsStep.self, NewtonStep.self])
 }
 
 struct PlanClusterStep: ParsableCommand {
@@ -102,7 +107,10 @@ struct PlanClusterStep: ParsableCommand {
         _ = try separator()
     }
 
-    func separator() throws -> UInt8 {
+    func separator() throws -> UInt8 { try Self.separator(delimiter) }
+
+    /// The partitions' field separator: one ASCII character other than a quote or newline, or 'tab'.
+    static func separator(_ delimiter: String) throws -> UInt8 {
         if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
         guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
             throw ValidationError("--delimiter must be one ASCII character other than a quote or newline, or 'tab'; got '\(delimiter)'")
@@ -158,8 +166,12 @@ struct MapStepOptions: ParsableArguments {
     func run(_ name: String) throws {
         BLASConfiguration.setThreadCount(1)
         do {
-            let state = try StepFile.read(ClusterScaleOut.self, path: state)
-            let json = try state.map(step: name, partition: partition, part: part, threads: threads)
+            let json: [UInt8]
+            if try ScaleOutState.isChurn(path: state) {
+                json = try StepFile.read(ChurnScaleOut.self, path: state).map(step: name, partition: partition, threads: threads)
+            } else {
+                json = try StepFile.read(ClusterScaleOut.self, path: state).map(step: name, partition: partition, part: part, threads: threads)
+            }
             FileHandle.standardOutput.write(Data(json))
         } catch {
             throw Terminal.fail(error)
@@ -241,21 +253,95 @@ struct MergeStep: ParsableCommand {
     func run() throws {
         BLASConfiguration.setThreadCount(1)
         do {
-            let current = try StepFile.read(ClusterScaleOut.self, path: state)
             let parts = try outputs.map { path -> Data in
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw CustomerDataError.unreadable(file: path, reason: "no such file, or no permission")
                 }
                 return data
             }
-            let next = try current.merged(with: parts)
-            var files = [(bytes: try StepFile.json(next), path: out)]
-            if let model, let made = next.model { files.append((try made.json(), model)) }
+            var files = [(bytes: [UInt8], path: String)]()
+            if try ScaleOutState.isChurn(path: state) {
+                let next = try StepFile.read(ChurnScaleOut.self, path: state).merged(with: parts)
+                files.append((try StepFile.json(next), out))
+                if let model, let made = next.model { files.append((try made.json(), model)) }
+            } else {
+                let next = try StepFile.read(ClusterScaleOut.self, path: state).merged(with: parts)
+                files.append((try StepFile.json(next), out))
+                if let model, let made = next.model { files.append((try made.json(), model)) }
+            }
             try StepOutput.write(files)
         } catch {
             throw Terminal.fail(error)
         }
     }
+}
+
+/// Which kind of scale-out run a state file belongs to.
+enum ScaleOutState {
+    private struct Format: Decodable { let format: String }
+
+    static func isChurn(path: String) throws -> Bool {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SegmentationError.modelFile(file: name, problem: "cannot read it (no such file, or no permission)")
+        }
+        return try StepFile.decode(Format.self, data, file: name).format == ChurnScaleOut.formatName
+    }
+}
+
+struct PlanChurnStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan-churn",
+        abstract: "Write the first state of a partitioned persona churn train --folds 0 run.")
+
+    @Argument(help: ArgumentHelp("The whole input's name (or path), used in messages and the model.", valueName: "INPUT.csv"))
+    var input: String
+
+    @OptionGroup var fit: ChurnFitOptions
+
+    @Option(help: ArgumentHelp("Field separator of the partitions: one ASCII character or 'tab'.", valueName: "CHAR"))
+    var delimiter: String = ","
+
+    @Option(help: ArgumentHelp("Where to write the state.", valueName: "STATE.json"))
+    var out: String
+
+    func validate() throws {
+        if let features = fit.features, columnList(features)?.contains(fit.label) == true {
+            throw ValidationError("--features names the label column '\(fit.label)'")
+        }
+        _ = try PlanClusterStep.separator(delimiter)
+    }
+
+    func run() throws {
+        do {
+            let options = fit.options(input: input)
+            var spec = PipelineFit.Specification(source: (input as NSString).lastPathComponent, idColumn: options.idColumn)
+            spec.features = options.features
+            spec.exclude = options.exclude
+            spec.maxCategories = options.maxCategories
+            spec.scale = options.scale
+            spec.delimiter = try PlanClusterStep.separator(delimiter)
+            let state = ChurnScaleOut(features: spec, labelColumn: options.labelColumn, positive: options.positive, l2: options.l2,
+                                      balanced: options.balanced)
+            try StepOutput.write(try StepFile.json(state), to: out)
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+struct LabelsStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labels", abstract: "Map step: the label column's values with counts, and its blanks.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("labels") }
+}
+
+struct NewtonStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "newton", abstract: "Map step: XᵀWX, the gradient and the log-likelihood at the state's coefficients.")
+    @OptionGroup var options: MapStepOptions
+    func run() throws { try options.run("newton") }
 }
 
 /// Writes a step's files all or nothing, as one set.

@@ -24,6 +24,11 @@ struct StepCommandTests {
     }
 
     func next(_ state: [String: Any]) -> String? {
+        if state["format"] as? String == "persona.scale-out.churn" {
+            if state["label"] == nil { return "labels" }
+            if let step = (state["features"] as? [String: Any])?["next"] as? String { return step }
+            return (state["newton"] as? [String: Any])?["done"] as? Bool == false ? "newton" : nil
+        }
         if let kmeans = state["kmeans"] as? [String: Any] { return kmeans["next"] as? String }
         return (state["features"] as? [String: Any])?["next"] as? String
     }
@@ -117,6 +122,29 @@ struct StepCommandTests {
         #expect(applied.status == 0, "\(applied.stderr)")
         let labels = { (name: String) in try runner.read(name).split(separator: "\n").map { $0.split(separator: ",").prefix(2) } }
         #expect(try labels("applied.csv") == labels("single.csv"))
+    }
+
+    @Test("the churn loop on three partitions gives persona churn train --folds 0's model: coefficients to 1e-8, the same steps")
+    func churnLoopEqualsOneMachine() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let input = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
+        let text = try String(contentsOfFile: input, encoding: .utf8)
+        let parts = try partitions(runner, text, name: "sample_customers.csv", cuts: [500, 1400])
+        let options = ["--id", "customer_id", "--label", "churned", "--l2", "0.5"]
+        #expect(try runner.run(["churn", "train", input] + options + ["--folds", "0", "--model", "single.json"]).status == 0)
+        #expect(try runner.run(["step", "plan-churn", input] + options + ["--out", "state.json"]).status == 0)
+        let steps = try drive(runner, parts: parts)
+        #expect(steps.first == "labels" && steps.last == "newton")
+        let single = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("single.json").utf8)) as? [String: Any])
+        let split = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("model.json").utf8)) as? [String: Any])
+        #expect(split["iterations"] as? Int == single["iterations"] as? Int)
+        #expect(split["rows"] as? Int == single["rows"] as? Int && split["positives"] as? Int == single["positives"] as? Int)
+        let (a, b) = (try #require(split["coefficients"] as? [String: Double]), try #require(single["coefficients"] as? [String: Double]))
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (name, value) in b { #expect(abs((a[name] ?? .nan) - value) <= 1e-8, "\(name)") }
+        let (ia, ib) = (try #require(split["intercept"] as? Double), try #require(single["intercept"] as? Double))
+        #expect(abs(ia - ib) <= 1e-8)
     }
 
     @Test("a merge with another round's outputs names the problem")

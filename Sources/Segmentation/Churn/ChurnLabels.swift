@@ -39,27 +39,31 @@ struct ChurnLabels {
         }
         let used = Set(codes.filter { $0 >= 0 })
         let present = levels.indices.filter { used.contains($0) }.map { levels[$0] }
+        (positive, negative) = try ChurnLabels.resolve(present: present, wanted: wanted, file: table.source, column: column)
+        let positiveLevel = levels.firstIndex(of: positive) ?? -1
+        values = codes.map { $0 < 0 ? .nan : ($0 == positiveLevel ? 1 : 0) }
+    }
+
+    /// Which of the label's values (in order of appearance) is positive and which negative.
+    static func resolve(present: [String], wanted: String?, file: String, column: String) throws -> (positive: String, negative: String) {
         guard present.count == 2 else {
             throw SegmentationError.labelValues(
-                file: table.source, column: column, values: present.sorted(),
+                file: file, column: column, values: present.sorted(),
                 reason: present.count < 2 ? "a label needs two classes" : "a label needs exactly two values")
         }
         let positiveIndex: Int
         if let wanted {
             guard let k = present.firstIndex(of: wanted) else {
-                throw SegmentationError.labelValues(file: table.source, column: column, values: present.sorted(),
+                throw SegmentationError.labelValues(file: file, column: column, values: present.sorted(),
                                                     reason: "--positive \(wanted) is not one of them")
             }
             positiveIndex = k
         } else if let pair = ChurnLabels.pairs.first(where: { Set([$0.0, $0.1]) == Set(present.map { $0.lowercased() }) }) {
             positiveIndex = present.firstIndex { $0.lowercased() == pair.0 } ?? 0
         } else {
-            throw SegmentationError.labelValues(file: table.source, column: column, values: present.sorted(),
+            throw SegmentationError.labelValues(file: file, column: column, values: present.sorted(),
                                                 reason: "say which one means churn with --positive VALUE")
         }
-        positive = present[positiveIndex]
-        negative = present[1 - positiveIndex]
-        let positiveLevel = levels.firstIndex(of: positive) ?? -1
-        values = codes.map { $0 < 0 ? .nan : ($0 == positiveLevel ? 1 : 0) }
+        return (present[positiveIndex], present[1 - positiveIndex])
     }
 }

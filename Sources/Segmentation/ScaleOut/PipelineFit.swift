@@ -29,6 +29,9 @@ public struct PipelineFit: Codable, Sendable {
         /// Columns some partition reads as text: every partition reads them as text.
         public var textColumns: [String] = []
         public var delimiter: UInt8 = UInt8(ascii: ",")
+        /// Rows blank in this column are left out of the scaler's statistics (a churn label:
+        /// the single machine scales by the labelled rows); nil: every row.
+        public var scalerRowsColumn: String?
 
         public init(source: String, idColumn: String) {
             self.source = source
@@ -41,6 +44,7 @@ public struct PipelineFit: Codable, Sendable {
             case maxCategories = "max_categories"
             case numericColumns = "numeric_columns"
             case textColumns = "text_columns"
+            case scalerRowsColumn = "scaler_rows_column"
         }
     }
 
@@ -92,6 +96,10 @@ public struct PipelineFit: Codable, Sendable {
         } else if let features = specification.features {
             read.columns = features
         }
+        if let column = specification.scalerRowsColumn {
+            if let columns = read.columns, !columns.contains(column) { read.columns = columns + [column] }
+            if !read.textColumns.contains(column) { read.textColumns.append(column) }
+        }
         return read
     }
 
@@ -105,7 +113,17 @@ public struct PipelineFit: Codable, Sendable {
             return try StepFile.json(ColumnSummary(table))
         case .moments:
             guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
-            return try StepFile.json(FeatureMoments(try unscaled.transform(table, threads: threads).matrix))
+            var matrix = try unscaled.transform(table, threads: threads).matrix
+            if let column = specification.scalerRowsColumn, let j = table.index(of: column) {
+                let present: [Int]
+                switch table.columns[j] {
+                case .text(let text): present = text.codes.indices.filter { text.codes[$0] >= 0 }
+                case .numeric(let numbers): present = numbers.values.indices.filter { !numbers.values[$0].isNaN }
+                case .identifier, .skipped: present = Array(0..<table.rowCount)
+                }
+                if present.count < table.rowCount { matrix = matrix.selectingRows(present) }
+            }
+            return try StepFile.json(FeatureMoments(matrix))
         case .quantiles:
             guard let search else { throw StepFile.noWork(specification.source, "quantiles") }
             if let unscaled {

@@ -69,6 +69,50 @@ def parser():
     f.add_argument("--normalize-ids", action="store_true")
     f.add_argument("--out", required=True, metavar="FEATURES.csv")
     common(f)
+
+    churn = sub.add_parser("churn", help="persona churn train|score: a logistic regression on the customer table.")
+    churn_sub = churn.add_subparsers(dest="action", required=True)
+    t = churn_sub.add_parser("train", help="persona churn train --folds 0: distributed Newton/IRLS.",
+                             description="persona churn train on a partitioned input: the encoding and z-scores from "
+                                         "distributed statistics (as persona cluster's), then Newton's method with every "
+                                         "partition returning X'WX, X'Wz and its log-likelihood for the current "
+                                         "coefficients. CHURN.json equals persona churn train --folds 0's.")
+    t.add_argument("input", metavar="INPUT", help="CSV file(s) as Spark reads text: a path, directory or glob; one header per file.")
+    t.add_argument("--id", required=True, metavar="COL")
+    t.add_argument("--label", required=True, metavar="COL")
+    t.add_argument("--positive", metavar="VALUE")
+    t.add_argument("--features", metavar="A,B,...")
+    t.add_argument("--exclude", metavar="A,B,...")
+    t.add_argument("--scale", default="zscore", choices=["zscore", "none"])
+    t.add_argument("--l2", type=float, default=1.0, metavar="LAMBDA")
+    t.add_argument("--folds", type=int, default=0, metavar="N",
+                   help="Cross-validation folds: only 0 is available on Spark (persona churn train --folds 0).")
+    t.add_argument("--balanced", action="store_true")
+    t.add_argument("--max-categories", type=int, default=50, metavar="N")
+    t.add_argument("--model", required=True, metavar="CHURN.json")
+    common(t)
+    s = churn_sub.add_parser("score", help="persona churn score per partition.",
+                             description="persona churn score on every partition; SCORES.csv has the rows of persona "
+                                         "churn score on the whole input, in input order.")
+    s.add_argument("input", metavar="INPUT", help="CSV file(s) as Spark reads text: a path, directory or glob; one header per file.")
+    s.add_argument("--model", required=True, metavar="CHURN.json")
+    s.add_argument("--id", metavar="COL")
+    s.add_argument("--high", type=float, metavar="P")
+    s.add_argument("--medium", type=float, metavar="P")
+    s.add_argument("--score-name", metavar="NAME")
+    s.add_argument("--out", required=True, metavar="SCORES.csv")
+    common(s)
+
+    g = sub.add_parser("segment", help="persona segment --apply per partition.",
+                       description="persona segment --apply MODEL.json on every partition; SEGMENTS.csv has the rows "
+                                   "of persona segment --apply on the whole input, in input order. (Fitting segments "
+                                   "is not available on Spark: fit on a sample with persona segment --model.)")
+    g.add_argument("input", metavar="INPUT", help="CSV file(s) as Spark reads text: a path, directory or glob; one header per file.")
+    g.add_argument("--apply", required=True, metavar="MODEL.json")
+    g.add_argument("--id", required=True, metavar="COL")
+    g.add_argument("--churn-model", metavar="CHURN.json")
+    g.add_argument("--out", required=True, metavar="SEGMENTS.csv")
+    common(g)
     return top
 
 
@@ -90,6 +134,15 @@ def main(argv=None, spark=None):
         from .cluster import run
         if args.k < 1:
             return fail("--k must be a whole number >= 1; got %d" % args.k)
+    elif args.command == "segment" or (args.command == "churn" and args.action == "score"):
+        from .scoring import run
+    elif args.command == "churn":
+        from .churn import run
+        if args.folds != 0:
+            return fail("--folds %d: cross-validation is not available on Spark; give --folds 0 (the default here) "
+                        "and cross-validate on a sample with persona churn train" % args.folds)
+        if args.l2 < 0:
+            return fail("--l2 must be a finite number >= 0; got %r" % args.l2)
     else:
         from .features import run
         if (args.amount is None) == (args.price is None or args.quantity is None):

@@ -42,6 +42,32 @@ def map_step(part, binary, step, state_bytes):
     return stdout
 
 
+def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, verbose):
+    """Rounds until the state at `state_path` names no step (`next_step(state)`): every
+    partition runs the step in a Spark task, `persona step merge` adds the outputs in
+    partition order on the driver (writing `model_path` at the end). Returns the rounds run."""
+    rounds = 0
+    while True:
+        with open(state_path, "rb") as f:
+            state_bytes = f.read()
+        step = next_step(json.loads(state_bytes))
+        if not step:
+            return rounds
+        started = time.time()
+        outputs = parts.map(lambda p, s=step, b=state_bytes: map_step(p, name_on_executors, s, b)).collect()
+        mapped = time.time()
+        paths = []
+        for i, data in enumerate(outputs):
+            paths.append(os.path.join(work, "out-%05d.json" % i))
+            with open(paths[-1], "wb") as f:
+                f.write(data)
+        local(binary, ["step", "merge", state_path] + paths + ["--out", state_path, "--model", model_path])
+        rounds += 1
+        if verbose:
+            print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s)"
+                  % (rounds, step, mapped - started, time.time() - mapped), file=sys.stderr)
+
+
 def apply_step(part, binary, id_column, delimiter, model_bytes):
     if not part.text:
         return b""
@@ -74,26 +100,7 @@ def run(spark, args, binary, name_on_executors):
         plan = plan_arguments(args, name, state_path)
         plan[plan.index("--init") + 1] = init
         local(binary, plan)
-        rounds = 0
-        while True:
-            with open(state_path, "rb") as f:
-                state_bytes = f.read()
-            step = next_step(json.loads(state_bytes))
-            if not step:
-                break
-            started = time.time()
-            outputs = parts.map(lambda p, s=step, b=state_bytes: map_step(p, name_on_executors, s, b)).collect()
-            mapped = time.time()
-            paths = []
-            for i, data in enumerate(outputs):
-                paths.append(os.path.join(work, "out-%05d.json" % i))
-                with open(paths[-1], "wb") as f:
-                    f.write(data)
-            local(binary, ["step", "merge", state_path] + paths + ["--out", state_path, "--model", model_path])
-            rounds += 1
-            if args.verbose:
-                print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s)"
-                      % (rounds, step, mapped - started, time.time() - mapped), file=sys.stderr)
+        rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose)
         with open(model_path, "rb") as f:
             model_bytes = f.read()
         model = json.loads(model_bytes)
