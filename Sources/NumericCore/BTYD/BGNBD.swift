@@ -5,8 +5,9 @@ import Foundation
 /// and after each purchase drops out with probability p ~ Beta(a, b).
 ///
 /// The fit maximizes the log-likelihood of lifetimes' `BetaGeoFitter` (its mean over
-/// customers, minus `penalizer · (r² + α² + a² + b²)` as lifetimes' `penalizer_coef`) with
-/// analytic gradients, by BFGS on the logs of the parameters.
+/// customers, minus `penalizer · (r² + (α/max T)² + a² + b²)` as lifetimes' `penalizer_coef`,
+/// which penalizes α in time scaled so that the oldest customer's T is 1) with analytic
+/// gradients, by BFGS on the logs of the parameters.
 public struct BGNBD: Sendable {
     public var penalizer: Double
 
@@ -34,18 +35,22 @@ public struct BGNBD: Sendable {
         let likelihood = BGNBDLikelihood(data)
         let penalizer = self.penalizer
         let n = Double(data.count)
-        let result = LogSpaceMinimizer().minimize(from: [0, 0, 0, 0]) { logs in
+        let maxT = data.T.max() ?? 1
+        let timeScale = maxT > 0 ? 1 / maxT : 1
+        let scales = [1, timeScale, 1, 1]
+        let result = LogSpaceMinimizer().minimize(from: [0, log(maxT > 0 ? maxT : 1), 0, 0]) { logs in
             let p = logs.map { exp($0) }
             let (ll, g) = likelihood.evaluate(r: p[0], alpha: p[1], a: p[2], b: p[3])
-            let value = -ll / n + penalizer * p.reduce(0) { $0 + $1 * $1 }
-            let gradient = (0..<4).map { -g[$0] / n * p[$0] + 2 * penalizer * p[$0] * p[$0] }
+            let scaled = (0..<4).map { p[$0] * scales[$0] }
+            let value = -ll / n + penalizer * scaled.reduce(0) { $0 + $1 * $1 }
+            let gradient = (0..<4).map { -g[$0] / n * p[$0] + 2 * penalizer * scaled[$0] * scaled[$0] }
             return (value.isNaN ? .infinity : value, gradient)
         }
         let p = result.point.map { exp($0) }
         let atBoundary = p[2] < 1e-6 || p[3] < 1e-6
         let errors = atBoundary ? nil : StandardErrors.of(p) { q in
             let g = likelihood.evaluate(r: q[0], alpha: q[1], a: q[2], b: q[3]).gradient
-            return (0..<4).map { -g[$0] + 2 * penalizer * n * q[$0] }
+            return (0..<4).map { -g[$0] + 2 * penalizer * n * q[$0] * scales[$0] * scales[$0] }
         }
         return BGNBDModel(r: p[0], alpha: p[1], a: p[2], b: p[3],
                           logLikelihood: likelihood.evaluate(r: p[0], alpha: p[1], a: p[2], b: p[3]).value,
