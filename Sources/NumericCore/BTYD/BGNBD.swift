@@ -21,8 +21,8 @@ public struct BGNBD: Sendable {
 
     /// Fits the model to the customers' summaries.
     ///
-    /// When nobody seems to drop out the maximum lies where a and b go to 0; the best point
-    /// found is returned with `atBoundary` set, not an error.
+    /// When nobody seems to drop out the maximum lies where a goes to 0 (lifetimes raises a
+    /// convergence error there); the best point found is returned with `atBoundary` set.
     /// - Throws: `NumericError.tooFewSamples` without customers, or without any repeat purchase.
     /// - Complexity: O(customers) per likelihood evaluation, a few hundred evaluations.
     public func fit(_ data: RepeatPurchases) throws -> BGNBDModel {
@@ -47,7 +47,8 @@ public struct BGNBD: Sendable {
             return (value.isNaN ? .infinity : value, gradient)
         }
         let p = result.point.map { exp($0) }
-        let atBoundary = p[2] < 1e-6 || p[3] < 1e-6
+        // The maximum lies at an edge when a parameter runs off to 0 or ∞ (on a log scale).
+        let atBoundary = p.contains { $0 < 1e-6 || $0 > 1e6 }
         let errors = atBoundary ? nil : StandardErrors.of(p) { q in
             let g = likelihood.evaluate(r: q[0], alpha: q[1], a: q[2], b: q[3]).gradient
             return (0..<4).map { -g[$0] + 2 * penalizer * n * q[$0] * scales[$0] * scales[$0] }
@@ -71,8 +72,12 @@ public struct BGNBDModel: Sendable, Codable, Equatable {
     public var standardErrors: Parameters?
     public var iterations: Int
     public var converged: Bool
-    /// a or b went to 0: nobody seems to drop out.
+    /// A parameter went to 0 or ∞ (below 1e-6 or above 1e6): typically a → 0, nobody seems
+    /// to drop out.
     public var atBoundary: Bool
+
+    /// The mean dropout probability after a purchase, a / (a + b).
+    public var meanDropout: Double { a / (a + b) }
 
     public init(r: Double, alpha: Double, a: Double, b: Double, logLikelihood: Double = .nan,
                 standardErrors: Parameters? = nil, iterations: Int = 0, converged: Bool = true, atBoundary: Bool = false) {

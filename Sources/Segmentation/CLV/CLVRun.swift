@@ -52,12 +52,17 @@ public struct CLVResult: Sendable {
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: summary.file, error)
         }
-        if bgnbd.atBoundary {
-            notes.append("BG/NBD: the likelihood is largest where a and b go to 0 (nobody seems to drop out); the best fit found is kept, and P(alive) is close to 1 for everyone")
+        if bgnbd.atBoundary, bgnbd.meanDropout < 1e-6 {
+            notes.append("BG/NBD: nobody seems to drop out: the likelihood is largest as a → 0 (mean dropout probability a/(a+b) = \(bgnbd.meanDropout)); the best fit found is kept, and P(alive) is close to 1 for everyone")
+        } else if bgnbd.atBoundary {
+            notes.append("BG/NBD: the likelihood is largest at the edge of the parameter space (a parameter going to 0 or infinity); the best fit found is kept, but its predictions are limits: check that the log has enough customers and repeat purchases")
         } else if !bgnbd.converged {
             notes.append("BG/NBD: the fit stopped after \(bgnbd.iterations) iterations without meeting the gradient tolerance")
         }
         if let gg = gammaGamma {
+            if [gg.p, gg.q, gg.v].contains(where: { $0 < 1e-6 || $0 > 1e6 }) {
+                notes.append("Gamma-Gamma: the likelihood is largest at the edge of the parameter space (p = \(gg.p), q = \(gg.q), v = \(gg.v)): spend hardly varies within or between customers; expected values are close to the customers' own means")
+            }
             if gg.q <= 1 { notes.append("Gamma-Gamma: q = \(gg.q) ≤ 1, so the population mean spend is not finite; expected values are not meaningful") }
             if abs(gg.frequencySpendCorrelation) > 0.3 {
                 notes.append("Gamma-Gamma assumes spend does not depend on frequency, but their correlation is \(format(gg.frequencySpendCorrelation))")

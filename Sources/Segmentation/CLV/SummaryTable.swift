@@ -40,7 +40,7 @@ extension CustomerSummary {
         func fail(_ row: Int, _ k: Int, _ problem: String) -> SegmentationError {
             let value = values[k][row]
             return .summaryValue(file: table.source, line: table.line(ofRow: row), column: positions[k] + 1,
-                                 name: names[k], value: value.isNaN ? "" : "\(value)", problem: problem)
+                                 name: names[k], value: value.isNaN ? "" : shortest(value), problem: problem)
         }
         for row in 0..<table.rowCount {
             for k in 0..<4 where !values[k][row].isFinite {
@@ -49,7 +49,7 @@ extension CustomerSummary {
             let (x, r, t, m) = (values[0][row], values[1][row], values[2][row], values[3][row])
             if x < 0 { throw fail(row, 0, "is negative: frequency counts repeat purchase periods") }
             if r < 0 { throw fail(row, 1, "is negative: recency is the age at the last purchase") }
-            if r > t { throw fail(row, 1, "is larger than T (\(t)): the last purchase cannot come after the end of the period") }
+            if r > t { throw fail(row, 1, "is larger than T (\(shortest(t))): the last purchase cannot come after the end of the period") }
             if x == 0, r != 0 { throw fail(row, 1, "is not 0 for a customer without repeat purchases (frequency 0)") }
             if m < 0 { throw fail(row, 3, "is negative: the monetary value is a mean spend") }
         }
@@ -60,4 +60,9 @@ extension CustomerSummary {
                                frequency: values[0], recency: values[1], T: values[2], monetary: values[3],
                                holdout: nil, customersAfterEnd: 0)
     }
+}
+
+/// `12` for 12.0, else the shortest round-trip form.
+func shortest(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
 }
