@@ -113,15 +113,33 @@ public struct BGNBDModel: Sendable, Codable, Equatable {
     }
 }
 
-/// The BG/NBD log-likelihood and its gradient in (r, α, a, b); gamma-function terms are
-/// computed once per distinct frequency.
+/// The BG/NBD log-likelihood and its gradient in (r, α, a, b). Customers with the same
+/// (frequency, recency, T) are one weighted row (as Fader and Hardie condense the data), and
+/// gamma-function terms are computed once per distinct frequency.
 struct BGNBDLikelihood {
-    let data: RepeatPurchases
-    let values: [Double], counts: [Double], index: [Int32]
+    /// The distinct (frequency, recency, T) rows and how many customers each stands for.
+    let frequency: [Double], recency: [Double], T: [Double], weight: [Double]
+    let values: [Double], counts: [Double]
 
     init(_ data: RepeatPurchases) {
-        self.data = data
-        (values, counts, index) = data.distinctFrequencies()
+        struct Key: Hashable { let x, r, t: UInt64 }
+        var position = [Key: Int]()
+        position.reserveCapacity(min(data.count, 1 << 16))
+        var frequency = [Double](), recency = [Double](), T = [Double](), weight = [Double]()
+        for i in 0..<data.count {
+            let key = Key(x: data.frequency[i].bitPattern, r: data.recency[i].bitPattern, t: data.T[i].bitPattern)
+            if let k = position[key] {
+                weight[k] += 1
+            } else {
+                position[key] = frequency.count
+                frequency.append(data.frequency[i])
+                recency.append(data.recency[i])
+                T.append(data.T[i])
+                weight.append(1)
+            }
+        }
+        (self.frequency, self.recency, self.T, self.weight) = (frequency, recency, T, weight)
+        (values, counts, _) = data.distinctFrequencies()
     }
 
     func evaluate(r: Double, alpha: Double, a: Double, b: Double) -> (value: Double, gradient: [Double]) {
@@ -142,26 +160,27 @@ struct BGNBDLikelihood {
             g[3] += w * (psiAB + Special.digamma(b + x) - psiB - psiABX)
         }
         let logA = log(a)
-        for i in 0..<data.count {
-            let x = data.frequency[i]
+        for i in frequency.indices {
+            let x = frequency[i], w = weight[i], ageT = alpha + T[i]
             let rx = r + x
-            let logAT = log(alpha + data.T[i])
+            let logAT = log(ageT)
             let a3 = -rx * logAT
             if x > 0 {
-                let logAR = log(alpha + data.recency[i])
+                let ageR = alpha + recency[i]
+                let logAR = log(ageR)
                 let bx = b + x - 1
                 let a4 = logA - log(bx) - rx * logAR
                 let l = Special.logAddExp(a3, a4)
-                let w3 = exp(a3 - l), w4 = exp(a4 - l)
-                total += l
-                g[0] -= w3 * logAT + w4 * logAR
-                g[1] -= rx * (w3 / (alpha + data.T[i]) + w4 / (alpha + data.recency[i]))
-                g[2] += w4 / a
-                g[3] -= w4 / bx
+                let w4 = exp(a4 - l), w3 = 1 - w4
+                total += w * l
+                g[0] -= w * (w3 * logAT + w4 * logAR)
+                g[1] -= w * rx * (w3 / ageT + w4 / ageR)
+                g[2] += w * w4 / a
+                g[3] -= w * w4 / bx
             } else {
-                total += a3
-                g[0] -= logAT
-                g[1] -= rx / (alpha + data.T[i])
+                total += w * a3
+                g[0] -= w * logAT
+                g[1] -= w * rx / ageT
             }
         }
         return (total, g)

@@ -83,30 +83,64 @@ public struct GammaGammaModel: Sendable, Codable, Equatable {
     }
 }
 
+/// The Gamma-Gamma log-likelihood and its gradient in (p, q, v); gamma-function terms are
+/// computed once per distinct frequency.
 struct GammaGammaLikelihood {
     let frequency: [Double], monetary: [Double]
-    let logM: [Double], logX: [Double]
+    /// Per customer x·(log m + log x), and log m.
+    let xLogMX: [Double], logM: [Double]
+    let values: [Double], counts: [Double]
 
     init(frequency: [Double], monetary: [Double]) {
         self.frequency = frequency
         self.monetary = monetary
-        logM = monetary.map { log($0) }
-        logX = frequency.map { log($0) }
+        var logM = [Double](), xLogMX = [Double]()
+        for (x, m) in zip(frequency, monetary) {
+            let lm: Double = log(m)
+            let lx: Double = log(x)
+            logM.append(lm)
+            xLogMX.append(x * (lm + lx))
+        }
+        self.logM = logM
+        self.xLogMX = xLogMX
+        var position = [Double: Int]()
+        var values = [Double](), counts = [Double]()
+        for x in frequency {
+            if let k = position[x] {
+                counts[k] += 1
+            } else {
+                position[x] = values.count
+                values.append(x)
+                counts.append(1)
+            }
+        }
+        self.values = values
+        self.counts = counts
     }
 
     func evaluate(p: Double, q: Double, v: Double) -> (value: Double, gradient: [Double]) {
         var total = 0.0
         var g = [0.0, 0.0, 0.0]
-        let (lgQ, psiQ, logV) = (Special.logGamma(q), Special.digamma(q), log(v))
+        let lgQ = Special.logGamma(q), psiQ = Special.digamma(q)
+        let logV: Double = log(v)
+        for (k, x) in values.enumerated() {
+            let px = p * x
+            let w = counts[k]
+            let psiPXQ = Special.digamma(px + q)
+            let terms = Special.logGamma(px + q) - Special.logGamma(px) - lgQ + q * logV
+            total += w * terms
+            g[0] += w * x * (psiPXQ - Special.digamma(px))
+            g[1] += w * (psiPXQ - psiQ + logV)
+        }
         for i in frequency.indices {
             let x = frequency[i], m = monetary[i]
             let px = p * x
-            let logXMV = log(x * m + v)
-            total += Special.logGamma(px + q) - Special.logGamma(px) - lgQ + q * logV + (px - 1) * logM[i] + px * logX[i] - (px + q) * logXMV
-            let psiPXQ = Special.digamma(px + q)
-            g[0] += x * (psiPXQ - Special.digamma(px) + logM[i] + logX[i] - logXMV)
-            g[1] += psiPXQ - psiQ + logV - logXMV
-            g[2] += q / v - (px + q) / (x * m + v)
+            let xmv = x * m + v
+            let logXMV: Double = log(xmv)
+            total += p * xLogMX[i] - logM[i] - (px + q) * logXMV
+            g[0] += xLogMX[i] - x * logXMV
+            g[1] -= logXMV
+            g[2] += q / v - (px + q) / xmv
         }
         return (total, g)
     }
