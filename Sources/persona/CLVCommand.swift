@@ -111,11 +111,7 @@ struct CLVCommand: ParsableCommand {
     }
 
     private func day(_ text: String, option: String) throws -> Int32 {
-        let bytes = Array(text.utf8)
-        let parsed = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.flatMap { TimestampFormat.iso.parse($0, buffer.count) }
-        }
-        guard let seconds = parsed else { throw ValidationError("\(option) must be a date such as 1997-09-30; got '\(text)'") }
+        let seconds = try dateOption(text, option: option)
         return Int32(truncatingIfNeeded: (seconds - ((seconds % 86_400) + 86_400) % 86_400) / 86_400)
     }
 
@@ -124,16 +120,7 @@ struct CLVCommand: ParsableCommand {
         if let dateFormat {
             do { options.dateFormat = try TimestampFormat(pattern: dateFormat) } catch { throw ValidationError(error.description) }
         }
-        switch delimiter {
-        case "auto": break
-        case "whitespace", "space", " ": options.separator = .whitespace
-        case "tab", "\\t": options.separator = .byte(0x09)
-        default:
-            guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
-                throw ValidationError("--delimiter must be 'auto', 'tab', 'whitespace' or one ASCII character other than a quote or newline; got '\(delimiter)'")
-            }
-            options.separator = .byte(byte)
-        }
+        if let separator = try orderLogSeparator(delimiter) { options.separator = separator }
         options.limits = try limits.limits()
         return options
     }
