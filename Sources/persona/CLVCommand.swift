@@ -138,6 +138,7 @@ struct CLVCommand: ParsableCommand {
             options.horizonMonths = horizon
             options.monthlyDiscount = discount
             options.penalizer = penalizer
+            options.threads = ProcessInfo.processInfo.activeProcessorCount
             let fitStart = Date()
             let result = try CLVResult.fit(summary, options: options)
             let fitSeconds = Date().timeIntervalSince(fitStart)

@@ -11,6 +11,8 @@ public struct CLVOptions: Sendable {
     public var monthlyDiscount = 0.01
     /// lifetimes' `penalizer_coef`, for BG/NBD and Gamma-Gamma.
     public var penalizer = 0.0
+    /// Threads that score customers (results do not depend on it).
+    public var threads = 1
 
     public init() {}
 }
@@ -71,22 +73,36 @@ public struct CLVResult: Sendable {
             notes.append("Gamma-Gamma not fitted: it needs at least 2 customers with repeat purchases and a positive mean spend (found \(spenders.count)); expected_value and clv are left empty")
         }
         let t = Double(options.horizonMonths) * options.period.perMonth
-        var alive = [Double](), purchases = [Double](), value = [Double](), clv = [Double]()
-        for i in 0..<summary.count {
-            let (x, r, T) = (summary.frequency[i], summary.recency[i], summary.T[i])
-            alive.append(bgnbd.probabilityAlive(frequency: x, recency: r, T: T))
-            purchases.append(bgnbd.expectedPurchases(in: t, frequency: x, recency: r, T: T))
-            guard let gg = gammaGamma else {
-                value.append(.nan)
-                clv.append(.nan)
-                continue
+        let period = options.period, months = options.horizonMonths, discount = options.monthlyDiscount
+        let model = bgnbd, spend = gammaGamma
+        // Customers are scored independently: chunks on several threads, joined in order.
+        let chunk = 16_384
+        let parts = Parallel.map(count: (summary.count + chunk - 1) / chunk, threads: options.threads) { part in
+            var rows = [(alive: Double, purchases: Double, value: Double, clv: Double)]()
+            for i in (part * chunk)..<min(summary.count, (part + 1) * chunk) {
+                let (x, r, T) = (summary.frequency[i], summary.recency[i], summary.T[i])
+                let alive = model.probabilityAlive(frequency: x, recency: r, T: T)
+                let purchases = model.expectedPurchases(in: t, frequency: x, recency: r, T: T)
+                guard let gg = spend else {
+                    rows.append((alive, purchases, .nan, .nan))
+                    continue
+                }
+                let v = gg.expectedAverageValue(frequency: x, monetary: summary.monetary[i])
+                let clv = customerLifetimeValue(months: months, periodsPerMonth: period.perMonth, monthlyDiscount: discount,
+                                                expectedValue: v) { model.expectedPurchases(in: $0, frequency: x, recency: r, T: T) }
+                rows.append((alive, purchases, v, clv))
             }
-            let v = gg.expectedAverageValue(frequency: x, monetary: summary.monetary[i])
-            value.append(v)
-            clv.append(customerLifetimeValue(months: options.horizonMonths, periodsPerMonth: options.period.perMonth,
-                                             monthlyDiscount: options.monthlyDiscount, expectedValue: v) {
-                bgnbd.expectedPurchases(in: $0, frequency: x, recency: r, T: T)
-            })
+            return rows
+        }
+        var alive = [Double](), purchases = [Double](), value = [Double](), clv = [Double]()
+        for part in parts {
+            guard case .success(let rows) = part else { continue }
+            for row in rows {
+                alive.append(row.alive)
+                purchases.append(row.purchases)
+                value.append(row.value)
+                clv.append(row.clv)
+            }
         }
         let holdout = summary.holdout.map { HoldoutReport(summary: summary, holdout: $0, model: bgnbd) }
         return CLVResult(summary: summary, options: options, bgnbd: bgnbd, gammaGamma: gammaGamma,
