@@ -9,10 +9,7 @@ public struct GammaGamma: Sendable {
 
     /// - Throws: `NumericError.invalidParameter` for a negative or non-finite penalizer.
     public init(penalizer: Double = 0) throws {
-        guard penalizer.isFinite, penalizer >= 0 else {
-            throw NumericError.invalidParameter(name: "penalizer", allowed: "a number ≥ 0", got: "\(penalizer)")
-        }
-        self.penalizer = penalizer
+        self.penalizer = try checkedPenalizer(penalizer)
     }
 
     /// Fits the model to customers with `frequency` > 0 repeat purchases of mean value

@@ -84,3 +84,11 @@ struct LogSpaceMinimizer {
         (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
     }
 }
+
+/// lifetimes' `penalizer_coef`, checked: a finite number ≥ 0.
+func checkedPenalizer(_ penalizer: Double) throws -> Double {
+    guard penalizer.isFinite, penalizer >= 0 else {
+        throw NumericError.invalidParameter(name: "penalizer", allowed: "a number ≥ 0", got: "\(penalizer)")
+    }
+    return penalizer
+}
