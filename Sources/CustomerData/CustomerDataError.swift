@@ -52,6 +52,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case textAfterSample(file: String, line: Int, column: Int, name: String, value: String, sampleRows: Int)
     /// Statistics of the parts of one file (partitions on a cluster) that cannot be combined.
     case partsDisagree(file: String, problem: String)
+    /// A negative amount in an order log read for purchase models, which count only purchases.
+    case negativeAmount(file: String, line: Int, column: Int, name: String, value: String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             let expected = format.map { "the --date-format \"\($0)\"" }
                 ?? "an ISO date such as 2011-12-09 or 2011-12-09 12:50:00 (give --date-format for other layouts)"
             return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a date: expected \(expected)"
+        case let .negativeAmount(file, line, column, name, value):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is negative: purchase models take purchases only (remove returns first)"
         case let .nonFinite(file, line, column, name, value):
             return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a finite number"
         case let .noValues(file, column, name):

@@ -28,6 +28,11 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case noVaryingFeature(file: String, features: [String])
     /// At least as many encoded features as labelled rows: coefficients not identifiable.
     case tooManyFeatures(file: String, features: Int, rows: Int)
+    /// A value of a customer summary (frequency, recency, T, monetary value) that purchase
+    /// models cannot take, at its line and column.
+    case summaryValue(file: String, line: Int, column: Int, name: String, value: String, problem: String)
+    /// Nothing left to model: no customer in the calibration period, or no holdout line.
+    case noPurchases(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -71,6 +76,10 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(error.description) [found while fitting cross-validation fold \(fold) of \(folds), on its \(rows) training rows only; with fewer folds, --folds 0, or a positive --l2 it may not occur]"
         case let .tooManyFeatures(file, features, rows):
             return "\(file): \(features) encoded features for \(rows) labelled rows: with at least as many features as rows the coefficients cannot be identified (many fits match the labels equally well), and fitting takes long; use fewer features (text columns add one per level) or more rows"
+        case let .summaryValue(file, line, column, name, value, problem):
+            return "\(file):\(line): column '\(name)' (\(column)): \"\(value)\" \(problem)"
+        case let .noPurchases(file, problem):
+            return "\(file): \(problem)"
         }
     }
 }

@@ -196,3 +196,30 @@ struct FeatureColumnOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
     var numeric: String?
 }
+
+/// The separator `--delimiter` names for an order log: nil for `auto`; `whitespace` for runs
+/// of spaces (fixed-width text such as CDNOW).
+func orderLogSeparator(_ delimiter: String) throws -> OrderLogOptions.Separator? {
+    switch delimiter {
+    case "auto": return nil
+    case "whitespace", "space", " ": return .whitespace
+    case "tab", "\\t": return .byte(0x09)
+    default:
+        guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
+            throw ValidationError("--delimiter must be 'auto', 'tab', 'whitespace' or one ASCII character other than a quote or newline; got '\(delimiter)'")
+        }
+        return .byte(byte)
+    }
+}
+
+/// A date option (`2011-12-10`, or with a time) as seconds since 1970.
+func dateOption(_ text: String, option: String) throws -> Int64 {
+    let bytes = Array(text.utf8)
+    let parsed = bytes.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress.flatMap { TimestampFormat.iso.parse($0, buffer.count) }
+    }
+    guard let seconds = parsed else {
+        throw ValidationError("\(option) must be a date such as 2011-12-10 (or 2011-12-10 12:00:00); got '\(text)'")
+    }
+    return seconds
+}

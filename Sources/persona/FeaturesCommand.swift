@@ -102,14 +102,7 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     private func day(_ text: String, option: String) throws -> Int64 {
-        let bytes = Array(text.utf8)
-        let parsed = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.flatMap { TimestampFormat.iso.parse($0, buffer.count) }
-        }
-        guard let seconds = parsed else {
-            throw ValidationError("\(option) must be a date such as 2011-12-10 (or 2011-12-10 12:00:00); got '\(text)'")
-        }
-        return seconds
+        try dateOption(text, option: option)
     }
 
     /// The options as given; with `--delimiter auto` the separator is a comma until `run()`
@@ -128,16 +121,7 @@ struct FeaturesCommand: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        switch delimiter {
-        case "auto": break
-        case "whitespace", "space", " ": options.separator = .whitespace
-        case "tab", "\\t": options.separator = .byte(0x09)
-        default:
-            guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != 0x22, byte != 0x0A, byte != 0x0D else {
-                throw ValidationError("--delimiter must be 'auto', 'tab', 'whitespace' or one ASCII character other than a quote or newline; got '\(delimiter)'")
-            }
-            options.separator = .byte(byte)
-        }
+        if let separator = try orderLogSeparator(delimiter) { options.separator = separator }
         options.skipBadRows = skipBadRows
         options.dedupe = dedupe
         options.normalizeIDs = normalizeIDs

@@ -132,11 +132,8 @@ struct OrderAccumulator {
     /// The customer's code (new customers get fresh totals), or nil for a blank id. Surrounding
     /// blanks are trimmed; with `normalizeIDs`, `17850.0` becomes `17850`.
     private mutating func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard var start = raw.baseAddress else { return nil }
-        var end = start + raw.count
-        while start < end, OrderAccumulator.isBlank(start.pointee) { start += 1 }
-        while end > start, OrderAccumulator.isBlank((end - 1).pointee) { end -= 1 }
-        guard end > start else { return nil }
+        guard let (start, trimmedEnd) = OrderAccumulator.trimmed(raw) else { return nil }
+        var end = trimmedEnd
         if end - start != raw.count { report.idsTrimmed += 1 }
         if let cut = OrderAccumulator.decimalZeroStart(start, end) {
             if options.normalizeIDs {
@@ -149,6 +146,15 @@ struct OrderAccumulator {
         let code = ids.intern(start, end - start)
         if Int(code) == firstPurchase.count { appendCustomer() }
         return code
+    }
+
+    /// The id's bytes without surrounding blanks, or nil when nothing is left.
+    static func trimmed(_ raw: UnsafeBufferPointer<UInt8>) -> (UnsafePointer<UInt8>, UnsafePointer<UInt8>)? {
+        guard var start = raw.baseAddress else { return nil }
+        var end = start + raw.count
+        while start < end, isBlank(start.pointee) { start += 1 }
+        while end > start, isBlank((end - 1).pointee) { end -= 1 }
+        return end > start ? (start, end) : nil
     }
 
     /// Where `.0…` starts in an id made of digits, a point and only zeros (`17850.0`).

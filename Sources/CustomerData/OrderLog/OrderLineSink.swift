@@ -25,6 +25,7 @@ struct OrderLineSink: FieldSink {
     var batch = OrderLineBatch()
     let dateFormat: TimestampFormat
     let skipBadRows: Bool
+    let rejectNegativeAmounts: Bool
     /// The first problem met; scanning the rest of the block is then ignored.
     private(set) var failure: CustomerDataError?
 
@@ -37,6 +38,7 @@ struct OrderLineSink: FieldSink {
         roleColumns = Role.allCases.map { columns[$0] ?? -1 }
         dateFormat = options.dateFormat
         skipBadRows = options.skipBadRows
+        rejectNegativeAmounts = options.rejectNegativeAmounts
     }
 
     func isNumeric(column: Int) -> Bool {
@@ -131,6 +133,10 @@ struct OrderLineSink: FieldSink {
         var negativePrice = false
         if roleColumns[Role.amount.rawValue] >= 0 {
             amount = try number(.amount, line: line)
+            if rejectNegativeAmounts, amount < 0 {
+                let column = roleColumns[Role.amount.rawValue]
+                throw .negativeAmount(file: file, line: line, column: column + 1, name: header[column], value: shown(.amount))
+            }
         } else {
             let price = try number(.price, line: line), quantity = try number(.quantity, line: line)
             amount = price * quantity
@@ -140,6 +146,10 @@ struct OrderLineSink: FieldSink {
                 throw .amountTooLarge(file: file, line: line, priceColumn: p + 1, priceName: header[p], price: shown(.price),
                                       quantityColumn: q + 1, quantityName: header[q], quantity: shown(.quantity))
             }
+        }
+        if rejectNegativeAmounts, amount < 0, roleColumns[Role.amount.rawValue] < 0 {
+            let column = roleColumns[Role.price.rawValue]
+            throw .negativeAmount(file: file, line: line, column: column + 1, name: header[column], value: "\(shown(.price)) × \(shown(.quantity))")
         }
         if amount == 0 { amount = 0 }  // -0.0 from a zero price and a negative quantity
         batch.append(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,

@@ -36,6 +36,8 @@ public struct OrderLogOptions: Sendable {
     public var separatorDetected: (@Sendable (UInt8) -> Void)?
     /// Count and skip lines whose date or amount cannot be read, instead of stopping.
     public var skipBadRows = false
+    /// Stop at the first negative amount (purchase models: returns have no meaning there).
+    public var rejectNegativeAmounts = false
     /// Drop exact duplicate lines (they are counted either way).
     public var dedupe = false
     /// Write ids such as `17850.0` as `17850` (and treat the two as one customer).

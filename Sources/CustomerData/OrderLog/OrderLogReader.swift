@@ -8,6 +8,35 @@ public enum OrderLogReader {
     /// - Parameter progress: called after each block with the bytes of the file read so far.
     public static func features(path: String, options given: OrderLogOptions,
                                 progress: (WorkProgress) -> Void = { _ in }) throws -> CustomerFeatures {
+        var accumulator = OrderAccumulator(options: given)
+        let (name, idName, bytesRead) = try stream(path: path, options: given, progress: progress) { accumulator.add($0) }
+        accumulator.report.bytes = bytesRead
+        let options = accumulator.options
+        let report = accumulator.report
+        guard report.lines + report.badRowsSkipped > 0 else { throw CustomerDataError.headerOnly(file: name) }
+        if report.lines == 0 {
+            throw CustomerDataError.allLinesBad(file: name, count: report.badRowsSkipped, first: report.firstBadRow ?? "")
+        }
+        guard accumulator.customerCount > 0 else {
+            throw CustomerDataError.noCustomers(file: name, column: idName, lines: report.lines)
+        }
+        let asOf = options.cutoff ?? options.asOf
+            ?? ((report.lastDate ?? 0).floorDiv(86_400) + 1) * 86_400
+        let features = accumulator.features(idName: idName, asOf: asOf)
+        guard !features.ids.isEmpty else {
+            throw CustomerDataError.noLinesBefore(file: name, moment: TimestampFormat.text(asOf),
+                                                  option: options.cutoff != nil ? "--cutoff" : "--as-of",
+                                                  firstDate: report.firstDate.map(TimestampFormat.text) ?? "")
+        }
+        return features
+    }
+
+    /// Reads the header of the order log at `path`, finds the columns the options name, and
+    /// hands `consume` every batch of parsed lines in file order (a reader thread scans the
+    /// next blocks meanwhile). Returns the file's name, the customer column's name and the
+    /// bytes read.
+    static func stream(path: String, options given: OrderLogOptions, progress: (WorkProgress) -> Void,
+                       consume: (OrderLineBatch) -> Void) throws -> (name: String, idName: String, bytes: Int) {
         var options = given
         let stream = try RecordStream(path: path, limits: options.limits, blockSize: options.blockSize)
         let name = stream.name
@@ -61,32 +90,14 @@ public enum OrderLogReader {
         let thread = Thread { reader.run(into: queue) }
         thread.stackSize = 1 << 22
         thread.start()
-        var accumulator = OrderAccumulator(options: options)
         let step = "reading \(name)"
         while let batch = queue.pop() {
-            accumulator.add(batch)
+            consume(batch)
             let position = reader.position
             progress(WorkProgress(step: step, done: position.done, total: position.total, unit: .bytes))
         }
         if let failure = queue.failure { throw failure }
-        accumulator.report.bytes = reader.bytesRead
-        let report = accumulator.report
-        guard report.lines + report.badRowsSkipped > 0 else { throw CustomerDataError.headerOnly(file: name) }
-        if report.lines == 0 {
-            throw CustomerDataError.allLinesBad(file: name, count: report.badRowsSkipped, first: report.firstBadRow ?? "")
-        }
-        guard accumulator.customerCount > 0 else {
-            throw CustomerDataError.noCustomers(file: name, column: idName, lines: report.lines)
-        }
-        let asOf = options.cutoff ?? options.asOf
-            ?? ((report.lastDate ?? 0).floorDiv(86_400) + 1) * 86_400
-        let features = accumulator.features(idName: idName, asOf: asOf)
-        guard !features.ids.isEmpty else {
-            throw CustomerDataError.noLinesBefore(file: name, moment: TimestampFormat.text(asOf),
-                                                  option: options.cutoff != nil ? "--cutoff" : "--as-of",
-                                                  firstDate: report.firstDate.map(TimestampFormat.text) ?? "")
-        }
-        return features
+        return (name, idName, reader.bytesRead)
     }
 
     static func scan<Sink: FieldSink>(_ bytes: UnsafeBufferPointer<UInt8>, file: String, header: [String],

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@Suite("persona clv")
+struct CLVCommandTests {
+    /// The fixture log of Tests/SegmentationTests/Fixtures/clv (lifetimes' values are checked
+    /// there, in the library); here: the files the command writes.
+    static let log = repositoryRoot.appendingPathComponent("Tests/SegmentationTests/Fixtures/clv/orders.csv").path
+
+    @Test("CLV.csv has the contract's columns, ids as in the input; CLV.json the contract's keys")
+    func outputs() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--out", "clv.csv", "--model", "clv.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try CSVText(path: runner.path("clv.csv"))
+        #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive",
+                               "expected_purchases", "expected_value", "clv"])
+        #expect(csv.column("customer").allSatisfy { $0.count == 5 }, "leading zeros kept")
+        #expect(csv.column("customer").contains("00000"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
+        let bg = try #require(json["bg_nbd"] as? [String: Any])
+        let gg = try #require(json["gamma_gamma"] as? [String: Any])
+        for key in ["r", "alpha", "a", "b"] { #expect(bg[key] is Double, "bg_nbd.\(key)") }
+        for key in ["p", "q", "v"] { #expect(gg[key] is Double, "gamma_gamma.\(key)") }
+        #expect(result.stderr.contains("BG/NBD: r = "))
+    }
+
+    @Test("a calibration end adds holdout columns and prints predicted vs actual by frequency")
+    func holdout() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--period", "week", "--calibration-end", "2021-12-31", "--out", "clv.csv", "--model", "clv.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try CSVText(path: runner.path("clv.csv"))
+        #expect(csv.header.suffix(2) == ["frequency_holdout", "monetary_value_holdout"])
+        #expect(result.stderr.contains("MAE per customer"))
+        #expect(result.stderr.contains("frequency  customers  actual  predicted"))
+    }
+
+    @Test("bad input names file, line, column and value", arguments: [
+        ("id,day,amt\n001,2021-01-01,5\n001,2021-01-05,-3\n", "log",
+         "log.csv:3: column 'amt' (3): \"-3.0\" is negative: purchase models take purchases only (remove returns first)"),
+        ("id,f,r,T,m\n1,2,5,10,3\n2,1,12,10,4\n", "summary",
+         "summary.csv:3: column 'r' (3): \"12\" is larger than T (10): the last purchase cannot come after the end of the period"),
+        ("id,f,r,T,m\n1,2,5,10,3\n2,-1,0,10,4\n", "summary",
+         "summary.csv:3: column 'f' (2): \"-1\" is negative: frequency counts repeat purchase periods"),
+        ("id,f,r,T,m\n1,2,5,10,3\n2,0,4,10,0\n", "summary",
+         "summary.csv:3: column 'r' (3): \"4\" is not 0 for a customer without repeat purchases (frequency 0)"),
+        ("id,f,r,T,m\n1,2,5,10,3\n2,1,3,10,\n", "summary",
+         "summary.csv:3: column 'm' (5): \"\" is not a finite number: every customer needs frequency, recency, T and monetary value"),
+        ("id,f,r,T,m\n1,2,5,10,-3\n", "summary",
+         "summary.csv:2: column 'm' (5): \"-3\" is negative: the monetary value is a mean spend"),
+    ])
+    func badInput(text: String, kind: String, message: String) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let input = try runner.write("\(kind).csv", text)
+        let columns = kind == "log" ? ["--date", "day", "--amount", "amt"]
+            : ["--frequency", "f", "--recency", "r", "--T", "T", "--monetary", "m"]
+        let result = try runner.run(["clv", input, "--customer", "id"] + columns + ["--out", "o.csv"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: runner.path("o.csv")), "no output on error")
+    }
+
+    @Test("nobody drops out: the boundary fit (a → 0) is kept with a note, not an error")
+    func boundary() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        // 40 customers buying every 3 to 10 days right up to the last day.
+        var lines = ["id,day,amount"]
+        let start = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2021, month: 1, day: 1).date ?? Date()
+        let format = DateFormatter()
+        format.dateFormat = "yyyy-MM-dd"
+        format.timeZone = TimeZone(identifier: "UTC")
+        for c in 0..<40 {
+            var t = c % 5
+            while t <= 180 {
+                lines.append("c\(c),\(format.string(from: start.addingTimeInterval(Double(t) * 86_400))),\(10 + c % 7)")
+                t += 3 + c % 8 + (c * t) % 3
+            }
+        }
+        let input = try runner.write("steady.csv", lines.joined(separator: "\n") + "\n")
+        let result = try runner.run(["clv", input, "--customer", "id", "--date", "day", "--amount", "amount",
+                                     "--out", "o.csv", "--model", "o.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("note: BG/NBD: nobody seems to drop out"))
+        let alive = try CSVText(path: runner.path("o.csv")).numbers("p_alive")
+        #expect(alive.allSatisfy { $0 > 0.999 })
+    }
+
+    @Test("order-log and summary options do not mix; a summary needs all four columns")
+    func validation() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let a = try runner.run(["clv", Self.log, "--customer", "customer", "--frequency", "f", "--out", "o.csv"])
+        #expect(a.status != 0 && a.stderr.contains("a summary table needs all of --frequency, --recency, --T and --monetary"))
+        let b = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--out", "o.csv"])
+        #expect(b.status != 0 && b.stderr.contains("give an order log's --date and --amount columns"))
+        let c = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                "--calibration-end", "2030-01-01", "--out", "o.csv"])
+        #expect(c.status != 0 && c.stderr.contains("the holdout is empty"), "\(c.stderr)")
+    }
+}
