@@ -81,7 +81,7 @@ public struct IdentityConfig: Sendable, Equatable {
             guard columns.keys.contains(where: \.isStrong) else {
                 throw source.error(at: at(nil), "source '\(name)' names no key column: give phone, email or member_id")
             }
-            for key in ["id"] + IdentityField.allCases.map(\.rawValue) {
+            for key in ["file", "id"] + IdentityField.allCases.map(\.rawValue) {
                 if let place = source.place(at: at(key)) { places[key] = "\(file):\(place.line):\(place.column)" }
             }
             let path = entry.file.hasPrefix("/") || folder.isEmpty ? entry.file : (folder as NSString).appendingPathComponent(entry.file)
