@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "CustomerDataTests", dependencies: ["CustomerData"]),
         .testTarget(
-            name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"]),
+            name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore", "SyntheticData"]),
         .testTarget(
             name: "ReportingTests", dependencies: ["Reporting"]),
         // Seeded fuzzing of the parsers (CSV, numbers, dates, YAML, JSON models, tag rules);
