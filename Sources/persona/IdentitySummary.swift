@@ -42,7 +42,7 @@ struct IdentitySummary {
                 malformed.append("  \(source.name) \(field.rawValue): \(Format.count(bad.count)) (first at \(source.file):\(bad.firstLine))")
             }
         }
-        lines.append("malformed keys (not matched): " + (malformed.isEmpty ? "none" : ""))
+        lines.append("malformed keys (not matched)" + (malformed.isEmpty ? ": none" : ":"))
         lines.append(contentsOf: malformed)
         let conflicts = profiles.filter { $0.birthdays.count > 1 }
         lines.append("birthday conflicts: " + (conflicts.isEmpty ? "none" : "\(Format.count(conflicts.count)) customers"))
