@@ -3,6 +3,7 @@ import AtomicOutput
 import CustomerData
 import Foundation
 import Reporting
+import Segmentation
 
 /// Options every data-reading command shares.
 struct InputOptions: ParsableArguments {
@@ -195,4 +196,16 @@ struct FeatureColumnOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Columns that must be numeric: a non-number there is an error.", valueName: "A,B,..."))
     var numeric: String?
+}
+
+/// The pseudonym key from `--hash-key` (given as `option`) or else the PERSONA_HASH_KEY
+/// environment variable; nil when neither is set. A key under 16 bytes is refused, naming
+/// where it came from.
+func keyedHash(option given: String?) throws -> KeyedHash? {
+    guard let key = given ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty else { return nil }
+    do {
+        return try KeyedHash(key: Array(key.utf8))
+    } catch {
+        throw ValidationError("\(given == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
+    }
 }

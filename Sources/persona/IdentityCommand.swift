@@ -59,14 +59,7 @@ struct IdentityCommand: ParsableCommand {
             let start = Date()
             var settings = try IdentityConfig.read(path: config)
             if let maxShared { settings.hubGuard = maxShared }
-            var hashing: KeyedHash?
-            if let key = hashKey ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty {
-                do {
-                    hashing = try KeyedHash(key: Array(key.utf8))
-                } catch {
-                    throw ValidationError("\(hashKey == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
-                }
-            }
+            let hashing = try keyedHash(option: hashKey)
             let records = try IdentityRecords.read(settings, limits: try limits.limits())
             let resolution = IdentityResolution(records: records, hash: hashing)
             let profileRows = resolution.profiles()  // also for the birthday conflicts in the summary

@@ -72,12 +72,8 @@ public struct IdentityConfig: Sendable, Equatable {
                 let known = PhoneNumber.callingCodes.keys.sorted().joined(separator: ", ")
                 throw source.error(at: at("country"), "source '\(name)': country '\(entry.country ?? "")' has no phone rules; use one of \(known)")
             }
-            var columns = [IdentityField: String]()
+            let columns = entry.columns
             var places = [String: String]()
-            for field in IdentityField.allCases {
-                guard let column = entry.column(field) else { continue }
-                columns[field] = column
-            }
             guard columns.keys.contains(where: \.isStrong) else {
                 throw source.error(at: at(nil), "source '\(name)' names no key column: give phone, email or member_id")
             }
@@ -142,7 +138,9 @@ private struct RawSource: Decodable {
     var name: String
     var file: String
     var id: String
-    var phone, email, member_id, full_name, birthday, country: String?
+    var country: String?
+    /// The key and descriptive columns given, by field.
+    var columns: [IdentityField: String] = [:]
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, file, id, phone, email, member_id, full_name, birthday, country }
 
@@ -152,21 +150,11 @@ private struct RawSource: Decodable {
         name = try c.decode(String.self, forKey: .name)
         file = try c.decode(String.self, forKey: .file)
         id = try c.decode(String.self, forKey: .id)
-        phone = try c.decodeIfPresent(String.self, forKey: .phone)
-        email = try c.decodeIfPresent(String.self, forKey: .email)
-        member_id = try c.decodeIfPresent(String.self, forKey: .member_id)
-        full_name = try c.decodeIfPresent(String.self, forKey: .full_name)
-        birthday = try c.decodeIfPresent(String.self, forKey: .birthday)
         country = try c.decodeIfPresent(String.self, forKey: .country)
-    }
-
-    func column(_ field: IdentityField) -> String? {
-        switch field {
-        case .phone: return phone
-        case .email: return email
-        case .memberID: return member_id
-        case .fullName: return full_name
-        case .birthday: return birthday
+        for field in IdentityField.allCases {
+            if let key = CodingKeys(rawValue: field.rawValue), let column = try c.decodeIfPresent(String.self, forKey: key) {
+                columns[field] = column
+            }
         }
     }
 }
