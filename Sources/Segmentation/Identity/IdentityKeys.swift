@@ -4,11 +4,22 @@ import Foundation
 /// for a value that is present but cannot be a key (callers count those as malformed);
 /// blank input is never passed in.
 public enum IdentityKeys {
+    /// NFKC of `text`; ASCII text is its own NFKC, and most keys are ASCII, so that is skipped
+    /// for them (Foundation's normalisation costs about a microsecond a call).
+    static func compatibility(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+    }
+
+    /// NFC of `text`, skipped for ASCII as `compatibility` is.
+    static func canonical(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    }
+
     /// Trimmed, lower-cased, Unicode NFC; exactly one `@`, a non-empty local part, and a domain
     /// with a dot that neither starts nor ends it; no spaces. Provider rules (Gmail dots,
     /// `+tags`) are not applied: they are not true of every provider.
     public static func email(_ text: String) -> String? {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased()
+        let value = canonical(text.trimmingCharacters(in: .whitespacesAndNewlines)).lowercased()
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty,
               domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
@@ -25,7 +36,7 @@ public enum IdentityKeys {
     /// Trimmed and upper-cased (NFKC first, so full-width characters match); leading zeros
     /// kept or stripped (an id of zeros only keeps one). Nil when it holds a space or a control.
     public static func memberID(_ text: String, leadingZeros: LeadingZeros) -> String? {
-        var value = text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        var value = compatibility(text).trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         guard !value.isEmpty, !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else { return nil }
         if leadingZeros == .strip {
             let stripped = value.drop { $0 == "0" }
@@ -36,14 +47,14 @@ public enum IdentityKeys {
 
     /// NFKC (full-width letters to ASCII), runs of white space to one space, trimmed, lower-cased.
     public static func name(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased()
+        compatibility(text).lowercased()
             .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// `1990-05-17` from `1990-05-17`, `1990/5/17`, `1990.05.17` or `19900517` (NFKC first);
     /// nil for anything else or an impossible date.
     public static func birthday(_ text: String) -> String? {
-        let value = text.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
+        let value = compatibility(text).trimmingCharacters(in: .whitespaces)
         var fields = value.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
         if fields.count == 1, value.count == 8, value.allSatisfy(\.isASCII) {
             fields = [String(value.prefix(4)), String(value.dropFirst(4).prefix(2)), String(value.suffix(2))]

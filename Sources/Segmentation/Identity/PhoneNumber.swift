@@ -50,7 +50,7 @@ public enum PhoneNumber {
     /// `+` seen before the first digit, and the digits up to an extension; nil for a character
     /// that does not belong in a phone number.
     static func scan(_ text: String) -> (international: Bool, digits: String)? {
-        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+        let folded = IdentityKeys.compatibility(text).lowercased()
         var digits = ""
         var plus = false
         for scalar in folded.unicodeScalars {
