@@ -10,6 +10,20 @@ public enum IdentityKeys {
         text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
     }
 
+    /// `text` without white space at either end; a text whose first and last bytes are
+    /// printable ASCII (most keys) is returned as it is without asking Foundation.
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        if (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether `text` holds white space or a control character.
+    static func hasSpaceOrControl(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.contains { $0 <= 0x20 || $0 == 0x7F } }
+        return text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 }
+    }
+
     /// NFC of `text`, skipped for ASCII as `compatibility` is.
     static func canonical(_ text: String) -> String {
         text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
@@ -19,11 +33,11 @@ public enum IdentityKeys {
     /// with a dot that neither starts nor ends it; no spaces. Provider rules (Gmail dots,
     /// `+tags`) are not applied: they are not true of every provider.
     public static func email(_ text: String) -> String? {
-        let value = canonical(text.trimmingCharacters(in: .whitespacesAndNewlines)).lowercased()
+        let value = canonical(trimmed(text)).lowercased()
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty,
               domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
-              !value.unicodeScalars.contains(where: { $0.properties.isWhitespace })
+              !hasSpaceOrControl(value)
         else { return nil }
         return value
     }
@@ -36,8 +50,8 @@ public enum IdentityKeys {
     /// Trimmed and upper-cased (NFKC first, so full-width characters match); leading zeros
     /// kept or stripped (an id of zeros only keeps one). Nil when it holds a space or a control.
     public static func memberID(_ text: String, leadingZeros: LeadingZeros) -> String? {
-        var value = compatibility(text).trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        guard !value.isEmpty, !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else { return nil }
+        var value = trimmed(compatibility(text)).uppercased()
+        guard !value.isEmpty, !hasSpaceOrControl(value) else { return nil }
         if leadingZeros == .strip {
             let stripped = value.drop { $0 == "0" }
             value = stripped.isEmpty ? "0" : String(stripped)
@@ -54,7 +68,7 @@ public enum IdentityKeys {
     /// `1990-05-17` from `1990-05-17`, `1990/5/17`, `1990.05.17` or `19900517` (NFKC first);
     /// nil for anything else or an impossible date.
     public static func birthday(_ text: String) -> String? {
-        let value = compatibility(text).trimmingCharacters(in: .whitespaces)
+        let value = trimmed(compatibility(text))
         var fields = value.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
         if fields.count == 1, value.count == 8, value.allSatisfy(\.isASCII) {
             fields = [String(value.prefix(4)), String(value.dropFirst(4).prefix(2)), String(value.suffix(2))]

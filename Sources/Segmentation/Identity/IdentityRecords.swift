@@ -49,7 +49,7 @@ public struct IdentityRecords: Sendable {
                 if let name = source.columns[field] { fieldColumns.append((field, try column(field.rawValue, name))) }
             }
             for row in table.rows {
-                let id = row.fields[idColumn].trimmingCharacters(in: .whitespaces)
+                let id = IdentityKeys.trimmed(row.fields[idColumn])
                 guard !id.isEmpty else {
                     throw IdentityError.blankRecordID(source: source.name, file: table.file, line: row.line, column: idColumn + 1, name: source.id)
                 }
@@ -61,7 +61,7 @@ public struct IdentityRecords: Sendable {
                 records.birthday.append("")
                 for (field, index) in fieldColumns {
                     let text = row.fields[index]
-                    guard !text.allSatisfy({ $0.isWhitespace }) else { continue }
+                    guard !IdentityKeys.trimmed(text).isEmpty else { continue }
                     let value: String?
                     switch field {
                     case .phone: value = PhoneNumber.e164(text, country: source.country)
