@@ -53,3 +53,38 @@ struct IdentityAccuracyTests {
         return (precision, recall)
     }
 }
+
+@Suite("Identity keys are stable")
+struct IdentityStabilityTests {
+    /// With a hash key, a record's customer_key depends on its customer's records, not on the
+    /// order the files list them in: reversing every source's rows changes no record's key.
+    @Test("reversing the rows of every source leaves each record's pseudonymous key unchanged")
+    func orderIndependent() throws {
+        let population = try IdentityPopulation(people: 500, seed: 3)
+        let hash = try KeyedHash(key: Array("stable-key-0123456789".utf8))
+        var keys = [[String: String]]()
+        for reversed in [false, true] {
+            let folder = try identityFolder([:])
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for file in population.files {
+                var text = String(decoding: file.bytes, as: UTF8.self)
+                if reversed, file.name.hasSuffix(".csv") {
+                    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                    if lines.last == "" { lines.removeLast() }
+                    text = ([lines[0]] + lines.dropFirst().reversed()).joined(separator: "\n") + "\n"
+                }
+                try text.write(toFile: folder + "/" + file.name, atomically: true, encoding: .utf8)
+            }
+            let resolution = try resolve(folder, hash: hash)
+            let names = resolution.records.config.sources.map(\.name)
+            var map = [String: String]()
+            for r in 0..<resolution.records.count {
+                map[names[Int(resolution.records.source[r])] + "/" + resolution.records.recordID[r]] =
+                    resolution.customerKeys[Int(resolution.matching.customer[r])]
+            }
+            keys.append(map)
+        }
+        #expect(keys[0].count > 1_000)
+        #expect(keys[0] == keys[1])
+    }
+}
