@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "CustomerDataTests", dependencies: ["CustomerData"]),
         .testTarget(
-            name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore"],
+            name: "SegmentationTests", dependencies: ["Segmentation", "CustomerData", "NumericCore", "SyntheticData"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "ReportingTests", dependencies: ["Reporting"]),

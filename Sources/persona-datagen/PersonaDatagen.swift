@@ -19,7 +19,7 @@ struct PersonaDatagen: ParsableCommand {
             The planted segments are vip, regular, bargain_hunter, lapsed and new. They are \
             never a column of the data file; --truth writes them to a separate file.
             """,
-        subcommands: [CustomersCommand.self, OrdersCommand.self, MatrixCommand.self])
+        subcommands: [CustomersCommand.self, OrdersCommand.self, MatrixCommand.self, IdentitiesCommand.self])
 
     /// Temporary output files are removed on Ctrl-C or SIGTERM (`OutputInterrupts`).
     static func main() {

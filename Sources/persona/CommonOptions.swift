@@ -3,6 +3,7 @@ import AtomicOutput
 import CustomerData
 import Foundation
 import Reporting
+import Segmentation
 
 /// Options every data-reading command shares.
 struct InputOptions: ParsableArguments {
@@ -222,4 +223,16 @@ func dateOption(_ text: String, option: String) throws -> Int64 {
         throw ValidationError("\(option) must be a date such as 2011-12-10 (or 2011-12-10 12:00:00); got '\(text)'")
     }
     return seconds
+}
+
+/// The pseudonym key from `--hash-key` (given as `option`) or else the PERSONA_HASH_KEY
+/// environment variable; nil when neither is set. A key under 16 bytes is refused, naming
+/// where it came from.
+func keyedHash(option given: String?) throws -> KeyedHash? {
+    guard let key = given ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty else { return nil }
+    do {
+        return try KeyedHash(key: Array(key.utf8))
+    } catch {
+        throw ValidationError("\(given == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
+    }
 }

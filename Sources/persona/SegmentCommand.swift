@@ -118,14 +118,10 @@ struct SegmentCommand: ParsableCommand {
             let start = Date()
             var hashing: KeyedHash?
             if hashIDs {
-                guard let key = hashKey ?? ProcessInfo.processInfo.environment["PERSONA_HASH_KEY"], !key.isEmpty else {
+                guard let key = try keyedHash(option: hashKey) else {
                     throw ValidationError("--hash-ids needs a key: --hash-key KEY or the PERSONA_HASH_KEY environment variable")
                 }
-                do {
-                    hashing = try KeyedHash(key: Array(key.utf8))
-                } catch {
-                    throw ValidationError("\(hashKey == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
-                }
+                hashing = key
             }
             let saved = try apply.map(SegmentModel.read)
             try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)

@@ -1,0 +1,145 @@
+/// Records grouped into customers: records that share a normalised phone, e-mail or member
+/// id (or the same record id within one source) are one customer, by union-find (Tarjan 1975:
+/// union by size with path halving, so near-linear time). A hub guard leaves out key values
+/// that would join many unrelated people, such as a store's phone typed for walk-in buyers.
+///
+/// Hub rule: a key value is a hub when it is carried by more than `hubGuard` records whose
+/// other strong keys differ (records with no other key count one each). Hubs are reported and
+/// not used for matching; the records keep their other keys.
+public struct IdentityMatching: Sendable {
+    /// A key value left out by the hub guard.
+    public struct Hub: Sendable, Equatable {
+        public var field: IdentityField
+        public var value: String
+        /// Distinct identities (records with different other keys) carrying it.
+        public var identities: Int
+        public var records: Int
+    }
+
+    /// The customer (0-based, numbered by first appearance) of each record.
+    public let customer: [Int32]
+    public let customerCount: Int
+    /// Unions that joined two different groups, by what joined them (`record_id` for a repeated id).
+    public let merges: [String: Int]
+    public let hubs: [Hub]
+
+    /// - Complexity: O(n α(n)) for n records, plus hashing the key values once.
+    public init(_ records: IdentityRecords) {
+        let n = records.count
+        let strong = IdentityField.strong
+        // Hub guard: distinct (value, other keys) pairs per value.
+        var hubs = [Hub]()
+        var isHub: [[Bool]] = records.values.map { Array(repeating: false, count: $0.count) }
+        for k in 0..<3 {
+            let (a, b) = ((k + 1) % 3, (k + 2) % 3)
+            var seen = Set<Signature>()
+            var identities = Array(repeating: 0, count: records.values[k].count)
+            var carriers = Array(repeating: 0, count: records.values[k].count)
+            for r in 0..<n {
+                let v = records.keys[k][r]
+                guard v >= 0 else { continue }
+                carriers[Int(v)] += 1
+                let x = records.keys[a][r], y = records.keys[b][r]
+                let signature = x < 0 && y < 0 ? Signature(value: v, a: -2, b: Int32(truncatingIfNeeded: r)) : Signature(value: v, a: x, b: y)
+                if seen.insert(signature).inserted { identities[Int(v)] += 1 }
+            }
+            for v in identities.indices where identities[v] > records.config.hubGuard {
+                isHub[k][v] = true
+                hubs.append(Hub(field: strong[k], value: records.values[k][v], identities: identities[v], records: carriers[v]))
+            }
+        }
+        var sets = UnionFind(count: n)
+        var merges = [String: Int]()
+        for k in 0..<3 {
+            var first = Array(repeating: Int32(-1), count: records.values[k].count)
+            var joined = 0
+            for r in 0..<n {
+                let v = Int(records.keys[k][r])
+                guard v >= 0, !isHub[k][v] else { continue }
+                if first[v] < 0 { first[v] = Int32(r) } else if sets.union(Int(first[v]), r) { joined += 1 }
+            }
+            merges[strong[k].rawValue] = joined
+        }
+        var firstOfID = [SourceID: Int32]()
+        var joined = 0
+        for r in 0..<n {
+            let key = SourceID(source: records.source[r], id: records.recordID[r])
+            if let earlier = firstOfID[key] {
+                if sets.union(Int(earlier), r) { joined += 1 }
+            } else {
+                firstOfID[key] = Int32(r)
+            }
+        }
+        merges["record_id"] = joined
+        var number = Array(repeating: Int32(-1), count: n)
+        var customer = [Int32](repeating: 0, count: n)
+        var count: Int32 = 0
+        for r in 0..<n {
+            let root = sets.find(r)
+            if number[root] < 0 {
+                number[root] = count
+                count += 1
+            }
+            customer[r] = number[root]
+        }
+        self.customer = customer
+        customerCount = Int(count)
+        self.merges = merges
+        self.hubs = hubs.sorted { ($0.identities, $1.field.rawValue, $1.value) > ($1.identities, $0.field.rawValue, $0.value) }
+    }
+
+    /// Record indices grouped by customer, in record order within each (a counting sort).
+    public func members() -> (start: [Int], records: [Int]) {
+        var start = Array(repeating: 0, count: customerCount + 1)
+        for c in customer { start[Int(c) + 1] += 1 }
+        for c in 0..<customerCount { start[c + 1] += start[c] }
+        var next = start
+        var records = Array(repeating: 0, count: customer.count)
+        for (r, c) in customer.enumerated() {
+            records[next[Int(c)]] = r
+            next[Int(c)] += 1
+        }
+        return (start, records)
+    }
+}
+
+private struct Signature: Hashable {
+    var value: Int32
+    var a: Int32
+    var b: Int32
+}
+
+private struct SourceID: Hashable {
+    var source: Int32
+    var id: String
+}
+
+/// Disjoint sets over 0..<count: union by size, path halving.
+struct UnionFind {
+    private var parent: [Int32]
+    private var size: [Int32]
+
+    init(count: Int) {
+        parent = (0..<Int32(count)).map { $0 }
+        size = Array(repeating: 1, count: count)
+    }
+
+    mutating func find(_ x: Int) -> Int {
+        var x = x
+        while Int(parent[x]) != x {
+            parent[x] = parent[Int(parent[x])]
+            x = Int(parent[x])
+        }
+        return x
+    }
+
+    /// Joins the sets of `a` and `b`; false when they were one set already.
+    mutating func union(_ a: Int, _ b: Int) -> Bool {
+        var (ra, rb) = (find(a), find(b))
+        guard ra != rb else { return false }
+        if size[ra] < size[rb] { swap(&ra, &rb) }
+        parent[rb] = Int32(ra)
+        size[ra] += size[rb]
+        return true
+    }
+}

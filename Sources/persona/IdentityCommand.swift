@@ -1,0 +1,78 @@
+import ArgumentParser
+import AtomicOutput
+import CustomerData
+import Foundation
+import Segmentation
+
+struct IdentityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identity",
+        abstract: "Resolve the records of several systems (CRM, shop, tills, membership) into customers.",
+        discussion: """
+            The config (YAML) lists the sources: each with name, file (relative to the \
+            config's folder), id (its record-id column), any of the key columns phone, email, \
+            member_id and the descriptive columns full_name, birthday, and country (ISO region \
+            for numbers without a calling code; default CN). Optional: hub_guard: N (default \
+            50) and member_id: {leading_zeros: keep|strip} (default keep).
+
+            Phones are brought to E.164, e-mails trimmed, lower-cased and NFC-normalised, \
+            member ids trimmed and upper-cased. Records sharing a phone, e-mail or member id \
+            (or a record id within one source) are one customer. A key value carried by more \
+            than the hub guard's number of records with different other keys (a store's phone \
+            typed for walk-ins, test@test.com) is reported and not used. Malformed keys are \
+            counted per source and never matched.
+
+            customer_key: with --hash-key or PERSONA_HASH_KEY, an HMAC-SHA-256 pseudonym \
+            (32 hex digits) of the customer's smallest source and record id, the same for the \
+            same data and key; PROFILES.csv then leaves out phone, e-mail and member id, and \
+            the summary masks key values. Without a key: C00000001, C00000002, ... by order \
+            of first appearance (sources in config order, records in file order).
+
+            Example:
+              persona identity --config identity.yaml --out identities.csv --profiles profiles.csv
+            """)
+
+    @Option(help: ArgumentHelp("The sources and matching settings (YAML).", valueName: "identity.yaml"))
+    var config: String
+
+    @Option(help: ArgumentHelp("Where to write source,record_id,customer_key for every record.", valueName: "IDENTITIES.csv"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Also write one row per customer (fields chosen by survivorship: most frequent non-blank, ties by source order).", valueName: "PROFILES.csv"))
+    var profiles: String?
+
+    @Option(name: .customLong("hash-key"), help: ArgumentHelp("Make customer keys HMAC pseudonyms (prefer the PERSONA_HASH_KEY environment variable: command lines are visible to other users). At least 16 bytes.", valueName: "KEY"))
+    var hashKey: String?
+
+    @Option(name: .customLong("max-shared"), parsing: .unconditional, help: ArgumentHelp("Hub guard: overrides the config's hub_guard (a key value carried by more than N different identities is not used).", valueName: "N"))
+    var maxShared: Int?
+
+    @OptionGroup var limits: LimitOptions
+
+    func validate() throws {
+        try checkDistinctOutputs([("--out", out), ("--profiles", profiles)], inputs: [("--config", config)])
+        if let maxShared, maxShared < 1 { throw ValidationError("--max-shared must be at least 1; got \(maxShared)") }
+    }
+
+    func run() throws {
+        do {
+            let start = Date()
+            var settings = try IdentityConfig.read(path: config)
+            if let maxShared { settings.hubGuard = maxShared }
+            let hashing = try keyedHash(option: hashKey)
+            let records = try IdentityRecords.read(settings, limits: try limits.limits())
+            let resolution = IdentityResolution(records: records, hash: hashing)
+            let profileRows = resolution.profiles()  // also for the birthday conflicts in the summary
+            let outputs = OutputSet.forCommand()
+            try outputs.stage(resolution.identitiesCSV(), to: out)
+            if let profiles { try outputs.stage(resolution.profilesCSV(profileRows), to: profiles) }
+            try outputs.commit()
+            Terminal.print(IdentitySummary(resolution: resolution, profiles: profileRows, outputs: [out] + (profiles.map { [$0] } ?? []),
+                                           seconds: Date().timeIntervalSince(start)).text)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
