@@ -44,44 +44,44 @@ public struct CustomerFeatures: Sendable {
     }
 }
 
-extension OrderAccumulator {
-    /// The finished table: customers in id order, features as of `asOf`.
-    func features(idName: String, asOf: Int64) -> CustomerFeatures {
-        var report = self.report
+extension CustomerAggregates {
+    /// The finished table: customers with a line before `asOf` in id order, features as of `asOf`.
+    public func features(idName: String, asOf: Int64, report given: OrderLogReport = OrderLogReport()) -> CustomerFeatures {
+        var report = given
         report.asOf = asOf
-        let categoryNames = categories.values
         for (code, total) in categoryTotals.enumerated() { report.categoryTotals[categoryNames[code]] = total }
-        let allIDs = ids.values
-        let kept = (0..<allIDs.count).filter { seenBefore[$0] }
+        let allIDs = ids
+        let kept = (0..<allIDs.count).filter { included[$0] }
         let order = kept.sorted { allIDs[$0].utf8.lexicographicallyPrecedes(allIDs[$1].utf8) }
         report.customers = order.count
         report.customersExcluded = allIDs.count - order.count  // seen only after the cutoff / as-of
 
         func days(_ span: Int64) -> Double { Double(span.floorDiv(86_400)) }
+        func purchases(_ c: Int) -> Int { Int(frequency[c]) }
         func numbers(_ name: String, _ value: (Int) -> Double) -> CustomerFeatures.Column {
             .init(name: name, values: .numbers(order.map(value)))
         }
         let nan = Double.nan
         var columns: [CustomerFeatures.Column] = [
             numbers("recency_days") { c in monetary[c] > 0 ? days(asOf - lastPurchase[c]) : nan },
-            numbers("frequency") { c in Double(frequency(c)) },
+            numbers("frequency") { c in Double(purchases(c)) },
             numbers("monetary") { c in monetary[c] },
-            numbers("avg_order_value") { c in frequency(c) > 0 ? monetary[c] / Double(frequency(c)) : nan },
+            numbers("avg_order_value") { c in purchases(c) > 0 ? monetary[c] / Double(purchases(c)) : nan },
             numbers("tenure_days") { c in monetary[c] > 0 ? days(asOf - firstPurchase[c]) : nan },
             numbers("mean_interpurchase_days") { c in
-                frequency(c) >= 2 ? Double(lastPurchase[c] - firstPurchase[c]) / 86_400 / Double(frequency(c) - 1) : nan
+                purchases(c) >= 2 ? Double(lastPurchase[c] - firstPurchase[c]) / 86_400 / Double(purchases(c) - 1) : nan
             },
             numbers("returns_count") { c in Double(returnCount[c]) },
             numbers("returns_value") { c in returnsValue[c] },
             numbers("return_rate") { c in monetary[c] > 0 ? returnsValue[c] / monetary[c] : nan },
-            numbers("active_days") { c in Double(purchaseDayCount[c]) },
+            numbers("active_days") { c in Double(purchaseDays[c]) },
             numbers("last_gap_days") { c in previousDay[c] == .min ? nan : Double(latestDay[c] - previousDay[c]) },
         ]
         columns.append(spendTrend(order: order, asOf: asOf))
-        if options.category != nil {
-            columns += categoryColumns(order: order)
+        if let categorySpend {
+            columns += categoryColumns(order: order, categorySpend: categorySpend)
         }
-        if options.cutoff != nil {
+        if let boughtInHorizon {
             columns.append(numbers("purchased_in_horizon") { c in boughtInHorizon[c] ? 1 : 0 })
             columns.append(numbers("churned") { c in monetary[c] > 0 ? (boughtInHorizon[c] ? 0 : 1) : nan })
         }
@@ -92,8 +92,8 @@ extension OrderAccumulator {
     /// day, P in the 90 days before those; blank when both are 0. +1: all recent, −1: all earlier.
     private func spendTrend(order: [Int], asOf: Int64) -> CustomerFeatures.Column {
         let asOfDay = Int((asOf - 1).floorDiv(86_400) + 1)  // the first day not included
-        var recent = [Double](repeating: 0, count: customerCount)
-        var prior = [Double](repeating: 0, count: customerCount)
+        var recent = [Double](repeating: 0, count: ids.count)
+        var prior = [Double](repeating: 0, count: ids.count)
         // Added day by day, not in hash-table order, so a customer's sums do not depend on
         // which other customers share the table (a partition of the log gives the same bits).
         var window = [(day: Int, customer: Int, spend: Double)]()
@@ -112,24 +112,24 @@ extension OrderAccumulator {
 
     /// `distinct_categories`, `top_category` and `share:<category>` for the categories with the
     /// most spend overall.
-    private func categoryColumns(order: [Int]) -> [CustomerFeatures.Column] {
-        let names = categories.values
+    private func categoryColumns(order: [Int], categorySpend: KeySums) -> [CustomerFeatures.Column] {
+        let names = categoryNames
         // Rank of each category name in code point order, for ties.
         let byName = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
         var nameRank = [Int](repeating: 0, count: names.count)
         for (rank, code) in byName.enumerated() { nameRank[code] = rank }
         let ranked = names.indices.sorted {
             categoryTotals[$0] != categoryTotals[$1] ? categoryTotals[$0] > categoryTotals[$1] : nameRank[$0] < nameRank[$1]
-        }.prefix(options.shareCategories)
+        }.prefix(shareCategories)
         // Given names keep their columns even when no line here has them (code -1: all zero).
-        let shareNames = options.shareCategoryNames ?? ranked.map { names[$0] }
+        let shareNames = shareCategoryNames ?? ranked.map { names[$0] }
         var codeOf = [String: Int]()
         for (code, name) in names.enumerated() { codeOf[name] = code }
         let top = shareNames.map { codeOf[$0] ?? -1 }
         var shareSlot = [Int](repeating: -1, count: names.count)
         for (slot, code) in top.enumerated() where code >= 0 { shareSlot[code] = slot }
 
-        let customers = customerCount
+        let customers = ids.count
         var distinct = [Int32](repeating: 0, count: customers)
         var best = [Int32](repeating: -1, count: customers)
         var bestSpend = [Double](repeating: 0, count: customers)
