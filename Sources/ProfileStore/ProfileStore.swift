@@ -12,6 +12,8 @@ public protocol ProfileStore {
     /// With `pseudonyms`, customer ids are stored as their keyed pseudonyms (every batch of a
     /// store must then use the same key).
     func ingest(path: String, options: OrderLogOptions, pseudonyms: KeyedHash?, progress: (WorkProgress) -> Void) throws -> IngestReport
+    /// The batches ingested, oldest first.
+    func batches() throws -> [BatchInfo]
     /// `persona features` on every batch ingested so far, as of `asOf` (default: midnight after
     /// the latest line).
     func features(asOf: Int64?, topCategories: Int?) throws -> StoreFeatures
@@ -42,6 +44,19 @@ public struct IngestReport: Sendable {
     public var storeLines = 0
     public var seconds: [(String, Double)] = []
     public init() {}
+}
+
+/// One ingested batch.
+public struct BatchInfo: Sendable, Equatable {
+    public var id: Int
+    public var file: String
+    public var sha256: String
+    public var ingestedAt: String
+    public var lines: Int
+    public var storedLines: Int
+    public var lateLines: Int
+    public var firstTime: Int64
+    public var lastTime: Int64
 }
 
 /// `store features`: the table, and whether it came from the kept totals (as of a moment after

@@ -27,6 +27,17 @@ extension SQLiteProfileStore {
         }
     }
 
+    public func batches() throws -> [BatchInfo] {
+        let rows = try db.prepare("SELECT id, file, sha256, ingested_at, lines, stored_lines, late_lines, first_time, last_time FROM batches ORDER BY id")
+        var batches = [BatchInfo]()
+        while try rows.step() {
+            batches.append(BatchInfo(id: Int(rows.int(0)), file: rows.text(1) ?? "", sha256: rows.text(2) ?? "", ingestedAt: rows.text(3) ?? "",
+                                     lines: Int(rows.int(4)), storedLines: Int(rows.int(5)), lateLines: Int(rows.int(6)),
+                                     firstTime: rows.int(7), lastTime: rows.int(8)))
+        }
+        return batches
+    }
+
     /// From the kept totals: every line is before `asOf`.
     private func keptFeatures(settings: Settings, idName: String, asOf: Int64, topCategories: Int) throws -> CustomerFeatures {
         let count = Int(try Self.pragmaCount(db, "SELECT count(*) FROM customers"))
@@ -48,8 +59,9 @@ extension SQLiteProfileStore {
             t.returnsValue = rows.double(7)
             t.latestDay = Int32(truncatingIfNeeded: rows.int(8))
             t.previousDay = Int32(truncatingIfNeeded: rows.int(9))
-            aggregates.append(id: rows.text(0) ?? "", totals: t, days: SpendBlobs.days(rows.bytes(10)),
-                              categories: SpendBlobs.categories(rows.bytes(11)))
+            aggregates.append(id: rows.text(0) ?? "", totals: t)
+            SpendBlobs.forEach(rows.bytes(10)) { aggregates.addDay($0, spend: $1) }
+            SpendBlobs.forEach(rows.bytes(11)) { aggregates.addCategory($0, spend: $1) }
         }
         return aggregates.features(idName: idName, asOf: asOf)
     }
@@ -65,16 +77,19 @@ extension SQLiteProfileStore {
         // over all customers are sums in that order).
         var seq = [Int64](), customer = [Int64](), time = [Int64](), amount = [Double](), negative = [Bool](), fingerprint = [UInt64]()
         var order = [String?](), category = [String?]()
-        let rows = try db.prepare("SELECT customer, seq, time, amount, negative_price, fingerprint, order_ref, category FROM lines")
+        let rows = try db.prepare("SELECT customer, data FROM line_packs")
         while try rows.step() {
-            customer.append(rows.int(0))
-            seq.append(rows.int(1))
-            time.append(rows.int(2))
-            amount.append(rows.double(3))
-            negative.append(rows.int(4) != 0)
-            fingerprint.append(UInt64(bitPattern: rows.int(5)))
-            order.append(settings.order ? rows.text(6) ?? "" : nil)
-            category.append(settings.category ? rows.text(7) ?? "" : nil)
+            let id = rows.int(0)
+            LinePack.forEach(rows.bytes(1)) { line in
+                customer.append(id)
+                seq.append(line.seq)
+                time.append(line.time)
+                amount.append(line.amount)
+                negative.append(line.negativePrice)
+                fingerprint.append(line.fingerprint)
+                order.append(line.order.map { String(decoding: $0, as: UTF8.self) })
+                category.append(line.category.map { String(decoding: $0, as: UTF8.self) })
+            }
         }
         let arrival = seq.indices.sorted { seq[$0] < seq[$1] }
         var feed = ReplayFeed(options: options)

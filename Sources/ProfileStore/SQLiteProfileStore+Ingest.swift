@@ -5,18 +5,6 @@ import NumericCore
 import Segmentation
 
 extension SQLiteProfileStore {
-    /// The lines of one batch, in file order, each with its customer's store id.
-    private struct BatchLines {
-        var customer: [Int64] = []
-        var time: [Int64] = []
-        var amount: [Double] = []
-        var negativePrice: [Bool] = []
-        var fingerprint: [UInt64] = []
-        var order: [String?] = []
-        var category: [String?] = []
-        var count: Int { customer.count }
-    }
-
     /// SHA-256 of the file's bytes, in hex.
     static func sha256(path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -63,17 +51,19 @@ extension SQLiteProfileStore {
             let storeAsOf = previousMax.map(Self.midnightAfter)
             let firstSeq = try metaInt("next_seq") ?? 0
 
-            // 1. Read the file; give every customer a store id.
-            var lines = BatchLines()
-            var ids = [String: Int64]()
-            var newCustomers = Set<Int64>()
+            // 1. Read the file (its parsed batches are kept: they hold the lines' text); give
+            //    every customer a store id.
+            var batches = [OrderLineBatch]()
+            var lineCustomer = [Int32]()  // per line read: index into `touched`, or -1 without an id
+            var touched = [Int64](), touchedKeys = [String](), isNew = [Bool]()
+            var index = [String: Int32]()
             let find = try db.prepare("SELECT id FROM customers WHERE key = ?")
-            let add = try db.prepare("INSERT INTO customers(key) VALUES(?)")
-            var readLines = 0
+            var nextCustomer = try Self.pragmaCount(db, "SELECT coalesce(max(id), 0) + 1 FROM customers")
+            var storedLines = 0
             let read = try OrderLogReader.lines(path: file, options: options, progress: progress) { batch in
                 report.badRowsSkipped += batch.badRows
+                batches.append(batch)
                 try batch.forEach { line in
-                    readLines += 1
                     report.firstTime = min(report.firstTime ?? line.time, line.time)
                     report.lastTime = max(report.lastTime ?? line.time, line.time)
                     if let storeAsOf, line.time < storeAsOf {
@@ -82,45 +72,87 @@ extension SQLiteProfileStore {
                     }
                     guard var key = OrderLogReader.customerKey(line.customer, normalize: options.normalizeIDs) else {
                         report.withoutCustomer += 1
+                        lineCustomer.append(-1)
                         return
                     }
                     if let pseudonyms { key = pseudonyms.pseudonym(key) }
-                    let id: Int64
-                    if let known = ids[key] {
-                        id = known
-                    } else {
-                        find.bind(1, key)
-                        if try find.step() {
-                            id = find.int(0)
-                        } else {
-                            add.bind(1, key)
-                            try add.run()
-                            id = db.lastInsertRowID
-                            newCustomers.insert(id)
-                        }
-                        find.reset()
-                        ids[key] = id
+                    storedLines += 1
+                    if let known = index[key] {
+                        lineCustomer.append(known)
+                        return
                     }
-                    lines.customer.append(id)
-                    lines.time.append(line.time)
-                    lines.amount.append(line.amount)
-                    lines.negativePrice.append(line.negativePrice)
-                    lines.fingerprint.append(line.fingerprint)
-                    lines.order.append(line.order.map { String(decoding: $0, as: UTF8.self) })
-                    lines.category.append(line.category.map { String(decoding: $0, as: UTF8.self) })
+                    find.bind(1, key)
+                    let found = try find.step()
+                    touched.append(found ? find.int(0) : nextCustomer)  // a new one's row is written with its totals, below
+                    isNew.append(!found)
+                    if !found { nextCustomer += 1 }
+                    find.reset()
+                    touchedKeys.append(key)
+                    index[key] = Int32(touched.count - 1)
+                    lineCustomer.append(Int32(touched.count - 1))
                 }
             }
-            report.lines = readLines
-            guard readLines + report.badRowsSkipped > 0 else { throw CustomerDataError.headerOnly(file: read.name) }
-            if readLines == 0 {
+            report.lines = lineCustomer.count
+            guard report.lines + report.badRowsSkipped > 0 else { throw CustomerDataError.headerOnly(file: read.name) }
+            if report.lines == 0 {
                 throw CustomerDataError.allLinesBad(file: read.name, count: report.badRowsSkipped, first: "")
             }
-            guard lines.count > 0 else {
-                throw CustomerDataError.noCustomers(file: read.name, column: read.idName, lines: readLines)
+            guard storedLines > 0 else {
+                throw CustomerDataError.noCustomers(file: read.name, column: read.idName, lines: report.lines)
             }
             lap("read")
 
-            // 2. The batch and its lines, clustered by customer.
+            // 2. Replay every line of the touched customers: earlier lines first (read before this
+            //    batch's are stored), then this batch's, on a second thread while they are stored.
+            let maxTime = max(previousMax ?? .min, report.lastTime ?? .min)
+            var replayOptions = replayOptions(settings, topCategories: 0)
+            replayOptions.normalizeIDs = settings.normalizeIDs  // this batch's lines come with their ids as read
+            var feed = ReplayFeed(options: replayOptions)
+            let old = try db.prepare("SELECT data FROM line_packs WHERE customer = ? ORDER BY batch")
+            for t in touched.indices.sorted(by: { touched[$0] < touched[$1] }) where !isNew[t] {
+                old.bind(1, touched[t])
+                try touchedKeys[t].withUTF8 { customer in
+                    while try old.step() {
+                        LinePack.forEach(old.bytes(0)) { line in
+                            feed.add(time: line.time, amount: line.amount, negativePrice: line.negativePrice,
+                                     fingerprint: line.fingerprint, customer: customer, order: line.order, category: line.category)
+                        }
+                    }
+                }
+                old.reset()
+            }
+            feed.flush()
+            feed.replay.recordCategorySpend()
+            // `box` is handed to the thread and read back only after `done.wait()`: never shared.
+            let box = ReplayBox(feed: feed)
+            let done = DispatchSemaphore(value: 0)
+            let replayThread = Thread { [batches, lineCustomer, touchedKeys] in
+                defer { done.signal() }
+                var g = 0
+                if pseudonyms == nil {
+                    // The accumulator trims and normalises ids as the store's keys were made.
+                    for parsed in batches { box.feed.replay.add(parsed) }
+                } else {
+                    for parsed in batches {
+                        parsed.forEach { line in
+                            let t = Int(lineCustomer[g])
+                            g += 1
+                            guard t >= 0 else { return }
+                            var key = touchedKeys[t]
+                            key.withUTF8 { customer in
+                                box.feed.add(time: line.time, amount: line.amount, negativePrice: line.negativePrice, fingerprint: line.fingerprint,
+                                         customer: customer, order: line.order, category: line.category)
+                            }
+                        }
+                    }
+                    box.feed.flush()
+                }
+            }
+            replayThread.stackSize = 1 << 22
+            replayThread.start()
+            var joined = false
+            defer { if !joined { done.wait() } }
+            // 3. The batch, and its lines packed per customer (a counting sort on the customer).
             let batchInsert = try db.prepare("""
                 INSERT INTO batches(sha256, file, ingested_at, lines, without_customer, bad_rows_skipped, late_lines, earliest_late,
                                     first_time, last_time, new_customers, first_seq, stored_lines) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
@@ -128,72 +160,59 @@ extension SQLiteProfileStore {
             batchInsert.bind(1, report.sha256)
             batchInsert.bind(2, URL(fileURLWithPath: file).lastPathComponent)
             batchInsert.bind(3, Self.now())
-            batchInsert.bind(4, readLines)
+            batchInsert.bind(4, report.lines)
             batchInsert.bind(5, report.withoutCustomer)
             batchInsert.bind(6, report.badRowsSkipped)
             batchInsert.bind(7, report.lateLines)
             if let late = report.earliestLate { batchInsert.bind(8, late) } else { batchInsert.bindNull(8) }
             batchInsert.bind(9, report.firstTime ?? 0)
             batchInsert.bind(10, report.lastTime ?? 0)
-            batchInsert.bind(11, newCustomers.count)
+            batchInsert.bind(11, isNew.filter { $0 }.count)
             batchInsert.bind(12, firstSeq)
-            batchInsert.bind(13, lines.count)
+            batchInsert.bind(13, storedLines)
             try batchInsert.run()
             let batch = db.lastInsertRowID
             report.batch = Int(batch)
-            let order = (0..<lines.count).sorted { lines.customer[$0] != lines.customer[$1] ? lines.customer[$0] < lines.customer[$1] : $0 < $1 }
-            let insert = try db.prepare("""
-                INSERT INTO lines(customer, seq, batch, time, amount, negative_price, fingerprint, order_ref, category)
-                VALUES(?,?,?,?,?,?,?,?,?)
-                """)
-            for i in order {
-                insert.bind(1, lines.customer[i])
-                insert.bind(2, firstSeq + Int64(i))
-                insert.bind(3, batch)
-                insert.bind(4, lines.time[i])
-                insert.bind(5, lines.amount[i])
-                insert.bind(6, lines.negativePrice[i] ? 1 : 0)
-                insert.bind(7, Int64(bitPattern: lines.fingerprint[i]))
-                insert.bind(8, lines.order[i])
-                insert.bind(9, lines.category[i])
-                try insert.run()
+            // Where each kept line is: (batch index, line index), grouped by customer in line order.
+            var starts = [Int](repeating: 0, count: touched.count + 1)
+            for t in lineCustomer where t >= 0 { starts[Int(t) + 1] += 1 }
+            for t in 0..<touched.count { starts[t + 1] += starts[t] }
+            var places = [(batch: Int32, line: Int32, seq: Int64)](repeating: (0, 0, 0), count: storedLines)
+            var next = starts
+            var g = 0
+            var seq = firstSeq
+            for (b, parsed) in batches.enumerated() {
+                for i in 0..<parsed.count {
+                    let t = Int(lineCustomer[g])
+                    g += 1
+                    guard t >= 0 else { continue }
+                    places[next[t]] = (Int32(b), Int32(i), seq)
+                    next[t] += 1
+                    seq += 1
+                }
             }
-            lap("store lines")
-
-            // 3. Replay every line of the touched customers: earlier lines first, then this batch's.
-            let maxTime = max(previousMax ?? .min, report.lastTime ?? .min)
-            var feed = ReplayFeed(options: replayOptions(settings, topCategories: 0))
-            var keyOf = [Int64: String]()
-            for (key, id) in ids { keyOf[id] = key }
-            let old = try db.prepare("""
-                SELECT time, amount, negative_price, fingerprint, order_ref, category FROM lines
-                WHERE customer = ? AND seq < ? ORDER BY seq
-                """)
-            for id in keyOf.keys.sorted() where !newCustomers.contains(id) {
-                old.bind(1, id)
-                old.bind(2, firstSeq)
-                var key = keyOf[id]!
-                try key.withUTF8 { customer in
-                    while try old.step() {
-                        feed.add(time: old.int(0), amount: old.double(1), negativePrice: old.int(2) != 0,
-                                 fingerprint: UInt64(bitPattern: old.int(3)), customer: customer,
-                                 order: settings.order ? old.textBytes(4) : nil, category: settings.category ? old.textBytes(5) : nil)
+            let insert = try db.prepare("INSERT INTO line_packs(customer, batch, lines, data) VALUES(?,?,?,?)")
+            var pack = LinePack()
+            for t in touched.indices.sorted(by: { touched[$0] < touched[$1] }) {
+                pack.removeAll()
+                for k in starts[t]..<starts[t + 1] {
+                    let place = places[k]
+                    batches[Int(place.batch)].withLine(at: Int(place.line)) { line in
+                        pack.append(seq: place.seq, time: line.time, amount: line.amount, fingerprint: line.fingerprint,
+                                    negativePrice: line.negativePrice, order: line.order, category: line.category)
                     }
                 }
-                old.reset()
+                insert.bind(1, touched[t])
+                insert.bind(2, batch)
+                insert.bind(3, starts[t + 1] - starts[t])
+                insert.bind(4, blob: pack.bytes)
+                try insert.run()
             }
-            feed.flush()
-            feed.replay.recordCategorySpend()
-            for i in 0..<lines.count {
-                var key = keyOf[lines.customer[i]]!
-                key.withUTF8 { customer in
-                    feed.add(time: lines.time[i], amount: lines.amount[i], negativePrice: lines.negativePrice[i],
-                             fingerprint: lines.fingerprint[i], customer: customer, order: lines.order[i], category: lines.category[i])
-                }
-            }
-            feed.flush()
-            let replay = feed.replay
-            lap("replay")
+
+            done.wait()
+            joined = true
+            let replay = box.feed.replay
+            lap("store lines, replay")
 
             // 4. Category totals over all customers, then the touched customers' rows.
             var codes = try categoryCodes()
@@ -217,14 +236,21 @@ extension SQLiteProfileStore {
                 try updateTotal.run()
             }
             let aggregates = replay.aggregates()
-            let (days, categories) = aggregates.spendLists()
+            let storeCode = aggregates.categoryNames.map { codes[$0]! }
             let recentFrom = Int32(truncatingIfNeeded: Self.day(maxTime)) - Self.recentDays
+            // In key order: the rows sit in the table's order, so the writes walk it once.
             let update = try db.prepare("""
-                UPDATE customers SET first_purchase = ?, last_purchase = ?, monetary = ?, frequency = ?, purchase_days = ?,
-                    return_count = ?, returns_value = ?, latest_day = ?, previous_day = ?, days = ?, categories = ?, updated_batch = ?
-                WHERE id = ?
+                INSERT INTO customers(first_purchase, last_purchase, monetary, frequency, purchase_days, return_count, returns_value,
+                                      latest_day, previous_day, days, categories, updated_batch, key, id)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(key) DO UPDATE SET first_purchase = excluded.first_purchase, last_purchase = excluded.last_purchase,
+                    monetary = excluded.monetary, frequency = excluded.frequency, purchase_days = excluded.purchase_days,
+                    return_count = excluded.return_count, returns_value = excluded.returns_value, latest_day = excluded.latest_day,
+                    previous_day = excluded.previous_day, days = excluded.days, categories = excluded.categories,
+                    updated_batch = excluded.updated_batch
                 """)
-            for c in 0..<aggregates.count {
+            var dayBlob = [UInt8](), categoryBlob = [UInt8]()
+            for c in aggregates.keyOrder() {
                 let t = aggregates.totals(c)
                 update.bind(1, t.firstPurchase)
                 update.bind(2, t.lastPurchase)
@@ -235,11 +261,15 @@ extension SQLiteProfileStore {
                 update.bind(7, t.returnsValue)
                 update.bind(8, Int64(t.latestDay))
                 update.bind(9, Int64(t.previousDay))
-                update.bind(10, blob: SpendBlobs.encode(days[c].filter { $0.day >= recentFrom }.map { ($0.day, $0.spend) }))
-                let names = aggregates.categoryNames
-                update.bind(11, blob: SpendBlobs.encode(categories[c].map { (codes[names[Int($0.category)]]!, $0.spend) }))
+                dayBlob.removeAll(keepingCapacity: true)
+                categoryBlob.removeAll(keepingCapacity: true)
+                aggregates.forEachDay(of: c) { day, spend in if day >= recentFrom { SpendBlobs.append(day, spend, to: &dayBlob) } }
+                aggregates.forEachCategory(of: c) { code, spend in SpendBlobs.append(storeCode[Int(code)], spend, to: &categoryBlob) }
+                update.bind(10, blob: dayBlob)
+                update.bind(11, blob: categoryBlob)
                 update.bind(12, batch)
-                update.bind(13, ids[aggregates.ids[c]]!)
+                update.bind(13, aggregates.ids[c])
+                update.bind(14, touched[Int(index[aggregates.ids[c]]!)])
                 try update.run()
             }
             if try self.settings() == nil {
@@ -247,12 +277,12 @@ extension SQLiteProfileStore {
                 try setMeta("id_name", read.idName)
             }
             try setMeta("max_time", String(maxTime))
-            try setMeta("next_seq", String(firstSeq + Int64(lines.count)))
+            try setMeta("next_seq", String(firstSeq + Int64(storedLines)))
             lap("update customers")
-            report.newCustomers = newCustomers.count
+            report.newCustomers = isNew.filter { $0 }.count
             report.touchedCustomers = aggregates.count
             report.customers = Int(try Self.pragmaCount(db, "SELECT count(*) FROM customers"))
-            report.storeLines = Int(firstSeq) + lines.count
+            report.storeLines = Int(firstSeq) + storedLines
             return report
         }
     }
@@ -283,4 +313,12 @@ extension SQLiteProfileStore {
         while try statement.step() { names.append(statement.text(0) ?? "") }
         return names
     }
+}
+
+/// The replay a second thread finishes while the main one stores the batch's lines.
+/// `@unchecked Sendable`: the creating thread does not touch it between starting that thread and
+/// waiting for it to end, so only one thread uses it at a time.
+private final class ReplayBox: @unchecked Sendable {
+    var feed: ReplayFeed
+    init(feed: ReplayFeed) { self.feed = feed }
 }

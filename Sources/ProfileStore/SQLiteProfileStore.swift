@@ -7,7 +7,8 @@ import NumericCore
 ///
 /// - `lines` keeps every order line with a customer, clustered by (customer, sequence), so a
 ///   customer's lines replay in the order they arrived.
-/// - `customers` keeps each customer's totals (`CustomerAggregates.Totals`), purchase days of
+/// - `customers`, clustered by id in UTF-8 byte order (the order `persona features` writes),
+///   keeps each customer's totals (`CustomerAggregates.Totals`), purchase days of
 ///   the last 181 days before the store's latest line, and spend per category: enough for
 ///   `persona features` as of any moment after the latest line without reading a line.
 /// - An ingest adds its lines, then replays every line of the customers it touched through

@@ -5,29 +5,15 @@ import CustomerData
 enum SpendBlobs {
     static let pairBytes = 12
 
-    static func encode(_ pairs: [(Int32, Double)]) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: pairs.count * pairBytes)
-        bytes.withUnsafeMutableBytes { p in
-            for (i, (key, value)) in pairs.enumerated() {
-                p.storeBytes(of: key.littleEndian, toByteOffset: i * pairBytes, as: Int32.self)
-                p.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: i * pairBytes + 4, as: UInt64.self)
-            }
+    static func append(_ key: Int32, _ value: Double, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: key.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    static func forEach(_ bytes: UnsafeRawBufferPointer, _ body: (Int32, Double) -> Void) {
+        for i in 0..<bytes.count / pairBytes {
+            body(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * pairBytes, as: Int32.self)),
+                 Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * pairBytes + 4, as: UInt64.self))))
         }
-        return bytes
-    }
-
-    static func decode(_ bytes: UnsafeRawBufferPointer) -> [(Int32, Double)] {
-        (0..<bytes.count / pairBytes).map { i in
-            (Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * pairBytes, as: Int32.self)),
-             Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * pairBytes + 4, as: UInt64.self))))
-        }
-    }
-
-    static func days(_ bytes: UnsafeRawBufferPointer) -> [CustomerAggregates.DaySpend] {
-        decode(bytes).map { CustomerAggregates.DaySpend(day: $0.0, spend: $0.1) }
-    }
-
-    static func categories(_ bytes: UnsafeRawBufferPointer) -> [CustomerAggregates.CategorySpend] {
-        decode(bytes).map { CustomerAggregates.CategorySpend(category: $0.0, spend: $0.1) }
     }
 }

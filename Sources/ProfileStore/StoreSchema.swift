@@ -12,14 +12,13 @@ enum StoreSchema {
             late_lines INTEGER NOT NULL, earliest_late INTEGER, first_time INTEGER, last_time INTEGER,
             new_customers INTEGER NOT NULL, first_seq INTEGER NOT NULL, stored_lines INTEGER NOT NULL);
         CREATE TABLE customers(
-            id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,
+            key TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE,
             first_purchase INTEGER, last_purchase INTEGER, monetary REAL, frequency INTEGER, purchase_days INTEGER,
             return_count INTEGER, returns_value REAL, latest_day INTEGER, previous_day INTEGER,
-            days BLOB, categories BLOB, updated_batch INTEGER);
-        CREATE TABLE lines(
-            customer INTEGER NOT NULL, seq INTEGER NOT NULL, batch INTEGER NOT NULL, time INTEGER NOT NULL,
-            amount REAL NOT NULL, negative_price INTEGER NOT NULL, fingerprint INTEGER NOT NULL,
-            order_ref TEXT, category TEXT, PRIMARY KEY(customer, seq)) WITHOUT ROWID;
+            days BLOB, categories BLOB, updated_batch INTEGER) WITHOUT ROWID;
+        CREATE TABLE line_packs(
+            customer INTEGER NOT NULL, batch INTEGER NOT NULL, lines INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY(customer, batch)) WITHOUT ROWID;
         CREATE TABLE categories(code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, total REAL NOT NULL);
         CREATE TABLE snapshots(
             id INTEGER PRIMARY KEY, as_of INTEGER NOT NULL UNIQUE, created_at TEXT NOT NULL, batches INTEGER NOT NULL,

@@ -1,4 +1,5 @@
 import Foundation
+import NumericCore
 
 /// One row per customer, built from an order log: what `persona features` writes.
 public struct CustomerFeatures: Sendable {
@@ -23,19 +24,38 @@ public struct CustomerFeatures: Sendable {
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
 
-    /// The table as CSV text.
-    public func csv() -> [UInt8] {
-        var writer = CSVWriter(reserve: ids.count * (16 + 12 * columns.count))
-        writer.field(idName)
-        for column in columns { writer.field(column.name) }
-        writer.endRow()
-        for (row, id) in ids.enumerated() {
-            writer.field(id)
-            for column in columns {
-                switch column.values {
-                case .numbers(let values): writer.field(values[row])
-                case .text(let values):
-                    if let value = values[row] { writer.field(value) } else { writer.emptyField() }
+    /// The table as CSV text; rows are formatted in chunks on `threads` threads (the bytes do
+    /// not depend on it).
+    public func csv(threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [UInt8] {
+        var header = CSVWriter()
+        header.field(idName)
+        for column in columns { header.field(column.name) }
+        header.endRow()
+        let chunkRows = 65_536
+        let chunks = (ids.count + chunkRows - 1) / chunkRows
+        let parts = Parallel.map(count: chunks, threads: max(1, threads)) { chunk in
+            rows(chunk * chunkRows..<min(ids.count, (chunk + 1) * chunkRows))
+        }
+        var bytes = header.bytes
+        bytes.reserveCapacity(bytes.count + parts.reduce(0) { $0 + ((try? $1.get())?.count ?? 0) })
+        for part in parts { bytes += (try? part.get()) ?? [] }
+        return bytes
+    }
+
+    private func rows(_ range: Range<Int>) -> [UInt8] {
+        // The columns' arrays taken out of their enum once: matching the enum per cell would
+        // retain and release the array every time.
+        let numbers: [[Double]] = columns.map { if case .numbers(let v) = $0.values { v } else { [] } }
+        let texts: [[String?]] = columns.map { if case .text(let v) = $0.values { v } else { [] } }
+        let isText = columns.map { if case .text = $0.values { true } else { false } }
+        var writer = CSVWriter(reserve: range.count * (16 + 12 * columns.count))
+        for row in range {
+            writer.field(ids[row])
+            for k in columns.indices {
+                if isText[k] {
+                    if let value = texts[k][row] { writer.field(value) } else { writer.emptyField() }
+                } else {
+                    writer.field(numbers[k][row])
                 }
             }
             writer.endRow()
@@ -51,8 +71,7 @@ extension CustomerAggregates {
         report.asOf = asOf
         for (code, total) in categoryTotals.enumerated() { report.categoryTotals[categoryNames[code]] = total }
         let allIDs = ids
-        let kept = (0..<allIDs.count).filter { included[$0] }
-        let order = kept.sorted { allIDs[$0].utf8.lexicographicallyPrecedes(allIDs[$1].utf8) }
+        let order = UTF8Order.sorted((0..<allIDs.count).filter { included[$0] }, by: allIDs)
         report.customers = order.count
         report.customersExcluded = allIDs.count - order.count  // seen only after the cutoff / as-of
 
@@ -78,8 +97,8 @@ extension CustomerAggregates {
             numbers("last_gap_days") { c in previousDay[c] == .min ? nan : Double(latestDay[c] - previousDay[c]) },
         ]
         columns.append(spendTrend(order: order, asOf: asOf))
-        if let categorySpend {
-            columns += categoryColumns(order: order, categorySpend: categorySpend)
+        if let categoryOffsets {
+            columns += categoryColumns(order: order, categoryOffsets: categoryOffsets)
         }
         if let boughtInHorizon {
             columns.append(numbers("purchased_in_horizon") { c in boughtInHorizon[c] ? 1 : 0 })
@@ -94,16 +113,14 @@ extension CustomerAggregates {
         let asOfDay = Int((asOf - 1).floorDiv(86_400) + 1)  // the first day not included
         var recent = [Double](repeating: 0, count: ids.count)
         var prior = [Double](repeating: 0, count: ids.count)
-        // Added day by day, not in hash-table order, so a customer's sums do not depend on
-        // which other customers share the table (a partition of the log gives the same bits).
-        var window = [(day: Int, customer: Int, spend: Double)]()
-        daySpend.forEach { key, spend in
-            let day = Int(Int32(bitPattern: UInt32(truncatingIfNeeded: key)))
-            if day >= asOfDay - 180, day < asOfDay { window.append((day, Int(key >> 32), spend)) }
-        }
-        window.sort { $0.day < $1.day }
-        for (day, c, spend) in window {
-            if day >= asOfDay - 90 { recent[c] += spend } else { prior[c] += spend }
+        // Each customer's days in ascending order, so a customer's sums do not depend on which
+        // other customers share the log (a partition of the log gives the same bits).
+        for c in 0..<ids.count {
+            for k in dayOffsets[c]..<dayOffsets[c + 1] {
+                let day = Int(days[k])
+                guard day >= asOfDay - 180, day < asOfDay else { continue }
+                if day >= asOfDay - 90 { recent[c] += daySpends[k] } else { prior[c] += daySpends[k] }
+            }
         }
         return .init(name: "spend_trend", values: .numbers(order.map { c in
             recent[c] + prior[c] > 0 ? (recent[c] - prior[c]) / (recent[c] + prior[c]) : .nan
@@ -112,7 +129,7 @@ extension CustomerAggregates {
 
     /// `distinct_categories`, `top_category` and `share:<category>` for the categories with the
     /// most spend overall.
-    private func categoryColumns(order: [Int], categorySpend: KeySums) -> [CustomerFeatures.Column] {
+    private func categoryColumns(order: [Int], categoryOffsets: [Int]) -> [CustomerFeatures.Column] {
         let names = categoryNames
         // Rank of each category name in code point order, for ties.
         let byName = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
@@ -134,16 +151,18 @@ extension CustomerAggregates {
         var best = [Int32](repeating: -1, count: customers)
         var bestSpend = [Double](repeating: 0, count: customers)
         var shares = [Double](repeating: 0, count: customers * top.count)
-        categorySpend.forEach { key, spend in
-            let c = Int(key >> 32), code = Int(UInt32(truncatingIfNeeded: key))
-            distinct[c] += 1
-            let current = Int(best[c])
-            if current < 0 || spend > bestSpend[c] || (spend == bestSpend[c] && nameRank[code] < nameRank[current]) {
-                best[c] = Int32(code)
-                bestSpend[c] = spend
+        for c in 0..<customers {
+            for k in categoryOffsets[c]..<categoryOffsets[c + 1] {
+                let code = Int(categoryCodes[k]), spend = categorySpends[k]
+                distinct[c] += 1
+                let current = Int(best[c])
+                if current < 0 || spend > bestSpend[c] || (spend == bestSpend[c] && nameRank[code] < nameRank[current]) {
+                    best[c] = Int32(code)
+                    bestSpend[c] = spend
+                }
+                let slot = shareSlot[code]
+                if slot >= 0 { shares[c * top.count + slot] = spend }
             }
-            let slot = shareSlot[code]
-            if slot >= 0 { shares[c * top.count + slot] = spend }
         }
         var columns: [CustomerFeatures.Column] = [
             .init(name: "distinct_categories", values: .numbers(order.map { Double(distinct[$0]) })),

@@ -58,8 +58,12 @@ struct OrderAccumulator {
         a.latestDay = latestDay
         a.previousDay = previousDay
         a.boughtInHorizon = options.cutoff != nil ? boughtInHorizon : nil
-        a.daySpend = daySpend
-        a.categorySpend = options.category != nil ? categorySpend : nil
+        (a.dayOffsets, a.days, a.daySpends) = CustomerAggregates.lists(daySpend, customers: customerCount)
+        if options.category != nil {
+            let categories = CustomerAggregates.lists(categorySpend, customers: customerCount)
+            a.categoryOffsets = categories.offsets
+            (a.categoryCodes, a.categorySpends) = (categories.keys, categories.values)
+        }
         a.categoryNames = categories.values
         a.categoryTotals = categoryTotals
         a.shareCategories = options.shareCategories

@@ -211,6 +211,18 @@ public struct OrderLineBatch: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with line `i`.
+    public func withLine<R>(at i: Int, _ body: (OrderLine) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { all in
+            func slice(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: all[ends[3 * i + k]..<ends[3 * i + k + 1]])
+            }
+            return try body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],
+                                      fingerprint: fingerprints[i], customer: slice(0),
+                                      order: hasOrder ? slice(1) : nil, category: hasCategory ? slice(2) : nil))
+        }
+    }
+
     /// Calls `body` with each line in order.
     public func forEach(_ body: (OrderLine) throws -> Void) rethrows {
         try text.withUnsafeBufferPointer { all in
