@@ -6,7 +6,7 @@ extension SQLiteProfileStore {
     public func features(asOf requested: Int64?, topCategories: Int?) throws -> StoreFeatures {
         try db.readTransaction {
             guard let settings = try settings(), let maxTime = try metaInt("max_time") else {
-                throw StoreError.empty(store: path, what: "order lines: ingest a batch first")
+                throw StoreError.empty(store: path, what: "order lines yet: ingest a batch first")
             }
             let idName = try meta("id_name") ?? "customer_id"
             let top = topCategories ?? 20

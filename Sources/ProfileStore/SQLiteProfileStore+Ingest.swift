@@ -43,9 +43,13 @@ extension SQLiteProfileStore {
             }
             let settings = try self.settings() ?? given
             for (k, (stored, now)) in zip(settings.values, given.values).enumerated() where stored != now {
-                let shown = { (v: String) in k == 4 ? (v == "none" ? "not set" : "a different key") : v }
-                throw StoreError.optionMismatch(store: path, file: file, what: Settings.names[k], stored: shown(stored),
-                                                given: k == 4 && now != "none" && stored != "none" ? "another key" : shown(now))
+                guard k == 4 else {
+                    throw StoreError.optionMismatch(store: path, file: file, what: Settings.names[k], stored: stored, given: now)
+                }
+                let problem = stored == "none" ? "a pseudonym key was given, but the store keeps ids as they are"
+                    : now == "none" ? "the store keeps ids as keyed pseudonyms: give its pseudonym key"
+                    : "this pseudonym key is not the one the store's ids were made with"
+                throw StoreError.pseudonymKey(store: path, file: file, problem: problem)
             }
             let previousMax = try metaInt("max_time")
             let storeAsOf = previousMax.map(Self.midnightAfter)

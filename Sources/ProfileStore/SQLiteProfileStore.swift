@@ -110,7 +110,7 @@ public final class SQLiteProfileStore: ProfileStore {
 
         static let keys = ["order_column", "category_column", "dedupe", "normalize_ids", "hash_check"]
         var values: [String] { [order ? "yes" : "no", category ? "yes" : "no", dedupe ? "yes" : "no", normalizeIDs ? "yes" : "no", hashCheck] }
-        static let names = ["an order column", "a category column", "dropping duplicate lines", "id normalisation", "the pseudonym key"]
+        static let names = ["an order column", "a category column", "dropping duplicate lines", "id normalisation", "a pseudonym key"]
     }
 
     func settings() throws(StoreError) -> Settings? {

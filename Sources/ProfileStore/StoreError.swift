@@ -11,6 +11,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateBatch(file: String, store: String, batch: Int, firstFile: String, ingestedAt: String)
     /// A batch's options disagree with the store's (order or category column, dedupe, id normalisation).
     case optionMismatch(store: String, file: String, what: String, stored: String, given: String)
+    /// The pseudonym key given does not match how the store keeps ids.
+    case pseudonymKey(store: String, file: String, problem: String)
     case empty(store: String, what: String)
     case noSnapshot(store: String, date: String, available: [String])
     case snapshotExists(store: String, date: String)
@@ -30,7 +32,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): this batch is already in \(store) (batch \(batch), ingested from \(firstFile) at \(ingestedAt)); nothing was added"
         case let .optionMismatch(store, file, what, stored, given):
             return "\(file): \(what) is \(given) here but \(stored) for the batches already in \(store); every batch of a store is read the same way"
-        case let .empty(store, what): return "\(store) holds no \(what) yet"
+        case let .pseudonymKey(store, file, problem): return "\(file): \(problem) (\(store))"
+        case let .empty(store, what): return "\(store) holds no \(what)"
         case let .noSnapshot(store, date, available):
             let list = available.isEmpty ? "none yet" : available.suffix(10).joined(separator: ", ")
             return "\(store) has no snapshot as of \(date); snapshots: \(list)"

@@ -26,7 +26,7 @@ struct StoreCommand: ParsableCommand {
               persona store snapshot shop.db --as-of 2011-12-01 --model segment.json --tags rules.yaml
               persona store changes shop.db --from 2011-11-01 --to 2011-12-01 --out changes.csv
             """,
-        subcommands: [Init.self, Ingest.self, Features.self, Snapshot.self, History.self, Changes.self])
+        subcommands: [Init.self, Ingest.self, Batches.self, Features.self, Snapshot.self, History.self, Changes.self])
 }
 
 /// The store file every subcommand names first.
@@ -129,6 +129,30 @@ extension StoreCommand {
                 Terminal.print(text)
             } catch {
                 progress.finish()
+                throw Terminal.fail(error)
+            }
+        }
+    }
+
+    struct Batches: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the batches in the store (CSV: batch,file,sha256,ingested_at,lines,stored_lines,late_lines,first_date,last_date).")
+
+        @OptionGroup var store: StoreArgument
+
+        @OptionGroup var output: TableOutput
+
+        func run() throws {
+            do {
+                let batches = try store.open().batches()
+                var csv = CSVWriter(reserve: 160 * (batches.count + 1))
+                csv.row(["batch", "file", "sha256", "ingested_at", "lines", "stored_lines", "late_lines", "first_date", "last_date"])
+                for b in batches {
+                    csv.row([String(b.id), b.file, b.sha256, b.ingestedAt, String(b.lines), String(b.storedLines), String(b.lateLines),
+                             TimestampFormat.text(b.firstTime), TimestampFormat.text(b.lastTime)])
+                }
+                try output.write(csv.bytes)
+            } catch {
                 throw Terminal.fail(error)
             }
         }
