@@ -38,6 +38,7 @@ struct LinePack {
 
     /// Calls `body` with each line of a pack; the text pointers live only during the call.
     static func forEach(_ pack: UnsafeRawBufferPointer, _ body: (Line) throws -> Void) rethrows {
+        guard let base = pack.baseAddress else { return }
         var p = 0
         func word() -> UInt64 {
             defer { p += 8 }
@@ -46,7 +47,7 @@ struct LinePack {
         func text() -> UnsafeBufferPointer<UInt8> {
             let n = Int(UInt32(littleEndian: pack.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
             defer { p += 4 + n }
-            return UnsafeBufferPointer(start: (pack.baseAddress! + p + 4).assumingMemoryBound(to: UInt8.self), count: n)
+            return UnsafeBufferPointer(start: (base + p + 4).assumingMemoryBound(to: UInt8.self), count: n)
         }
         while p < pack.count {
             let seq = Int64(bitPattern: word()), time = Int64(bitPattern: word())

@@ -94,7 +94,8 @@ extension SQLiteProfileStore {
         let arrival = seq.indices.sorted { seq[$0] < seq[$1] }
         var feed = ReplayFeed(options: options)
         for i in arrival {
-            keys[customer[i]]!.withUnsafeBufferPointer { key in
+            guard let key = keys[customer[i]] else { throw StoreError.storage(file: path, reason: "lines of customer \(customer[i]), who is not in the customers table") }
+            key.withUnsafeBufferPointer { key in
                 feed.add(time: time[i], amount: amount[i], negativePrice: negative[i], fingerprint: fingerprint[i],
                          customer: key, order: order[i], category: category[i])
             }

@@ -221,18 +221,22 @@ extension SQLiteProfileStore {
             // 4. Category totals over all customers, then the touched customers' rows.
             var codes = try categoryCodes()
             var totals = try categoryTotals()
-            for (name, amount) in replay.categorySpendLog {
-                if codes[name] == nil {
-                    let code = Int32(codes.count)
-                    codes[name] = code
-                    totals.append(0)
-                    let insertCategory = try db.prepare("INSERT INTO categories(code, name, total) VALUES(?, ?, 0)")
-                    insertCategory.bind(1, Int64(code))
-                    insertCategory.bind(2, name)
-                    try insertCategory.run()
+            var storeCodeOf = [Int32]()  // the replay's category codes → the store's
+            for name in replay.categoryNames {
+                if let code = codes[name] {
+                    storeCodeOf.append(code)
+                    continue
                 }
-                totals[Int(codes[name]!)] += amount
+                let code = Int32(codes.count)
+                codes[name] = code
+                storeCodeOf.append(code)
+                totals.append(0)
+                let insertCategory = try db.prepare("INSERT INTO categories(code, name, total) VALUES(?, ?, 0)")
+                insertCategory.bind(1, Int64(code))
+                insertCategory.bind(2, name)
+                try insertCategory.run()
             }
+            for (code, amount) in replay.categorySpendLog { totals[Int(storeCodeOf[Int(code)])] += amount }
             let updateTotal = try db.prepare("UPDATE categories SET total = ? WHERE code = ?")
             for (code, total) in totals.enumerated() {
                 updateTotal.bind(1, total)
@@ -240,7 +244,7 @@ extension SQLiteProfileStore {
                 try updateTotal.run()
             }
             let aggregates = replay.aggregates()
-            let storeCode = aggregates.categoryNames.map { codes[$0]! }
+            let storeCode = storeCodeOf  // aggregates.categoryNames are the replay's
             let recentFrom = Int32(truncatingIfNeeded: Self.day(maxTime)) - Self.recentDays
             // In key order: the rows sit in the table's order, so the writes walk it once.
             let update = try db.prepare("""
@@ -273,7 +277,8 @@ extension SQLiteProfileStore {
                 update.bind(11, blob: categoryBlob)
                 update.bind(12, batch)
                 update.bind(13, aggregates.ids[c])
-                update.bind(14, touched[Int(index[aggregates.ids[c]]!)])
+                guard let t = index[aggregates.ids[c]] else { throw StoreError.storage(file: path, reason: "customer '\(aggregates.ids[c])' was not read") }
+                update.bind(14, touched[Int(t)])
                 try update.run()
             }
             if try self.settings() == nil {

@@ -74,7 +74,8 @@ extension SQLiteProfileStore {
                     """)
                 for (i, key) in features.ids.enumerated() {
                     row.bind(1, snapshot)
-                    row.bind(2, ids[key]!)
+                    guard let id = ids[key] else { throw StoreError.storage(file: path, reason: "customer '\(key)' is not in the customers table") }
+                    row.bind(2, id)
                     row.bind(3, status[i])
                     row.bind(4, valueTier?[i])
                     row.bind(5, behaviorTier?[i])

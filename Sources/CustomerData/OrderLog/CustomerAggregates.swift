@@ -63,8 +63,9 @@ public struct CustomerAggregates: Sendable {
         if let categories {
             categoryNames = categories.map(\.name)
             categoryTotals = categories.map(\.total)
-            categoryOffsets = [0]
-            categoryOffsets!.reserveCapacity(expectedCustomers + 1)
+            var offsets = [0]
+            offsets.reserveCapacity(expectedCustomers + 1)
+            categoryOffsets = offsets
         }
         self.shareCategories = shareCategories
         for n in [expectedCustomers] {
@@ -108,7 +109,7 @@ public struct CustomerAggregates: Sendable {
         guard categoryOffsets != nil else { return }
         categoryCodes.append(code)
         categorySpends.append(spend)
-        categoryOffsets![categoryOffsets!.count - 1] = categoryCodes.count
+        if let last = categoryOffsets?.indices.last { categoryOffsets?[last] = categoryCodes.count }
     }
 
     public func totals(_ c: Int) -> Totals {

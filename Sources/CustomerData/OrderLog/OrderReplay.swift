@@ -16,11 +16,10 @@ public struct OrderReplay {
     public mutating func recordCategorySpend() { accumulator.categoryLog = [] }
 
     /// The (category, amount) of every purchase line added since `recordCategorySpend()`, in
-    /// line order: what a running total over all customers adds.
-    public var categorySpendLog: [(category: String, amount: Double)] {
-        let names = accumulator.categories.values
-        return (accumulator.categoryLog ?? []).map { (names[Int($0.code)], $0.amount) }
-    }
+    /// line order: what a running total over all customers adds. Categories are codes into
+    /// `categoryNames`.
+    public var categorySpendLog: [(code: Int32, amount: Double)] { accumulator.categoryLog ?? [] }
+    public var categoryNames: [String] { accumulator.categories.values }
 
     public var report: OrderLogReport { accumulator.report }
     public func aggregates() -> CustomerAggregates { accumulator.aggregates() }
