@@ -40,7 +40,7 @@ extension SQLiteProfileStore {
 
     /// From the kept totals: every line is before `asOf`.
     private func keptFeatures(settings: Settings, idName: String, asOf: Int64, topCategories: Int) throws -> CustomerFeatures {
-        let count = Int(try Self.pragmaCount(db, "SELECT count(*) FROM customers"))
+        let count = Int(try metaInt("customers") ?? 0)
         let names = try categoryNames(), totals = try categoryTotals()
         var aggregates = CustomerAggregates(categories: settings.category ? Array(zip(names, totals)).map { (name: $0.0, total: $0.1) } : nil,
                                             shareCategories: topCategories, expectedCustomers: count)

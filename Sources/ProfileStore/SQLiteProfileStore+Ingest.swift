@@ -290,7 +290,8 @@ extension SQLiteProfileStore {
             lap("update customers")
             report.newCustomers = isNew.filter { $0 }.count
             report.touchedCustomers = aggregates.count
-            report.customers = Int(try Self.pragmaCount(db, "SELECT count(*) FROM customers"))
+            report.customers = Int(try metaInt("customers") ?? 0) + report.newCustomers
+            try setMeta("customers", String(report.customers))  // counting the rows takes a scan
             report.storeLines = Int(firstSeq) + storedLines
             return report
         }
