@@ -19,6 +19,8 @@ public protocol ProfileStore {
     func features(asOf: Int64?, topCategories: Int?) throws -> StoreFeatures
     /// Applies the models and status rules to every customer as of `asOf` and keeps the result.
     func snapshot(_ request: SnapshotRequest) throws -> SnapshotReport
+    /// Every customer's state in the snapshot as of `asOf`, in id order.
+    func snapshot(asOf: Int64) throws -> [(customer: String, state: CustomerState)]
     /// A customer's tier, tag and status changes, snapshot by snapshot.
     func history(customer: String) throws -> [HistoryEvent]
     /// What changed between two snapshots.

@@ -111,6 +111,24 @@ extension SQLiteProfileStore {
         return dates
     }
 
+    public func snapshot(asOf: Int64) throws -> [(customer: String, state: CustomerState)] {
+        try db.readTransaction {
+            let find = try db.prepare("SELECT id FROM snapshots WHERE as_of = ?")
+            find.bind(1, asOf)
+            guard try find.step() else {
+                throw StoreError.noSnapshot(store: path, date: TimestampFormat.text(asOf), available: try snapshotDates().map(TimestampFormat.text))
+            }
+            let rows = try db.prepare("""
+                SELECT k.key, c.status, c.value_tier, c.behavior_tier, c.persona, c.lifecycle, c.churn_probability, c.tags
+                FROM customer_snapshots c JOIN customers k ON k.id = c.customer WHERE c.snapshot = ? ORDER BY k.key
+                """)
+            rows.bind(1, find.int(0))
+            var result = [(customer: String, state: CustomerState)]()
+            while try rows.step() { result.append((rows.text(0) ?? "", state(rows, from: 1))) }
+            return result
+        }
+    }
+
     static let stateFields = ["status", "value_tier", "behavior_tier", "persona", "lifecycle"]
 
     private func state(_ s: SQLiteStatement, from column: Int32) -> CustomerState {

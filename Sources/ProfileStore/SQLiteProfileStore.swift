@@ -64,6 +64,9 @@ public final class SQLiteProfileStore: ProfileStore {
         try Self.migrate(db, file: path)
     }
 
+    /// The customer id column's name, as in the first batch.
+    public var idName: String { (try? meta("id_name")) .flatMap { $0 } ?? "customer_id" }
+
     static func pragma(_ db: SQLiteConnection, _ name: String) throws(StoreError) -> Int64 {
         let statement = try db.prepare("PRAGMA \(name)")
         guard try statement.step() else { return 0 }

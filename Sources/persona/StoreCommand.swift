@@ -26,7 +26,7 @@ struct StoreCommand: ParsableCommand {
               persona store snapshot shop.db --as-of 2011-12-01 --model segment.json --tags rules.yaml
               persona store changes shop.db --from 2011-11-01 --to 2011-12-01 --out changes.csv
             """,
-        subcommands: [Init.self, Ingest.self, Batches.self, Features.self, Snapshot.self, History.self, Changes.self])
+        subcommands: [Init.self, Ingest.self, Batches.self, Features.self, Snapshot.self, Export.self, History.self, Changes.self])
 }
 
 /// The store file every subcommand names first.
@@ -266,6 +266,38 @@ extension StoreCommand {
                       customers       \(Format.count(report.customers))
                       status          \(counts)
                     """)
+            } catch {
+                throw Terminal.fail(error)
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a snapshot: one row per customer (CSV: id,status,value_tier,behavior_tier,persona,lifecycle_stage,churn_probability,tags).")
+
+        @OptionGroup var store: StoreArgument
+
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("The snapshot's date.", valueName: "DATE"))
+        var asOf: String
+
+        @OptionGroup var output: TableOutput
+
+        func validate() throws { _ = try dateOption(asOf, option: "--as-of") }
+
+        func run() throws {
+            do {
+                let opened = try store.open()
+                let rows = try opened.snapshot(asOf: try dateOption(asOf, option: "--as-of"))
+                var csv = CSVWriter(reserve: 80 * (rows.count + 1))
+                csv.row([opened.idName, "status", "value_tier", "behavior_tier", "persona", "lifecycle_stage", "churn_probability", "tags"])
+                for (customer, s) in rows {
+                    for text in [customer, s.status, s.valueTier ?? "", s.behaviorTier ?? "", s.persona ?? "", s.lifecycle ?? ""] { csv.field(text) }
+                    if let p = s.churnProbability { csv.field(p, significant: 12) } else { csv.emptyField() }
+                    csv.field(s.tags.joined(separator: ";"))
+                    csv.endRow()
+                }
+                try output.write(csv.bytes)
             } catch {
                 throw Terminal.fail(error)
             }

@@ -135,4 +135,49 @@ import Testing
         #expect(try runner.run(["store", "features", "s.db", "--out", "stored.csv"]).status == 0)
         #expect(try runner.read("stored.csv") == runner.read("expected.csv"))
     }
+
+    @Test("snapshot places customers as persona segment --apply does, with the churn model's scores")
+    func snapshotModels() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let orders = repositoryRoot.appendingPathComponent("datasets/sample_orders.csv").path
+        let lines = try String(contentsOfFile: orders, encoding: .utf8).split(separator: "\n")
+        let body = lines.dropFirst()
+        var batches = [String]()
+        for k in 0..<3 {
+            let part = body[(body.startIndex + k * body.count / 3)..<(body.startIndex + (k + 1) * body.count / 3)]
+            batches.append(try runner.write("b\(k).csv", ([lines[0]] + part).joined(separator: "\n") + "\n"))
+        }
+        let columns = Self.columns
+        #expect(try runner.run(["features", orders] + columns.dropLast(2) + ["--cutoff", "2023-10-01", "--horizon", "90", "--out", "train.csv"]).status == 0)
+        let churn = try runner.run(["churn", "train", "train.csv", "--id", "CustomerID", "--label", "churned", "--exclude", "purchased_in_horizon",
+                                    "--model", "churn.json"])
+        #expect(churn.status == 0, "\(churn.stderr)")
+        #expect(try runner.run(["store", "init", "s.db"]).status == 0)
+        for batch in batches { #expect(try runner.run(["store", "ingest", "s.db", batch] + columns).status == 0) }
+        #expect(try runner.run(["store", "features", "s.db", "--out", "f.csv"]).status == 0)
+        let config = repositoryRoot.appendingPathComponent("datasets/persona.yaml").path
+        let fit = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--config", config, "--model", "seg.json", "--out", "fit.csv"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let applied = try runner.run(["segment", "f.csv", "--id", "CustomerID", "--apply", "seg.json", "--churn-model", "churn.json", "--out", "applied.csv"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let snapshot = try runner.run(["store", "snapshot", "s.db", "--as-of", "2024-01-01", "--model", "seg.json", "--churn-model", "churn.json"])
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(try runner.run(["store", "export", "s.db", "--as-of", "2024-01-01", "--out", "snap.csv"]).status == 0)
+
+        let segments = try CSVText(path: runner.path("applied.csv")), stored = try CSVText(path: runner.path("snap.csv"))
+        #expect(stored.header == ["CustomerID", "status", "value_tier", "behavior_tier", "persona", "lifecycle_stage", "churn_probability", "tags"])
+        #expect(segments.rows.count == 500 && stored.rows.count == 500)
+        let column = { (table: CSVText, name: String) in table.header.firstIndex(of: name) ?? -1 }
+        var byID = [String: [String]]()
+        for row in segments.rows { byID[row[0]] = row }
+        for row in stored.rows {
+            let expected = try #require(byID[row[0]])
+            for name in ["value_tier", "behavior_tier", "persona", "lifecycle_stage", "churn_probability"] {
+                #expect(row[column(stored, name)] == expected[column(segments, name)], "\(row[0]) \(name)")
+            }
+            let tags = { (text: String) in Set(text.split(separator: ";").map(String.init)) }
+            #expect(tags(row[column(stored, "tags")]) == tags(expected[column(segments, "tags")]), "\(row[0]) tags")
+        }
+    }
 }
