@@ -192,7 +192,8 @@ extension StoreCommand {
                 let result = try store.open().features(asOf: try asOf.map { try dateOption($0, option: "--as-of") }, topCategories: topCategories)
                 let computed = Date().timeIntervalSince(start)
                 let outputs = OutputSet.forCommand()
-                try outputs.stage(result.features.csv(), to: out)
+                let file = try outputs.open(out)
+                try result.features.writeCSV { try file.write($0) }
                 try outputs.commit()
                 Terminal.print("""
                     persona store features: \(store.store) → \(out)

@@ -24,22 +24,41 @@ public struct CustomerFeatures: Sendable {
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
 
+    static let chunkRows = 65_536
+
     /// The table as CSV text; rows are formatted in chunks on `threads` threads (the bytes do
     /// not depend on it).
     public func csv(threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [UInt8] {
+        var bytes = [UInt8]()
+        writeCSV(threads: threads) { bytes += $0 }
+        return bytes
+    }
+
+    /// Hands `write` the CSV text in order, chunk by chunk, while `threads` threads format the
+    /// chunks after it: writing a large table overlaps with formatting it.
+    public func writeCSV(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                         _ write: ([UInt8]) throws -> Void) rethrows {
         var header = CSVWriter()
         header.field(idName)
         for column in columns { header.field(column.name) }
         header.endRow()
-        let chunkRows = 65_536
-        let chunks = (ids.count + chunkRows - 1) / chunkRows
-        let parts = Parallel.map(count: chunks, threads: max(1, threads)) { chunk in
-            rows(chunk * chunkRows..<min(ids.count, (chunk + 1) * chunkRows))
+        try write(header.bytes)
+        let chunks = (ids.count + Self.chunkRows - 1) / Self.chunkRows
+        guard chunks > 1, threads > 1 else {
+            for chunk in 0..<chunks { try write(rows(chunkRange(chunk))) }
+            return
         }
-        var bytes = header.bytes
-        bytes.reserveCapacity(bytes.count + parts.reduce(0) { $0 + ((try? $1.get())?.count ?? 0) })
-        for part in parts { bytes += (try? part.get()) ?? [] }
-        return bytes
+        let slots = FormattedChunks(count: chunks)
+        let formatter = Thread { [self] in
+            _ = Parallel.map(count: chunks, threads: threads) { chunk in slots.fill(chunk, rows(chunkRange(chunk))) }
+        }
+        formatter.stackSize = 1 << 22
+        formatter.start()
+        for chunk in 0..<chunks { try write(slots.take(chunk)) }
+    }
+
+    private func chunkRange(_ chunk: Int) -> Range<Int> {
+        chunk * Self.chunkRows..<min(ids.count, (chunk + 1) * Self.chunkRows)
     }
 
     private func rows(_ range: Range<Int>) -> [UInt8] {
@@ -61,6 +80,36 @@ public struct CustomerFeatures: Sendable {
             writer.endRow()
         }
         return writer.bytes
+    }
+}
+
+/// Formatted chunks handed from the formatting threads to the writing one, each behind its own
+/// semaphore. `@unchecked Sendable`: chunk `i` is stored once, by one formatting thread, before
+/// its semaphore is signalled, and read once, by the writing thread, after waiting on it.
+private final class FormattedChunks: @unchecked Sendable {
+    private let chunks: UnsafeMutablePointer<[UInt8]>
+    private let ready: [DispatchSemaphore]
+
+    init(count: Int) {
+        chunks = .allocate(capacity: count)
+        chunks.initialize(repeating: [], count: count)
+        ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    deinit {
+        chunks.deinitialize(count: ready.count)
+        chunks.deallocate()
+    }
+
+    func fill(_ i: Int, _ bytes: [UInt8]) {
+        chunks[i] = bytes
+        ready[i].signal()
+    }
+
+    func take(_ i: Int) -> [UInt8] {
+        ready[i].wait()
+        defer { chunks[i] = [] }
+        return chunks[i]
     }
 }
 
