@@ -7,6 +7,10 @@ import Segmentation
 extension SQLiteProfileStore {
     /// SHA-256 of the file's bytes, in hex.
     static func sha256(path: String) throws -> String {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw StoreError.notAFile(file: path)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CustomerDataError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }

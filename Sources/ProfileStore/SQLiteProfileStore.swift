@@ -74,6 +74,10 @@ public final class SQLiteProfileStore: ProfileStore {
     }
 
     static func migrate(_ db: SQLiteConnection, file: String) throws {
+        // Only an older store takes the write lock (a reader must not wait for an ingest).
+        let found = Int(try pragma(db, "user_version"))
+        guard found != StoreSchema.version else { return }
+        guard found < StoreSchema.version else { throw StoreError.newerSchema(file: file, found: found, known: StoreSchema.version) }
         try db.writeTransaction {
             let version = Int(try pragma(db, "user_version"))
             guard version <= StoreSchema.version else {

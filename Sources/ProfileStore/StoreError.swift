@@ -14,6 +14,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The pseudonym key given does not match how the store keeps ids.
     case pseudonymKey(store: String, file: String, problem: String)
     case empty(store: String, what: String)
+    /// A batch must be a regular file: its content hash is taken before it is read.
+    case notAFile(file: String)
     case noSnapshot(store: String, date: String, available: [String])
     case snapshotExists(store: String, date: String)
     case unknownCustomer(store: String, id: String)
@@ -33,6 +35,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .optionMismatch(store, file, what, stored, given):
             return "\(file): \(what) is \(given) here but \(stored) for the batches already in \(store); every batch of a store is read the same way"
         case let .pseudonymKey(store, file, problem): return "\(file): \(problem) (\(store))"
+        case let .notAFile(file): return "\(file) is not a regular file: a batch is hashed before it is read, so it must be a file (not a pipe or a device)"
         case let .empty(store, what): return "\(store) holds no \(what)"
         case let .noSnapshot(store, date, available):
             let list = available.isEmpty ? "none yet" : available.suffix(10).joined(separator: ", ")

@@ -141,6 +141,9 @@ import Testing
         try SQLiteConnection(path: other, create: true).execute("CREATE TABLE t(x)")
         #expect(throws: StoreError.notAStore(file: other, reason: "it is an SQLite database of another application")) { try SQLiteProfileStore(path: other) }
         let fresh = try SQLiteProfileStore.create(path: scratch.path("fresh.db"))
+        #expect(throws: StoreError.notAFile(file: "/dev/null")) {
+            try fresh.ingest(path: "/dev/null", options: MessyOrderLog.options(), pseudonyms: nil, progress: { _ in })
+        }
         #expect(throws: StoreError.empty(store: scratch.path("fresh.db"), what: "order lines yet: ingest a batch first")) {
             try fresh.features(asOf: nil, topCategories: nil)
         }
