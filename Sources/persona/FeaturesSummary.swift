@@ -17,7 +17,8 @@ struct FeaturesSummary {
         lines.append("read \(Format.count(n)) order lines (\(String(format: "%.1f", mb)) MB) in \(Format.seconds(readSeconds))"
             + (r.firstDate.map { " · dates \(TimestampFormat.text($0)) … \(TimestampFormat.text(r.lastDate ?? $0))" } ?? ""))
         func row(_ label: String, _ count: Int, _ note: String = "") {
-            lines.append("  " + label.padding(toLength: 34, withPad: " ", startingAt: 0)
+            // A longer label (a log's name) pushes the count right rather than being cut.
+            lines.append("  " + label.padding(toLength: max(34, label.count), withPad: " ", startingAt: 0)
                 + Format.count(count).leftPadded(to: 12) + "  " + Format.percent(count, of: n) + note)
         }
         row("without a customer id (dropped)", r.withoutCustomer)
