@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "SyntheticData", targets: ["SyntheticData"]),
         .library(name: "AtomicOutput", targets: ["AtomicOutput"]),
+        .library(name: "ProfileStore", targets: ["ProfileStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CKernels", dependencies: []),
         .target(
@@ -44,6 +48,13 @@ let package = Package(
             ]),
         .target(
             name: "Reporting", dependencies: ["NumericCore", "CustomerData", "Segmentation"]),
+        // `persona store`: order lines, per-customer totals and snapshots in one SQLite file.
+        .target(
+            name: "ProfileStore",
+            dependencies: [
+                "CSQLite", "NumericCore", "CustomerData", "Segmentation",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "SyntheticData", dependencies: []),
         .target(
@@ -51,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "persona",
             dependencies: [
-                "NumericCore", "CustomerData", "Segmentation", "Reporting", "AtomicOutput",
+                "NumericCore", "CustomerData", "Segmentation", "Reporting", "AtomicOutput", "ProfileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -77,6 +88,8 @@ let package = Package(
             exclude: ["Corpus", "README.md"]),
         .testTarget(
             name: "AtomicOutputTests", dependencies: ["AtomicOutput"]),
+        .testTarget(
+            name: "ProfileStoreTests", dependencies: ["ProfileStore", "CustomerData", "SyntheticData"]),
         .testTarget(
             name: "PersonaCLITests", dependencies: ["persona", "persona-datagen", "SyntheticData"],
             exclude: ["Fixtures"]),

@@ -19,8 +19,8 @@ public struct CSVWriter {
     /// A text field, quoted when it holds the delimiter, a quote, a newline or edge spaces.
     public mutating func field(_ text: String) {
         separate()
-        let raw = Array(text.utf8)
-        raw.withUnsafeBufferPointer { appendQuotedIfNeeded($0) }
+        var text = text
+        text.withUTF8 { appendQuotedIfNeeded($0) }
     }
 
     /// A field copied byte for byte (ids), quoted when needed.

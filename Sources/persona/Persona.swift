@@ -20,7 +20,7 @@ struct Persona: ParsableCommand {
               persona churn train datasets/sample_customers.csv --id customer_id --label churned --model churn.json
             """,
         version: "0.1.0",
-        subcommands: [ClusterCommand.self, FeaturesCommand.self, IdentityCommand.self, ChurnCommand.self, SegmentCommand.self, TagCommand.self, StepCommand.self, CLVCommand.self])
+        subcommands: [ClusterCommand.self, FeaturesCommand.self, IdentityCommand.self, ChurnCommand.self, SegmentCommand.self, TagCommand.self, StepCommand.self, CLVCommand.self, StoreCommand.self])
 
     /// Temporary output files are removed on Ctrl-C or SIGTERM (`OutputInterrupts`).
     static func main() {

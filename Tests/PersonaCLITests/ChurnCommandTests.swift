@@ -200,15 +200,17 @@ struct ChurnCommandTests {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
         // On the eight labelled rows: c is always 5, e always 1 and plan always Basic (plan=Gold
-        // always 0); d and f repeat a. Row 9 has no label, so its 7 and Gold do not count.
+        // always 0); d and f repeat a, which leans towards churn (so its coefficient is well away
+        // from 0 and the split can be compared relatively). Row 9 has no label, so its 7 and
+        // Gold do not count.
         try runner.write("u.csv", """
             id,churned,a,c,d,e,f,plan
             1,Yes,3,5,3,1,3,Basic
             2,No,1,5,1,1,1,Basic
             3,Yes,2,5,2,1,2,Basic
             4,No,4,5,4,1,4,Basic
-            5,Yes,1,5,1,1,1,Basic
-            6,No,3,5,3,1,3,Basic
+            5,No,1,5,1,1,1,Basic
+            6,Yes,3,5,3,1,3,Basic
             7,Yes,4,5,4,1,4,Basic
             8,No,2,5,2,1,2,Basic
             9,,9,5,9,7,9,Gold

@@ -35,8 +35,40 @@ struct OrderAccumulator {
     private(set) var previousDay: [Int32] = []
     private var lastReturnDay: [Int32] = []
 
+    /// When not nil, every purchase line's (category code, amount) that goes into
+    /// `categoryTotals`, in line order: a store adds them to its own running totals.
+    var categoryLog: [(code: Int32, amount: Double)]?
+
     init(options: OrderLogOptions) {
         self.options = options
+    }
+
+    /// The per-customer totals, before an as-of moment is applied.
+    func aggregates() -> CustomerAggregates {
+        var a = CustomerAggregates()
+        a.ids = ids.values
+        a.included = seenBefore
+        a.firstPurchase = firstPurchase
+        a.lastPurchase = lastPurchase
+        a.monetary = monetary
+        a.frequency = options.order == nil ? purchaseDayCount : orderCount
+        a.purchaseDays = purchaseDayCount
+        a.returnCount = returnCount
+        a.returnsValue = returnsValue
+        a.latestDay = latestDay
+        a.previousDay = previousDay
+        a.boughtInHorizon = options.cutoff != nil ? boughtInHorizon : nil
+        (a.dayOffsets, a.days, a.daySpends) = CustomerAggregates.lists(daySpend, customers: customerCount)
+        if options.category != nil {
+            let categories = CustomerAggregates.lists(categorySpend, customers: customerCount)
+            a.categoryOffsets = categories.offsets
+            (a.categoryCodes, a.categorySpends) = (categories.keys, categories.values)
+        }
+        a.categoryNames = categories.values
+        a.categoryTotals = categoryTotals
+        a.shareCategories = options.shareCategories
+        a.shareCategoryNames = options.shareCategoryNames
+        return a
     }
 
     var customerCount: Int { ids.count }
@@ -111,6 +143,7 @@ struct OrderAccumulator {
                 let code = categories.intern(category)
                 if Int(code) == categoryTotals.count { categoryTotals.append(0) }
                 categoryTotals[Int(code)] += line.amount
+                categoryLog?.append((code, line.amount))
                 categorySpend.add(line.amount, to: pairKey(customer, code))
             }
         } else {
@@ -158,7 +191,7 @@ struct OrderAccumulator {
     }
 
     /// Where `.0…` starts in an id made of digits, a point and only zeros (`17850.0`).
-    private static func decimalZeroStart(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+    static func decimalZeroStart(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
         var p = end - 1
         guard p > start, p.pointee == UInt8(ascii: "0") else { return nil }
         while p > start, p.pointee == UInt8(ascii: "0") { p -= 1 }
@@ -186,10 +219,5 @@ struct OrderAccumulator {
         latestDay.append(.min)
         previousDay.append(.min)
         lastReturnDay.append(.min)
-    }
-
-    /// Distinct purchase orders, or distinct purchase days without an order column.
-    func frequency(_ c: Int) -> Int {
-        Int(options.order == nil ? purchaseDayCount[c] : orderCount[c])
     }
 }

@@ -181,19 +181,25 @@ struct OrderLineSink: FieldSink {
 }
 
 /// One order line, its text fields pointing into the batch that holds it.
-struct OrderLine {
-    let time: Int64
-    let amount: Double
-    let negativePrice: Bool
-    let fingerprint: UInt64
-    let customer: UnsafeBufferPointer<UInt8>
-    let order: UnsafeBufferPointer<UInt8>?
-    let category: UnsafeBufferPointer<UInt8>?
+public struct OrderLine {
+    /// Seconds since 1970-01-01 in the log's clock.
+    public let time: Int64
+    public let amount: Double
+    /// With --price × --quantity: the price was negative (such lines are counted, not added).
+    public let negativePrice: Bool
+    /// A hash of every field of the line, for the duplicate-line check.
+    public let fingerprint: UInt64
+    /// The customer id as the file has it (surrounding blanks included).
+    public let customer: UnsafeBufferPointer<UInt8>
+    public let order: UnsafeBufferPointer<UInt8>?
+    public let category: UnsafeBufferPointer<UInt8>?
 }
 
 /// The order lines read from one block, with their text fields copied out, so the block's
 /// buffer can be refilled while these lines are being added up on another thread.
-struct OrderLineBatch: @unchecked Sendable {
+/// `@unchecked`: every stored property is an array of values (no pointers); the
+/// `UnsafeBufferPointer`s of `forEach` exist only during the call.
+public struct OrderLineBatch: @unchecked Sendable {
     private var times: [Int64] = []
     private var amounts: [Double] = []
     private var negativePrices: [Bool] = []
@@ -204,8 +210,8 @@ struct OrderLineBatch: @unchecked Sendable {
     /// Per line, where its customer, order and category end in `text` (nil fields are empty).
     private var ends: [Int] = [1]
     private var hasOrder = false, hasCategory = false
-    var badRows = 0
-    var firstBadRow: String?
+    public internal(set) var badRows = 0
+    public internal(set) var firstBadRow: String?
     /// Lines whose record id is not in the identities file, the first one's place, and of
     /// those left out, the count and the earliest and latest time.
     var unmatched = 0
@@ -213,9 +219,11 @@ struct OrderLineBatch: @unchecked Sendable {
     var dropped = 0
     var droppedTimes: ClosedRange<Int64>?
 
-    var count: Int { times.count }
+    public init() {}
 
-    mutating func append(time: Int64, amount: Double, negativePrice: Bool, fingerprint: UInt64,
+    public var count: Int { times.count }
+
+    public mutating func append(time: Int64, amount: Double, negativePrice: Bool, fingerprint: UInt64,
                          customer: UnsafeBufferPointer<UInt8>, order: UnsafeBufferPointer<UInt8>?,
                          category: UnsafeBufferPointer<UInt8>?) {
         times.append(time)
@@ -230,15 +238,27 @@ struct OrderLineBatch: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with line `i`.
+    public func withLine<R>(at i: Int, _ body: (OrderLine) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { all in
+            func slice(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: all[ends[3 * i + k]..<ends[3 * i + k + 1]])
+            }
+            return try body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],
+                                      fingerprint: fingerprints[i], customer: slice(0),
+                                      order: hasOrder ? slice(1) : nil, category: hasCategory ? slice(2) : nil))
+        }
+    }
+
     /// Calls `body` with each line in order.
-    func forEach(_ body: (OrderLine) -> Void) {
-        text.withUnsafeBufferPointer { all in
+    public func forEach(_ body: (OrderLine) throws -> Void) rethrows {
+        try text.withUnsafeBufferPointer { all in
             for i in 0..<count {
                 func slice(_ k: Int) -> UnsafeBufferPointer<UInt8> {
                     let start = ends[3 * i + k], end = ends[3 * i + k + 1]
                     return UnsafeBufferPointer(rebasing: all[start..<end])
                 }
-                body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],
+                try body(OrderLine(time: times[i], amount: amounts[i], negativePrice: negativePrices[i],
                                fingerprint: fingerprints[i], customer: slice(0),
                                order: hasOrder ? slice(1) : nil, category: hasCategory ? slice(2) : nil))
             }

@@ -72,7 +72,7 @@ public enum OrderLogReader {
         }
         let asOf = options.cutoff ?? options.asOf
             ?? ((report.lastDate ?? 0).floorDiv(86_400) + 1) * 86_400
-        let features = accumulator.features(idName: idName, asOf: asOf)
+        let features = accumulator.aggregates().features(idName: idName, asOf: asOf, report: report)
         guard !features.ids.isEmpty else {
             throw CustomerDataError.noLinesBefore(file: name, moment: TimestampFormat.text(asOf),
                                                   option: options.cutoff != nil ? "--cutoff" : "--as-of",

@@ -43,7 +43,7 @@ public struct TagRules: Sendable {
 
     /// Every rule on every row of `table`: per row the matching tag names in rule order.
     /// An unknown column is an error before any rule runs.
-    func apply(to table: CustomerTable) throws -> [[String]] {
+    public func apply(to table: CustomerTable) throws -> [[String]] {
         for rule in rules {
             for column in rule.expression.columns where table.index(of: column) == nil {
                 throw rule.placed(.unknownColumn(rule: rule.name, column: column, available: table.columnNames))
