@@ -106,6 +106,10 @@ struct OrderLogIdentitiesTests {
         #expect(throws: CustomerDataError.logWithoutSource(file: "till.csv")) {
             try OrderLogReader.features(logs: logs, options: options)
         }
+        // Reading one log's lines directly (as the profile store does) has no source to use either.
+        #expect(throws: CustomerDataError.logWithoutSource(file: "till.csv")) {
+            try OrderLogReader.lines(path: logs[1].path, options: options) { _ in }
+        }
     }
 
     @Test("every log must have the columns the options name; the error names the log")

@@ -90,6 +90,8 @@ public enum OrderLogReader {
         var options = given
         let stream = try RecordStream(path: path, limits: options.limits, blockSize: options.blockSize)
         let name = stream.name
+        // With an identities file a log's ids mean nothing without its source (see features(logs:)).
+        if options.customerKeys != nil, options.keySource < 0 { throw CustomerDataError.logWithoutSource(file: name) }
         guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
         if options.detectSeparator {
             let sample = Array(block.bytes.prefix(DelimiterSniffer.sampleBytes))
