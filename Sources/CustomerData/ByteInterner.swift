@@ -32,20 +32,27 @@ struct ByteInterner {
         }
     }
 
-    /// The code of these bytes, adding them if new.
-    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
-        if lastCode >= 0, equals(lastCode, p, n) { return lastCode }
+    /// The hash of these bytes, and their code or the empty slot where they would go.
+    @inline(__always)
+    private func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> (hash: UInt64, code: Int32?, slot: Int) {
         let h = BytesHash.hash(p, n, seed: 0xCBF2_9CE4_8422_2325)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let code = slots[slot]
-            if code < 0 { break }
-            if hashes[Int(code)] == h, equals(code, p, n) {
-                lastCode = code
-                return code
-            }
+            if code < 0 { return (h, nil, slot) }
+            if hashes[Int(code)] == h, equals(code, p, n) { return (h, code, slot) }
             slot = (slot + 1) & mask
+        }
+    }
+
+    /// The code of these bytes, adding them if new.
+    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        if lastCode >= 0, equals(lastCode, p, n) { return lastCode }
+        let (h, found, slot) = find(p, n)
+        if let found {
+            lastCode = found
+            return found
         }
         let code = Int32(count)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
@@ -64,6 +71,20 @@ struct ByteInterner {
             return withUnsafePointer(to: &empty) { intern($0, 0) }
         }
         return intern(base, bytes.count)
+    }
+
+    /// The code of these bytes, or nil when they were never interned.
+    func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard let base = bytes.baseAddress else {
+            var empty: UInt8 = 0
+            return withUnsafePointer(to: &empty) { find($0, 0).code }
+        }
+        return find(base, bytes.count).code
+    }
+
+    /// Calls `body` with the bytes of the value numbered `code`.
+    func withValue<R>(_ code: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        arena.withUnsafeBufferPointer { a in body(UnsafeBufferPointer(rebasing: a[offsets[Int(code)]..<offsets[Int(code) + 1]])) }
     }
 
     private mutating func grow() {

@@ -54,6 +54,18 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case partsDisagree(file: String, problem: String)
     /// A negative amount in an order log read for purchase models, which count only purchases.
     case negativeAmount(file: String, line: Int, column: Int, name: String, value: String)
+    /// An identities file without one of `source`, `record_id`, `customer_key`.
+    case identitiesColumnMissing(file: String, name: String, available: [String])
+    case identitiesBlank(file: String, line: Int, column: Int, name: String)
+    /// A record given a second, different customer key (`value`) after `firstKey`.
+    case identitiesConflict(file: String, line: Int, column: Int, name: String, value: String,
+                            source: String, recordID: String, firstKey: String)
+    /// `file` is the identities file, `log` the order log said to come from `source`.
+    case unknownSource(file: String, source: String, log: String, known: [String])
+    /// An order log read with an identities file but no source name.
+    case logWithoutSource(file: String)
+    /// An order line whose record id is not in the identities file `identities`.
+    case unmatchedRecord(file: String, line: Int, column: Int, name: String, value: String, source: String, identities: String)
 
     public var description: String {
         switch self {
@@ -74,8 +86,7 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
         case let .unterminatedQuote(file, line, column, name):
             return "\(file):\(line): column '\(name)' (\(column)): a quoted field is never closed"
         case let .unknownColumn(file, option, name, available):
-            let list = available.prefix(30).map { "'\($0)'" }.joined(separator: ", ")
-            return "\(file): \(option) names column '\(name)', which is not in the header; columns are: \(list)\(available.count > 30 ? ", …" : "")"
+            return "\(file): \(option) names column '\(name)', which is not in the header; columns are: \(nameList(available))"
         case let .missingID(file, line, column, name):
             return "\(file):\(line): column '\(name)' (\(column)): the id is empty"
         case let .duplicateID(file, line, column, name, value, firstLine):
@@ -144,8 +155,28 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a number, but the first \(count(sampleRows)) rows were; the column would be read again as text, and this input (a pipe) cannot be read twice: save it to a file and read that"
         case let .partsDisagree(file, problem):
             return "\(file): the partitions cannot be combined: \(problem)"
+        case let .identitiesColumnMissing(file, name, available):
+            return "\(file): no column '\(name)': an identities file has the columns source, record_id and customer_key "
+                + "(as persona identity writes it); its columns are: \(nameList(available))"
+        case let .identitiesBlank(file, line, column, name):
+            return "\(file):\(line): column '\(name)' (\(column)): the value is empty; every row of an identities file needs "
+                + "a source, a record id and a customer key"
+        case let .identitiesConflict(file, line, column, name, value, source, recordID, firstKey):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)): record \(quoted(recordID)) of source "
+                + "'\(source)' already has customer key \(quoted(firstKey)) on an earlier line; a record belongs to one customer"
+        case let .unknownSource(file, source, log, known):
+            return "\(file): no record has source '\(source)' (the source given for \(log)); its sources are: \(nameList(known))"
+        case let .logWithoutSource(file):
+            return "\(file): no source given: with an identities file, each order log needs the name of the source its record ids come from"
+        case let .unmatchedRecord(file, line, column, name, value, source, identities):
+            return "\(file):\(line): column '\(name)' (\(column)): \(quoted(value)) is not a record of source '\(source)' in \(identities)"
         }
     }
+}
+
+/// `'a', 'b', 'c'`: names as a list, cut after 30.
+func nameList(_ names: [String]) -> String {
+    names.prefix(30).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 30 ? ", …" : "")
 }
 
 /// `1,234,567`: a count with thousands separators.

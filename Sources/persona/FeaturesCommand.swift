@@ -7,12 +7,23 @@ import NumericCore
 struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
-        abstract: "Turn an order log into one row of RFM and behaviour features per customer.",
+        abstract: "Turn order logs into one row of RFM and behaviour features per customer.",
         discussion: """
             Streams TRANSACTIONS (CSV, .csv.gz, or whitespace-separated text) once. A line's \
             amount is --amount, or --price × --quantity; lines with a positive amount are \
             purchases, negative ones returns (cancellations), zero ones are ignored. Lines \
             without a customer id are dropped. Every count is printed at the end.
+
+            Several logs are read one after the other (the first given first), with the same \
+            options; each must have the columns they name. Without --identities they are one \
+            log cut in pieces (monthly exports of one system): the same customer id, order id \
+            or line in two of them is the same customer, order or line. With --identities \
+            IDENTITIES.csv (from persona identity) and one --source per log, in the same order, \
+            each log's --customer column holds record ids of its source (trimmed as persona \
+            identity trims them; source A's record 17 is not source B's), every line counts \
+            for its record's customer key, and the id column written is customer_key. Order ids \
+            and duplicate lines are then told apart by source too. A record id that is not in \
+            IDENTITIES.csv stops the run unless --unmatched says otherwise.
 
             Columns written: recency_days, frequency, monetary, avg_order_value, tenure_days, \
             mean_interpurchase_days, returns_count, returns_value, return_rate, active_days; with \
@@ -23,12 +34,20 @@ struct FeaturesCommand: ParsableCommand {
             Example (UCI Online Retail):
               persona features online_retail.csv.gz --customer CustomerID --date InvoiceDate \\
                 --price UnitPrice --quantity Quantity --order InvoiceNo --as-of 2011-12-10 --out rfm.csv
+
+            Example (a shop and tills, customers resolved by persona identity):
+              persona features shop.csv till.csv --identities identities.csv \\
+                --source shop --source till --customer customer --date date \\
+                --amount amount --out rfm.csv
             """)
 
-    @Argument(help: ArgumentHelp("The order log (CSV, optionally .gz).", valueName: "TRANSACTIONS.csv"))
-    var input: String
+    @Argument(help: ArgumentHelp("The order log(s) (CSV, optionally .gz), read in this order.", valueName: "TRANSACTIONS.csv"))
+    var inputs: [String]
 
-    @Option(help: ArgumentHelp("The customer id column; ids are written as in the input (trimmed).", valueName: "COL"))
+    /// The first log (the only one for `persona step`).
+    var input: String { inputs.first ?? "" }
+
+    @Option(help: ArgumentHelp("The customer id column; ids are written as in the input (trimmed). With --identities it holds record ids.", valueName: "COL"))
     var customer: String
 
     @Option(help: ArgumentHelp("The order date/time column.", valueName: "COL"))
@@ -49,7 +68,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The product category column: adds category preference features.", valueName: "COL"))
     var category: String?
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Compute recency and tenure as of this date (default: midnight after the latest date in the file). Later lines are left out.", valueName: "DATE"))
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Compute recency and tenure as of this date (default: midnight after the latest date in the logs). Later lines are left out.", valueName: "DATE"))
     var asOf: String?
 
     @Option(help: ArgumentHelp("Features from lines before DATE only; labels from the --horizon days after it.", valueName: "DATE"))
@@ -76,13 +95,23 @@ struct FeaturesCommand: ParsableCommand {
     @Flag(name: .customLong("normalize-ids"), help: "Write ids such as 17850.0 as 17850 (and treat both spellings as one customer).")
     var normalizeIDs = false
 
+    @Option(help: ArgumentHelp("Customer keys from persona identity (source,record_id,customer_key): each log's record ids are looked up under its --source.", valueName: "IDENTITIES.csv"))
+    var identities: String?
+
+    @Option(name: .customLong("source"), help: ArgumentHelp("With --identities: the source (as named in IDENTITIES.csv) whose record ids a log holds; one per log, in the order of the logs.", valueName: "NAME"))
+    var sources: [String] = []
+
+    @Option(help: ArgumentHelp("With --identities, a line whose record id is not in IDENTITIES.csv: error (stop, naming the file, line and id; the default), drop (count it and leave it out), or keep (count it for a customer of its own, keyed SOURCE:RECORD_ID).", valueName: "error|drop|keep"))
+    var unmatched: String?
+
     @Option(help: ArgumentHelp("Where to write the customer features.", valueName: "FEATURES.csv"))
     var out: String
 
     @OptionGroup var limits: LimitOptions
 
     func validate() throws {
-        try checkDistinctOutputs([("--out", out)], inputs: [("TRANSACTIONS", input)])
+        try checkDistinctOutputs([("--out", out)], inputs: inputs.map { ("TRANSACTIONS", $0) } + [("--identities", identities)])
+        try validateLogs()
         switch (amount, price, quantity) {
         case (.some, nil, nil), (nil, .some, .some): break
         case (.some, _, _): throw ValidationError("give either --amount or --price with --quantity, not both")
@@ -127,7 +156,51 @@ struct FeaturesCommand: ParsableCommand {
         options.normalizeIDs = normalizeIDs
         options.shareCategories = topCategories
         options.limits = try limits.limits()
+        if let unmatched {
+            guard let choice = OrderLogOptions.Unmatched(rawValue: unmatched) else {
+                throw ValidationError("--unmatched must be error, drop or keep; got '\(unmatched)'")
+            }
+            options.unmatched = choice
+        }
         return options
+    }
+
+    /// The logs, with --identities, their sources and what to do with unknown record ids agree.
+    private func validateLogs() throws {
+        guard identities != nil else {
+            if let given = sources.first {
+                throw ValidationError("--source \(given): --source names the system a log comes from, for --identities; give --identities IDENTITIES.csv (from persona identity), or leave --source out")
+            }
+            if unmatched != nil { throw ValidationError("--unmatched applies only with --identities") }
+            return
+        }
+        guard sources.count == inputs.count else {
+            func list(_ items: [String]) -> String { items.isEmpty ? "" : " (" + items.joined(separator: ", ") + ")" }
+            let names = inputs.map { ($0 as NSString).lastPathComponent }
+            throw ValidationError("give one --source per order log, in the order of the logs: \(inputs.count) log\(inputs.count == 1 ? "" : "s")\(list(names)), \(sources.count) --source\(list(sources))")
+        }
+        if normalizeIDs {
+            throw ValidationError("--normalize-ids cannot be combined with --identities: record ids are looked up as IDENTITIES.csv has them")
+        }
+    }
+
+    /// Each log with its source, and its separator settled: `--delimiter auto` looks at a
+    /// file's first lines now (with a note when it is not a comma), at a pipe's as it is read.
+    func logs() throws -> [OrderLogFile] {
+        try inputs.enumerated().map { k, path in
+            var log = OrderLogFile(path: path, source: identities == nil ? nil : sources[k])
+            guard delimiter == "auto" else { return log }
+            if isPipe(path) {
+                log.detectSeparator = { detected in
+                    if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
+                }
+            } else {
+                let detected = try DelimiterSniffer.detect(path: path)
+                if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
+                log.separator = .byte(detected)
+            }
+            return log
+        }
     }
 
     func run() throws {
@@ -136,19 +209,12 @@ struct FeaturesCommand: ParsableCommand {
         do {
             let start = Date()
             var options = try options()
-            if delimiter == "auto", isPipe(input) {
-                // A pipe can be read only once: the separator is found in its first lines as they come.
-                options.detectSeparator = true
-                let path = input
-                options.separatorDetected = { detected in
-                    if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
-                }
-            } else if delimiter == "auto" {
-                let detected = try DelimiterSniffer.detect(path: input)
-                if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: input, detected)) }
-                options.separator = .byte(detected)
+            let logs = try logs()
+            if let identities {
+                progress.update("reading \(identities)…")
+                options.customerKeys = try CustomerKeyMap.read(path: identities, limits: options.limits)
             }
-            let features = try OrderLogReader.features(path: input, options: options) { progress.update($0) }
+            let features = try OrderLogReader.features(logs: logs, options: options) { progress.update($0) }
             let readSeconds = Date().timeIntervalSince(start)
             progress.update("writing \(out)…")
             let writeStart = Date()

@@ -17,10 +17,19 @@ struct FeaturesSummary {
         lines.append("read \(Format.count(n)) order lines (\(String(format: "%.1f", mb)) MB) in \(Format.seconds(readSeconds))"
             + (r.firstDate.map { " · dates \(TimestampFormat.text($0)) … \(TimestampFormat.text(r.lastDate ?? $0))" } ?? ""))
         func row(_ label: String, _ count: Int, _ note: String = "") {
-            lines.append("  " + label.padding(toLength: 34, withPad: " ", startingAt: 0)
+            // A longer label (a log's name) pushes the count right rather than being cut.
+            lines.append("  " + label.padding(toLength: max(34, label.count), withPad: " ", startingAt: 0)
                 + Format.count(count).leftPadded(to: 12) + "  " + Format.percent(count, of: n) + note)
         }
+        if r.logs.count > 1 {
+            for log in r.logs { row("from " + log.name + (log.source.map { " (\($0))" } ?? ""), log.lines) }
+        }
         row("without a customer id (dropped)", r.withoutCustomer)
+        if let keys = options.customerKeys {
+            let note = options.unmatched == .keep ? "  (kept as SOURCE:RECORD_ID customers)" : "  (dropped)"
+            row("record ids not in \(keys.file)", r.unmatchedLines, r.unmatchedLines > 0 ? note : "")
+            if let first = r.firstUnmatched { lines.append("    first: \(first)") }
+        }
         row("purchase lines (amount > 0)", r.purchaseLines)
         row("return lines (amount < 0)", r.returnLines)
         row("zero-amount lines (ignored)", r.zeroAmountLines)
@@ -56,6 +65,10 @@ struct FeaturesSummary {
             if r.customersExcluded > 0 {
                 lines.append("  \(Format.count(r.customersExcluded)) customers seen only on or after --as-of are not written")
             }
+        }
+        if let keys = options.customerKeys {
+            let records = keys.recordsPerSource.reduce(0, +)
+            lines.append("customer keys from \(keys.file): \(Format.count(records)) records of \(keys.sources.count) sources, \(Format.count(keys.customerCount)) customers")
         }
         lines.append("wrote \(Format.count(features.ids.count)) customers × \(features.columns.count + 1) columns to \(output) in \(Format.seconds(writeSeconds))")
         return lines.joined(separator: "\n")

@@ -82,8 +82,12 @@ struct FeaturesStep: ParsableCommand {
 }
 
 extension FeaturesCommand {
-    /// The options with the separator settled: `--delimiter auto` looks at the file.
+    /// The options with the separator settled: `--delimiter auto` looks at the file. A step
+    /// reads one partition of one log.
     func explicitOptions() throws -> OrderLogOptions {
+        guard inputs.count == 1, identities == nil else {
+            throw ValidationError("a step reads one partition of one order log: several logs and --identities are not supported here")
+        }
         var options = try options()
         if delimiter == "auto" { options.separator = .byte(try DelimiterSniffer.detect(path: input)) }
         return options

@@ -26,6 +26,8 @@ enum Terminal {
         case CustomerDataError.tooManyColumns: return "--max-columns N"
         case CustomerDataError.recordTooLong: return "--max-record-size SIZE"
         case CustomerDataError.inflationLimit: return "--max-inflation RATIO"
+        case CustomerDataError.unmatchedRecord:
+            return "--unmatched drop leaves such lines out; --unmatched keep makes each such record a customer of its own"
         case SegmentationError.tooManyFeatures: return "--features, --exclude or a lower --max-categories"
         default: return nil
         }

@@ -28,6 +28,11 @@ struct OrderLineSink: FieldSink {
     let rejectNegativeAmounts: Bool
     /// The first problem met; scanning the rest of the block is then ignored.
     private(set) var failure: CustomerDataError?
+    /// With an identities file: the customer column holds record ids of this source.
+    let customerKeys: CustomerKeyMap?
+    let keySource: Int
+    let unmatched: OrderLogOptions.Unmatched
+    private var scratch = [UInt8]()
 
     init(file: String, header: [String], columns: [Role: Int], options: OrderLogOptions) {
         self.file = file
@@ -39,6 +44,9 @@ struct OrderLineSink: FieldSink {
         dateFormat = options.dateFormat
         skipBadRows = options.skipBadRows
         rejectNegativeAmounts = options.rejectNegativeAmounts
+        customerKeys = options.customerKeys
+        keySource = options.keySource
+        unmatched = options.unmatched
     }
 
     func isNumeric(column: Int) -> Bool {
@@ -152,10 +160,23 @@ struct OrderLineSink: FieldSink {
             throw .negativeAmount(file: file, line: line, column: column + 1, name: header[column], value: "\(shown(.price)) × \(shown(.quantity))")
         }
         if amount == 0 { amount = 0 }  // -0.0 from a zero price and a negative quantity
-        batch.append(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,
-                     customer: field(.customer),
-                     order: roleColumns[Role.order.rawValue] >= 0 ? field(.order) : nil,
-                     category: roleColumns[Role.category.rawValue] >= 0 ? field(.category) : nil)
+        let order = roleColumns[Role.order.rawValue] >= 0 ? field(.order) : nil
+        let category = roleColumns[Role.category.rawValue] >= 0 ? field(.category) : nil
+        guard let customerKeys else {
+            batch.append(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,
+                         customer: field(.customer), order: order, category: category)
+            return
+        }
+        let read = OrderLine(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint,
+                             customer: field(.customer), order: order, category: category)
+        guard !batch.appendMapped(read, keys: customerKeys, source: keySource, keep: unmatched == .keep, scratch: &scratch) else { return }
+        if unmatched == .error {
+            let column = roleColumns[Role.customer.rawValue]
+            throw .unmatchedRecord(file: file, line: line, column: column + 1, name: header[column], value: text(.customer),
+                                   source: customerKeys.sources[keySource], identities: customerKeys.file)
+        }
+        let place = batch.firstUnmatched == nil ? "\(file):\(line): \(quoted(text(.customer)))" : ""
+        batch.countUnmatched(time: time, place: place, dropped: unmatched == .drop)
     }
 }
 
@@ -191,6 +212,12 @@ public struct OrderLineBatch: @unchecked Sendable {
     private var hasOrder = false, hasCategory = false
     public internal(set) var badRows = 0
     public internal(set) var firstBadRow: String?
+    /// Lines whose record id is not in the identities file, the first one's place, and of
+    /// those left out, the count and the earliest and latest time.
+    var unmatched = 0
+    var firstUnmatched: String?
+    var dropped = 0
+    var droppedTimes: ClosedRange<Int64>?
 
     public init() {}
 

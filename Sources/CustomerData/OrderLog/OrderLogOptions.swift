@@ -51,6 +51,25 @@ public struct OrderLogOptions: Sendable {
     public var shareCategoryNames: [String]?
     /// Bytes read per block (tests make it tiny to put block boundaries everywhere).
     var blockSize = RecordStream.blockSize
+    /// The customers of the records of several systems (an identities file): with it, each
+    /// log's customer column holds record ids of its source (`OrderLogFile.source`), and each
+    /// line counts for the customer key of its record. Orders are told apart by source too
+    /// (one system's order 17 is not another's), and so are exact duplicate lines.
+    public var customerKeys: CustomerKeyMap?
+    /// What happens to a line whose record id is not in `customerKeys`.
+    public var unmatched = Unmatched.error
+    /// The source (in `customerKeys`) of the log being read.
+    var keySource = -1
+
+    /// A line whose record id is not in the identities file…
+    public enum Unmatched: String, Sendable, CaseIterable {
+        /// …stops the run, naming the file, line, column and id.
+        case error
+        /// …is counted and left out.
+        case drop
+        /// …counts for a customer of its own, keyed `source:record_id`.
+        case keep
+    }
 
     public init(customer: String, date: String, amount: Amount) {
         self.customer = customer
@@ -61,6 +80,24 @@ public struct OrderLogOptions: Sendable {
     var horizonEnd: Int64? {
         guard let cutoff, let horizonDays else { return nil }
         return cutoff + Int64(horizonDays) * 86_400
+    }
+}
+
+/// One of several order logs read as one (`OrderLogReader.features(logs:options:)`).
+public struct OrderLogFile: Sendable {
+    public var path: String
+    /// The source its record ids belong to, by its name in `OrderLogOptions.customerKeys`.
+    public var source: String?
+    /// This log's separator, when it is not the options' one (detected from its first lines).
+    public var separator: OrderLogOptions.Separator?
+    /// When set, this log's separator is detected from its first lines as they are read (for a
+    /// pipe, which cannot be looked at first) and handed to this.
+    public var detectSeparator: (@Sendable (UInt8) -> Void)?
+
+    public init(path: String, source: String? = nil, separator: OrderLogOptions.Separator? = nil) {
+        self.path = path
+        self.source = source
+        self.separator = separator
     }
 }
 
@@ -95,6 +132,18 @@ public struct OrderLogReport: Sendable, Equatable {
     /// Purchase spend per category (with a category column), to choose the `share:` columns
     /// of a file read in partitions.
     public var categoryTotals: [String: Double] = [:]
+    /// Lines whose record id is not in the identities file (left out or kept, as the options
+    /// say), and the first one's place: `orders.csv:7: "U17"`.
+    public var unmatchedLines = 0
+    public var firstUnmatched: String?
+    /// Each log's name, source and lines (counted as `lines` is).
+    public var logs: [Log] = []
+
+    public struct Log: Sendable, Equatable {
+        public var name: String
+        public var source: String?
+        public var lines: Int
+    }
 
     public init() {}
 }

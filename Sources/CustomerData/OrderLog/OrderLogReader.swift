@@ -8,17 +8,67 @@ public enum OrderLogReader {
     /// - Parameter progress: called after each block with the bytes of the file read so far.
     public static func features(path: String, options given: OrderLogOptions,
                                 progress: (WorkProgress) -> Void = { _ in }) throws -> CustomerFeatures {
+        try features(logs: [OrderLogFile(path: path)], options: given, progress: progress)
+    }
+
+    /// Several order logs read as one, line by line in the order given (log 1, then log 2, …,
+    /// so sums come out the same on every run); the options apply to every log, and every
+    /// log must have the columns they name. The as-of moment defaults to midnight after the
+    /// latest date in any log.
+    ///
+    /// Without `customerKeys` the logs are one log cut in pieces: the same id, order id or
+    /// line in two logs is the same customer, order or line. With it, each log's customer
+    /// column holds record ids of its `source`, each line counts for its record's customer
+    /// key, and the id column is `customer_key`.
+    /// - Throws: `CustomerDataError.logWithoutSource` or `.unknownSource` before any log is
+    ///   read; otherwise what reading a single log throws, naming the log.
+    public static func features(logs: [OrderLogFile], options given: OrderLogOptions,
+                                progress: (WorkProgress) -> Void = { _ in }) throws -> CustomerFeatures {
+        guard !logs.isEmpty else { throw CustomerDataError.unreadable(file: "order logs", reason: "none given") }
+        var keySources = [Int](repeating: -1, count: logs.count)
+        if let keys = given.customerKeys {
+            for (k, log) in logs.enumerated() {
+                let name = (log.path as NSString).lastPathComponent
+                guard let source = log.source else { throw CustomerDataError.logWithoutSource(file: name) }
+                guard let s = keys.source(named: source) else {
+                    throw CustomerDataError.unknownSource(file: keys.file, source: source, log: name, known: keys.sources)
+                }
+                keySources[k] = s
+            }
+        }
         var accumulator = OrderAccumulator(options: given)
-        let (name, idName, bytesRead) = try stream(path: path, options: given, progress: progress) { accumulator.add($0) }
-        accumulator.report.bytes = bytesRead
+        var names = [String](), idName = "customer_key"
+        for (k, log) in logs.enumerated() {
+            var options = given
+            if let separator = log.separator { options.separator = separator }
+            if let detected = log.detectSeparator {
+                options.detectSeparator = true
+                options.separatorDetected = detected
+            }
+            options.keySource = keySources[k]
+            let before = accumulator.report
+            var firstBadRow: String?
+            let (name, column, bytesRead) = try stream(path: log.path, options: options, progress: progress) { batch in
+                accumulator.add(batch)
+                accumulator.report.countUnmatched(in: batch)
+                if firstBadRow == nil { firstBadRow = batch.firstBadRow }
+            }
+            accumulator.report.bytes += bytesRead
+            let report = accumulator.report
+            let (lines, bad) = (report.lines - before.lines, report.badRowsSkipped - before.badRowsSkipped)
+            guard lines + bad > 0 else { throw CustomerDataError.headerOnly(file: name) }
+            if lines == 0 {
+                throw CustomerDataError.allLinesBad(file: name, count: bad, first: firstBadRow ?? "")
+            }
+            accumulator.report.logs.append(.init(name: name, source: log.source, lines: lines))
+            names.append(name)
+            if k == 0, given.customerKeys == nil { idName = column }
+        }
         let options = accumulator.options
         let report = accumulator.report
-        guard report.lines + report.badRowsSkipped > 0 else { throw CustomerDataError.headerOnly(file: name) }
-        if report.lines == 0 {
-            throw CustomerDataError.allLinesBad(file: name, count: report.badRowsSkipped, first: report.firstBadRow ?? "")
-        }
+        let name = names.joined(separator: ", ")
         guard accumulator.customerCount > 0 else {
-            throw CustomerDataError.noCustomers(file: name, column: idName, lines: report.lines)
+            throw CustomerDataError.noCustomers(file: name, column: given.customer, lines: report.lines)
         }
         let asOf = options.cutoff ?? options.asOf
             ?? ((report.lastDate ?? 0).floorDiv(86_400) + 1) * 86_400
@@ -40,6 +90,8 @@ public enum OrderLogReader {
         var options = given
         let stream = try RecordStream(path: path, limits: options.limits, blockSize: options.blockSize)
         let name = stream.name
+        // With an identities file a log's ids mean nothing without its source (see features(logs:)).
+        if options.customerKeys != nil, options.keySource < 0 { throw CustomerDataError.logWithoutSource(file: name) }
         guard var block = try stream.next(consumed: 0, line: 1) else { throw CustomerDataError.emptyFile(file: name) }
         if options.detectSeparator {
             let sample = Array(block.bytes.prefix(DelimiterSniffer.sampleBytes))

@@ -1,3 +1,4 @@
+import CustomerData
 import Foundation
 
 /// The normalisers for e-mail addresses, member ids, names and birthdays. Each returns nil
@@ -10,13 +11,9 @@ public enum IdentityKeys {
         text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
     }
 
-    /// `text` without white space at either end; a text whose first and last bytes are
-    /// printable ASCII (most keys) is returned as it is without asking Foundation.
-    static func trimmed(_ text: String) -> String {
-        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
-        if (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) { return text }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// `text` without white space at either end: `IdentifierText.trimmed`, the rule
+    /// `persona features` also applies to record ids before looking them up.
+    static func trimmed(_ text: String) -> String { IdentifierText.trimmed(text) }
 
     /// Whether `text` holds white space or a control character.
     static func hasSpaceOrControl(_ text: String) -> Bool {
