@@ -47,26 +47,7 @@ struct FeaturesCommand: ParsableCommand {
     /// The first log (the only one for `persona step`).
     var input: String { inputs.first ?? "" }
 
-    @Option(help: ArgumentHelp("The customer id column; ids are written as in the input (trimmed). With --identities it holds record ids.", valueName: "COL"))
-    var customer: String
-
-    @Option(help: ArgumentHelp("The order date/time column.", valueName: "COL"))
-    var date: String
-
-    @Option(help: ArgumentHelp("The line amount column (negative for returns). Or give --price and --quantity.", valueName: "COL"))
-    var amount: String?
-
-    @Option(help: ArgumentHelp("The unit price column (with --quantity).", valueName: "COL"))
-    var price: String?
-
-    @Option(help: ArgumentHelp("The quantity column (with --price; negative for returns).", valueName: "COL"))
-    var quantity: String?
-
-    @Option(help: ArgumentHelp("The order/invoice column: frequency counts distinct orders (default: distinct purchase days).", valueName: "COL"))
-    var order: String?
-
-    @Option(help: ArgumentHelp("The product category column: adds category preference features.", valueName: "COL"))
-    var category: String?
+    @OptionGroup var columns: OrderLogColumns
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Compute recency and tenure as of this date (default: midnight after the latest date in the logs). Later lines are left out.", valueName: "DATE"))
     var asOf: String?
@@ -77,23 +58,8 @@ struct FeaturesCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Label window after --cutoff, in days.", valueName: "DAYS"))
     var horizon: Int?
 
-    @Option(name: .customLong("date-format"), help: ArgumentHelp("Date layout when not ISO, strftime style: %Y %y %m %b %d %H %M %S (CDNOW: %Y%m%d).", valueName: "FMT"))
-    var dateFormat: String?
-
-    @Option(help: ArgumentHelp("Field separator: 'auto' (detected from the first lines among , ; tab |; a note says when it is not a comma), one ASCII character, 'tab', or 'whitespace' (runs of spaces, as in fixed-width text; never detected).", valueName: "CHAR"))
-    var delimiter: String = "auto"
-
     @Option(name: .customLong("top-categories"), parsing: .unconditional, help: ArgumentHelp("Categories (by total spend) that get a share:<category> column.", valueName: "N"))
     var topCategories: Int = 20
-
-    @Flag(name: .customLong("skip-bad-rows"), help: "Count and skip lines whose date or amount cannot be read, instead of stopping.")
-    var skipBadRows = false
-
-    @Flag(help: "Drop exact duplicate lines (they are counted either way).")
-    var dedupe = false
-
-    @Flag(name: .customLong("normalize-ids"), help: "Write ids such as 17850.0 as 17850 (and treat both spellings as one customer).")
-    var normalizeIDs = false
 
     @Option(help: ArgumentHelp("Customer keys from persona identity (source,record_id,customer_key): each log's record ids are looked up under its --source.", valueName: "IDENTITIES.csv"))
     var identities: String?
@@ -107,16 +73,9 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the customer features.", valueName: "FEATURES.csv"))
     var out: String
 
-    @OptionGroup var limits: LimitOptions
-
     func validate() throws {
         try checkDistinctOutputs([("--out", out)], inputs: inputs.map { ("TRANSACTIONS", $0) } + [("--identities", identities)])
         try validateLogs()
-        switch (amount, price, quantity) {
-        case (.some, nil, nil), (nil, .some, .some): break
-        case (.some, _, _): throw ValidationError("give either --amount or --price with --quantity, not both")
-        default: throw ValidationError("give the line amount: --amount COL, or --price COL with --quantity COL")
-        }
         if (cutoff == nil) != (horizon == nil) {
             throw ValidationError("--cutoff and --horizon go together: features before the cutoff, labels in the horizon after it")
         }
@@ -137,25 +96,11 @@ struct FeaturesCommand: ParsableCommand {
     /// The options as given; with `--delimiter auto` the separator is a comma until `run()`
     /// has looked at the file.
     func options() throws -> OrderLogOptions {
-        let source: OrderLogOptions.Amount = amount.map { .column($0) }
-            ?? .priceTimesQuantity(price: price ?? "", quantity: quantity ?? "")
-        var options = OrderLogOptions(customer: customer, date: date, amount: source)
-        options.order = order
-        options.category = category
+        var options = try columns.options()
         options.asOf = try asOf.map { try day($0, option: "--as-of") }
         options.cutoff = try cutoff.map { try day($0, option: "--cutoff") }
         options.horizonDays = horizon
-        if let dateFormat {
-            do { options.dateFormat = try TimestampFormat(pattern: dateFormat) } catch {
-                throw ValidationError(error.description)
-            }
-        }
-        if let separator = try orderLogSeparator(delimiter) { options.separator = separator }
-        options.skipBadRows = skipBadRows
-        options.dedupe = dedupe
-        options.normalizeIDs = normalizeIDs
         options.shareCategories = topCategories
-        options.limits = try limits.limits()
         if let unmatched {
             guard let choice = OrderLogOptions.Unmatched(rawValue: unmatched) else {
                 throw ValidationError("--unmatched must be error, drop or keep; got '\(unmatched)'")
@@ -179,7 +124,7 @@ struct FeaturesCommand: ParsableCommand {
             let names = inputs.map { ($0 as NSString).lastPathComponent }
             throw ValidationError("give one --source per order log, in the order of the logs: \(inputs.count) log\(inputs.count == 1 ? "" : "s")\(list(names)), \(sources.count) --source\(list(sources))")
         }
-        if normalizeIDs {
+        if columns.normalizeIDs {
             throw ValidationError("--normalize-ids cannot be combined with --identities: record ids are looked up as IDENTITIES.csv has them")
         }
     }
@@ -189,7 +134,7 @@ struct FeaturesCommand: ParsableCommand {
     func logs() throws -> [OrderLogFile] {
         try inputs.enumerated().map { k, path in
             var log = OrderLogFile(path: path, source: identities == nil ? nil : sources[k])
-            guard delimiter == "auto" else { return log }
+            guard columns.delimiter == "auto" else { return log }
             if isPipe(path) {
                 log.detectSeparator = { detected in
                     if detected != UInt8(ascii: ",") { Terminal.print(delimiterNote(file: path, detected)) }
@@ -219,7 +164,8 @@ struct FeaturesCommand: ParsableCommand {
             progress.update("writing \(out)…")
             let writeStart = Date()
             let outputs = OutputSet.forCommand()
-            try outputs.stage(features.csv(), to: out)
+            let file = try outputs.open(out)
+            try features.writeCSV { try file.write($0) }
             try outputs.commit()
             progress.finish()
             Terminal.print(FeaturesSummary(features: features, options: options, output: out,

@@ -5,7 +5,7 @@ import Foundation
 /// How to read an order log: its columns and parsing choices (shared by the commands that
 /// read one).
 struct OrderLogColumns: ParsableArguments {
-    @Option(help: ArgumentHelp("The customer id column; ids are kept as in the input (trimmed).", valueName: "COL"))
+    @Option(help: ArgumentHelp("The customer id column; ids are kept as in the input (trimmed; with persona features --identities, record ids of the log's source).", valueName: "COL"))
     var customer: String
 
     @Option(help: ArgumentHelp("The order date/time column.", valueName: "COL"))

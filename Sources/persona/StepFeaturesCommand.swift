@@ -89,7 +89,7 @@ extension FeaturesCommand {
             throw ValidationError("a step reads one partition of one order log: several logs and --identities are not supported here")
         }
         var options = try options()
-        if delimiter == "auto" { options.separator = .byte(try DelimiterSniffer.detect(path: input)) }
+        if columns.delimiter == "auto" { options.separator = .byte(try DelimiterSniffer.detect(path: input)) }
         return options
     }
 }
