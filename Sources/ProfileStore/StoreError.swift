@@ -33,7 +33,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .duplicateBatch(file, store, batch, firstFile, ingestedAt):
             return "\(file): this batch is already in \(store) (batch \(batch), ingested from \(firstFile) at \(ingestedAt)); nothing was added"
         case let .optionMismatch(store, file, what, stored, given):
-            return "\(file): \(what) is \(given) here but \(stored) for the batches already in \(store); every batch of a store is read the same way"
+            return "\(file): \(what): \(given) here, \(stored) for the batches already in \(store); every batch of a store is read the same way"
         case let .pseudonymKey(store, file, problem): return "\(file): \(problem) (\(store))"
         case let .notAFile(file): return "\(file) is not a regular file: a batch is hashed before it is read, so it must be a file (not a pipe or a device)"
         case let .empty(store, what): return "\(store) holds no \(what)"

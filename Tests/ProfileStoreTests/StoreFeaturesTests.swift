@@ -93,9 +93,10 @@ import Testing
         let (batches, _) = try scratch.batches([Array(lines[..<200]), Array(lines[200...])])
         let store = try SQLiteProfileStore.create(path: scratch.path("s.db"))
         _ = try store.ingest(path: batches[0], options: MessyOrderLog.options(), pseudonyms: nil, progress: { _ in })
-        #expect(throws: StoreError.optionMismatch(store: scratch.path("s.db"), file: batches[1], what: "a category column", stored: "yes", given: "no")) {
+        let error = #expect(throws: StoreError.optionMismatch(store: scratch.path("s.db"), file: batches[1], what: "a category column", stored: "yes", given: "no")) {
             try store.ingest(path: batches[1], options: MessyOrderLog.options(category: false), pseudonyms: nil, progress: { _ in })
         }
+        #expect(error?.description == "\(batches[1]): a category column: no here, yes for the batches already in \(scratch.path("s.db")); every batch of a store is read the same way")
     }
 
     @Test("two writers at once: both batches go in, one after the other")
