@@ -67,7 +67,11 @@ struct CLVReferenceTests {
     /// Every summary column equal, parameters to 1e-6 relative, predictions to 1e-6.
     func check(_ result: CLVResult, _ reference: CLVReference.Case, summaryOnly: Bool = false) {
         let summary = result.summary
-        for (name, value) in [("r", result.bgnbd.r), ("alpha", result.bgnbd.alpha), ("a", result.bgnbd.a), ("b", result.bgnbd.b)] {
+        guard let bg = result.bgnbd else {
+            Issue.record("BG/NBD not fitted")
+            return
+        }
+        for (name, value) in [("r", bg.r), ("alpha", bg.alpha), ("a", bg.a), ("b", bg.b)] {
             #expect(relativeError(value, reference.bg_nbd[name] ?? .nan) < 1e-6, "BG/NBD \(name): \(value) vs \(reference.bg_nbd[name] ?? .nan)")
         }
         if let gg = result.gammaGamma {
