@@ -42,8 +42,8 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
 
 /// Summarizes, fits and scores the fixture log as `persona clv` does.
 func clvRun(period: BTYDPeriod, calibrationEnd: String? = nil, penalizer: Double = 0, months: Int = 12,
-            discount: Double = 0.01) throws -> CLVResult {
-    let days = try OrderLogReader.purchaseDays(path: CLVReference.log,
+            discount: Double = 0.01, log: String = CLVReference.log, modelType: CLVModelType = .bgnbd) throws -> CLVResult {
+    let days = try OrderLogReader.purchaseDays(path: log,
                                                options: OrderLogOptions(customer: "customer", date: "date", amount: .column("amount")))
     let end = calibrationEnd.map { text -> Int32 in
         let parts = text.split(separator: "-").compactMap { Int($0) }
@@ -59,6 +59,7 @@ func clvRun(period: BTYDPeriod, calibrationEnd: String? = nil, penalizer: Double
     options.penalizer = penalizer
     options.horizonMonths = months
     options.monthlyDiscount = discount
+    options.modelType = modelType
     return try CLVResult.fit(summary, options: options)
 }
 
