@@ -25,8 +25,9 @@ public struct ParetoNBD: Sendable {
     /// lifetimes minimizes with Nelder-Mead to `tol=1e-4` from a random start; this fit is
     /// deterministic and goes on to a gradient of 1e-11 per customer, so it reaches the same
     /// maximum more closely. When the maximum lies at the edge of the parameter space (a
-    /// parameter below 1e-6 or above 1e6, α and β in units of the oldest customer's T — e.g.
-    /// nobody seems to die) the best point found is returned with `atBoundary` set.
+    /// parameter below 1e-6 or above 1e6, α and β in the data's periods, as for BG/NBD — e.g.
+    /// s → 0 or β → ∞ when nobody seems to die) the best point found is returned with
+    /// `atBoundary` set.
     /// - Throws: `NumericError.tooFewSamples` without customers, or without any repeat purchase.
     /// - Complexity: O(customer patterns + distinct (frequency, time) pairs × series terms)
     ///   per likelihood evaluation, a few hundred evaluations.
@@ -64,8 +65,7 @@ public struct ParetoNBDModel: Sendable, Codable, Equatable {
     public var standardErrors: Parameters?
     public var iterations: Int
     public var converged: Bool
-    /// A parameter went to 0 or ∞ (below 1e-6 or above 1e6, α and β relative to the oldest
-    /// customer's T).
+    /// A parameter went to 0 or ∞ (below 1e-6 or above 1e6, α and β in the data's periods).
     public var atBoundary: Bool
 
     /// The mean death rate per period, s / β (a gamma mean).
