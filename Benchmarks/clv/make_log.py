@@ -1,13 +1,20 @@
-"""A seeded order log drawn from the BG/NBD and Gamma-Gamma processes, for timing persona clv
-against lifetimes. Usage: python3 make_log.py CUSTOMERS OUT.csv"""
+"""A seeded order log drawn from the BG/NBD (default) or Pareto/NBD process with Gamma-Gamma
+spend, for timing persona clv against lifetimes.
+Usage: python3 make_log.py CUSTOMERS OUT.csv [bgnbd|pareto]"""
 import sys
 import numpy as np
 
 n, out = int(sys.argv[1]), sys.argv[2]
+process = sys.argv[3] if len(sys.argv) > 3 else "bgnbd"
 rng = np.random.default_rng(7)
 first = rng.integers(0, 90, n)                      # first purchase day (2023-01-01 + d)
 lam = rng.gamma(0.5, 1 / 20.0, n)                   # purchases per day while alive
-drop = rng.beta(0.8, 2.5, n)                        # dropout probability after a purchase
+if process == "pareto":
+    drop = np.zeros(n)                              # no dropout at purchases: death in continuous time
+    death = first + rng.exponential(1 / rng.gamma(0.8, 1 / 250.0, n))  # death rate mu ~ Gamma(0.8, 250 days)
+else:
+    drop = rng.beta(0.8, 2.5, n)                    # dropout probability after a purchase
+    death = np.full(n, np.inf)
 nu = rng.gamma(4.0, 1 / 0.1, n)                     # spend scale per customer
 end = 364
 ids, days = [np.arange(n)], [first]
@@ -16,7 +23,7 @@ alive = np.ones(n, bool)
 while alive.any():
     alive &= rng.random(n) >= drop
     t = t + rng.exponential(1 / np.maximum(lam, 1e-9))
-    alive &= t <= end
+    alive &= t <= np.minimum(end, death)
     ids.append(np.nonzero(alive)[0])
     days.append(t[alive].astype(int))
 ids, days = np.concatenate(ids), np.concatenate(days)

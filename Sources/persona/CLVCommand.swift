@@ -8,7 +8,7 @@ import Segmentation
 struct CLVCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clv",
-        abstract: "Customer lifetime value, P(alive) and expected purchases: BG/NBD and Gamma-Gamma.",
+        abstract: "Customer lifetime value, P(alive) and expected purchases: BG/NBD or Pareto/NBD, and Gamma-Gamma.",
         discussion: """
             From an order log (--date and --amount given) the buy-till-you-die summary is made \
             as lifetimes' summary_data_from_transaction_data: per customer, frequency = periods \
@@ -17,10 +17,12 @@ struct CLVCommand: ParsableCommand {
             periods. From a summary table give --frequency, --recency, --T and --monetary instead.
 
             BG/NBD (Fader, Hardie & Lee 2005) is fitted to every customer by maximum likelihood; \
-            Gamma-Gamma to customers with repeat purchases and a positive spend. Written per \
-            customer: p_alive, expected_purchases in --horizon months, expected_value (expected \
-            spend per purchase) and clv (discounted by --discount per month), as lifetimes' \
-            customer_lifetime_value.
+            with --model-type pareto, Pareto/NBD (Schmittlein, Morrison & Colombo 1987) instead, \
+            and with --model-type both, both (the standard columns from BG/NBD, Pareto/NBD's in \
+            p_alive_pareto, expected_purchases_pareto and clv_pareto). Gamma-Gamma is fitted to \
+            customers with repeat purchases and a positive spend. Written per customer: p_alive, \
+            expected_purchases in --horizon months, expected_value (expected spend per purchase) \
+            and clv (discounted by --discount per month), as lifetimes' customer_lifetime_value.
 
             Example (CDNOW, weekly, 39-week calibration):
               persona clv CDNOW_master.txt --delimiter whitespace --customer customer_id --date date \\
@@ -70,8 +72,11 @@ struct CLVCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Discount rate per month for clv.", valueName: "R"))
     var discount: Double = 0.01
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty on the parameters, as lifetimes' penalizer_coef.", valueName: "X"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("L2 penalty on the parameters, as lifetimes' penalizer_coef (each model as its lifetimes fitter applies it).", valueName: "X"))
     var penalizer: Double = 0
+
+    @Option(name: .customLong("model-type"), help: ArgumentHelp("The repeat-purchase model: bgnbd, pareto (Pareto/NBD), or both (BG/NBD's columns plus *_pareto ones).", valueName: "bgnbd|pareto|both"))
+    var modelType: String = "bgnbd"
 
     @Option(help: ArgumentHelp("Field separator: 'auto', one ASCII character, 'tab', or 'whitespace' (order logs only).", valueName: "CHAR"))
     var delimiter: String = "auto"
@@ -100,6 +105,7 @@ struct CLVCommand: ParsableCommand {
             throw ValidationError("give an order log's --date and --amount columns, or a summary table's --frequency, --recency, --T and --monetary")
         }
         guard BTYDPeriod(rawValue: period) != nil else { throw ValidationError("--period must be day or week; got '\(period)'") }
+        guard CLVModelType(rawValue: modelType) != nil else { throw ValidationError("--model-type must be bgnbd, pareto or both; got '\(modelType)'") }
         guard (1...1200).contains(horizon) else { throw ValidationError("--horizon must be between 1 and 1200 months; got \(horizon)") }
         guard discount.isFinite, discount >= 0, discount < 10 else { throw ValidationError("--discount must be a monthly rate in [0, 10); got \(discount)") }
         guard penalizer.isFinite, penalizer >= 0 else { throw ValidationError("--penalizer must be 0 or more; got \(penalizer)") }
@@ -132,8 +138,9 @@ struct CLVCommand: ParsableCommand {
             let start = Date()
             let summary = try readSummary(progress: progress)
             let readSeconds = Date().timeIntervalSince(start)
-            progress.update("fitting BG/NBD and Gamma-Gamma on \(summary.count) customers…")
             var options = CLVOptions()
+            options.modelType = CLVModelType(rawValue: modelType) ?? .bgnbd
+            progress.update("fitting \(options.modelType.models) and Gamma-Gamma on \(summary.count) customers…")
             options.period = BTYDPeriod(rawValue: period) ?? .day
             options.horizonMonths = horizon
             options.monthlyDiscount = discount
@@ -195,13 +202,18 @@ struct CLVSummaryText {
     let fitSeconds: Double
 
     var text: String {
-        let bg = result.bgnbd
         var lines = ["clv: \(result.summary.count) customers (period: \(result.options.period.rawValue))"]
         if result.summary.customersAfterEnd > 0 {
             lines.append("  \(result.summary.customersAfterEnd) customers first bought after the end of the period and are left out")
         }
-        lines.append(String(format: "  BG/NBD: r = %.6g, alpha = %.6g, a = %.6g, b = %.6g (log-likelihood %.4f, %d iterations)",
-                            bg.r, bg.alpha, bg.a, bg.b, bg.logLikelihood, bg.iterations))
+        if let bg = result.bgnbd {
+            lines.append(String(format: "  BG/NBD: r = %.6g, alpha = %.6g, a = %.6g, b = %.6g (log-likelihood %.4f, %d iterations)",
+                                bg.r, bg.alpha, bg.a, bg.b, bg.logLikelihood, bg.iterations))
+        }
+        if let pareto = result.paretoNBD {
+            lines.append(String(format: "  Pareto/NBD: r = %.6g, alpha = %.6g, s = %.6g, beta = %.6g (log-likelihood %.4f, %d iterations)",
+                                pareto.r, pareto.alpha, pareto.s, pareto.beta, pareto.logLikelihood, pareto.iterations))
+        }
         if let gg = result.gammaGamma {
             lines.append(String(format: "  Gamma-Gamma: p = %.6g, q = %.6g, v = %.6g on %d repeat customers; corr(frequency, spend) = %.3f",
                                 gg.p, gg.q, gg.v, gg.customers, gg.frequencySpendCorrelation))
@@ -209,8 +221,11 @@ struct CLVSummaryText {
                 lines.append("  \(result.zeroSpendRepeatCustomers) repeat customers with zero mean spend are left out of Gamma-Gamma")
             }
         }
-        if let holdout = result.holdout {
-            lines.append(String(format: "  holdout (%.4g periods): predicted %.1f purchases, actual %.0f, MAE per customer %.4f",
+        let primaryName = result.bgnbd == nil ? "Pareto/NBD" : "BG/NBD"
+        for (name, holdout) in [(primaryName, result.holdout), ("Pareto/NBD", result.paretoHoldout)] {
+            guard let holdout else { continue }
+            let label = result.paretoNBD == nil ? "" : "\(name) "
+            lines.append("  \(label)" + String(format: "holdout (%.4g periods): predicted %.1f purchases, actual %.0f, MAE per customer %.4f",
                                 holdout.duration, holdout.predictedTotal, holdout.actualTotal, holdout.meanAbsoluteError))
             lines.append("    frequency  customers  actual  predicted")
             for bucket in holdout.buckets {

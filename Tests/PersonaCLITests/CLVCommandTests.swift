@@ -27,6 +27,58 @@ struct CLVCommandTests {
         #expect(result.stderr.contains("BG/NBD: r = "))
     }
 
+    @Test("--model-type pareto: the contract's columns from Pareto/NBD; CLV.json has pareto_nbd with standard errors, no bg_nbd")
+    func paretoOnly() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--model-type", "pareto", "--out", "clv.csv", "--model", "clv.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try CSVText(path: runner.path("clv.csv"))
+        #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive",
+                               "expected_purchases", "expected_value", "clv"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
+        #expect(json["bg_nbd"] == nil)
+        #expect(json["predictions_from"] as? String == "pareto_nbd")
+        let pareto = try #require(json["pareto_nbd"] as? [String: Any])
+        let errors = try #require(pareto["standard_errors"] as? [String: Any])
+        for key in ["r", "alpha", "s", "beta"] {
+            #expect(pareto[key] is Double, "pareto_nbd.\(key)")
+            #expect((errors[key] as? Double ?? 0) > 0, "pareto_nbd.standard_errors.\(key)")
+        }
+        #expect(result.stderr.contains("Pareto/NBD: r = ") && !result.stderr.contains("BG/NBD: r = "))
+    }
+
+    @Test("--model-type both: BG/NBD's columns, then p_alive_pareto, expected_purchases_pareto, clv_pareto, then the holdout's")
+    func bothModels() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--model-type", "both", "--period", "week", "--calibration-end", "2021-12-31",
+                                     "--out", "clv.csv", "--model", "clv.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try CSVText(path: runner.path("clv.csv"))
+        #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases",
+                               "expected_value", "clv", "p_alive_pareto", "expected_purchases_pareto", "clv_pareto",
+                               "frequency_holdout", "monetary_value_holdout"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
+        #expect(json["bg_nbd"] is [String: Any] && json["pareto_nbd"] is [String: Any])
+        #expect(json["predictions_from"] as? String == "bg_nbd")
+        #expect(json["holdout"] is [String: Any] && json["holdout_pareto_nbd"] is [String: Any])
+        #expect(result.stderr.contains("BG/NBD holdout (") && result.stderr.contains("Pareto/NBD holdout ("))
+    }
+
+    @Test("--model-type takes bgnbd, pareto or both")
+    func badModelType() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--model-type", "pnbd", "--out", "o.csv"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--model-type must be bgnbd, pareto or both; got 'pnbd'"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: runner.path("o.csv")))
+    }
+
     @Test("a calibration end adds holdout columns and prints predicted vs actual by frequency")
     func holdout() throws {
         let runner = try PersonaRunner()
@@ -90,6 +142,12 @@ struct CLVCommandTests {
         #expect(result.stderr.contains("note: BG/NBD: nobody seems to drop out"))
         let alive = try CSVText(path: runner.path("o.csv")).numbers("p_alive")
         #expect(alive.allSatisfy { $0 > 0.999 })
+        // Pareto/NBD's maximum is at its edge too (s → 0, β → ∞): kept, with its own note.
+        let pareto = try runner.run(["clv", input, "--customer", "id", "--date", "day", "--amount", "amount",
+                                     "--model-type", "pareto", "--out", "p.csv", "--model", "p.json"])
+        #expect(pareto.status == 0, "\(pareto.stderr)")
+        #expect(pareto.stderr.contains("note: Pareto/NBD: nobody seems to die"), "\(pareto.stderr)")
+        #expect(try CSVText(path: runner.path("p.csv")).numbers("p_alive").allSatisfy { $0 > 0.999 })
     }
 
     @Test("order-log and summary options do not mix; a summary needs all four columns")

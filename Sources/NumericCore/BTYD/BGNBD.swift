@@ -23,37 +23,20 @@ public struct BGNBD: Sendable {
     /// - Throws: `NumericError.tooFewSamples` without customers, or without any repeat purchase.
     /// - Complexity: O(customers) per likelihood evaluation, a few hundred evaluations.
     public func fit(_ data: RepeatPurchases) throws -> BGNBDModel {
-        guard data.count > 0 else {
-            throw NumericError.tooFewSamples(samples: 0, required: 1, reason: "BG/NBD needs customers")
-        }
-        guard data.frequency.contains(where: { $0 > 0 }) else {
-            throw NumericError.tooFewSamples(samples: 0, required: 1, reason: "BG/NBD needs at least one customer with a repeat purchase")
-        }
+        try data.checkFittable(model: "BG/NBD")
         let likelihood = BGNBDLikelihood(data)
-        let penalizer = self.penalizer
-        let n = Double(data.count)
         let maxT = data.T.max() ?? 1
         let timeScale = maxT > 0 ? 1 / maxT : 1
-        let scales = [1, timeScale, 1, 1]
-        let result = LogSpaceMinimizer().minimize(from: [0, log(maxT > 0 ? maxT : 1), 0, 0]) { logs in
-            let p = logs.map { exp($0) }
+        let fit = PositiveParameterFit(start: [1, maxT > 0 ? maxT : 1, 1, 1], scales: [1, timeScale, 1, 1]) { p in
             let (ll, g) = likelihood.evaluate(r: p[0], alpha: p[1], a: p[2], b: p[3])
-            let scaled = (0..<4).map { p[$0] * scales[$0] }
-            let value = -ll / n + penalizer * scaled.reduce(0) { $0 + $1 * $1 }
-            let gradient = (0..<4).map { -g[$0] / n * p[$0] + 2 * penalizer * scaled[$0] * scaled[$0] }
-            return (value.isNaN ? .infinity : value, gradient)
+            return (-ll, g.map { -$0 })
         }
-        let p = result.point.map { exp($0) }
-        // The maximum lies at an edge when a parameter runs off to 0 or ∞ (on a log scale).
-        let atBoundary = p.contains { $0 < 1e-6 || $0 > 1e6 }
-        let errors = atBoundary ? nil : StandardErrors.of(p) { q in
-            let g = likelihood.evaluate(r: q[0], alpha: q[1], a: q[2], b: q[3]).gradient
-            return (0..<4).map { -g[$0] + 2 * penalizer * n * q[$0] * scales[$0] * scales[$0] }
-        }
+        let result = fit.minimize(customers: Double(data.count), penalizer: penalizer)
+        let p = result.parameters
         return BGNBDModel(r: p[0], alpha: p[1], a: p[2], b: p[3],
                           logLikelihood: likelihood.evaluate(r: p[0], alpha: p[1], a: p[2], b: p[3]).value,
-                          standardErrors: errors.map { BGNBDModel.Parameters(r: $0[0], alpha: $0[1], a: $0[2], b: $0[3]) },
-                          iterations: result.iterations, converged: result.converged || atBoundary, atBoundary: atBoundary)
+                          standardErrors: result.standardErrors.map { BGNBDModel.Parameters(r: $0[0], alpha: $0[1], a: $0[2], b: $0[3]) },
+                          iterations: result.iterations, converged: result.converged, atBoundary: result.atBoundary)
     }
 }
 
@@ -119,23 +102,8 @@ struct BGNBDLikelihood {
     let values: [Double], counts: [Double]
 
     init(_ data: RepeatPurchases) {
-        struct Key: Hashable { let x, r, t: UInt64 }
-        var position = [Key: Int]()
-        position.reserveCapacity(min(data.count, 1 << 16))
-        var frequency = [Double](), recency = [Double](), T = [Double](), weight = [Double]()
-        for i in 0..<data.count {
-            let key = Key(x: data.frequency[i].bitPattern, r: data.recency[i].bitPattern, t: data.T[i].bitPattern)
-            if let k = position[key] {
-                weight[k] += 1
-            } else {
-                position[key] = frequency.count
-                frequency.append(data.frequency[i])
-                recency.append(data.recency[i])
-                T.append(data.T[i])
-                weight.append(1)
-            }
-        }
-        (self.frequency, self.recency, self.T, self.weight) = (frequency, recency, T, weight)
+        let patterns = PurchasePatterns(data)
+        (frequency, recency, T, weight) = (patterns.frequency, patterns.recency, patterns.T, patterns.weight)
         (values, counts, _) = data.distinctFrequencies()
     }
 

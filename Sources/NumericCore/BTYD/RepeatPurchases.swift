@@ -53,6 +53,33 @@ public struct RepeatPurchases: Sendable, Equatable {
     }
 }
 
+/// Customers with the same (frequency, recency, T) as one row with a weight, as Fader and
+/// Hardie condense the data: the likelihoods are evaluated once per row, in order of first
+/// appearance.
+struct PurchasePatterns {
+    let frequency: [Double], recency: [Double], T: [Double], weight: [Double]
+
+    init(_ data: RepeatPurchases) {
+        struct Key: Hashable { let x, r, t: UInt64 }
+        var position = [Key: Int]()
+        position.reserveCapacity(min(data.count, 1 << 16))
+        var frequency = [Double](), recency = [Double](), T = [Double](), weight = [Double]()
+        for i in 0..<data.count {
+            let key = Key(x: data.frequency[i].bitPattern, r: data.recency[i].bitPattern, t: data.T[i].bitPattern)
+            if let k = position[key] {
+                weight[k] += 1
+            } else {
+                position[key] = frequency.count
+                frequency.append(data.frequency[i])
+                recency.append(data.recency[i])
+                T.append(data.T[i])
+                weight.append(1)
+            }
+        }
+        (self.frequency, self.recency, self.T, self.weight) = (frequency, recency, T, weight)
+    }
+}
+
 /// Standard errors of maximum-likelihood estimates: the square roots of the diagonal of the
 /// inverse of the observed information (the Hessian of the total negative log-likelihood in
 /// the natural parameters), the Hessian by central differences of the analytic gradient.

@@ -2,6 +2,27 @@ import CustomerData
 import Foundation
 import NumericCore
 
+/// Which repeat-purchase model `persona clv` fits and scores with.
+public enum CLVModelType: String, Sendable, CaseIterable {
+    /// BG/NBD (Fader, Hardie & Lee 2005), the default.
+    case bgnbd
+    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987): p_alive, expected_purchases and clv
+    /// come from it.
+    case pareto
+    /// Both: the standard columns from BG/NBD, and Pareto/NBD's beside them
+    /// (`p_alive_pareto`, `expected_purchases_pareto`, `clv_pareto`).
+    case both
+
+    /// The models' names, for messages.
+    public var models: String {
+        switch self {
+        case .bgnbd: return "BG/NBD"
+        case .pareto: return "Pareto/NBD"
+        case .both: return "BG/NBD, Pareto/NBD"
+        }
+    }
+}
+
 /// What `persona clv` fits and predicts.
 public struct CLVOptions: Sendable {
     public var period: BTYDPeriod = .day
@@ -9,44 +30,72 @@ public struct CLVOptions: Sendable {
     public var horizonMonths = 12
     /// Discount rate per month (lifetimes' `discount_rate`).
     public var monthlyDiscount = 0.01
-    /// lifetimes' `penalizer_coef`, for BG/NBD and Gamma-Gamma.
+    /// lifetimes' `penalizer_coef`, for every model (as each lifetimes fitter applies it).
     public var penalizer = 0.0
+    public var modelType: CLVModelType = .bgnbd
     /// Threads that score customers (results do not depend on it).
     public var threads = 1
 
     public init() {}
 }
 
+/// One repeat-purchase model's predictions, per customer.
+public struct CLVPredictions: Sendable {
+    public let probabilityAlive: [Double]
+    public let expectedPurchases: [Double]
+    /// NaN without a Gamma-Gamma fit.
+    public let clv: [Double]
+}
+
 /// Fitted models and per-customer predictions for a customer summary.
 public struct CLVResult: Sendable {
     public let summary: CustomerSummary
     public let options: CLVOptions
-    public let bgnbd: BGNBDModel
+    /// nil with `--model-type pareto`.
+    public let bgnbd: BGNBDModel?
+    /// nil with `--model-type bgnbd`.
+    public let paretoNBD: ParetoNBDModel?
     /// nil when fewer than two customers have repeat purchases with a positive spend.
     public let gammaGamma: GammaGammaModel?
+    /// From BG/NBD, or from Pareto/NBD with `.pareto`.
     public let probabilityAlive: [Double]
     public let expectedPurchases: [Double]
     /// NaN without a Gamma-Gamma fit.
     public let expectedValue: [Double]
     public let clv: [Double]
+    /// With `.both`: Pareto/NBD's predictions beside BG/NBD's.
+    public let paretoComparison: CLVPredictions?
     /// Repeat customers left out of the Gamma-Gamma fit because their mean spend is 0.
     public let zeroSpendRepeatCustomers: Int
+    /// Predicted (by the model of `expectedPurchases`) against actual holdout purchases.
     public let holdout: HoldoutReport?
+    /// With `.both`: the same for Pareto/NBD.
+    public let paretoHoldout: HoldoutReport?
     /// Things the user should know (a boundary fit, no spend model).
     public let notes: [String]
 
-    /// Fits BG/NBD to every customer and Gamma-Gamma to the repeat customers with a positive
-    /// mean spend, then scores every customer.
+    /// Fits BG/NBD and/or Pareto/NBD to every customer and Gamma-Gamma to the repeat
+    /// customers with a positive mean spend, then scores every customer.
     /// - Throws: `SegmentationError.numeric` (naming the file) when a model cannot be fitted.
     /// - Complexity: O(customers) per likelihood evaluation; O(customers · months) to score.
     public static func fit(_ summary: CustomerSummary, options: CLVOptions) throws -> CLVResult {
-        var notes = [String]()
-        let bgnbd: BGNBDModel
-        var gammaGamma: GammaGammaModel?
         let repeats = summary.frequency.indices.filter { summary.frequency[$0] > 0 }
         let spenders = repeats.filter { summary.monetary[$0] > 0 }
+        let models: (primary: any RepeatPurchaseModel, bgnbd: BGNBDModel?, pareto: ParetoNBDModel?)
+        var gammaGamma: GammaGammaModel?
         do {
-            bgnbd = try BGNBD(penalizer: options.penalizer).fit(try summary.repeatPurchases())
+            let data = try summary.repeatPurchases()
+            switch options.modelType {
+            case .bgnbd:
+                let bgnbd = try BGNBD(penalizer: options.penalizer).fit(data)
+                models = (bgnbd, bgnbd, nil)
+            case .pareto:
+                let pareto = try ParetoNBD(penalizer: options.penalizer).fit(data)
+                models = (pareto, nil, pareto)
+            case .both:
+                let bgnbd = try BGNBD(penalizer: options.penalizer).fit(data)
+                models = (bgnbd, bgnbd, try ParetoNBD(penalizer: options.penalizer).fit(data))
+            }
             if spenders.count >= 2 {
                 gammaGamma = try GammaGamma(penalizer: options.penalizer).fit(
                     frequency: spenders.map { summary.frequency[$0] }, monetary: spenders.map { summary.monetary[$0] })
@@ -54,72 +103,67 @@ public struct CLVResult: Sendable {
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: summary.file, error)
         }
-        if bgnbd.atBoundary, bgnbd.meanDropout < 1e-6 {
-            notes.append("BG/NBD: nobody seems to drop out: the likelihood is largest as a → 0 (mean dropout probability a/(a+b) = \(bgnbd.meanDropout)); the best fit found is kept, and P(alive) is close to 1 for everyone")
-        } else if bgnbd.atBoundary {
-            notes.append("BG/NBD: the likelihood is largest at the edge of the parameter space (a parameter going to 0 or infinity); the best fit found is kept, but its predictions are limits: check that the log has enough customers and repeat purchases")
-        } else if !bgnbd.converged {
-            notes.append("BG/NBD: the fit stopped after \(bgnbd.iterations) iterations without meeting the gradient tolerance")
+        let (bgnbd, pareto) = (models.bgnbd, models.pareto)
+        let notes = (bgnbd.map(Self.notes) ?? []) + (pareto.map(Self.notes) ?? []) + Self.notes(gammaGamma, spenders: spenders.count)
+        let expectedValue = (0..<summary.count).map { i in
+            gammaGamma?.expectedAverageValue(frequency: summary.frequency[i], monetary: summary.monetary[i]) ?? .nan
         }
-        if let gg = gammaGamma {
-            if [gg.p, gg.q, gg.v].contains(where: { $0 < 1e-6 || $0 > 1e6 }) {
-                notes.append("Gamma-Gamma: the likelihood is largest at the edge of the parameter space (p = \(gg.p), q = \(gg.q), v = \(gg.v)): spend hardly varies within or between customers; expected values are close to the customers' own means")
-            }
-            if gg.q <= 1 { notes.append("Gamma-Gamma: q = \(gg.q) ≤ 1, so the population mean spend is not finite; expected values are not meaningful") }
-            if abs(gg.frequencySpendCorrelation) > 0.3 {
-                notes.append("Gamma-Gamma assumes spend does not depend on frequency, but their correlation is \(format(gg.frequencySpendCorrelation))")
-            }
-        } else {
-            notes.append("Gamma-Gamma not fitted: it needs at least 2 customers with repeat purchases and a positive mean spend (found \(spenders.count)); expected_value and clv are left empty")
-        }
+        let primaryModel = models.primary
+        let comparison = options.modelType == .both ? pareto : nil
+        let primary = score(summary, model: primaryModel, expectedValue: expectedValue, options: options)
+        let paretoComparison = comparison.map { score(summary, model: $0, expectedValue: expectedValue, options: options) }
+        return CLVResult(summary: summary, options: options, bgnbd: bgnbd, paretoNBD: pareto, gammaGamma: gammaGamma,
+                         probabilityAlive: primary.probabilityAlive, expectedPurchases: primary.expectedPurchases,
+                         expectedValue: expectedValue, clv: primary.clv, paretoComparison: paretoComparison,
+                         zeroSpendRepeatCustomers: repeats.count - spenders.count,
+                         holdout: summary.holdout.map { HoldoutReport(summary: summary, holdout: $0, model: primaryModel) },
+                         paretoHoldout: comparison.flatMap { model in summary.holdout.map { HoldoutReport(summary: summary, holdout: $0, model: model) } },
+                         notes: notes)
+    }
+
+    /// Scores every customer: P(alive), expected purchases in the horizon and the discounted
+    /// CLV, on chunks of customers on several threads, joined in order.
+    static func score(_ summary: CustomerSummary, model: any RepeatPurchaseModel, expectedValue: [Double],
+                      options: CLVOptions) -> CLVPredictions {
         let t = Double(options.horizonMonths) * options.period.perMonth
         let period = options.period, months = options.horizonMonths, discount = options.monthlyDiscount
-        let model = bgnbd, spend = gammaGamma
-        // Customers are scored independently: chunks on several threads, joined in order.
         let chunk = 16_384
         let parts = Parallel.map(count: (summary.count + chunk - 1) / chunk, threads: options.threads) { part in
-            var rows = [(alive: Double, purchases: Double, value: Double, clv: Double)]()
+            var rows = [(alive: Double, purchases: Double, clv: Double)]()
             for i in (part * chunk)..<min(summary.count, (part + 1) * chunk) {
-                let (x, r, T) = (summary.frequency[i], summary.recency[i], summary.T[i])
-                let alive = model.probabilityAlive(frequency: x, recency: r, T: T)
-                let purchases = model.expectedPurchases(in: t, frequency: x, recency: r, T: T)
-                guard let gg = spend else {
-                    rows.append((alive, purchases, .nan, .nan))
-                    continue
-                }
-                let v = gg.expectedAverageValue(frequency: x, monetary: summary.monetary[i])
-                let clv = customerLifetimeValue(months: months, periodsPerMonth: period.perMonth, monthlyDiscount: discount,
-                                                expectedValue: v) { model.expectedPurchases(in: $0, frequency: x, recency: r, T: T) }
-                rows.append((alive, purchases, v, clv))
+                let outlook = model.outlook(frequency: summary.frequency[i], recency: summary.recency[i], T: summary.T[i])
+                let value = expectedValue[i]
+                let clv = value.isNaN ? .nan : customerLifetimeValue(months: months, periodsPerMonth: period.perMonth,
+                                                                     monthlyDiscount: discount, expectedValue: value,
+                                                                     cumulativePurchases: outlook.expectedPurchases)
+                rows.append((outlook.probabilityAlive, outlook.expectedPurchases(t), clv))
             }
             return rows
         }
-        var alive = [Double](), purchases = [Double](), value = [Double](), clv = [Double]()
+        var alive = [Double](), purchases = [Double](), clv = [Double]()
         for part in parts {
             guard case .success(let rows) = part else { continue }
             for row in rows {
                 alive.append(row.alive)
                 purchases.append(row.purchases)
-                value.append(row.value)
                 clv.append(row.clv)
             }
         }
-        let holdout = summary.holdout.map { HoldoutReport(summary: summary, holdout: $0, model: bgnbd) }
-        return CLVResult(summary: summary, options: options, bgnbd: bgnbd, gammaGamma: gammaGamma,
-                         probabilityAlive: alive, expectedPurchases: purchases, expectedValue: value, clv: clv,
-                         zeroSpendRepeatCustomers: repeats.count - spenders.count, holdout: holdout, notes: notes)
+        return CLVPredictions(probabilityAlive: alive, expectedPurchases: purchases, clv: clv)
     }
 
     static func format(_ x: Double) -> String { String(format: "%.3f", x) }
 
     /// CLV.csv: the id column as in the input, then frequency, recency, T, monetary_value,
     /// p_alive, expected_purchases, expected_value, clv (shortest round-trip numbers; empty
-    /// cells where there is no value); with a holdout also frequency_holdout and
+    /// cells where there is no value); with `.both` also p_alive_pareto,
+    /// expected_purchases_pareto, clv_pareto; with a holdout also frequency_holdout and
     /// monetary_value_holdout.
     public func csv() -> [UInt8] {
         var writer = CSVWriter(reserve: summary.count * 120)
         var header = [summary.idName, "frequency", "recency", "T", "monetary_value", "p_alive",
                       "expected_purchases", "expected_value", "clv"]
+        if paretoComparison != nil { header += ["p_alive_pareto", "expected_purchases_pareto", "clv_pareto"] }
         if summary.holdout != nil { header += ["frequency_holdout", "monetary_value_holdout"] }
         header.forEach { writer.field($0) }
         writer.endRow()
@@ -127,6 +171,9 @@ public struct CLVResult: Sendable {
             writer.field(summary.ids[i])
             for value in [summary.frequency[i], summary.recency[i], summary.T[i], summary.monetary[i], probabilityAlive[i],
                           expectedPurchases[i], expectedValue[i], clv[i]] { writer.field(value) }
+            if let pareto = paretoComparison {
+                for value in [pareto.probabilityAlive[i], pareto.expectedPurchases[i], pareto.clv[i]] { writer.field(value) }
+            }
             if let holdout = summary.holdout {
                 writer.field(holdout.frequency[i])
                 writer.field(holdout.monetary[i])

@@ -17,7 +17,7 @@ public struct HoldoutReport: Sendable, Codable, Equatable {
     public let actualTotal: Double
     public let predictedTotal: Double
 
-    init(summary: CustomerSummary, holdout: CustomerSummary.Holdout, model: BGNBDModel) {
+    init(summary: CustomerSummary, holdout: CustomerSummary.Holdout, model: any RepeatPurchaseModel) {
         var sums = [(n: Int, actual: Double, predicted: Double)](repeating: (0, 0, 0), count: 8)
         var error = 0.0, actualTotal = 0.0, predictedTotal = 0.0
         for i in 0..<summary.count {

@@ -139,7 +139,11 @@ enum InFlight {
             guard let table else { continue }
             let now = DispatchTime.now().uptimeNanoseconds
             for k in 0..<slots where table[k].active == 1 {
-                let seconds = Double(now &- table[k].startedNanoseconds) / 1e9
+                // A slot may start a new input after `now` was read: its start is then later
+                // than `now`, and the unsigned difference must not wrap into a "hang".
+                let started = table[k].startedNanoseconds
+                guard started <= now else { continue }
+                let seconds = Double(now - started) / 1e9
                 if seconds > hangSeconds, table[k].active == 1 {
                     FileHandle.standardError.write(Data("persona fuzz: one input has run for \(Int(seconds)) s: a hang\n".utf8))
                     abort()

@@ -20,25 +20,29 @@ from lifetimes.utils import _scale_time
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data, calibration_and_holdout_data
 
-rng = np.random.default_rng(20)
-rows = []
-start = pd.Timestamp("2021-01-04")
-for c in range(150):
-    cid = f"{c:05d}"  # leading zeros must survive
-    first = rng.integers(0, 120)
-    lam = rng.gamma(0.6, 1 / 12.0)  # purchases per day while alive
-    life = rng.exponential(250)
-    t = first
-    spend_level = rng.gamma(4, 10)
-    while t < 420 and t - first < life:
-        for _ in range(rng.integers(1, 3)):  # sometimes several lines on one day
-            amount = 0.0 if rng.random() < 0.02 else round(float(rng.gamma(6, spend_level / 6)), 2)
-            rows.append((cid, (start + pd.Timedelta(days=int(t))).strftime("%Y-%m-%d"), amount))
-        t += 1 + int(rng.exponential(1 / max(lam, 1e-3)))
-log = pd.DataFrame(rows, columns=["customer", "date", "amount"])
-log = log.sample(frac=1, random_state=1).reset_index(drop=True)  # file order is not date order
-log.to_csv("orders.csv", index=False)
-log = pd.read_csv("orders.csv", dtype={"customer": str})
+
+def make_log():
+    """The seeded fixture log, written to orders.csv and read back as persona reads it."""
+    rng = np.random.default_rng(20)
+    rows = []
+    start = pd.Timestamp("2021-01-04")
+    for c in range(150):
+        cid = f"{c:05d}"  # leading zeros must survive
+        first = rng.integers(0, 120)
+        lam = rng.gamma(0.6, 1 / 12.0)  # purchases per day while alive
+        life = rng.exponential(250)
+        t = first
+        spend_level = rng.gamma(4, 10)
+        while t < 420 and t - first < life:
+            for _ in range(rng.integers(1, 3)):  # sometimes several lines on one day
+                amount = 0.0 if rng.random() < 0.02 else round(float(rng.gamma(6, spend_level / 6)), 2)
+                rows.append((cid, (start + pd.Timedelta(days=int(t))).strftime("%Y-%m-%d"), amount))
+            t += 1 + int(rng.exponential(1 / max(lam, 1e-3)))
+    log = pd.DataFrame(rows, columns=["customer", "date", "amount"])
+    log = log.sample(frac=1, random_state=1).reset_index(drop=True)  # file order is not date order
+    log.to_csv("orders.csv", index=False)
+    log = pd.read_csv("orders.csv", dtype={"customer": str})
+    return log
 
 
 def polish(nll, log_params, args):
@@ -102,24 +106,30 @@ def case(s, freq, penalizer=0.0, horizon_months=12, discount=0.01, customers=Non
     }
 
 
-daily = summary_data_from_transaction_data(log, "customer", "date", monetary_value_col="amount", freq="D")
-weekly_cal = calibration_and_holdout_data(log, "customer", "date", calibration_period_end="2021-12-31",
-                                          freq="W", monetary_value_col="amount")
-weekly_cal = weekly_cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
-                                        "monetary_value_cal": "monetary_value"})
-reference = {
-    "lifetimes": lifetimes.__version__,
-    "log": "orders.csv",
-    "daily": case(daily, "D"),
-    "daily_penalized": case(daily, "D", penalizer=0.01, horizon_months=6, discount=0.02, customers=30),
-    "weekly_calibration": case(weekly_cal, "W"),
-    "weekly_holdout": {
-        cid: {"frequency_holdout": float(row.frequency_holdout), "monetary_value_holdout": float(row.monetary_value_holdout),
-              "duration_holdout": float(row.duration_holdout)}
-        for cid, row in weekly_cal.iterrows()
-    },
-}
-with open("reference.json", "w") as out:
-    json.dump(reference, out, sort_keys=True, separators=(",", ":"))
-print(len(log), "lines,", len(daily), "customers")
-print("daily BG/NBD", reference["daily"]["bg_nbd"], "GG", reference["daily"]["gamma_gamma"])
+def main():
+    log = make_log()
+    daily = summary_data_from_transaction_data(log, "customer", "date", monetary_value_col="amount", freq="D")
+    weekly_cal = calibration_and_holdout_data(log, "customer", "date", calibration_period_end="2021-12-31",
+                                              freq="W", monetary_value_col="amount")
+    weekly_cal = weekly_cal.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
+                                            "monetary_value_cal": "monetary_value"})
+    reference = {
+        "lifetimes": lifetimes.__version__,
+        "log": "orders.csv",
+        "daily": case(daily, "D"),
+        "daily_penalized": case(daily, "D", penalizer=0.01, horizon_months=6, discount=0.02, customers=30),
+        "weekly_calibration": case(weekly_cal, "W"),
+        "weekly_holdout": {
+            cid: {"frequency_holdout": float(row.frequency_holdout), "monetary_value_holdout": float(row.monetary_value_holdout),
+                  "duration_holdout": float(row.duration_holdout)}
+            for cid, row in weekly_cal.iterrows()
+        },
+    }
+    with open("reference.json", "w") as out:
+        json.dump(reference, out, sort_keys=True, separators=(",", ":"))
+    print(len(log), "lines,", len(daily), "customers")
+    print("daily BG/NBD", reference["daily"]["bg_nbd"], "GG", reference["daily"]["gamma_gamma"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import NumericCore
+
+@Suite("Pareto/NBD likelihood")
+struct ParetoNBDTests {
+    /// A few customers: no repeats, repeats, a last purchase on the last day, large values.
+    static func data() throws -> RepeatPurchases {
+        try RepeatPurchases(frequency: [0, 0, 2, 5, 1, 40, 3, 0, 7],
+                            recency: [0, 0, 30.5, 80, 12, 300, 90, 0, 7],
+                            T: [50, 120, 100, 90, 200, 310, 90, 3, 400])
+    }
+
+    @Test("with α = β the integral is (α + t)^−(r+s+x) / (r+s+x): no series at all")
+    func equalScales() throws {
+        for (x, t) in [(0.0, 0.0), (3.0, 12.5), (250.0, 4000.0)] {
+            let tail = try #require(HypergeometricTail(r: 0.7, alpha: 9, s: 1.3, beta: 9, x: x, t: t))
+            let a = 0.7 + 1.3 + x
+            let exact = -a * log(9 + t) - log(a)
+            #expect(abs(tail.value - exact) <= 1e-14 * abs(exact), "x \(x), t \(t): \(tail.value) vs \(exact)")
+        }
+    }
+
+    /// Central differences of the log-likelihood (step 1e-6 relative, error ~1e-9 of the
+    /// gradient) against the analytic gradient, on both sides of α = β (the two series).
+    @Test("the analytic gradient equals central differences of the log-likelihood",
+          arguments: [[0.6, 12.0, 0.8, 40.0], [0.6, 40.0, 0.8, 12.0], [2.5, 3.0, 0.3, 3.0000001], [0.3, 150.0, 4.0, 0.9]])
+    func gradient(parameters: [Double]) throws {
+        let likelihood = ParetoNBDLikelihood(try Self.data())
+        let analytic = likelihood.evaluate(r: parameters[0], alpha: parameters[1], s: parameters[2], beta: parameters[3]).gradient
+        for k in 0..<4 {
+            let h = 1e-6 * parameters[k]
+            var up = parameters, down = parameters
+            up[k] += h
+            down[k] -= h
+            let f = { (p: [Double]) in likelihood.evaluate(r: p[0], alpha: p[1], s: p[2], beta: p[3]).value }
+            let numeric = (f(up) - f(down)) / (2 * h)
+            #expect(abs(numeric - analytic[k]) <= 1e-6 * max(1, abs(analytic[k])), "parameter \(k) at \(parameters): \(analytic[k]) vs \(numeric)")
+        }
+    }
+
+    @Test("the total log-likelihood is the sum of the customers' (condensed rows counted by weight)")
+    func totalIsSum() throws {
+        let data = try RepeatPurchases(frequency: [0, 2, 2, 0, 2], recency: [0, 30, 30, 0, 30], T: [50, 60, 60, 50, 60])
+        let model = ParetoNBDModel(r: 0.8, alpha: 7, s: 0.5, beta: 20)
+        let total = ParetoNBDLikelihood(data).evaluate(r: 0.8, alpha: 7, s: 0.5, beta: 20).value
+        let sum = (0..<data.count).reduce(0.0) { $0 + model.logLikelihood(frequency: data.frequency[$1], recency: data.recency[$1], T: data.T[$1]) }
+        #expect(abs(total - sum) <= 1e-12 * abs(sum))
+    }
+
+    @Test("s = 1, where lifetimes divides 0 by 0: the expectation is its limit")
+    func unitShape() {
+        let model = ParetoNBDModel(r: 0.9, alpha: 5, s: 1, beta: 40)
+        let near = ParetoNBDModel(r: 0.9, alpha: 5, s: 1 + 1e-9, beta: 40)
+        let (a, b) = (model.expectedPurchases(in: 12, frequency: 3, recency: 20, T: 30),
+                      near.expectedPurchases(in: 12, frequency: 3, recency: 20, T: 30))
+        #expect(a.isFinite && abs(a - b) <= 1e-8 * a, "\(a) vs \(b)")
+        #expect(model.expectedPurchases(in: 0, frequency: 3, recency: 20, T: 30) == 0)
+    }
+
+    @Test("bad input: a negative penalizer, no customers, no repeat purchase")
+    func errors() throws {
+        #expect(throws: NumericError.invalidParameter(name: "penalizer", allowed: "a number ≥ 0", got: "-1.0")) { try ParetoNBD(penalizer: -1) }
+        let none = try RepeatPurchases(frequency: [], recency: [], T: [])
+        #expect(throws: NumericError.tooFewSamples(samples: 0, required: 1, reason: "Pareto/NBD needs customers")) { try ParetoNBD().fit(none) }
+        let once = try RepeatPurchases(frequency: [0, 0], recency: [0, 0], T: [10, 20])
+        do {
+            _ = try ParetoNBD().fit(once)
+            Issue.record("fitted without repeat purchases")
+        } catch let error as NumericError {
+            #expect(error.description == "0 rows are too few, at least 1 are needed: Pareto/NBD needs at least one customer with a repeat purchase")
+        }
+    }
+}
