@@ -124,8 +124,29 @@ struct BGNBDLikelihood {
             g[2] += w * (psiAB - psiABX)
             g[3] += w * (psiAB + Special.digamma(b + x) - psiB - psiABX)
         }
+        // The rows in fixed chunks on all cores, the chunks' sums added in chunk order: the
+        // same bits whatever the thread count.
         let logA = log(a)
-        for i in frequency.indices {
+        let chunks = (frequency.count + Self.chunkRows - 1) / Self.chunkRows
+        let parts = Parallel.map(count: chunks, threads: ProcessInfo.processInfo.activeProcessorCount) { chunk in
+            rows(chunk * Self.chunkRows..<min(frequency.count, (chunk + 1) * Self.chunkRows), r: r, alpha: alpha, a: a, b: b, logA: logA)
+        }
+        for part in parts {
+            guard case .success(let (value, gradient)) = part else { continue }
+            total += value
+            for j in 0..<4 { g[j] += gradient[j] }
+        }
+        return (total, g)
+    }
+
+    static let chunkRows = 16_384
+
+    /// The last two terms of the log-likelihood and their gradient over some rows.
+    private func rows(_ range: Range<Int>, r: Double, alpha: Double, a: Double, b: Double,
+                      logA: Double) -> (Double, [Double]) {
+        var total = 0.0
+        var (g0, g1, g2, g3) = (0.0, 0.0, 0.0, 0.0)
+        for i in range {
             let x = frequency[i], w = weight[i], ageT = alpha + T[i]
             let rx = r + x
             let logAT = log(ageT)
@@ -135,19 +156,27 @@ struct BGNBDLikelihood {
                 let logAR = log(ageR)
                 let bx = b + x - 1
                 let a4 = logA - log(bx) - rx * logAR
-                let l = Special.logAddExp(a3, a4)
-                let w4 = exp(a4 - l), w3 = 1 - w4
+                // l = log(e^a3 + e^a4) and w4 = e^(a4 - l), from one exponential.
+                let l: Double, w4: Double
+                if a4 <= a3 {
+                    let e = exp(a4 - a3)
+                    (l, w4) = (a3 + log1p(e), e / (1 + e))
+                } else {
+                    let e = exp(a3 - a4)
+                    (l, w4) = (a4 + log1p(e), 1 / (1 + e))
+                }
+                let w3 = 1 - w4
                 total += w * l
-                g[0] -= w * (w3 * logAT + w4 * logAR)
-                g[1] -= w * rx * (w3 / ageT + w4 / ageR)
-                g[2] += w * w4 / a
-                g[3] -= w * w4 / bx
+                g0 -= w * (w3 * logAT + w4 * logAR)
+                g1 -= w * rx * (w3 / ageT + w4 / ageR)
+                g2 += w * w4 / a
+                g3 -= w * w4 / bx
             } else {
                 total += w * a3
-                g[0] -= w * logAT
-                g[1] -= w * rx / ageT
+                g0 -= w * logAT
+                g1 -= w * rx / ageT
             }
         }
-        return (total, g)
+        return (total, [g0, g1, g2, g3])
     }
 }
