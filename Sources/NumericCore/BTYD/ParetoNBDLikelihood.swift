@@ -46,13 +46,23 @@ struct ParetoNBDLikelihood {
     /// or where the integral's series does not settle.
     func evaluate(r: Double, alpha: Double, s: Double, beta: Double) -> (value: Double, gradient: [Double]) {
         let outside = (-Double.infinity, [0.0, 0.0, 0.0, 0.0])
+        // Each tail on its own (no sums across them), in fixed chunks on all cores.
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let pairChunks = (pairTime.count + Self.chunkRows - 1) / Self.chunkRows
         var tails = [HypergeometricTail]()
         tails.reserveCapacity(pairTime.count)
-        for k in pairTime.indices {
-            guard let tail = HypergeometricTail(r: r, alpha: alpha, s: s, beta: beta, x: pairFrequency[k], t: pairTime[k]) else {
-                return outside
+        for part in Parallel.map(count: pairChunks, threads: threads, { chunk -> [HypergeometricTail]? in
+            var chunkTails = [HypergeometricTail]()
+            for k in chunk * Self.chunkRows..<min(pairTime.count, (chunk + 1) * Self.chunkRows) {
+                guard let tail = HypergeometricTail(r: r, alpha: alpha, s: s, beta: beta, x: pairFrequency[k], t: pairTime[k]) else {
+                    return nil
+                }
+                chunkTails.append(tail)
             }
-            tails.append(tail)
+            return chunkTails
+        }) {
+            guard case .success(let chunkTails?) = part else { return outside }
+            tails += chunkTails
         }
         var total = 0.0
         var g = [0.0, 0.0, 0.0, 0.0]
@@ -66,8 +76,30 @@ struct ParetoNBDLikelihood {
             g[2] += w * logBeta
             g[3] += w * s / beta
         }
+        // The rows in fixed chunks, the chunks' sums added in chunk order: the same bits
+        // whatever the thread count.
         let logS: Double = log(s)
-        for i in rows.frequency.indices {
+        let rowChunks = (rows.frequency.count + Self.chunkRows - 1) / Self.chunkRows
+        let allTails = tails
+        for part in Parallel.map(count: rowChunks, threads: threads, { chunk in
+            rowTerms(chunk * Self.chunkRows..<min(rows.frequency.count, (chunk + 1) * Self.chunkRows), tails: allTails,
+                     r: r, alpha: alpha, s: s, beta: beta, logS: logS)
+        }) {
+            guard case .success(let (value, gradient)) = part else { return outside }
+            total += value
+            for j in 0..<4 { g[j] += gradient[j] }
+        }
+        return (total, g)
+    }
+
+    static let chunkRows = 8_192
+
+    /// The per-row term of the log-likelihood and its gradient over some rows.
+    private func rowTerms(_ range: Range<Int>, tails: [HypergeometricTail], r: Double, alpha: Double, s: Double, beta: Double,
+                          logS: Double) -> (Double, [Double]) {
+        var total = 0.0
+        var g = [0.0, 0.0, 0.0, 0.0]
+        for i in range {
             let x = rows.frequency[i], w = rows.weight[i], T = rows.T[i]
             let (logAT, logBT): (Double, Double) = (log(alpha + T), log(beta + T))
             let alive = -(r + x) * logAT - s * logBT
