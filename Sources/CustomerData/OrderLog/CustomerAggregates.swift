@@ -68,13 +68,11 @@ public struct CustomerAggregates: Sendable {
             categoryOffsets = offsets
         }
         self.shareCategories = shareCategories
-        for n in [expectedCustomers] {
-            ids.reserveCapacity(n)
-            dayOffsets.reserveCapacity(n + 1)
-            firstPurchase.reserveCapacity(n)
-            lastPurchase.reserveCapacity(n)
-            monetary.reserveCapacity(n)
-        }
+        ids.reserveCapacity(expectedCustomers)
+        dayOffsets.reserveCapacity(expectedCustomers + 1)
+        firstPurchase.reserveCapacity(expectedCustomers)
+        lastPurchase.reserveCapacity(expectedCustomers)
+        monetary.reserveCapacity(expectedCustomers)
     }
 
     public var count: Int { ids.count }
