@@ -7,6 +7,10 @@ extension SQLiteProfileStore {
     public func snapshot(_ request: SnapshotRequest) throws -> SnapshotReport {
         // The features are read in their own transaction; the snapshot is written in one that
         // first checks no batch arrived meanwhile (then it starts over).
+        // Refused before the work when the date is taken (checked again when writing).
+        if !request.replace, try snapshotDates().contains(request.asOf) {
+            throw StoreError.snapshotExists(store: path, date: TimestampFormat.text(request.asOf))
+        }
         while true {
             let batchesBefore = try Self.pragmaCount(db, "SELECT count(*) FROM batches")
             let computed = try features(asOf: request.asOf, topCategories: nil)
