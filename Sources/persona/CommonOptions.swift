@@ -236,3 +236,28 @@ func keyedHash(option given: String?) throws -> KeyedHash? {
         throw ValidationError("\(given == nil ? "PERSONA_HASH_KEY" : "--hash-key"): \(error)")
     }
 }
+
+/// `--join FILE.csv`: columns from another file (CLV.csv, a score file) joined on by id.
+struct JoinOptions: ParsableArguments {
+    @Option(name: .customLong("join"), help: ArgumentHelp("Add the columns of another CSV with the same id column (such as persona clv's CLV.csv: clv, p_alive, loyalty_tier), row by row by id, for configs and rules to use; blank where it has no row. Columns the input already has are kept from the input. Repeatable.", valueName: "FILE.csv"))
+    var joins: [String] = []
+
+    /// The files read with the id column `id`, each with its own separator detected.
+    func tables(id: String, input: InputOptions) throws -> [CustomerTable] {
+        try joins.map { path in
+            var options = try input.readOptions(for: path)
+            options.idColumn = id
+            return try CSVReader.read(path: path, options: options)
+        }
+    }
+
+    /// One line per joined file for the summary.
+    static func notes(_ joins: [TableJoin]) -> [String] {
+        joins.map { join in
+            var text = "joined \(join.file): \(join.added.joined(separator: ", ")); \(Format.count(join.matched)) customers matched"
+            if join.unmatched > 0 { text += ", \(Format.count(join.unmatched)) without a row there (blank)" }
+            if !join.alreadyPresent.isEmpty { text += "; kept the input's \(join.alreadyPresent.joined(separator: ", "))" }
+            return "  " + text
+        }
+    }
+}

@@ -70,6 +70,8 @@ struct SegmentCommand: ParsableCommand {
     @Option(name: .customLong("validate-with"), help: ArgumentHelp("What customers did after the cut: the later order lines (a line is a purchase) or persona features --cutoff --horizon output (its purchased_in_horizon column). Prints each tier's next-period purchase rate.", valueName: "LATER.csv"))
     var validateWith: String?
 
+    @OptionGroup var joining: JoinOptions
+
     @OptionGroup var input_: InputOptions
 
     @Option(name: .customLong("churn-model"), help: ArgumentHelp("Add churn_probability from a persona churn train model.", valueName: "CHURN.json"))
@@ -97,7 +99,7 @@ struct SegmentCommand: ParsableCommand {
         if hashKey != nil, !hashIDs { throw ValidationError("--hash-key is only used with --hash-ids") }
         try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
                                  inputs: [("INPUT", input), ("--config", config), ("--apply", apply), ("--compare", compare), ("--validate-with", validateWith),
-                                          ("--churn-model", churnModel)])
+                                          ("--churn-model", churnModel)] + joining.joins.map { ("--join", $0) })
         try reporting.requireForNotebook(model, option: "--model MODEL.json")
         if apply != nil, config != nil {
             throw ValidationError("--apply uses the config saved in the model; leave out --config")
@@ -127,8 +129,9 @@ struct SegmentCommand: ParsableCommand {
             try SegmentModel.checkPrivacy(saved?.config ?? settings, idColumn: id, hashingIDs: hashIDs)
             let read = try input_.readOptions(for: input, progress: progress)
             let threads = input_.threadCount
-            let run = try saved.map { try SegmentRun.apply(input: input, idColumn: id, model: $0, read: read, threads: threads) }
-                ?? SegmentRun.fit(input: input, idColumn: id, config: settings, read: read, threads: threads)
+            let joined = try joining.tables(id: id, input: input_)
+            let run = try saved.map { try SegmentRun.apply(input: input, idColumn: id, model: $0, read: read, threads: threads, joining: joined) }
+                ?? SegmentRun.fit(input: input, idColumn: id, config: settings, read: read, threads: threads, joining: joined)
             let migration = try compare.map { try Migration.compare(oldPath: $0, run: run, hashing: hashing) }
             // Scored on the table already read: the input is read once.
             let churn = try churnModel.map { try ChurnScoring.score(run.table, model: ChurnModelFile.read(path: $0), threads: threads).0 }
@@ -153,6 +156,7 @@ struct SegmentCommand: ParsableCommand {
             summary.seconds = Date().timeIntervalSince(start)
             summary.reportSeconds = reportSeconds
             progress.finish()
+            for note in JoinOptions.notes(run.joins) { Terminal.print(note) }
             Terminal.print(summary.text)
         } catch {
             progress.finish()

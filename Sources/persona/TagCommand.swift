@@ -39,11 +39,13 @@ struct TagCommand: ParsableCommand {
 
     @OptionGroup var input_: InputOptions
 
+    @OptionGroup var joining: JoinOptions
+
     @Option(help: ArgumentHelp("Where to write the tags.", valueName: "TAGS.csv"))
     var out: String
 
     func validate() throws {
-        try checkDistinctOutputs([("--out", out)], inputs: [("INPUT", input), ("--rules", rules), ("--manual", manual)])
+        try checkDistinctOutputs([("--out", out)], inputs: [("INPUT", input), ("--rules", rules), ("--manual", manual)] + joining.joins.map { ("--join", $0) })
     }
 
     func run() throws {
@@ -55,7 +57,7 @@ struct TagCommand: ParsableCommand {
             // Staff lists often come from another tool than the export: sniffed on their own.
             let manualDelimiter = try manual.map { try input_.delimiter(for: $0) }
             let run = try TagJob.run(input: input, idColumn: id, rules: parsed, manual: manual, manualDelimiter: manualDelimiter,
-                                     read: read)
+                                     read: read, joining: try joining.tables(id: id, input: input_))
             let outputs = OutputSet.forCommand()
             try outputs.stage(run.csv(), to: out)
             try outputs.commit()

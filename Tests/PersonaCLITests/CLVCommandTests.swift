@@ -16,8 +16,20 @@ struct CLVCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let csv = try CSVText(path: runner.path("clv.csv"))
         #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive",
-                               "expected_purchases", "expected_value", "clv"])
+                               "expected_purchases", "expected_value", "clv", "loyalty_tier"])
         #expect(csv.column("customer").allSatisfy { $0.count == 5 }, "leading zeros kept")
+        // Loyalty tiers are the terciles of expected purchases: every loyal customer expects at
+        // least as many as every regular one, who expects at least as many as every occasional one.
+        let expected = csv.column("expected_purchases").compactMap(Double.init), tiers = csv.column("loyalty_tier")
+        var bounds = [String: (low: Double, high: Double, count: Int)]()
+        for (e, tier) in zip(expected, tiers) {
+            let b = bounds[tier] ?? (e, e, 0)
+            bounds[tier] = (min(b.low, e), max(b.high, e), b.count + 1)
+        }
+        let (loyal, regular, occasional) = (try #require(bounds["loyal"]), try #require(bounds["regular"]), try #require(bounds["occasional"]))
+        #expect(loyal.low >= regular.high && regular.low >= occasional.high && Set(tiers) == ["loyal", "regular", "occasional"])
+        #expect([loyal.count, regular.count, occasional.count].allSatisfy { abs($0 - expected.count / 3) <= expected.count / 10 },
+                "\(bounds)")
         #expect(csv.column("customer").contains("00000"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
         let bg = try #require(json["bg_nbd"] as? [String: Any])
@@ -36,7 +48,7 @@ struct CLVCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let csv = try CSVText(path: runner.path("clv.csv"))
         #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive",
-                               "expected_purchases", "expected_value", "clv"])
+                               "expected_purchases", "expected_value", "clv", "loyalty_tier"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
         #expect(json["bg_nbd"] == nil)
         #expect(json["predictions_from"] as? String == "pareto_nbd")
@@ -60,7 +72,7 @@ struct CLVCommandTests {
         let csv = try CSVText(path: runner.path("clv.csv"))
         #expect(csv.header == ["customer", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases",
                                "expected_value", "clv", "p_alive_pareto", "expected_purchases_pareto", "clv_pareto",
-                               "frequency_holdout", "monetary_value_holdout"])
+                               "frequency_holdout", "monetary_value_holdout", "loyalty_tier"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runner.path("clv.json")))) as? [String: Any])
         #expect(json["bg_nbd"] is [String: Any] && json["pareto_nbd"] is [String: Any])
         #expect(json["predictions_from"] as? String == "bg_nbd")
@@ -87,7 +99,7 @@ struct CLVCommandTests {
                                      "--period", "week", "--calibration-end", "2021-12-31", "--out", "clv.csv", "--model", "clv.json"])
         #expect(result.status == 0, "\(result.stderr)")
         let csv = try CSVText(path: runner.path("clv.csv"))
-        #expect(csv.header.suffix(2) == ["frequency_holdout", "monetary_value_holdout"])
+        #expect(csv.header.suffix(3) == ["frequency_holdout", "monetary_value_holdout", "loyalty_tier"])
         #expect(result.stderr.contains("MAE per customer"))
         #expect(result.stderr.contains("frequency  customers  actual  predicted"))
     }
@@ -161,5 +173,52 @@ struct CLVCommandTests {
         let c = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
                                 "--calibration-end", "2030-01-01", "--out", "o.csv"])
         #expect(c.status != 0 && c.stderr.contains("the holdout is empty"), "\(c.stderr)")
+    }
+
+    @Test("--join CLV.csv: clv, p_alive and loyalty_tier in segment tag rules and in persona tag")
+    func joinedIntoSegmentsAndTags() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let columns = ["--customer", "customer", "--date", "date", "--amount", "amount"]
+        #expect(try runner.run(["clv", Self.log] + columns + ["--out", "clv.csv"]).status == 0)
+        #expect(try runner.run(["features", Self.log] + columns + ["--out", "features.csv"]).status == 0)
+        try runner.write("rules.yaml", """
+            tags:
+              - name: loyal and valuable
+                when: 'loyalty_tier == "loyal" and clv > 20'
+              - name: fading
+                when: "p_alive < 0.5"
+            """)
+        let tagged = try runner.run(["tag", "features.csv", "--id", "customer", "--join", "clv.csv", "--rules", "rules.yaml", "--out", "tags.csv"])
+        #expect(tagged.status == 0, "\(tagged.stderr)")
+        try runner.write("config.yaml", "tags:\n  - name: fading\n    when: \"p_alive < 0.5\"\n")
+        let segmented = try runner.run(["segment", "features.csv", "--id", "customer", "--join", "clv.csv", "--config", "config.yaml",
+                                        "--out", "segments.csv"])
+        #expect(segmented.status == 0, "\(segmented.stderr)")
+        #expect(segmented.stderr.contains("joined clv.csv: recency, T, monetary_value, p_alive, expected_purchases, expected_value, clv, loyalty_tier; 150 customers matched; "),
+                "\(segmented.stderr)")
+        #expect(segmented.stderr.contains("; kept the input's frequency"), "\(segmented.stderr)")
+
+        // The tags, worked out from CLV.csv directly.
+        let clv = try CSVText(path: runner.path("clv.csv"))
+        var expected = [String: Set<String>]()
+        for row in clv.rows {
+            let value = { (name: String) in row[clv.header.firstIndex(of: name) ?? 0] }
+            var tags = Set<String>()
+            if value("loyalty_tier") == "loyal", let v = Double(value("clv")), v > 20 { tags.insert("loyal and valuable") }
+            if let p = Double(value("p_alive")), p < 0.5 { tags.insert("fading") }
+            expected[value("customer")] = tags
+        }
+        let tags = try CSVText(path: runner.path("tags.csv"))
+        #expect(tags.rows.count == expected.count)
+        for row in tags.rows {
+            #expect(Set(row[1].split(separator: ";").map(String.init)) == expected[row[0]], "\(row[0])")
+        }
+        #expect(tags.rows.contains { $0[1].contains("loyal and valuable") } && tags.rows.contains { $0[1].contains("fading") })
+        let segments = try CSVText(path: runner.path("segments.csv"))
+        let tagColumn = try #require(segments.header.firstIndex(of: "tags"))
+        for row in segments.rows {
+            #expect(row[tagColumn].contains("fading") == (expected[row[0]]?.contains("fading") ?? false), "\(row[0])")
+        }
     }
 }

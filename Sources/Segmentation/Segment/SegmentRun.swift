@@ -11,6 +11,8 @@ public struct SegmentRun: Sendable {
     public let table: CustomerTable
     /// True when the model was read from a file (`--apply`) rather than fitted.
     public let applied: Bool
+    /// Tables joined onto the input by id, before derived columns.
+    public var joins: [TableJoin] = []
 
     public var source: String { table.source }
     public var idColumn: String { model.idColumn }
@@ -28,25 +30,38 @@ public struct SegmentRun: Sendable {
     public var tags: [[String]]? { assignments.tags }
 
     /// Reads INPUT and fits a model with `config`.
-    public static func fit(input: String, idColumn: String, config: SegmentConfig, read: CSVReadOptions, threads: Int) throws -> SegmentRun {
-        let table = try readTable(input, idColumn: idColumn, derived: config.derived, read: read)
+    public static func fit(input: String, idColumn: String, config: SegmentConfig, read: CSVReadOptions, threads: Int,
+                           joining: [CustomerTable] = []) throws -> SegmentRun {
+        let (table, joins) = try readTable(input, idColumn: idColumn, derived: config.derived, read: read, joining: joining)
         let (model, assignments) = try SegmentModel.fit(table: table, idColumn: idColumn, config: config, threads: threads)
-        return SegmentRun(model: model, assignments: assignments, table: table, applied: false)
+        var run = SegmentRun(model: model, assignments: assignments, table: table, applied: false)
+        run.joins = joins
+        return run
     }
 
     /// Reads INPUT and places its customers with a saved model (no refitting).
-    public static func apply(input: String, idColumn: String, model: SegmentModel, read: CSVReadOptions, threads: Int) throws -> SegmentRun {
-        let table = try readTable(input, idColumn: idColumn, derived: model.config.derived, read: read)
-        return SegmentRun(model: model, assignments: try model.apply(table: table, threads: threads), table: table, applied: true)
+    public static func apply(input: String, idColumn: String, model: SegmentModel, read: CSVReadOptions, threads: Int,
+                             joining: [CustomerTable] = []) throws -> SegmentRun {
+        let (table, joins) = try readTable(input, idColumn: idColumn, derived: model.config.derived, read: read, joining: joining)
+        var run = SegmentRun(model: model, assignments: try model.apply(table: table, threads: threads), table: table, applied: true)
+        run.joins = joins
+        return run
     }
 
-    private static func readTable(_ input: String, idColumn: String, derived: [SegmentConfig.Derived], read: CSVReadOptions) throws -> CustomerTable {
+    /// INPUT with the `joining` tables' columns (by id), then the derived columns.
+    private static func readTable(_ input: String, idColumn: String, derived: [SegmentConfig.Derived], read: CSVReadOptions,
+                                  joining: [CustomerTable]) throws -> (CustomerTable, [TableJoin]) {
         var options = read
         options.idColumn = idColumn
-        let table = try CSVReader.read(path: input, options: options)
-        guard !derived.isEmpty else { return table }
-        return try DerivedColumns.append(derived.map { DerivedColumn(name: $0.name, expression: $0.expression) }, to: table,
-                                         file: "the segment config (derived)")
+        var table = try CSVReader.read(path: input, options: options)
+        var joins = [TableJoin]()
+        for other in joining {
+            let (joined, join) = try table.joining(other)
+            (table, joins) = (joined, joins + [join])
+        }
+        guard !derived.isEmpty else { return (table, joins) }
+        return (try DerivedColumns.append(derived.map { DerivedColumn(name: $0.name, expression: $0.expression) }, to: table,
+                                          file: "the segment config (derived)"), joins)
     }
 
     /// SEGMENTS.csv of this run.

@@ -29,10 +29,11 @@ public enum TagJob {
 
     /// - Parameter manualDelimiter: the manual tag file's separator (nil: `read.delimiter`).
     public static func run(input: String, idColumn: String, rules: TagRules, manual: String?, manualDelimiter: UInt8? = nil,
-                           read: CSVReadOptions) throws -> Run {
+                           read: CSVReadOptions, joining: [CustomerTable] = []) throws -> Run {
         var options = read
         options.idColumn = idColumn
-        let table = try CSVReader.read(path: input, options: options)
+        var table = try CSVReader.read(path: input, options: options)
+        for other in joining { table = try table.joining(other).0 }
         var tags = try rules.apply(to: table)
         let counts = rules.rules.map { rule in (name: rule.name, count: tags.reduce(0) { $0 + ($1.contains(rule.name) ? 1 : 0) }) }
         var applied = 0, unknown = 0
