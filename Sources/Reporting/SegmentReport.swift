@@ -95,6 +95,8 @@ public enum SegmentReport {
                 pd.pivot_table(table, index="value_tier", columns="behavior_tier", values=\(ReportFiles.python(revenueColumn)), aggfunc=["count", "sum"])
                 """))
 
+        if let section = lifetimeValueSection(run, valueNames: valueNames, t: t) { sections.append(section) }
+
         // Lifecycle and preference.
         var lifecycleBlocks = [ReportDocument.Block]()
         if let lifecycle = run.lifecycle {
@@ -269,5 +271,31 @@ public enum SegmentReport {
             return t("spends {0}× the average ({1})", lift, ReportFormat.magnitude(mean))
         }
         return t("{0}: {1} on average ({2}× the average)", column, ReportFormat.magnitude(mean), lift)
+    }
+
+    /// With a `clv` column (persona clv's CLV.csv, joined with --join): lifetime value per value
+    /// tier — value tiers rank past spend, this is what each is expected to bring.
+    static func lifetimeValueSection(_ run: SegmentRun, valueNames: [String], t: Localizer) -> ReportDocument.Section? {
+        guard let j = run.table.index(of: "clv"), case .numeric(let clv) = run.table.columns[j] else { return nil }
+        var values = [[Double]](repeating: [], count: valueNames.count)
+        for (i, tier) in run.valueTier.enumerated() where clv.values[i].isFinite { values[tier].append(clv.values[i]) }
+        let total = values.joined().reduce(0, +)
+        let means = values.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) }
+        let table = ReportDocument.Table(
+            header: [t("value tier"), t("customers with a CLV"), t("mean CLV"), t("median CLV"), t("share of all CLV")],
+            rows: valueNames.indices.map { v in
+                [.init(t.name(valueNames[v])), .init(ReportFormat.count(values[v].count), numeric: true),
+                 .init(ReportFormat.magnitude(values[v].isEmpty ? .nan : means[v]), key: "clv.\(valueNames[v]).mean", value: means[v]),
+                 .init(ReportFormat.magnitude(values[v].isEmpty ? .nan : ColumnStatistics.median(values[v])), numeric: true),
+                 .init(ReportFormat.percent(total > 0 ? values[v].reduce(0, +) / total : .nan), numeric: true)]
+            })
+        return .init(
+            title: t("Lifetime value by value tier"),
+            intro: t("From the clv column (persona clv, joined with --join CLV.csv): each customer's expected purchases over the horizon times their expected spend per purchase, discounted. Value tiers rank past spend; this is what each tier is expected to bring."),
+            blocks: [.figure(svg: Charts.bars(title: t("Mean lifetime value per value tier"), labels: valueNames.map(t.name), values: means,
+                                              valueLabels: means.map(ReportFormat.magnitude)),
+                             caption: ""),
+                     .table(table)],
+            code: "table.groupby(\"value_tier\")[\"clv\"].describe()")
     }
 }

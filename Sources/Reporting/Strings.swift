@@ -218,6 +218,20 @@ enum Strings {
             "价值层级",
         "Value × behaviour":
             "价值 × 行为",
+        "Lifetime value by value tier":
+            "各价值层级的客户终身价值",
+        "Mean lifetime value per value tier":
+            "各价值层级的平均终身价值",
+        "customers with a CLV":
+            "有终身价值的客户",
+        "mean CLV":
+            "平均终身价值",
+        "median CLV":
+            "终身价值中位数",
+        "share of all CLV":
+            "占全部终身价值",
+        "From the clv column (persona clv, joined with --join CLV.csv): each customer's expected purchases over the horizon times their expected spend per purchase, discounted. Value tiers rank past spend; this is what each tier is expected to bring.":
+            "来自 clv 列（persona clv 的结果，用 --join CLV.csv 合并）：每位客户在预测期内的预期购买次数乘以每次预期消费，并折现。价值层级按过去的消费排序；这里是各层级预期带来的价值。",
         "Value tiers cluster {0}; behaviour tiers follow a rule on {1} against each customer's own purchase rhythm. Each cell: customers, and the share of all {2} they account for.":
             "价值层级按 {0} 聚类；行为层级按规则判定：{1} 与每位客户自己的购买节奏相比。每格：客户数，以及他们占全部 {2} 的份额。",
         "Every k in the range (and one below it, as the anchor) was fitted on a seeded sample of at most 4,000 customers; the k at the knee of the inertia curve — farthest below the straight line between its ends — was kept.":

@@ -193,7 +193,7 @@ struct CLVCommandTests {
         #expect(tagged.status == 0, "\(tagged.stderr)")
         try runner.write("config.yaml", "tags:\n  - name: fading\n    when: \"p_alive < 0.5\"\n")
         let segmented = try runner.run(["segment", "features.csv", "--id", "customer", "--join", "clv.csv", "--config", "config.yaml",
-                                        "--out", "segments.csv"])
+                                        "--out", "segments.csv", "--report", "report.html"])
         #expect(segmented.status == 0, "\(segmented.stderr)")
         #expect(segmented.stderr.contains("joined clv.csv: recency, T, monetary_value, p_alive, expected_purchases, expected_value, clv, loyalty_tier; 150 customers matched; "),
                 "\(segmented.stderr)")
@@ -216,6 +216,24 @@ struct CLVCommandTests {
         }
         #expect(tags.rows.contains { $0[1].contains("loyal and valuable") } && tags.rows.contains { $0[1].contains("fading") })
         let segments = try CSVText(path: runner.path("segments.csv"))
+        // The report's lifetime value per value tier: the mean of CLV.csv's clv over each tier.
+        let report = try runner.read("report.html")
+        #expect(report.contains("Lifetime value by value tier"))
+        var sums = [String: (Double, Int)]()
+        let valueTier = try #require(segments.header.firstIndex(of: "value_tier"))
+        let clvByID = Dictionary(uniqueKeysWithValues: clv.rows.map { ($0[0], Double($0[clv.header.firstIndex(of: "clv") ?? 0])) })
+        for row in segments.rows {
+            guard let value = clvByID[row[0]] ?? nil else { continue }
+            let (s, n) = sums[row[valueTier]] ?? (0, 0)
+            sums[row[valueTier]] = (s + value, n + 1)
+        }
+        #expect(sums.count >= 2)
+        for (tier, (s, n)) in sums {
+            let marker = "data-key=\"clv.\(tier).mean\" data-value=\""
+            let shown = try #require(report.range(of: marker).map { report[$0.upperBound...].prefix { $0 != "\"" } }, "\(tier)")
+            let value = try #require(Double(shown))
+            #expect(abs(value - s / Double(n)) <= 1e-9 * abs(s / Double(n)), "\(tier): \(value) vs \(s / Double(n))")
+        }
         let tagColumn = try #require(segments.header.firstIndex(of: "tags"))
         for row in segments.rows {
             #expect(row[tagColumn].contains("fading") == (expected[row[0]]?.contains("fading") ?? false), "\(row[0])")
