@@ -5,9 +5,52 @@ enum Strings {
         "high": "高", "mid": "中", "low": "低",
         "active": "活跃", "potential": "潜在", "at_risk": "流失风险", "churned": "已流失",
         "new": "新客", "growing": "成长", "mature": "成熟", "declining": "衰退", "VIP": "VIP", "won_back": "召回",
+        "loyal": "忠诚", "regular": "常客", "occasional": "偶尔",
     ]
 
     static let zh: [String: String] = [
+        "mean P(alive)":
+            "平均存活概率 P(alive)",
+        "expected purchases per customer in {0} months":
+            "每位客户 {0} 个月内的预期购买次数",
+        "total lifetime value":
+            "终身价值合计",
+        "purchases in calibration (repeat)":
+            "校准期内购买次数（重复）",
+        "actual purchases in the holdout":
+            "验证期实际购买次数",
+        "predicted":
+            "预测",
+        "actual":
+            "实际",
+        "Calibration against the holdout":
+            "对验证期的校准",
+        "The model was fitted on the purchases up to the calibration end; for each number of repeat purchases then, the mean number of purchases customers made in the holdout against the number the model expected.":
+            "模型用校准期结束前的购买拟合；按当时的重复购买次数分组，比较客户在验证期的平均实际购买次数与模型预期的次数。",
+        "Holdout purchases per customer: actual and predicted":
+            "验证期每位客户购买次数：实际与预测",
+        "purchases in calibration (repeat): {0}":
+            "校准期内购买次数（重复）：{0}",
+        "purchases in the holdout":
+            "验证期购买次数",
+        "Mean absolute error per customer {0}; {1} purchases predicted in all, {2} made.":
+            "每位客户的平均绝对误差 {0}；共预测 {1} 次购买，实际 {2} 次。",
+        "Lifetime value by loyalty tier":
+            "各忠诚度层级的终身价值",
+        "lifetime value":
+            "终身价值",
+        "loyalty tier":
+            "忠诚度层级",
+        "mean expected purchases":
+            "平均预期购买次数",
+        "Loyalty tiers":
+            "忠诚度层级",
+        "Loyalty tiers cut the expected purchases in the horizon at their terciles: loyal (top third), regular, occasional.":
+            "忠诚度层级按预测期内预期购买次数的三分位数划分：忠诚（最高三分之一）、常客、偶尔。",
+        "Customer lifetime value: {0}":
+            "客户终身价值：{0}",
+        "persona clv · {0} · {1} customers · horizon {2} months":
+            "persona clv · {0} · {1} 位客户 · 预测期 {2} 个月",
         "customers with a label":
             "有标签的客户",
         "{0} rate ({1} = {2})":

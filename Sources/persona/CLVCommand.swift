@@ -2,6 +2,7 @@ import ArgumentParser
 import AtomicOutput
 import CustomerData
 import Foundation
+import Reporting
 import NumericCore
 import Segmentation
 
@@ -87,12 +88,15 @@ struct CLVCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the fitted models.", valueName: "CLV.json"))
     var model: String?
 
+    @OptionGroup var reporting: ReportOptions
+
     @OptionGroup var limits: LimitOptions
 
     private var summaryMode: Bool { frequency != nil || recency != nil || age != nil || monetary != nil }
 
     func validate() throws {
-        try checkDistinctOutputs([("--out", out), ("--model", model)], inputs: [("LOG", input)])
+        try checkDistinctOutputs([("--out", out), ("--model", model), ("--report", reporting.report), ("--notebook", reporting.notebook)],
+                                 inputs: [("LOG", input)])
         if summaryMode {
             guard frequency != nil, recency != nil, age != nil, monetary != nil else {
                 throw ValidationError("a summary table needs all of --frequency, --recency, --T and --monetary")
@@ -152,9 +156,15 @@ struct CLVCommand: ParsableCommand {
             let outputs = OutputSet.forCommand()
             try outputs.stage(result.csv(), to: out)
             if let model { try outputs.stage(try result.modelJSON(), to: model) }
+            if reporting.wanted {
+                try reporting.stage(CLVReport.document(result, files: ReportFiles(input: reporting.relative(input), segments: reporting.relative(out)),
+                                                       language: reporting.language), into: outputs)
+            }
             try outputs.commit()
             progress.finish()
-            Terminal.print(CLVSummaryText(result: result, out: out, model: model, readSeconds: readSeconds, fitSeconds: fitSeconds).text)
+            var text = CLVSummaryText(result: result, out: out, model: model, readSeconds: readSeconds, fitSeconds: fitSeconds)
+            text.extra = [reporting.report, reporting.notebook].compactMap { $0 }
+            Terminal.print(text.text)
         } catch {
             progress.finish()
             throw Terminal.fail(error)
@@ -198,6 +208,8 @@ struct CLVSummaryText {
     let result: CLVResult
     let out: String
     let model: String?
+    /// The report and notebook written, if any.
+    var extra: [String] = []
     let readSeconds: Double
     let fitSeconds: Double
 
@@ -234,7 +246,8 @@ struct CLVSummaryText {
             }
         }
         for note in result.notes { lines.append("note: \(note)") }
-        lines.append("  wrote \(out)\(model.map { " and \($0)" } ?? "")" + String(format: " (read %.2f s, fit and score %.2f s)", readSeconds, fitSeconds))
+        let written = [out] + [model].compactMap { $0 } + extra
+        lines.append("  wrote \(written.dropLast().joined(separator: ", "))\(written.count > 1 ? " and " : "")\(written.last ?? "")" + String(format: " (read %.2f s, fit and score %.2f s)", readSeconds, fitSeconds))
         return lines.joined(separator: "\n")
     }
 }

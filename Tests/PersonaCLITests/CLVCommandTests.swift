@@ -239,4 +239,35 @@ struct CLVCommandTests {
             #expect(row[tagColumn].contains("fading") == (expected[row[0]]?.contains("fading") ?? false), "\(row[0])")
         }
     }
+
+    @Test("--report: the holdout calibration and the loyalty tiers, with the numbers of CLV.csv")
+    func report() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let result = try runner.run(["clv", Self.log, "--customer", "customer", "--date", "date", "--amount", "amount",
+                                     "--calibration-end", "2021-09-30", "--out", "clv.csv", "--report", "clv.html", "--notebook", "clv.ipynb"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try runner.read("clv.html")
+        #expect(report.contains("Calibration against the holdout") && report.contains("Loyalty tiers"))
+        func value(_ key: String) -> Double? {
+            report.range(of: "data-key=\"\(key)\" data-value=\"").flatMap { Double(report[$0.upperBound...].prefix { $0 != "\"" }) }
+        }
+        let csv = try CSVText(path: runner.path("clv.csv"))
+        let frequency = csv.column("frequency").compactMap(Double.init), holdout = csv.column("frequency_holdout").compactMap(Double.init)
+        var buckets = [String: (Double, Int)]()
+        for (f, h) in zip(frequency, holdout) {
+            let key = f >= 7 ? "7+" : String(Int(f))
+            let (s, n) = buckets[key] ?? (0, 0)
+            buckets[key] = (s + h, n + 1)
+        }
+        #expect(!buckets.isEmpty)
+        for (key, (s, n)) in buckets {
+            let shown = try #require(value("holdout.\(key).actual"), "bucket \(key)")
+            #expect(abs(shown - s / Double(n)) <= 1e-12 * max(1, s / Double(n)), "bucket \(key)")
+        }
+        for tier in ["loyal", "regular", "occasional"] {
+            #expect(value("loyalty.\(tier).customers") == Double(csv.column("loyalty_tier").filter { $0 == tier }.count), "\(tier)")
+        }
+        #expect(runner.files.contains("clv.ipynb"))
+    }
 }
