@@ -279,6 +279,7 @@ public enum SegmentReport {
         guard let j = run.table.index(of: "clv"), case .numeric(let clv) = run.table.columns[j] else { return nil }
         var values = [[Double]](repeating: [], count: valueNames.count)
         for (i, tier) in run.valueTier.enumerated() where clv.values[i].isFinite { values[tier].append(clv.values[i]) }
+        guard values.contains(where: { !$0.isEmpty }) else { return nil }
         let total = values.joined().reduce(0, +)
         let means = values.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) }
         let table = ReportDocument.Table(
@@ -292,9 +293,10 @@ public enum SegmentReport {
         return .init(
             title: t("Lifetime value by value tier"),
             intro: t("From the clv column (persona clv, joined with --join CLV.csv): each customer's expected purchases over the horizon times their expected spend per purchase, discounted. Value tiers rank past spend; this is what each tier is expected to bring."),
-            blocks: [.figure(svg: Charts.bars(title: t("Mean lifetime value per value tier"), labels: valueNames.map(t.name), values: means,
-                                              valueLabels: means.map(ReportFormat.magnitude)),
-                             caption: ""),
+            blocks: [.figure(svg: Charts.boxes(title: t("Lifetime value by value tier"), labels: valueNames.map(t.name), values: values,
+                                               xLabel: t("lifetime value"), hover: t.boxHover,
+                                               xDomain: 0...max(Quantiles.linear(values.joined().sorted(), 0.95), 1e-9)),
+                             caption: t("Box from the first to the third quartile, line at the median, whiskers from the 5th to the 95th percentile, dot at the mean.")),
                      .table(table)],
             code: "table.groupby(\"value_tier\")[\"clv\"].describe()")
     }

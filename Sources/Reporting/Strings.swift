@@ -263,8 +263,6 @@ enum Strings {
             "价值 × 行为",
         "Lifetime value by value tier":
             "各价值层级的客户终身价值",
-        "Mean lifetime value per value tier":
-            "各价值层级的平均终身价值",
         "customers with a CLV":
             "有终身价值的客户",
         "mean CLV":
