@@ -64,6 +64,9 @@ public final class SQLiteProfileStore: ProfileStore {
         try Self.migrate(db, file: path)
     }
 
+    /// Whether the store keeps customer ids as keyed pseudonyms.
+    public var keepsPseudonyms: Bool { ((try? meta("hash_check")) ?? nil).map { $0 != "none" } ?? false }
+
     /// The customer id column's name, as in the first batch.
     public var idName: String { (try? meta("id_name")) .flatMap { $0 } ?? "customer_id" }
 

@@ -321,8 +321,15 @@ extension StoreCommand {
 
         func run() throws {
             do {
-                let key = try keyedHash(option: hashKey).map { $0.pseudonym(customer) } ?? customer
-                let events = try store.open().history(customer: key)
+                let opened = try store.open()
+                var key = customer
+                if opened.keepsPseudonyms {
+                    guard let hash = try keyedHash(option: hashKey) else {
+                        throw ValidationError("\(store.store) keeps customer ids as pseudonyms: give its key with --hash-key or PERSONA_HASH_KEY")
+                    }
+                    key = hash.pseudonym(customer)
+                }
+                let events = try opened.history(customer: key)
                 var csv = CSVWriter(reserve: 64 * (events.count + 1))
                 csv.row(["as_of", "field", "from", "to"])
                 for e in events { csv.row([TimestampFormat.text(e.asOf), e.field, e.before, e.after]) }

@@ -180,4 +180,22 @@ import Testing
             #expect(tags(row[column(stored, "tags")]) == tags(expected[column(segments, "tags")]), "\(row[0]) tags")
         }
     }
+
+    @Test("a pseudonymous store: ids stored as pseudonyms, history looks a raw id up with the key")
+    func pseudonymousHistory() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("o.csv", "CustomerID,InvoiceDate,UnitPrice,Quantity,InvoiceNo,Category\n12345,2023-01-01,10,1,A,B\n777,2023-03-01,5,2,C,B\n")
+        let key = ["--hash-key", "a secret of at least sixteen bytes"]
+        #expect(try runner.run(["store", "init", "s.db"]).status == 0)
+        #expect(try runner.run(["store", "ingest", "s.db", "o.csv"] + Self.columns + key).status == 0)
+        #expect(try runner.run(["store", "snapshot", "s.db", "--as-of", "2023-06-01"]).status == 0)
+        let history = try runner.run(["store", "history", "s.db", "--customer", "12345"] + key)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout == "as_of,field,from,to\n2023-06-01,status,,inactive\n")
+        let keyless = try runner.run(["store", "history", "s.db", "--customer", "12345"])
+        #expect(keyless.stderr.contains("s.db keeps customer ids as pseudonyms: give its key with --hash-key or PERSONA_HASH_KEY"), "\(keyless.stderr)")
+        let exported = try runner.run(["store", "export", "s.db", "--as-of", "2023-06-01"])
+        #expect(!exported.stdout.contains("12345") && exported.stdout.split(separator: "\n").count == 3)
+    }
 }
