@@ -14,17 +14,6 @@ struct ReplayFeed {
         if chunk.count >= 1 << 16 { flush() }
     }
 
-    mutating func add(time: Int64, amount: Double, negativePrice: Bool, fingerprint: UInt64,
-                      customer: UnsafeBufferPointer<UInt8>, order: String?, category: String?) {
-        var orderText = order ?? "", categoryText = category ?? ""
-        orderText.withUTF8 { orderBytes in
-            categoryText.withUTF8 { categoryBytes in
-                add(time: time, amount: amount, negativePrice: negativePrice, fingerprint: fingerprint, customer: customer,
-                    order: order == nil ? nil : orderBytes, category: category == nil ? nil : categoryBytes)
-            }
-        }
-    }
-
     /// Adds the lines still waiting.
     mutating func flush() {
         replay.add(chunk)

@@ -75,29 +75,25 @@ extension SQLiteProfileStore {
         while try customers.step() { keys[customers.int(0)] = Array(customers.textBytes(1) ?? UnsafeBufferPointer(start: nil, count: 0)) }
         // Lines come clustered by customer; put them back in arrival order (category totals
         // over all customers are sums in that order).
-        var seq = [Int64](), customer = [Int64](), time = [Int64](), amount = [Double](), negative = [Bool](), fingerprint = [UInt64]()
-        var order = [String?](), category = [String?]()
+        var stored = OrderLineBatch(), seq = [Int64]()
         let rows = try db.prepare("SELECT customer, data FROM line_packs")
         while try rows.step() {
-            let id = rows.int(0)
-            LinePack.forEach(rows.bytes(1)) { line in
-                customer.append(id)
-                seq.append(line.seq)
-                time.append(line.time)
-                amount.append(line.amount)
-                negative.append(line.negativePrice)
-                fingerprint.append(line.fingerprint)
-                order.append(line.order.map { String(decoding: $0, as: UTF8.self) })
-                category.append(line.category.map { String(decoding: $0, as: UTF8.self) })
+            guard let key = keys[rows.int(0)] else {
+                throw StoreError.storage(file: path, reason: "lines of customer \(rows.int(0)), who is not in the customers table")
+            }
+            key.withUnsafeBufferPointer { key in
+                LinePack.forEach(rows.bytes(1)) { line in
+                    seq.append(line.seq)
+                    stored.append(time: line.time, amount: line.amount, negativePrice: line.negativePrice, fingerprint: line.fingerprint,
+                                  customer: key, order: line.order, category: line.category)
+                }
             }
         }
-        let arrival = seq.indices.sorted { seq[$0] < seq[$1] }
         var feed = ReplayFeed(options: options)
-        for i in arrival {
-            guard let key = keys[customer[i]] else { throw StoreError.storage(file: path, reason: "lines of customer \(customer[i]), who is not in the customers table") }
-            key.withUnsafeBufferPointer { key in
-                feed.add(time: time[i], amount: amount[i], negativePrice: negative[i], fingerprint: fingerprint[i],
-                         customer: key, order: order[i], category: category[i])
+        for i in seq.indices.sorted(by: { seq[$0] < seq[$1] }) {
+            stored.withLine(at: i) { line in
+                feed.add(time: line.time, amount: line.amount, negativePrice: line.negativePrice, fingerprint: line.fingerprint,
+                         customer: line.customer, order: line.order, category: line.category)
             }
         }
         feed.flush()

@@ -249,7 +249,7 @@ extension SQLiteProfileStore {
             }
             let aggregates = replay.aggregates()
             let storeCode = storeCodeOf  // aggregates.categoryNames are the replay's
-            let recentFrom = Int32(truncatingIfNeeded: Self.day(maxTime)) - Self.recentDays
+            let recentFrom = Int32(truncatingIfNeeded: maxTime.floorDiv(86_400)) - Self.recentDays
             // In key order: the rows sit in the table's order, so the writes walk it once.
             let update = try db.prepare("""
                 INSERT INTO customers(first_purchase, last_purchase, monetary, frequency, purchase_days, return_count, returns_value,

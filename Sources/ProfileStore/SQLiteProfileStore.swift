@@ -139,10 +139,8 @@ public final class SQLiteProfileStore: ProfileStore {
         return options
     }
 
-    /// The day (since 1970-01-01) of a moment, rounding down.
-    static func day(_ time: Int64) -> Int64 { time >= 0 ? time / 86_400 : -((-time + 86_399) / 86_400) }
     /// Midnight after the day of `time`: the default as-of moment.
-    static func midnightAfter(_ time: Int64) -> Int64 { (day(time) + 1) * 86_400 }
+    static func midnightAfter(_ time: Int64) -> Int64 { (time.floorDiv(86_400) + 1) * 86_400 }
 
     static func now() -> String {
         let formatter = ISO8601DateFormatter()

@@ -1,5 +1,6 @@
 import CustomerData
 import Foundation
+import SyntheticData
 import Testing
 @testable import ProfileStore
 
@@ -46,10 +47,10 @@ import Testing
     func lateArrivals() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        var random = TestRandom(state: 99)
+        var random = SeededGenerator(seed: 99)
         let lines = MessyOrderLog.lines(seed: 11, count: 3_000)
         var parts = [[String]](repeating: [], count: 5)
-        for line in lines { parts[random.int(5)].append(line) }
+        for line in lines { parts[random.integer(below: 5)].append(line) }
         let (batches, all) = try scratch.batches(parts)
         let options = MessyOrderLog.options()
         let store = try SQLiteProfileStore.create(path: scratch.path("s.db"))

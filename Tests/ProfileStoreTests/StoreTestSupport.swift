@@ -1,5 +1,6 @@
 import CustomerData
 import Foundation
+import SyntheticData
 @testable import ProfileStore
 
 /// A scratch folder for one test.
@@ -22,20 +23,6 @@ struct Scratch {
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
 }
 
-/// SplitMix64: a small seeded generator for test data.
-struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
-
 /// A messy order log: returns, zero amounts, negative prices, exact duplicates, blank ids,
 /// ids written `17.0`, several lines per order, categories, dates over two years.
 struct MessyOrderLog {
@@ -43,25 +30,25 @@ struct MessyOrderLog {
 
     /// Lines without the header, in time order unless `shuffled`.
     static func lines(seed: UInt64, count: Int, customers: Int = 60) -> [String] {
-        var random = TestRandom(state: seed)
+        var random = SeededGenerator(seed: seed)
         var lines = [(time: Int, text: String)]()
         let categories = ["Toys", "Books", "Garden", "Kitchen", "Tools", "Music"]
         var order = 1000
         while lines.count < count {
             order += 1
-            let c = random.int(customers)
-            let id = random.chance(0.03) ? "" : (random.chance(0.1) ? "\(100 + c).0" : "\(100 + c)")
-            let day = random.int(730)
-            let time = day * 86_400 + random.int(86_400)
-            let items = 1 + random.int(3)
-            let isReturn = random.chance(0.08)
+            let c = random.integer(below: customers)
+            let id = random.bernoulli(0.03) ? "" : (random.bernoulli(0.1) ? "\(100 + c).0" : "\(100 + c)")
+            let day = random.integer(below: 730)
+            let time = day * 86_400 + random.integer(below: 86_400)
+            let items = 1 + random.integer(below: 3)
+            let isReturn = random.bernoulli(0.08)
             for _ in 0..<items {
-                let price = random.chance(0.02) ? "-\(1 + random.int(50)).5" : (random.chance(0.03) ? "0" : "\(1 + random.int(80)).\(random.int(100))")
-                let quantity = (isReturn ? -1 : 1) * (1 + random.int(4))
+                let price = random.bernoulli(0.02) ? "-\(1 + random.integer(below: 50)).5" : (random.bernoulli(0.03) ? "0" : "\(1 + random.integer(below: 80)).\(random.integer(below: 100))")
+                let quantity = (isReturn ? -1 : 1) * (1 + random.integer(below: 4))
                 let date = TimestampFormat.text(Int64(1_640_995_200 + time))
-                let text = "\(isReturn ? "C" : "")\(order),\(id),\(date),\(price),\(quantity),\(categories[random.int(categories.count)])"
+                let text = "\(isReturn ? "C" : "")\(order),\(id),\(date),\(price),\(quantity),\(categories[random.integer(below: categories.count)])"
                 lines.append((time, text))
-                if random.chance(0.02) { lines.append((time, text)) }  // an exact duplicate
+                if random.bernoulli(0.02) { lines.append((time, text)) }  // an exact duplicate
             }
         }
         return lines.sorted { $0.time < $1.time }.map(\.text)

@@ -227,7 +227,7 @@ public struct TimestampFormatError: Error, Equatable, CustomStringConvertible {
 
 extension Int64 {
     /// Division rounding towards −∞ (whole days before 1970 stay whole days).
-    func floorDiv(_ d: Int64) -> Int64 {
+    public func floorDiv(_ d: Int64) -> Int64 {
         let q = self / d
         return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
     }

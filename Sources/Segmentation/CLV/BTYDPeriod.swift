@@ -1,3 +1,5 @@
+import CustomerData
+
 /// The time unit of a buy-till-you-die summary, as lifetimes' `freq`.
 public enum BTYDPeriod: String, Sendable, CaseIterable, Codable {
     /// Calendar days (`freq="D"`).
@@ -23,10 +25,3 @@ public enum BTYDPeriod: String, Sendable, CaseIterable, Codable {
     }
 }
 
-extension Int64 {
-    /// Division rounding toward −∞.
-    func floorDiv(_ d: Int64) -> Int64 {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
-}
