@@ -5,6 +5,7 @@ import Segmentation
 /// Where the notebook's code finds the run's files, as paths relative to the notebook.
 public struct ReportFiles: Sendable {
     public var input: String
+    /// The run's per-customer output the notebook reloads (SEGMENTS.csv; CLV.csv for persona clv).
     public var segments: String
     public var model: String?
     /// `persona churn train --cv-predictions`.
