@@ -2,18 +2,18 @@
 /// without making a `String` per cell: an open-addressing hash table over an arena of the
 /// distinct values. Text columns of customer exports have few distinct values repeated over
 /// millions of rows; this makes each repeat a hash and a short compare.
-struct ByteInterner {
+public struct ByteInterner: Sendable {
     private(set) var arena: [UInt8] = []
     private(set) var offsets: [Int] = [0]
     private var slots: [Int32]
     private var hashes: [UInt64] = []
     private var lastCode: Int32 = -1
 
-    var count: Int { offsets.count - 1 }
+    public var count: Int { offsets.count - 1 }
 
     /// - Parameter expectedCount: distinct values expected; sizing the table up front avoids
     ///   rehashing a million ids several times over.
-    init(expectedCount: Int = 32) {
+    public init(expectedCount: Int = 32) {
         var size = 16
         while size < expectedCount * 2 { size *= 2 }
         slots = [Int32](repeating: -1, count: size)
@@ -47,7 +47,7 @@ struct ByteInterner {
     }
 
     /// The code of these bytes, adding them if new.
-    mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+    public mutating func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         if lastCode >= 0, equals(lastCode, p, n) { return lastCode }
         let (h, found, slot) = find(p, n)
         if let found {
@@ -65,7 +65,7 @@ struct ByteInterner {
     }
 
     /// The code of these bytes (an empty buffer may have no address).
-    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard let base = bytes.baseAddress else {
             var empty: UInt8 = 0
             return withUnsafePointer(to: &empty) { intern($0, 0) }
@@ -74,7 +74,7 @@ struct ByteInterner {
     }
 
     /// The code of these bytes, or nil when they were never interned.
-    func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+    public func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
         guard let base = bytes.baseAddress else {
             var empty: UInt8 = 0
             return withUnsafePointer(to: &empty) { find($0, 0).code }
@@ -83,7 +83,7 @@ struct ByteInterner {
     }
 
     /// Calls `body` with the bytes of the value numbered `code`.
-    func withValue<R>(_ code: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    public func withValue<R>(_ code: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         arena.withUnsafeBufferPointer { a in body(UnsafeBufferPointer(rebasing: a[offsets[Int(code)]..<offsets[Int(code) + 1]])) }
     }
 
@@ -119,7 +119,7 @@ struct ByteInterner {
     }
 
     /// The distinct values as strings (invalid UTF-8 repaired with U+FFFD).
-    var values: [String] {
+    public var values: [String] {
         (0..<count).map { String(decoding: arena[offsets[$0]..<offsets[$0 + 1]], as: UTF8.self) }
     }
 }

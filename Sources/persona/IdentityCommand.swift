@@ -64,8 +64,12 @@ struct IdentityCommand: ParsableCommand {
             let resolution = IdentityResolution(records: records, hash: hashing)
             let profileRows = resolution.profiles()  // also for the birthday conflicts in the summary
             let outputs = OutputSet.forCommand()
-            try outputs.stage(resolution.identitiesCSV(), to: out)
-            if let profiles { try outputs.stage(resolution.profilesCSV(profileRows), to: profiles) }
+            let identities = try outputs.open(out)
+            try resolution.writeIdentitiesCSV { try identities.write($0) }
+            if let profiles {
+                let file = try outputs.open(profiles)
+                try profileRows.writeCSV(threads: ProcessInfo.processInfo.activeProcessorCount) { try file.write($0) }
+            }
             try outputs.commit()
             Terminal.print(IdentitySummary(resolution: resolution, profiles: profileRows, outputs: [out] + (profiles.map { [$0] } ?? []),
                                            seconds: Date().timeIntervalSince(start)).text)

@@ -6,7 +6,7 @@ import Segmentation
 /// pseudonymous; birthdays are then counted, not shown.
 struct IdentitySummary {
     let resolution: IdentityResolution
-    let profiles: [IdentityProfile]
+    let profiles: IdentityProfiles
     let outputs: [String]
     let seconds: Double
 
@@ -44,9 +44,9 @@ struct IdentitySummary {
         }
         lines.append("malformed keys (not matched)" + (malformed.isEmpty ? ": none" : ":"))
         lines.append(contentsOf: malformed)
-        let conflicts = profiles.filter { $0.birthdays.count > 1 }
+        let conflicts = profiles.conflicts
         lines.append("birthday conflicts: " + (conflicts.isEmpty ? "none" : "\(Format.count(conflicts.count)) customers"))
-        for profile in conflicts.prefix(Self.listed) {
+        for profile in conflicts.prefix(Self.listed).map({ profiles[$0] }) {
             let shown = resolution.pseudonymous ? "\(profile.birthdays.count) birthdays" : profile.birthdays.joined(separator: " vs ")
             lines.append("  \(profile.customerKey): \(shown)")
         }

@@ -38,7 +38,7 @@ struct IdentityAccuracyTests {
         var predicted = [Int32: Int](), actual = [String: Int](), both = [String: Int]()
         for r in 0..<resolution.records.count {
             let c = resolution.matching.customer[r]
-            let p = try #require(person[names[Int(resolution.records.source[r])] + "\u{1F}" + resolution.records.recordID[r]])
+            let p = try #require(person[names[Int(resolution.records.source[r])] + "\u{1F}" + resolution.records.recordID(r)])
             predicted[c, default: 0] += 1
             actual[p, default: 0] += 1
             both["\(c)\u{1F}\(p)", default: 0] += 1
@@ -79,7 +79,7 @@ struct IdentityStabilityTests {
             let names = resolution.records.config.sources.map(\.name)
             var map = [String: String]()
             for r in 0..<resolution.records.count {
-                map[names[Int(resolution.records.source[r])] + "/" + resolution.records.recordID[r]] =
+                map[names[Int(resolution.records.source[r])] + "/" + resolution.records.recordID(r)] =
                     resolution.customerKeys[Int(resolution.matching.customer[r])]
             }
             keys.append(map)

@@ -91,11 +91,11 @@ struct IdentityMatchingTests {
         #expect(resolution.customerKeys == [hash.pseudonym("crm\u{1F}10")])
         let profiles = resolution.profiles()
         #expect(profiles.count == 1)
-        #expect(profiles.first?.birthdays == ["1990-05-17", "1991-01-01"])
-        #expect(profiles.first?.birthday == "1990-05-17")  // a tie: the first seen
-        #expect(profiles.first?.name == "li na")
+        #expect(profiles[0].birthdays == ["1990-05-17", "1991-01-01"])
+        #expect(profiles[0].birthday == "1990-05-17")  // a tie: the first seen
+        #expect(profiles[0].name == "li na")
         let key = hash.pseudonym("crm\u{1F}10")
-        #expect(String(decoding: resolution.profilesCSV(profiles), as: UTF8.self) == """
+        #expect(String(decoding: profiles.csv(), as: UTF8.self) == """
             customer_key,records,sources,full_name,birthday,birthday_conflict
             \(key),3,crm|till,li na,1990-05-17,2
 

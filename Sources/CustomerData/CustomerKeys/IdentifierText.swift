@@ -17,7 +17,7 @@ public enum IdentifierText {
     /// Calls `body` with the UTF-8 bytes of `trimmed` applied to the text in `raw` (invalid
     /// UTF-8 repaired with U+FFFD first, as reading a CSV file into text does). ASCII ids are
     /// trimmed in place, on their bytes; others go through `trimmed`.
-    static func withTrimmed<R>(_ raw: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    public static func withTrimmed<R>(_ raw: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard raw.allSatisfy({ $0 < 0x80 }) else {
             var text = trimmed(String(decoding: raw, as: UTF8.self))
             return text.withUTF8 { body($0) }

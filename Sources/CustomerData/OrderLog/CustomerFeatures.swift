@@ -44,17 +44,7 @@ public struct CustomerFeatures: Sendable {
         header.endRow()
         try write(header.bytes)
         let chunks = (ids.count + Self.chunkRows - 1) / Self.chunkRows
-        guard chunks > 1, threads > 1 else {
-            for chunk in 0..<chunks { try write(rows(chunkRange(chunk))) }
-            return
-        }
-        let slots = FormattedChunks(count: chunks)
-        let formatter = Thread { [self] in
-            _ = Parallel.map(count: chunks, threads: threads) { chunk in slots.fill(chunk, rows(chunkRange(chunk))) }
-        }
-        formatter.stackSize = 1 << 22
-        formatter.start()
-        for chunk in 0..<chunks { try write(slots.take(chunk)) }
+        try FormattedChunks.write(count: chunks, threads: threads, format: { [self] chunk in rows(chunkRange(chunk)) }, write)
     }
 
     private func chunkRange(_ chunk: Int) -> Range<Int> {
@@ -80,36 +70,6 @@ public struct CustomerFeatures: Sendable {
             writer.endRow()
         }
         return writer.bytes
-    }
-}
-
-/// Formatted chunks handed from the formatting threads to the writing one, each behind its own
-/// semaphore. `@unchecked Sendable`: chunk `i` is stored once, by one formatting thread, before
-/// its semaphore is signalled, and read once, by the writing thread, after waiting on it.
-private final class FormattedChunks: @unchecked Sendable {
-    private let chunks: UnsafeMutablePointer<[UInt8]>
-    private let ready: [DispatchSemaphore]
-
-    init(count: Int) {
-        chunks = .allocate(capacity: count)
-        chunks.initialize(repeating: [], count: count)
-        ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
-    }
-
-    deinit {
-        chunks.deinitialize(count: ready.count)
-        chunks.deallocate()
-    }
-
-    func fill(_ i: Int, _ bytes: [UInt8]) {
-        chunks[i] = bytes
-        ready[i].signal()
-    }
-
-    func take(_ i: Int) -> [UInt8] {
-        ready[i].wait()
-        defer { chunks[i] = [] }
-        return chunks[i]
     }
 }
 

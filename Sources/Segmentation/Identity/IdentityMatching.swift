@@ -23,35 +23,43 @@ public struct IdentityMatching: Sendable {
     public let merges: [String: Int]
     public let hubs: [Hub]
 
-    /// - Complexity: O(n α(n)) for n records, plus hashing the key values once.
+    /// - Complexity: O(n α(n)) for n records; the hub guard looks closer only at values
+    ///   carried by more records than the guard allows.
     public init(_ records: IdentityRecords) {
         let n = records.count
         let strong = IdentityField.strong
-        // Hub guard: distinct (value, other keys) pairs per value.
+        let guardSize = records.config.hubGuard
         var hubs = [Hub]()
-        var isHub: [[Bool]] = records.values.map { Array(repeating: false, count: $0.count) }
+        var isHub = [[Bool]]()
         for k in 0..<3 {
-            let (a, b) = ((k + 1) % 3, (k + 2) % 3)
-            var seen = Set<Signature>()
-            var identities = Array(repeating: 0, count: records.values[k].count)
-            var carriers = Array(repeating: 0, count: records.values[k].count)
-            for r in 0..<n {
-                let v = records.keys[k][r]
-                guard v >= 0 else { continue }
-                carriers[Int(v)] += 1
-                let x = records.keys[a][r], y = records.keys[b][r]
-                let signature = x < 0 && y < 0 ? Signature(value: v, a: -2, b: Int32(truncatingIfNeeded: r)) : Signature(value: v, a: x, b: y)
-                if seen.insert(signature).inserted { identities[Int(v)] += 1 }
+            // Distinct identities (records with different other keys) only matter for values
+            // carried by more than `guardSize` records: identities never exceed carriers.
+            var carriers = [Int32](repeating: 0, count: records.valueCount(k))
+            for v in records.keys[k] where v >= 0 { carriers[Int(v)] += 1 }
+            var hub = [Bool](repeating: false, count: carriers.count)
+            let crowded = carriers.indices.filter { Int(carriers[$0]) > guardSize }
+            if !crowded.isEmpty {
+                let (a, b) = ((k + 1) % 3, (k + 2) % 3)
+                var slot = [Int32](repeating: -1, count: carriers.count)
+                for (i, v) in crowded.enumerated() { slot[v] = Int32(i) }
+                var seen = Array(repeating: Set<Signature>(), count: crowded.count)
+                for r in 0..<n {
+                    let v = records.keys[k][r]
+                    guard v >= 0, slot[Int(v)] >= 0 else { continue }
+                    let x = records.keys[a][r], y = records.keys[b][r]
+                    seen[Int(slot[Int(v)])].insert(x < 0 && y < 0 ? Signature(a: -2, b: Int32(truncatingIfNeeded: r)) : Signature(a: x, b: y))
+                }
+                for (i, v) in crowded.enumerated() where seen[i].count > guardSize {
+                    hub[v] = true
+                    hubs.append(Hub(field: strong[k], value: records.value(k, Int32(v)), identities: seen[i].count, records: Int(carriers[v])))
+                }
             }
-            for v in identities.indices where identities[v] > records.config.hubGuard {
-                isHub[k][v] = true
-                hubs.append(Hub(field: strong[k], value: records.values[k][v], identities: identities[v], records: carriers[v]))
-            }
+            isHub.append(hub)
         }
         var sets = UnionFind(count: n)
         var merges = [String: Int]()
         for k in 0..<3 {
-            var first = Array(repeating: Int32(-1), count: records.values[k].count)
+            var first = Array(repeating: Int32(-1), count: records.valueCount(k))
             var joined = 0
             for r in 0..<n {
                 let v = Int(records.keys[k][r])
@@ -60,14 +68,15 @@ public struct IdentityMatching: Sendable {
             }
             merges[strong[k].rawValue] = joined
         }
-        var firstOfID = [SourceID: Int32]()
+        // The same record id twice in one source: one record.
         var joined = 0
-        for r in 0..<n {
-            let key = SourceID(source: records.source[r], id: records.recordID[r])
-            if let earlier = firstOfID[key] {
-                if sets.union(Int(earlier), r) { joined += 1 }
-            } else {
-                firstOfID[key] = Int32(r)
+        var r = 0
+        for s in records.config.sources.indices {
+            var first = [Int32](repeating: -1, count: records.recordIDCount(source: s))
+            while r < n, records.source[r] == Int32(s) {
+                let id = Int(records.recordCode[r])
+                if first[id] < 0 { first[id] = Int32(r) } else if sets.union(Int(first[id]), r) { joined += 1 }
+                r += 1
             }
         }
         merges["record_id"] = joined
@@ -89,29 +98,24 @@ public struct IdentityMatching: Sendable {
     }
 
     /// Record indices grouped by customer, in record order within each (a counting sort).
-    public func members() -> (start: [Int], records: [Int]) {
+    public func members() -> (start: [Int], records: [Int32]) {
         var start = Array(repeating: 0, count: customerCount + 1)
         for c in customer { start[Int(c) + 1] += 1 }
         for c in 0..<customerCount { start[c + 1] += start[c] }
         var next = start
-        var records = Array(repeating: 0, count: customer.count)
+        var records = [Int32](repeating: 0, count: customer.count)
         for (r, c) in customer.enumerated() {
-            records[next[Int(c)]] = r
+            records[next[Int(c)]] = Int32(r)
             next[Int(c)] += 1
         }
         return (start, records)
     }
 }
 
+/// The other two strong keys of a record carrying a crowded value.
 private struct Signature: Hashable {
-    var value: Int32
     var a: Int32
     var b: Int32
-}
-
-private struct SourceID: Hashable {
-    var source: Int32
-    var id: String
 }
 
 /// Disjoint sets over 0..<count: union by size, path halving.

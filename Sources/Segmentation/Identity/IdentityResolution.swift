@@ -1,3 +1,4 @@
+import Foundation
 import CustomerData
 
 /// The outcome of `persona identity`: a customer key for every record, a profile per
@@ -29,29 +30,53 @@ public struct IdentityResolution: Sendable {
         }
         var smallest = Array(repeating: -1, count: matching.customerCount)
         let names = records.config.sources.map(\.name)
+        // Sources ranked by their names' bytes; within a source, record ids by their bytes.
+        let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        var rank = [Int](repeating: 0, count: names.count)
+        for (i, s) in order.enumerated() { rank[s] = i }
         func precedes(_ r: Int, _ s: Int) -> Bool {
-            let (a, b) = (names[Int(records.source[r])], names[Int(records.source[s])])
-            if a != b { return a.utf8.lexicographicallyPrecedes(b.utf8) }
-            return records.recordID[r].utf8.lexicographicallyPrecedes(records.recordID[s].utf8)
+            let (a, b) = (rank[Int(records.source[r])], rank[Int(records.source[s])])
+            if a != b { return a < b }
+            return records.withRecordID(r) { x in records.withRecordID(s) { y in x.lexicographicallyPrecedes(y) } }
         }
         for (r, c) in matching.customer.enumerated() {
             let best = smallest[Int(c)]
             if best < 0 || precedes(r, best) { smallest[Int(c)] = r }
         }
-        customerKeys = smallest.map { r in hash.pseudonym(names[Int(records.source[r])] + "\u{1F}" + records.recordID[r]) }
+        customerKeys = smallest.map { r in hash.pseudonym(names[Int(records.source[r])] + "\u{1F}" + records.recordID(r)) }
     }
 
-    /// `source,record_id,customer_key` for every record, in input order.
+    /// `source,record_id,customer_key` for every record, in input order, handed to `write` in
+    /// chunks formatted on `threads` threads.
+    public func writeIdentitiesCSV(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                   _ write: ([UInt8]) throws -> Void) rethrows {
+        var header = CSVWriter()
+        header.row(["source", "record_id", "customer_key"])
+        try write(header.bytes)
+        let chunk = 1 << 17
+        try FormattedChunks.write(count: (records.count + chunk - 1) / chunk, threads: threads, format: { [self] part in
+            // The tables taken out of `self` once: reaching into it per record would retain and
+            // release arrays shared with the other formatting thread every time.
+            let names = records.config.sources.map(\.name)
+            let (source, recordCode, ids) = (records.source, records.recordCode, records.recordIDs)
+            let (customer, keys) = (matching.customer, customerKeys)
+            let range = part * chunk..<min(records.count, (part + 1) * chunk)
+            var out = CSVWriter(reserve: range.count * 40)
+            for r in range {
+                let s = Int(source[r])
+                out.field(names[s])
+                ids[s].withValue(recordCode[r]) { out.field(bytes: $0) }
+                out.field(keys[Int(customer[r])])
+                out.endRow()
+            }
+            return out.bytes
+        }, write)
+    }
+
+    /// `writeIdentitiesCSV` into one buffer.
     public func identitiesCSV() -> [UInt8] {
-        var out = CSVWriter(reserve: records.count * 40)
-        out.row(["source", "record_id", "customer_key"])
-        let names = records.config.sources.map(\.name)
-        for r in 0..<records.count {
-            out.field(names[Int(records.source[r])])
-            out.field(records.recordID[r])
-            out.field(customerKeys[Int(matching.customer[r])])
-            out.endRow()
-        }
-        return out.bytes
+        var bytes = [UInt8]()
+        writeIdentitiesCSV { bytes += $0 }
+        return bytes
     }
 }
