@@ -11,9 +11,10 @@ struct IdentityCommand: ParsableCommand {
         discussion: """
             The config (YAML) lists the sources: each with name, file (relative to the \
             config's folder), id (its record-id column), any of the key columns phone, email, \
-            member_id and the descriptive columns full_name, birthday, and country (ISO region \
-            for numbers without a calling code; default CN). Optional: hub_guard: N (default \
-            50) and member_id: {leading_zeros: keep|strip} (default keep).
+            member_id, the descriptive columns full_name, birthday, updated (when the record \
+            last changed), and country (ISO region for numbers without a calling code; default \
+            CN). Optional: hub_guard: N (default 50), member_id: {leading_zeros: keep|strip} \
+            (default keep), survivorship and priority (below).
 
             Phones are brought to E.164, e-mails trimmed, lower-cased and NFC-normalised, \
             member ids trimmed and upper-cased. Records sharing a phone, e-mail or member id \
@@ -28,6 +29,16 @@ struct IdentityCommand: ParsableCommand {
             the summary masks key values. Without a key: C00000001, C00000002, ... by order \
             of first appearance (sources in config order, records in file order).
 
+            PROFILES.csv picks each field by its survivorship rule, e.g. survivorship: \
+            {phone: most_recent, email: source_priority}: most_frequent (the default; ties go \
+            to the value seen first, sources in config order), most_recent (the value of the \
+            record with the latest updated time; records without one count as oldest; ties by \
+            most_frequent) or source_priority (the value from the first source in priority: \
+            [crm, shop, ...], default the config's order, unlisted sources after it; within a \
+            source by most_frequent). updated takes 2024-05-01, 2024-05-01 13:45:00, \
+            2024-05-01T13:45:00Z (or +08:00) and 2024/5/1; other values are counted as \
+            malformed.
+
             Example:
               persona identity --config identity.yaml --out identities.csv --profiles profiles.csv
             """)
@@ -38,7 +49,7 @@ struct IdentityCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write source,record_id,customer_key for every record.", valueName: "IDENTITIES.csv"))
     var out: String
 
-    @Option(help: ArgumentHelp("Also write one row per customer (fields chosen by survivorship: most frequent non-blank, ties by source order).", valueName: "PROFILES.csv"))
+    @Option(help: ArgumentHelp("Also write one row per customer (each field chosen by the config's survivorship rules; default the most frequent non-blank value).", valueName: "PROFILES.csv"))
     var profiles: String?
 
     @Option(name: .customLong("hash-key"), help: ArgumentHelp("Make customer keys HMAC pseudonyms (prefer the PERSONA_HASH_KEY environment variable: command lines are visible to other users). At least 16 bytes.", valueName: "KEY"))

@@ -1,9 +1,9 @@
 import Foundation
 import Segmentation
 
-/// What `persona identity` prints on stderr: records per source, merges by key, hub keys left
-/// out, malformed keys, birthday conflicts. Key values are masked when customer keys are
-/// pseudonymous; birthdays are then counted, not shown.
+/// What `persona identity` prints on stderr: records per source, merges by key, joins refused
+/// by confirmation rules, hub keys left out, malformed keys and dates, birthday conflicts. Key
+/// values are masked when customer keys are pseudonymous; birthdays are then counted, not shown.
 struct IdentitySummary {
     let resolution: IdentityResolution
     let profiles: [IdentityProfile]
@@ -40,6 +40,9 @@ struct IdentitySummary {
             for field in IdentityField.allCases {
                 guard let bad = records.malformed[s][field] else { continue }
                 malformed.append("  \(source.name) \(field.rawValue): \(Format.count(bad.count)) (first at \(source.file):\(bad.firstLine))")
+            }
+            if let bad = records.malformedUpdated[s] {
+                malformed.append("  \(source.name) updated: \(Format.count(bad.count)) (first at \(source.file):\(bad.firstLine); counted as oldest)")
             }
         }
         lines.append("malformed keys (not matched)" + (malformed.isEmpty ? ": none" : ":"))

@@ -1,8 +1,8 @@
 import CustomerData
 
-/// One customer as its records describe them, each field chosen by survivorship: the most
-/// frequent non-blank normalised value, ties going to the value seen first (sources in config
-/// order, then records in file order).
+/// One customer as its records describe them, each field chosen by the config's survivorship
+/// rule (`SurvivorshipRule`; by default the most frequent non-blank normalised value, ties going
+/// to the value seen first: sources in config order, then records in file order).
 public struct IdentityProfile: Sendable, Equatable {
     public var customerKey: String
     public var records: Int
@@ -24,21 +24,24 @@ extension IdentityResolution {
     public func profiles() -> [IdentityProfile] {
         let (start, members) = matching.members()
         let names = records.config.sources.map(\.name)
+        let survivorship = Survivorship(records)
         var profiles = [IdentityProfile]()
         profiles.reserveCapacity(matching.customerCount)
         for c in 0..<matching.customerCount {
             let group = members[start[c]..<start[c + 1]]
             var seenSources = Set<Int32>()
             for r in group { seenSources.insert(records.source[r]) }
-            let key = { (k: Int) in Self.survivor(group.map { r in records.keys[k][r] < 0 ? "" : records.values[k][Int(records.keys[k][r])] }) }
+            let key = { (k: Int) in
+                survivorship.choose(IdentityField.strong[k], group) { r in records.keys[k][r] < 0 ? "" : records.values[k][Int(records.keys[k][r])] }
+            }
             var birthdays = [String]()
             for r in group where !records.birthday[r].isEmpty && !birthdays.contains(records.birthday[r]) { birthdays.append(records.birthday[r]) }
             profiles.append(IdentityProfile(
                 customerKey: customerKeys[c], records: group.count,
                 sources: seenSources.sorted().map { names[Int($0)] },
                 phone: key(0), email: key(1), memberID: key(2),
-                name: Self.survivor(group.map { records.name[$0] }),
-                birthday: Self.survivor(group.map { records.birthday[$0] }), birthdays: birthdays))
+                name: survivorship.choose(.fullName, group) { records.name[$0] },
+                birthday: survivorship.choose(.birthday, group) { records.birthday[$0] }, birthdays: birthdays))
         }
         return profiles
     }

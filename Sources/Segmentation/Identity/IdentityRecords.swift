@@ -18,6 +18,10 @@ public struct IdentityRecords: Sendable {
     /// Per source: records read, and per field the malformed values with the first one's line.
     public internal(set) var recordsPerSource: [Int]
     public internal(set) var malformed: [[IdentityField: (count: Int, firstLine: Int)]]
+    /// `updated` times per record (empty when no source names the column) and, by source, the
+    /// values that are not dates: see IdentityRecords+Updated.swift.
+    public internal(set) var updated: [Int64] = []
+    public internal(set) var malformedUpdated: [Int: (count: Int, firstLine: Int)] = [:]
 
     public var count: Int { source.count }
 
@@ -34,7 +38,7 @@ public struct IdentityRecords: Sendable {
                 throw IdentityError.missingFile(place: source.places["file"] ?? source.places["id"] ?? source.name, source: source.name, path: source.path)
             }
             let delimiter = try DelimiterSniffer.detect(path: source.path)
-            let wanted = [source.id] + source.columns.values
+            let wanted = [source.id] + source.columns.values + (source.updated.map { [$0] } ?? [])
             let table = try CSVRecords.read(path: source.path, delimiter: delimiter, keeping: Set(wanted), limits: limits)
             func column(_ role: String, _ name: String) throws -> Int {
                 guard let index = table.header.firstIndex(of: name) else {
@@ -44,6 +48,7 @@ public struct IdentityRecords: Sendable {
                 return index
             }
             let idColumn = try column("id", source.id)
+            let updatedColumn = try source.updated.map { try column("updated", $0) }
             var fieldColumns = [(IdentityField, Int)]()
             for field in IdentityField.allCases {
                 if let name = source.columns[field] { fieldColumns.append((field, try column(field.rawValue, name))) }
@@ -59,6 +64,7 @@ public struct IdentityRecords: Sendable {
                 for k in 0..<3 { records.keys[k].append(-1) }
                 records.name.append("")
                 records.birthday.append("")
+                records.noteUpdated(updatedColumn.map { row.fields[$0] }, source: s, line: row.line)
                 for (field, index) in fieldColumns {
                     let text = row.fields[index]
                     guard !IdentityKeys.trimmed(text).isEmpty else { continue }
