@@ -14,7 +14,7 @@ struct IdentityCommand: ParsableCommand {
             member_id, the descriptive columns full_name, birthday, updated (when the record \
             last changed), and country (ISO region for numbers without a calling code; default \
             CN). Optional: hub_guard: N (default 50), member_id: {leading_zeros: keep|strip} \
-            (default keep), survivorship and priority (below).
+            (default keep), confirm, survivorship and priority (below).
 
             Phones are brought to E.164, e-mails trimmed, lower-cased and NFC-normalised, \
             member ids trimmed and upper-cased. Records sharing a phone, e-mail or member id \
@@ -22,6 +22,13 @@ struct IdentityCommand: ParsableCommand {
             than the hub guard's number of records with different other keys (a store's phone \
             typed for walk-ins, test@test.com) is reported and not used. Malformed keys are \
             counted per source and never matched.
+
+            Confirmation (optional): confirm: {phone: {name_similarity: 0.8}} (also for \
+            email and member_id) joins records sharing that key only when their normalised \
+            full names have a Jaro-Winkler similarity of at least 0.8: a record joins the \
+            first earlier one whose name is similar enough. A record without a name has \
+            nothing to contradict: it joins the key's first record that has a name. Refused \
+            joins are counted per key (unconfirmed).
 
             customer_key: with --hash-key or PERSONA_HASH_KEY, an HMAC-SHA-256 pseudonym \
             (32 hex digits) of the customer's smallest source and record id, the same for the \

@@ -25,6 +25,10 @@ struct IdentitySummary {
         }
         let merged = ["phone", "email", "member_id", "record_id"].map { "\($0) \(Format.count(matching.merges[$0] ?? 0))" }
         lines.append("merges by key: " + merged.joined(separator: ", "))
+        let unconfirmed = IdentityField.strong.compactMap { field in matching.unconfirmed[field].map { "\(field.rawValue) \(Format.count($0))" } }
+        if !unconfirmed.isEmpty {
+            lines.append("unconfirmed: " + unconfirmed.joined(separator: ", ") + " (key shared, names not similar enough; not joined)")
+        }
         if matching.hubs.isEmpty {
             lines.append("hub keys dropped: none")
         } else {

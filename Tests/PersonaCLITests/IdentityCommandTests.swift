@@ -81,4 +81,40 @@ struct IdentityCommandTests {
         #expect(missing.stderr == "persona: error: nope.yaml: cannot read it (no such file, or no permission)\n")
         #expect(!runner.files.contains("ids.csv"))
     }
+
+    @Test("confirmation keeps a family phone's two names apart; most_recent picks the later name; a bad date is counted")
+    func confirmationAndSurvivorship() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        try runner.write("identity.yaml", """
+            sources:
+              - {name: crm, file: crm.csv, id: id, phone: tel, full_name: name, updated: changed}
+            confirm: {phone: {name_similarity: 0.8}}
+            survivorship: {full_name: most_recent}
+            """)
+        try runner.write("crm.csv", "id,tel,name,changed\n1,13800138000,Li Na,2024-01-01\n2,13800138000,Wang Wei,2024-02-01\n"
+                         + "3,13800138000,Li Naa,2024-03-01\n4,13800138000,,someday\n")
+        let result = try runner.run(["identity", "--config", "identity.yaml", "--out", "ids.csv", "--profiles", "profiles.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // li naa ~ li na (Jaro-Winkler 0.978) joins record 1; wang wei (0.547) is refused; the
+        // nameless record 4 joins the first named record.
+        #expect(Array(result.stderr.split(separator: "\n").map(String.init).dropLast()) == [
+            "identity: 4 records from 1 source → 2 customers (sequential keys; hub guard 50)",
+            "  crm: 4 records (crm.csv)",
+            "merges by key: phone 2, email 0, member_id 0, record_id 0",
+            "unconfirmed: phone 1 (key shared, names not similar enough; not joined)",
+            "hub keys dropped: none",
+            "malformed keys (not matched):",
+            "  crm updated: 1 (first at crm.csv:5; counted as oldest)",
+            "birthday conflicts: none",
+        ])
+        #expect(try runner.read("ids.csv") == "source,record_id,customer_key\ncrm,1,C00000001\ncrm,2,C00000002\ncrm,3,C00000001\ncrm,4,C00000001\n")
+        // Record 3 (March) is the latest with a name: li naa, where most_frequent would tie to li na.
+        #expect(try runner.read("profiles.csv") == """
+            customer_key,records,sources,phone,email,member_id,full_name,birthday,birthday_conflict
+            C00000001,3,crm,+8613800138000,,,li naa,,
+            C00000002,1,crm,+8613800138000,,,wang wei,,
+
+            """)
+    }
 }
