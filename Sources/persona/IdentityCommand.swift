@@ -2,6 +2,7 @@ import ArgumentParser
 import AtomicOutput
 import CustomerData
 import Foundation
+import Reporting
 import Segmentation
 
 struct IdentityCommand: ParsableCommand {
@@ -46,8 +47,14 @@ struct IdentityCommand: ParsableCommand {
             2024-05-01T13:45:00Z (or +08:00) and 2024/5/1; other values are counted as \
             malformed.
 
+            --report REPORT.html writes one self-contained HTML page (no scripts, nothing \
+            fetched): records per source, customers, merges by key, customers by number of \
+            records, source overlap, hub keys dropped, malformed values with the first line, \
+            refused joins, birthday conflicts and the settings used. With a hash key it holds \
+            no phone, e-mail or member id (hub keys masked, birthday conflicts only counted).
+
             Example:
-              persona identity --config identity.yaml --out identities.csv --profiles profiles.csv
+              persona identity --config identity.yaml --out identities.csv --profiles profiles.csv --report identity.html
             """)
 
     @Option(help: ArgumentHelp("The sources and matching settings (YAML).", valueName: "identity.yaml"))
@@ -65,10 +72,17 @@ struct IdentityCommand: ParsableCommand {
     @Option(name: .customLong("max-shared"), parsing: .unconditional, help: ArgumentHelp("Hub guard: overrides the config's hub_guard (a key value carried by more than N different identities is not used).", valueName: "N"))
     var maxShared: Int?
 
+    @Option(help: ArgumentHelp("Also write an HTML report: one self-contained file (inline SVG, no scripts, opens offline).", valueName: "REPORT.html"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Language of the report: en (default) or zh (中文).", valueName: "en|zh"))
+    var lang: String = "en"
+
     @OptionGroup var limits: LimitOptions
 
     func validate() throws {
-        try checkDistinctOutputs([("--out", out), ("--profiles", profiles)], inputs: [("--config", config)])
+        try checkDistinctOutputs([("--out", out), ("--profiles", profiles), ("--report", report)], inputs: [("--config", config)])
+        try checkLanguage(lang, wanted: report != nil, outputs: "the report: add --report")
         if let maxShared, maxShared < 1 { throw ValidationError("--max-shared must be at least 1; got \(maxShared)") }
     }
 
@@ -84,8 +98,12 @@ struct IdentityCommand: ParsableCommand {
             let outputs = OutputSet.forCommand()
             try outputs.stage(resolution.identitiesCSV(), to: out)
             if let profiles { try outputs.stage(resolution.profilesCSV(profileRows), to: profiles) }
+            if let report {
+                let document = IdentityReport.document(resolution, profiles: profileRows, language: Language(rawValue: lang) ?? .en)
+                try outputs.stage(Array(HTMLReport.render(document).utf8), to: report)
+            }
             try outputs.commit()
-            Terminal.print(IdentitySummary(resolution: resolution, profiles: profileRows, outputs: [out] + (profiles.map { [$0] } ?? []),
+            Terminal.print(IdentitySummary(resolution: resolution, profiles: profileRows, outputs: [out] + [profiles, report].compactMap { $0 },
                                            seconds: Date().timeIntervalSince(start)).text)
         } catch let error as ValidationError {
             throw error
