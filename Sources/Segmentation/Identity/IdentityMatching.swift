@@ -55,8 +55,10 @@ public struct IdentityMatching: Sendable {
         var merges = [String: Int]()
         var unconfirmed = [IdentityField: Int]()
         for k in 0..<3 {
-            if let rule = records.config.confirm[strong[k]] {
-                (merges[strong[k].rawValue], unconfirmed[strong[k]]) = ConfirmedJoins.join(records, key: k, rule: rule, skipping: isHub[k], into: &sets)
+            if let rule = records.config.confirm[strong[k]] {  // names must agree: IdentityConfirmation.swift
+                let outcome = ConfirmedJoins.join(records, key: k, rule: rule, skipping: isHub[k], into: &sets)
+                merges[strong[k].rawValue] = outcome.joined
+                unconfirmed[strong[k]] = outcome.refused
                 continue
             }
             var first = Array(repeating: Int32(-1), count: records.values[k].count)
