@@ -349,5 +349,114 @@ enum Strings {
             "消费为平均水平的 {0} 倍（{1}）",
         "{0}: {1} on average ({2}× the average)":
             "{0}：平均 {1}（平均水平的 {2} 倍）",
+        // persona identity
+        "Birthday conflicts":
+            "生日冲突",
+        "Customers by number of records":
+            "按记录数划分的客户",
+        "Customers with records in both the row's and the column's source; the diagonal is the customers of each source.":
+            "在行与列两个来源中都有记录的客户数；对角线为各来源的客户数。",
+        "Each join put two groups of records together that no earlier key had joined (keys in the order listed; record_id is a record id repeated within one source). The records less all joins are the customers.":
+            "每次合并把此前任何键都未合并的两组记录合为一组（按所列顺序依次使用各键；record_id 指同一来源内重复出现的记录 ID）。记录数减去全部合并次数即为客户数。",
+        "HMAC pseudonyms":
+            "HMAC 假名",
+        "How many customers have one record, two, and so on. Large customers are worth a look: a key shared by a few people that stayed under the hub guard joins them.":
+            "有一条、两条……记录的客户各有多少。记录很多的客户值得查看：少数人共用、但未超过枢纽阈值的键会把他们合并。",
+        "Hub keys dropped":
+            "已弃用的枢纽键",
+        "Identity resolution":
+            "身份识别",
+        "Key values shared by more than {0} different identities (records whose other keys differ), such as a store's phone typed for walk-in buyers: not used for matching; the records keep their other keys.{1}":
+            "被超过 {0} 个不同身份（其他键不同的记录）共用的键值，例如门店为散客录入的店内电话：不用于匹配；这些记录的其他键照常使用。{1}",
+        "Malformed values":
+            "格式错误的值",
+        "Merges by key":
+            "按键合并",
+        "Name confirmation":
+            "姓名确认",
+        "No confirmation rules: records sharing a key are joined whatever their names.":
+            "没有确认规则：共用一个键的记录无论姓名如何都会合并。",
+        "None: every value given could be read.":
+            "无：所有给出的值都能读取。",
+        "None: no key value is shared by more than {0} different identities.":
+            "无：没有键值被超过 {0} 个不同身份共用。",
+        "Not listed: customer keys are pseudonymous, and birthdays are personal data.":
+            "未列出：客户键为假名，且生日属于个人数据。",
+        "Records per customer":
+            "每位客户的记录数",
+        "Records read from each source, and the customers with at least one record there.":
+            "从各来源读取的记录数，以及在该来源至少有一条记录的客户数。",
+        "Records sharing a key with a rule are joined only when their normalised full names are similar enough (Jaro-Winkler); a record without a name joins the key's first record with a name. A refused join leaves the record apart unless another key joins it.":
+            "共用一个设有规则的键的记录，只有在规范化后的姓名足够相似（Jaro-Winkler）时才会合并；没有姓名的记录并入该键第一条有姓名的记录。被拒绝的合并使记录保持独立，除非另一个键将其合并。",
+        "Settings":
+            "设置",
+        "Source overlap":
+            "来源重叠",
+        "Sources":
+            "来源",
+        "Values are masked: customer keys are pseudonymous.":
+            "值已遮盖：客户键为假名。",
+        "Values that cannot be what their column says (a phone of impossible length, an e-mail without a domain, a date that is not one): keys are never matched, names and birthdays are left blank, and an updated time counts as oldest.":
+            "与所在列含义不符的值（长度不可能的电话、没有域名的邮箱、不是日期的日期）：这样的键从不参与匹配，姓名和生日留空，更新时间按最早计。",
+        "What this run was asked to do (the config, and --max-shared where given).":
+            "本次运行的设置（配置文件，以及给出时的 --max-shared）。",
+        "a key value shared by more than {0} different identities is not used":
+            "被超过 {0} 个不同身份共用的键值不予使用",
+        "birthdays":
+            "生日",
+        "confirmation: {0}":
+            "确认：{0}",
+        "customer":
+            "客户",
+        "customer keys":
+            "客户键",
+        "customers in two or more sources":
+            "出现在两个及以上来源的客户",
+        "file":
+            "文件",
+        "first at":
+            "首次出现于",
+        "hub guard":
+            "枢纽阈值",
+        "hub keys dropped":
+            "已弃用的枢纽键",
+        "identities":
+            "身份数",
+        "joins":
+            "合并次数",
+        "joins refused":
+            "被拒绝的合并",
+        "key":
+            "键",
+        "malformed values":
+            "格式错误的值",
+        "member id leading zeros":
+            "会员号前导零",
+        "name similarity ≥ {0}":
+            "姓名相似度 ≥ {0}",
+        "persona identity · {0} records from {1} sources → {2} customers · {3}":
+            "persona identity · 来自 {1} 个来源的 {0} 条记录 → {2} 位客户 · {3}",
+        "records":
+            "记录",
+        "records per customer":
+            "每位客户的记录数",
+        "sequential keys":
+            "顺序编号",
+        "setting":
+            "设置项",
+        "source":
+            "来源",
+        "source priority":
+            "来源优先级",
+        "source {0}":
+            "来源 {0}",
+        "survivorship: {0}":
+            "字段取值规则：{0}",
+        "values":
+            "值的个数",
+        "{0} customers have records with different birthdays (PROFILES.csv birthday_conflict).":
+            "{0} 位客户的记录给出了不同的生日（PROFILES.csv 的 birthday_conflict）。",
+        "… and {0} more.":
+            "……另有 {0} 个。",
     ]
 }

@@ -140,8 +140,7 @@ struct ReportOptions: ParsableArguments {
     var lang: String = "en"
 
     func validate() throws {
-        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang must be en or zh; got '\(lang)'") }
-        if lang != "en", !wanted { throw ValidationError("--lang only changes the report and the notebook: add --report or --notebook") }
+        try checkLanguage(lang, wanted: wanted, outputs: "the report and the notebook: add --report or --notebook")
     }
 
     var language: Language { Language(rawValue: lang) ?? .en }
@@ -165,6 +164,13 @@ struct ReportOptions: ParsableArguments {
         if let report { try outputs.stage(Array(HTMLReport.render(document).utf8), to: report) }
         if let notebook { try outputs.stage(try Notebook.render(document), to: notebook) }
     }
+}
+
+/// Refuses a `--lang` other than en or zh, and one given without an output it changes
+/// (`outputs` says which: "the report: add --report").
+func checkLanguage(_ lang: String, wanted: Bool, outputs: String) throws {
+    guard Language(rawValue: lang) != nil else { throw ValidationError("--lang must be en or zh; got '\(lang)'") }
+    if lang != "en", !wanted { throw ValidationError("--lang only changes \(outputs)") }
 }
 
 /// Refuses, before any work, two options naming one output file, an output that is one of the

@@ -1,9 +1,9 @@
 import Foundation
 import Segmentation
 
-/// What `persona identity` prints on stderr: records per source, merges by key, hub keys left
-/// out, malformed keys, birthday conflicts. Key values are masked when customer keys are
-/// pseudonymous; birthdays are then counted, not shown.
+/// What `persona identity` prints on stderr: records per source, merges by key, joins refused
+/// by confirmation rules, hub keys left out, malformed keys and dates, birthday conflicts. Key
+/// values are masked when customer keys are pseudonymous; birthdays are then counted, not shown.
 struct IdentitySummary {
     let resolution: IdentityResolution
     let profiles: IdentityProfiles
@@ -25,6 +25,10 @@ struct IdentitySummary {
         }
         let merged = ["phone", "email", "member_id", "record_id"].map { "\($0) \(Format.count(matching.merges[$0] ?? 0))" }
         lines.append("merges by key: " + merged.joined(separator: ", "))
+        let unconfirmed = IdentityField.strong.compactMap { field in matching.unconfirmed[field].map { "\(field.rawValue) \(Format.count($0))" } }
+        if !unconfirmed.isEmpty {
+            lines.append("unconfirmed: " + unconfirmed.joined(separator: ", ") + " (key shared, names not similar enough; not joined)")
+        }
         if matching.hubs.isEmpty {
             lines.append("hub keys dropped: none")
         } else {
@@ -40,6 +44,9 @@ struct IdentitySummary {
             for field in IdentityField.allCases {
                 guard let bad = records.malformed[s][field] else { continue }
                 malformed.append("  \(source.name) \(field.rawValue): \(Format.count(bad.count)) (first at \(source.file):\(bad.firstLine))")
+            }
+            if let bad = records.malformedUpdated[s] {
+                malformed.append("  \(source.name) updated: \(Format.count(bad.count)) (first at \(source.file):\(bad.firstLine); counted as oldest)")
             }
         }
         lines.append("malformed keys (not matched)" + (malformed.isEmpty ? ": none" : ":"))

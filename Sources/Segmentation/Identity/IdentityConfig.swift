@@ -4,10 +4,13 @@ import Foundation
 ///
 /// ```yaml
 /// sources:
-///   - {name: crm, file: crm.csv, id: customer_id, phone: mobile, email: email, country: CN}
-///   - {name: shop, file: shop/users.csv, id: user_id, email: mail, member_id: card}
+///   - {name: crm, file: crm.csv, id: customer_id, phone: mobile, email: email, country: CN, updated: last_modified}
+///   - {name: shop, file: shop/users.csv, id: user_id, email: mail, member_id: card, full_name: name}
 /// hub_guard: 50                  # a key value shared by more identities than this is not used
 /// member_id: {leading_zeros: strip}
+/// survivorship: {phone: most_recent, email: source_priority}   # PROFILES.csv; default most_frequent
+/// priority: [shop, crm]          # for source_priority; default the order of `sources`
+/// confirm: {phone: {name_similarity: 0.8}}                    # join on a phone only when names agree
 /// ```
 ///
 /// Files are relative to the YAML file's folder. Every problem is reported at its line and
@@ -24,6 +27,8 @@ public struct IdentityConfig: Sendable, Equatable {
         public var columns: [IdentityField: String]
         /// ISO region for phone numbers without a calling code.
         public var country: String
+        /// The column that says when a record last changed (for `most_recent` survivorship).
+        public var updated: String? = nil
         /// Where each column name is written in the config (`identity.yaml:5:12`), for errors.
         public var places: [String: String]
     }
@@ -32,6 +37,13 @@ public struct IdentityConfig: Sendable, Equatable {
     /// A key value shared by more than this many otherwise different identities is not used.
     public var hubGuard: Int = 50
     public var leadingZeros: IdentityKeys.LeadingZeros = .keep
+    /// How PROFILES.csv picks each field; a field not named here is `mostFrequent`.
+    public var survivorship: [IdentityField: SurvivorshipRule] = [:]
+    /// Source indices from the highest priority down, every source once (`priority:` first,
+    /// then the sources it leaves out, in config order).
+    public var priority: [Int] = []
+    /// Name confirmation per strong key: records sharing the key join only when their names agree.
+    public var confirm: [IdentityField: ConfirmationRule] = [:]
 
     public static let defaultCountry = "CN"
 
@@ -77,13 +89,14 @@ public struct IdentityConfig: Sendable, Equatable {
             guard columns.keys.contains(where: \.isStrong) else {
                 throw source.error(at: at(nil), "source '\(name)' names no key column: give phone, email or member_id")
             }
-            for key in ["file", "id"] + IdentityField.allCases.map(\.rawValue) {
+            for key in ["file", "id", "updated"] + IdentityField.allCases.map(\.rawValue) {
                 if let place = source.place(at: at(key)) { places[key] = "\(file):\(place.line):\(place.column)" }
             }
             let path = entry.file.hasPrefix("/") || folder.isEmpty ? entry.file : (folder as NSString).appendingPathComponent(entry.file)
             config.sources.append(Source(name: name, file: entry.file, path: path, id: entry.id, columns: columns,
-                                         country: country, places: places))
+                                         country: country, updated: entry.updated, places: places))
         }
+        try config.applyRules(survivorship: raw.survivorship, priority: raw.priority, confirm: raw.confirm, source: source)
         return config
     }
 }
@@ -106,8 +119,11 @@ private struct RawConfig: Decodable {
     var sources: [RawSource]
     var hub_guard: Int?
     var member_id: RawMemberID?
+    var survivorship: RawSurvivorship?
+    var priority: [String]?
+    var confirm: RawConfirm?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case sources, hub_guard, member_id }
+    enum CodingKeys: String, CodingKey, CaseIterable { case sources, hub_guard, member_id, survivorship, priority, confirm }
 
     init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self, section: nil)
@@ -115,6 +131,9 @@ private struct RawConfig: Decodable {
         sources = try c.decode([RawSource].self, forKey: .sources)
         hub_guard = try c.decodeIfPresent(Int.self, forKey: .hub_guard)
         member_id = try c.decodeIfPresent(RawMemberID.self, forKey: .member_id)
+        survivorship = try c.decodeIfPresent(RawSurvivorship.self, forKey: .survivorship)
+        priority = try c.decodeIfPresent([String].self, forKey: .priority)
+        confirm = try c.decodeIfPresent(RawConfirm.self, forKey: .confirm)
     }
 }
 
@@ -139,10 +158,11 @@ private struct RawSource: Decodable {
     var file: String
     var id: String
     var country: String?
+    var updated: String?
     /// The key and descriptive columns given, by field.
     var columns: [IdentityField: String] = [:]
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, file, id, phone, email, member_id, full_name, birthday, country }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, file, id, phone, email, member_id, full_name, birthday, country, updated }
 
     init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self, section: "sources[\(decoder.codingPath.last?.intValue ?? 0)]")
@@ -151,6 +171,7 @@ private struct RawSource: Decodable {
         file = try c.decode(String.self, forKey: .file)
         id = try c.decode(String.self, forKey: .id)
         country = try c.decodeIfPresent(String.self, forKey: .country)
+        updated = try c.decodeIfPresent(String.self, forKey: .updated)
         for field in IdentityField.allCases {
             if let key = CodingKeys(rawValue: field.rawValue), let column = try c.decodeIfPresent(String.self, forKey: key) {
                 columns[field] = column

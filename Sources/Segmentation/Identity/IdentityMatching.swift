@@ -22,6 +22,9 @@ public struct IdentityMatching: Sendable {
     /// Unions that joined two different groups, by what joined them (`record_id` for a repeated id).
     public let merges: [String: Int]
     public let hubs: [Hub]
+    /// Per strong key with a confirmation rule, the joins refused because the names disagreed
+    /// (IdentityConfirmation.swift).
+    public let unconfirmed: [IdentityField: Int]
 
     /// - Complexity: O(n α(n)) for n records; the hub guard looks closer only at values
     ///   carried by more records than the guard allows.
@@ -58,7 +61,14 @@ public struct IdentityMatching: Sendable {
         }
         var sets = UnionFind(count: n)
         var merges = [String: Int]()
+        var unconfirmed = [IdentityField: Int]()
         for k in 0..<3 {
+            if let rule = records.config.confirm[strong[k]] {  // names must agree: IdentityConfirmation.swift
+                let outcome = ConfirmedJoins.join(records, key: k, rule: rule, skipping: isHub[k], into: &sets)
+                merges[strong[k].rawValue] = outcome.joined
+                unconfirmed[strong[k]] = outcome.refused
+                continue
+            }
             var first = Array(repeating: Int32(-1), count: records.valueCount(k))
             var joined = 0
             for r in 0..<n {
@@ -94,6 +104,7 @@ public struct IdentityMatching: Sendable {
         self.customer = customer
         customerCount = Int(count)
         self.merges = merges
+        self.unconfirmed = unconfirmed
         self.hubs = hubs.sorted { ($0.identities, $1.field.rawValue, $1.value) > ($1.identities, $0.field.rawValue, $0.value) }
     }
 

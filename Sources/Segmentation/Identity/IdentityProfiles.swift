@@ -2,9 +2,9 @@ import CustomerData
 import Foundation
 import NumericCore
 
-/// One customer as its records describe them, each field chosen by survivorship: the most
-/// frequent non-blank normalised value, ties going to the value seen first (sources in config
-/// order, then records in file order).
+/// One customer as its records describe them, each field chosen by the config's survivorship
+/// rule (`SurvivorshipRule`; by default the most frequent non-blank normalised value, ties going
+/// to the value seen first: sources in config order, then records in file order).
 public struct IdentityProfile: Sendable, Equatable {
     public var customerKey: String
     public var records: Int
@@ -58,14 +58,16 @@ public struct IdentityProfiles: Sendable {
             name.reserveCapacity(range.count)
             birthday.reserveCapacity(range.count)
             birthdayCount.reserveCapacity(range.count)
+            let survivorship = Survivorship(records)
+            var scratch = [Int32]()
             members.withUnsafeBufferPointer { all in
                 for c in range {
                     let group = UnsafeBufferPointer(rebasing: all[start[c]..<start[c + 1]])
-                    keys[0].append(Self.survivor(group, phone, absent: -1))
-                    keys[1].append(Self.survivor(group, email, absent: -1))
-                    keys[2].append(Self.survivor(group, member, absent: -1))
-                    name.append(Self.survivor(group, names, absent: -1))
-                    birthday.append(Self.survivor(group, dates, absent: 0))
+                    keys[0].append(survivorship.choose(.phone, group, phone, absent: -1, scratch: &scratch))
+                    keys[1].append(survivorship.choose(.email, group, email, absent: -1, scratch: &scratch))
+                    keys[2].append(survivorship.choose(.memberID, group, member, absent: -1, scratch: &scratch))
+                    name.append(survivorship.choose(.fullName, group, names, absent: -1, scratch: &scratch))
+                    birthday.append(survivorship.choose(.birthday, group, dates, absent: 0, scratch: &scratch))
                     birthdayCount.append(Int32(Self.distinctCount(group, dates, absent: 0)))
                 }
             }

@@ -21,6 +21,10 @@ public struct IdentityRecords: Sendable {
     /// Per source: records read, and per field the malformed values with the first one's line.
     public internal(set) var recordsPerSource: [Int]
     public internal(set) var malformed: [[IdentityField: (count: Int, firstLine: Int)]]
+    /// `updated` times per record (empty when no source names the column) and, by source, the
+    /// values that are not dates: see IdentityRecords+Updated.swift.
+    public internal(set) var updated: [Int64] = []
+    public internal(set) var malformedUpdated: [Int: (count: Int, firstLine: Int)] = [:]
 
     /// Per source, its distinct record ids.
     private(set) var recordIDs: [ByteInterner] = []
@@ -119,6 +123,10 @@ public struct IdentityRecords: Sendable {
             records.recordCode += batch.recordCode
             records.recordIDs.append(batch.ids)
             records.birthdayDate += batch.birthdays ?? Array(repeating: 0, count: batch.rows)
+            records.malformedUpdated[s] = batch.malformedUpdated
+            if config.sources.contains(where: { $0.updated != nil }) {
+                records.updated += batch.updated ?? Array(repeating: IdentityRecords.unknownTime, count: batch.rows)
+            }
         }
         // Each field's values numbered by one thread, the fields side by side.
         let fields: [IdentityField] = [.phone, .email, .memberID, .fullName]
@@ -149,6 +157,9 @@ private struct SourceBatch: Sendable {
     var texts: [IdentityField: CSVFieldColumns.Column] = [:]
     var birthdays: [Int32]?
     var malformed: [IdentityField: (count: Int, firstLine: Int)] = [:]
+    /// `updated` times (`IdentityRecords.unknownTime` when blank or not a date), nil without the column.
+    var updated: [Int64]?
+    var malformedUpdated: (count: Int, firstLine: Int)?
 
     init(_ config: IdentityConfig, source s: Int, limits: InputLimits) throws {
         let source = config.sources[s]
@@ -166,6 +177,7 @@ private struct SourceBatch: Sendable {
                 return index
             }
             return try [column("id", source.id)] + fields.map { try column($0.rawValue, source.columns[$0] ?? "") }
+                + (source.updated.map { [try column("updated", $0)] } ?? [])
         }
         rows = table.rowCount
         var ids = ByteInterner(expectedCount: rows)
@@ -225,6 +237,22 @@ private struct SourceBatch: Sendable {
                 texts[field] = out
             }
             if bad > 0 { malformed[field] = (bad, firstBad) }
+        }
+        if source.updated != nil, let column = table.columns.last {
+            var times = [Int64](repeating: IdentityRecords.unknownTime, count: rows)
+            var bad = 0, firstBad = 0
+            for row in 0..<rows {
+                let text = column.withField(row) { String(decoding: $0, as: UTF8.self) }
+                guard !IdentityKeys.trimmed(text).isEmpty else { continue }
+                if let time = IdentityRecords.time(text) {
+                    times[row] = time
+                } else {
+                    if bad == 0 { firstBad = table.lines[row] }
+                    bad += 1
+                }
+            }
+            updated = times
+            if bad > 0 { malformedUpdated = (bad, firstBad) }
         }
     }
 }

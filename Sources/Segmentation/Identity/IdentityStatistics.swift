@@ -1,0 +1,45 @@
+/// How the customers of a resolution are made up: how many records each has and which sources
+/// they span (for the report).
+public struct IdentityStatistics: Sendable, Equatable {
+    /// The largest size counted on its own; bigger customers are counted with it ("5+").
+    public static let largestSize = 5
+
+    /// Customers with 1, 2, 3, 4 and 5 or more records.
+    public var customersBySize: [Int]
+    /// Customers with at least one record in each source, by source index.
+    public var customersPerSource: [Int]
+    /// Customers with records in two or more sources.
+    public var customersInSeveralSources: Int
+    /// `overlap[a][b]`: customers with records in both source a and source b; the diagonal is
+    /// `customersPerSource`.
+    public var overlap: [[Int]]
+}
+
+extension IdentityResolution {
+    /// - Complexity: O(n + Σ per customer of (distinct sources)²).
+    public func statistics() -> IdentityStatistics {
+        let sourceCount = records.config.sources.count
+        var stats = IdentityStatistics(customersBySize: Array(repeating: 0, count: IdentityStatistics.largestSize),
+                                       customersPerSource: Array(repeating: 0, count: sourceCount), customersInSeveralSources: 0,
+                                       overlap: Array(repeating: Array(repeating: 0, count: sourceCount), count: sourceCount))
+        let (start, members) = matching.members()
+        var present = Array(repeating: false, count: sourceCount)
+        var sources = [Int]()
+        for c in 0..<matching.customerCount {
+            let group = members[start[c]..<start[c + 1]]
+            stats.customersBySize[min(group.count, IdentityStatistics.largestSize) - 1] += 1
+            sources.removeAll(keepingCapacity: true)
+            for r in group where !present[Int(records.source[Int(r)])] {
+                present[Int(records.source[Int(r)])] = true
+                sources.append(Int(records.source[Int(r)]))
+            }
+            if sources.count > 1 { stats.customersInSeveralSources += 1 }
+            for a in sources {
+                stats.customersPerSource[a] += 1
+                for b in sources { stats.overlap[a][b] += 1 }
+                present[a] = false
+            }
+        }
+        return stats
+    }
+}
