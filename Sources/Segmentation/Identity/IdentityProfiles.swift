@@ -163,7 +163,7 @@ public struct IdentityProfiles: Sendable {
             var seen = [Bool](repeating: false, count: names.count)
             var out = CSVWriter(reserve: chunk * 80)
             for c in part * chunk..<min(count, (part + 1) * chunk) {
-                out.field(customerKeys[c])
+                customerKeys.withKey(c) { out.field(bytes: $0) }
                 out.field(start[c + 1] - start[c])
                 for i in seen.indices { seen[i] = false }
                 for r in members[start[c]..<start[c + 1]] { seen[Int(source[Int(r)])] = true }

@@ -1,5 +1,6 @@
-import Foundation
 import CustomerData
+import Foundation
+import NumericCore
 
 /// The outcome of `persona identity`: a customer key for every record, a profile per
 /// customer, and what the summary reports.
@@ -7,7 +8,7 @@ public struct IdentityResolution: Sendable {
     public let records: IdentityRecords
     public let matching: IdentityMatching
     /// One key per customer, by customer number.
-    public let customerKeys: [String]
+    public let customerKeys: CustomerKeyTable
     /// Whether the keys are HMAC pseudonyms (then no phone, e-mail or member id is written).
     public let pseudonymous: Bool
 
@@ -15,20 +16,28 @@ public struct IdentityResolution: Sendable {
     /// pair (UTF-8 byte order; the message is source, U+001F, record id), so a key is stable
     /// for the same data and key and gives nothing away; without it `C00000001`, `C00000002`, …
     /// by order of first appearance (sources in config order, records in file order).
-    public init(records: IdentityRecords, hash: KeyedHash?) {
+    public init(records: IdentityRecords, hash: KeyedHash?, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.records = records
         let matching = IdentityMatching(records)
         self.matching = matching
         pseudonymous = hash != nil
+        let customers = matching.customerCount
         guard let hash else {
-            let width = max(8, String(matching.customerCount).count)
-            customerKeys = (0..<matching.customerCount).map { c in
-                let digits = String(c + 1)
-                return "C" + String(repeating: "0", count: width - digits.count) + digits
+            let width = max(8, String(customers).count)
+            var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: customers * (width + 1))
+            for c in 0..<customers {
+                bytes[c * (width + 1)] = UInt8(ascii: "C")
+                var n = c + 1, i = (c + 1) * (width + 1) - 1
+                while n > 0 {
+                    bytes[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                    i -= 1
+                }
             }
+            customerKeys = CustomerKeyTable(width: width + 1, bytes: bytes)
             return
         }
-        var smallest = Array(repeating: -1, count: matching.customerCount)
+        var smallest = Array(repeating: -1, count: customers)
         let names = records.config.sources.map(\.name)
         // Sources ranked by their names' bytes; within a source, record ids by their bytes.
         let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
@@ -43,7 +52,26 @@ public struct IdentityResolution: Sendable {
             let best = smallest[Int(c)]
             if best < 0 || precedes(r, best) { smallest[Int(c)] = r }
         }
-        customerKeys = smallest.map { r in hash.pseudonym(names[Int(records.source[r])] + "\u{1F}" + records.recordID(r)) }
+        // The MACs on every core, chunk by chunk, joined in customer order.
+        let chunk = 1 << 15
+        let first = smallest
+        let parts = Parallel.map(count: (customers + chunk - 1) / chunk, threads: threads) { part in
+            let (source, recordCode, ids) = (records.source, records.recordCode, records.recordIDs)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(chunk * KeyedHash.pseudonymLength)
+            var message = [UInt8]()
+            let pseudonymizer = KeyedHash.Pseudonymizer(hash)
+            for c in part * chunk..<min(customers, (part + 1) * chunk) {
+                let r = first[c]
+                message.removeAll(keepingCapacity: true)
+                message += names[Int(source[r])].utf8
+                message.append(0x1F)
+                ids[Int(source[r])].withValue(recordCode[r]) { message += $0 }
+                pseudonymizer.append(message, to: &bytes)
+            }
+            return bytes
+        }
+        customerKeys = CustomerKeyTable(width: KeyedHash.pseudonymLength, bytes: parts.flatMap { (try? $0.get()) ?? [] })
     }
 
     /// `source,record_id,customer_key` for every record, in input order, handed to `write` in
@@ -66,7 +94,7 @@ public struct IdentityResolution: Sendable {
                 let s = Int(source[r])
                 out.field(names[s])
                 ids[s].withValue(recordCode[r]) { out.field(bytes: $0) }
-                out.field(keys[Int(customer[r])])
+                keys.withKey(Int(customer[r])) { out.field(bytes: $0) }
                 out.endRow()
             }
             return out.bytes
@@ -78,5 +106,21 @@ public struct IdentityResolution: Sendable {
         var bytes = [UInt8]()
         writeIdentitiesCSV { bytes += $0 }
         return bytes
+    }
+}
+
+/// Customer keys of one width, one after the other: 4M keys are one buffer, not 4M strings.
+public struct CustomerKeyTable: Sendable, RandomAccessCollection {
+    let width: Int
+    let bytes: [UInt8]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { width == 0 ? 0 : bytes.count / width }
+
+    public subscript(c: Int) -> String { withKey(c) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Calls `body` with the bytes of customer `c`'s key.
+    public func withKey<R>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[c * width..<(c + 1) * width])) }
     }
 }

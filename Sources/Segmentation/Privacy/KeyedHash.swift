@@ -37,8 +37,36 @@ public struct KeyedHash: Sendable {
 
     /// The pseudonym written in place of an id: the first 16 bytes of the MAC in hex.
     public func pseudonym(_ id: String) -> String {
-        let hex: [Character] = Array("0123456789abcdef")
-        return String(mac(Array(id.utf8)).prefix(16).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
+        String(decoding: pseudonym(bytes: Array(id.utf8)), as: UTF8.self)
+    }
+
+    /// Characters in a pseudonym.
+    public static let pseudonymLength = 32
+
+    /// `pseudonym` of the id's UTF-8 bytes, as ASCII bytes.
+    public func pseudonym(bytes id: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        Pseudonymizer(self).append(id, to: &out)
+        return out
+    }
+
+    /// Makes many pseudonyms: the key's HMAC state is set up once and copied for each id,
+    /// which halves the hashing of short ids. One per thread.
+    public struct Pseudonymizer {
+        private let keyed: HMAC<SHA256>
+        private static let hex = Array("0123456789abcdef".utf8)
+
+        public init(_ hash: KeyedHash) { keyed = HMAC<SHA256>(key: hash.key) }
+
+        /// Appends the pseudonym of `id` (its bytes) to `out`.
+        public func append<C: Collection>(_ id: C, to out: inout [UInt8]) where C.Element == UInt8 {
+            var hmac = keyed
+            hmac.update(data: Array(id))
+            for byte in hmac.finalize().prefix(KeyedHash.pseudonymLength / 2) {
+                out.append(Self.hex[Int(byte >> 4)])
+                out.append(Self.hex[Int(byte & 15)])
+            }
+        }
     }
 }
 
