@@ -58,6 +58,67 @@ struct ParetoNBDTests {
         #expect(model.expectedPurchases(in: 0, frequency: 3, recency: 20, T: 30) == 0)
     }
 
+    @Test("the no-death limit: the NBD likelihood, the Pareto/NBD's as s/β → 0, with its gradient")
+    func noDeathLimit() throws {
+        let data = try Self.data()
+        let likelihood = ParetoNBDLikelihood(data)
+        let (r, alpha) = (0.8, 15.0)
+        // By hand: Σ log Γ(r+x) − log Γ(r) + r log α − (r+x) log(α+T).
+        var byHand = 0.0
+        for i in 0..<data.count {
+            let (x, T) = (data.frequency[i], data.T[i])
+            byHand += lgamma(r + x) - lgamma(r) + r * log(alpha) - (r + x) * log(alpha + T)
+        }
+        let (value, gradient) = likelihood.noDeath(r: r, alpha: alpha)
+        #expect(abs(value - byHand) <= 1e-12 * abs(byHand), "\(value) vs \(byHand)")
+        // s/β = 1e-18: the customer silent for 393 days after 7 purchases in a week still gains
+        // only ~3e-8 from dying (at s = 1e-9 it is 0.028: the limit is approached slowly).
+        let nearlyImmortal = likelihood.evaluate(r: r, alpha: alpha, s: 1e-15, beta: 1_000).value
+        #expect(abs(nearlyImmortal - byHand) <= 1e-6, "\(nearlyImmortal) vs \(byHand)")
+        for k in 0..<2 {
+            var (up, down) = ([r, alpha], [r, alpha])
+            let h = 1e-6 * up[k]
+            up[k] += h
+            down[k] -= h
+            let numeric = (likelihood.noDeath(r: up[0], alpha: up[1]).value - likelihood.noDeath(r: down[0], alpha: down[1]).value) / (2 * h)
+            #expect(abs(numeric - gradient[k]) <= 1e-6 * max(1, abs(gradient[k])), "\(k): \(gradient[k]) vs \(numeric)")
+        }
+    }
+
+    /// Customers who buy at gamma-distributed Poisson rates for a year and never stop: the
+    /// likelihood rises as s → 0 and β → ∞, where the integral's series needs ever more terms
+    /// (UCI Online Retail is such a log: the fit used to run for hours). The fit must stop in
+    /// that limit, say so, and leave interior fits alone (CDNOW's published fit is checked in
+    /// the CLV reference tests).
+    @Test("a log where nobody dies: the fit stops in the no-death limit and says so", .timeLimit(.minutes(1)))
+    func nobodyDies() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func uniform() -> Double {  // xorshift64*, (0, 1)
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            return (Double((state &* 0x2545_F491_4F6C_DD1D) >> 11) + 0.5) / 9_007_199_254_740_992
+        }
+        var frequency = [Double](), recency = [Double](), T = [Double]()
+        for i in 0..<3_000 {
+            let rate = 0.005 + 0.001 * Double(i % 60)  // purchases a day
+            let age = 365.0 - Double(i % 200)
+            var time = 0.0, last = 0.0, count = 0
+            while true {
+                time += -log(uniform()) / rate
+                if time > age { break }
+                (last, count) = (time.rounded(.down), count + 1)
+            }
+            frequency.append(Double(count))
+            recency.append(last)
+            T.append(age)
+        }
+        let model = try ParetoNBD().fit(try RepeatPurchases(frequency: frequency, recency: recency, T: T))
+        #expect(model.noDeath && model.atBoundary)
+        #expect(model.meanDeathRate * 365 < 1e-3)
+        #expect(model.iterations < 200)
+    }
+
     @Test("bad input: a negative penalizer, no customers, no repeat purchase")
     func errors() throws {
         #expect(throws: NumericError.invalidParameter(name: "penalizer", allowed: "a number ≥ 0", got: "-1.0")) { try ParetoNBD(penalizer: -1) }

@@ -20,6 +20,13 @@ public struct ParetoNBD: Sendable {
         self.penalizer = try checkedPenalizer(penalizer)
     }
 
+    /// The no-death limit is taken when the likelihood is within this (in total
+    /// log-likelihood: a likelihood-ratio statistic of 0.02, which no test tells from zero) of
+    /// the NBD's maximum while the mean death rate s/β times the oldest customer's T is below
+    /// `noDeathShare` (about that share of customers could have died within the data's span).
+    static let noDeathTolerance = 0.01
+    static let noDeathShare = 1e-3
+
     /// Fits the model to the customers' summaries.
     ///
     /// lifetimes minimizes with Nelder-Mead to `tol=1e-4` from a random start; this fit is
@@ -43,13 +50,25 @@ public struct ParetoNBD: Sendable {
             let (ll, g) = likelihood.evaluate(r: p[0], alpha: p[1], s: p[2], beta: p[3])
             return (-ll, g.map { -$0 })
         }
+        // As s/β → 0 nobody dies and the likelihood tends to the NBD's (purchases only). When
+        // the data show no deaths the maximum lies in that limit, where the integral's series
+        // grows without bound: the fit stops once hardly anyone could have died within the
+        // data's span and the likelihood is within `noDeathTolerance` of the NBD's maximum.
+        let nbd = PositiveParameterFit(start: [1, 1 / timeScale], scales: [1, timeScale]) { p in
+            let (ll, g) = likelihood.noDeath(r: p[0], alpha: p[1])
+            return (-ll, g.map { -$0 })
+        }.minimize(customers: n, penalizer: 0).parameters
+        let noDeathMaximum = likelihood.noDeath(r: nbd[0], alpha: nbd[1]).value
         // lifetimes' penalty is on the total: per customer it is penalizer / n.
-        let result = fit.minimize(customers: n, penalizer: penalizer / n)
+        let result = fit.minimize(customers: n, penalizer: penalizer / n) { p, negativeLogLikelihood in
+            p[2] / p[3] * maxT < Self.noDeathShare && -negativeLogLikelihood >= noDeathMaximum - Self.noDeathTolerance
+        }
         let p = result.parameters
         return ParetoNBDModel(r: p[0], alpha: p[1], s: p[2], beta: p[3],
                               logLikelihood: likelihood.evaluate(r: p[0], alpha: p[1], s: p[2], beta: p[3]).value,
                               standardErrors: result.standardErrors.map { ParetoNBDModel.Parameters(r: $0[0], alpha: $0[1], s: $0[2], beta: $0[3]) },
-                              iterations: result.iterations, converged: result.converged, atBoundary: result.atBoundary)
+                              iterations: result.iterations, converged: result.converged, atBoundary: result.atBoundary,
+                              noDeath: result.reachedEdge)
     }
 }
 
@@ -65,15 +84,21 @@ public struct ParetoNBDModel: Sendable, Codable, Equatable {
     public var standardErrors: Parameters?
     public var iterations: Int
     public var converged: Bool
-    /// A parameter went to 0 or ∞ (below 1e-6 or above 1e6, α and β in the data's periods).
+    /// A parameter went to 0 or ∞ (below 1e-6 or above 1e6, α and β in the data's periods),
+    /// or the fit stopped in the no-death limit (`noDeath`).
     public var atBoundary: Bool
+    /// The likelihood came within 0.01 of its no-death limit (s/β → 0, the NBD model's
+    /// maximum) while s/β was falling: nobody seems to die, and the fit stopped there.
+    public var noDeath: Bool
 
     /// The mean death rate per period, s / β (a gamma mean).
     public var meanDeathRate: Double { s / beta }
 
     public init(r: Double, alpha: Double, s: Double, beta: Double, logLikelihood: Double = .nan,
-                standardErrors: Parameters? = nil, iterations: Int = 0, converged: Bool = true, atBoundary: Bool = false) {
+                standardErrors: Parameters? = nil, iterations: Int = 0, converged: Bool = true, atBoundary: Bool = false,
+                noDeath: Bool = false) {
         (self.r, self.alpha, self.s, self.beta) = (r, alpha, s, beta)
+        self.noDeath = noDeath
         self.logLikelihood = logLikelihood
         self.standardErrors = standardErrors
         self.iterations = iterations

@@ -94,6 +94,26 @@ struct ParetoNBDLikelihood {
 
     static let chunkRows = 8_192
 
+    /// The NBD log-likelihood (Pareto/NBD's limit as s/β → 0: purchases, no deaths) and its
+    /// gradient in (r, α).
+    func noDeath(r: Double, alpha: Double) -> (value: Double, gradient: [Double]) {
+        guard r > 0, alpha > 0 else { return (-.infinity, [0, 0]) }
+        var total = 0.0, gR = 0.0, gAlpha = 0.0
+        let (logAlpha, lgR, psiR) = (log(alpha), Special.logGamma(r), Special.digamma(r))
+        for (k, x) in values.enumerated() {
+            total += counts[k] * (Special.logGamma(r + x) - lgR + r * logAlpha)
+            gR += counts[k] * (Special.digamma(r + x) - psiR + logAlpha)
+            gAlpha += counts[k] * r / alpha
+        }
+        for i in rows.frequency.indices {
+            let (x, w, T) = (rows.frequency[i], rows.weight[i], rows.T[i])
+            total -= w * (r + x) * log(alpha + T)
+            gR -= w * log(alpha + T)
+            gAlpha -= w * (r + x) / (alpha + T)
+        }
+        return (total, [gR, gAlpha])
+    }
+
     /// The per-row term of the log-likelihood and its gradient over some rows.
     private func rowTerms(_ range: Range<Int>, tails: [HypergeometricTail], r: Double, alpha: Double, s: Double, beta: Double,
                           logS: Double) -> (Double, [Double]) {

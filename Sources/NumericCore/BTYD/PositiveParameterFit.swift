@@ -26,14 +26,26 @@ struct PositiveParameterFit {
         var iterations: Int
         var converged: Bool
         var atBoundary: Bool
+        /// Stopped by `atEdge` (see `minimize`).
+        var reachedEdge = false
     }
 
     /// Minimizes the mean negative log-likelihood over `customers` plus
-    /// `penalizer · Σ (parameter · scale)²`.
-    func minimize(customers n: Double, penalizer: Double) -> Result {
+    /// `penalizer · Σ (parameter · scale)²`. With `atEdge` (given the parameters and the
+    /// total negative log-likelihood there), the fit stops after a step where it holds and
+    /// reports a boundary maximum.
+    func minimize(customers n: Double, penalizer: Double, atEdge: (([Double], Double) -> Bool)? = nil) -> Result {
         let scales = self.scales
         let nll = negativeLogLikelihood
-        let result = LogSpaceMinimizer().minimize(from: start.map { log($0) }) { logs in
+        var minimizer = LogSpaceMinimizer()
+        if let atEdge {
+            minimizer.atEdge = { logs, objective in
+                let p = logs.map { exp($0) }
+                let penalty = penalizer * zip(p, scales).reduce(0) { $0 + $1.0 * $1.1 * $1.0 * $1.1 }
+                return atEdge(p, (objective - penalty) * n)
+            }
+        }
+        let result = minimizer.minimize(from: start.map { log($0) }) { logs in
             let p = logs.map { exp($0) }
             let (value, g) = nll(p)
             let scaled = zip(p, scales).map { $0 * $1 }
@@ -43,13 +55,13 @@ struct PositiveParameterFit {
         }
         let p = result.point.map { exp($0) }
         // The maximum lies at an edge when a parameter runs off to 0 or ∞ (on a log scale).
-        let atBoundary = p.contains { $0 < 1e-6 || $0 > 1e6 }
+        let atBoundary = result.reachedEdge || p.contains { $0 < 1e-6 || $0 > 1e6 }
         let errors = atBoundary ? nil : StandardErrors.of(p) { q in
             let g = nll(q).gradient
             return q.indices.map { g[$0] + 2 * penalizer * n * q[$0] * scales[$0] * scales[$0] }
         }
         return Result(parameters: p, standardErrors: errors, iterations: result.iterations,
-                      converged: result.converged || atBoundary, atBoundary: atBoundary)
+                      converged: result.converged || atBoundary, atBoundary: atBoundary, reachedEdge: result.reachedEdge)
     }
 }
 
