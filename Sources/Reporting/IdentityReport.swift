@@ -15,7 +15,7 @@ public enum IdentityReport {
     public static func document(_ resolution: IdentityResolution, profiles: IdentityProfiles, language: Language) -> ReportDocument {
         let t = Localizer(language)
         let records = resolution.records, matching = resolution.matching
-        let stats = resolution.statistics()
+        let stats = profiles.statistics()
         let several = stats.customersInSeveralSources
         let malformedTotal = malformedRows(records).reduce(0) { $0 + $1.count }
         let headline = [

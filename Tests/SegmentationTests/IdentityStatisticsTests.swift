@@ -16,7 +16,7 @@ struct IdentityStatisticsTests {
             "c.csv": "id,tel\n1,13800138001\n2,13800138003\n3,13800138004\n",
         ])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let stats = try resolve(folder).statistics()
+        let stats = try resolve(folder).profiles().statistics()
         #expect(stats == IdentityStatistics(customersBySize: [2, 1, 0, 0, 1], customersPerSource: [2, 2, 3], customersInSeveralSources: 2,
                                             overlap: [[2, 2, 1], [2, 2, 1], [1, 1, 3]]))
     }

@@ -58,13 +58,13 @@ public enum IdentityKeys {
     public static func memberID(_ text: String, leadingZeros: LeadingZeros) -> String? {
         let value = trimmed(compatibility(text)).uppercased()
         guard !value.isEmpty, !hasSpaceOrControl(value) else { return nil }
-        return String(decoding: strippingZeros(Array(value.utf8), leadingZeros), as: UTF8.self)
+        return String(value.utf8.dropFirst(zerosToDrop(value.utf8, leadingZeros))) ?? value
     }
 
-    static func strippingZeros(_ value: [UInt8], _ rule: LeadingZeros) -> [UInt8] {
-        guard rule == .strip else { return value }
-        let stripped = value.drop { $0 == UInt8(ascii: "0") }
-        return stripped.isEmpty ? [UInt8(ascii: "0")] : Array(stripped)
+    /// How many leading zeros `rule` drops from an id: all of them, but one of an id of zeros only.
+    static func zerosToDrop<C: Collection>(_ value: C, _ rule: LeadingZeros) -> Int where C.Element == UInt8 {
+        guard rule == .strip else { return 0 }
+        return min(value.prefix { $0 == UInt8(ascii: "0") }.count, value.count - 1)
     }
 
     /// NFKC (full-width letters to ASCII), runs of white space to one space, trimmed, lower-cased.
@@ -148,11 +148,7 @@ public enum IdentityKeys {
             return isEmail(out) ? .value : .malformed
         case .memberID:
             guard !value.contains(where: isASCIISpaceOrControl) else { return .malformed }
-            var digitsFrom = 0
-            if leadingZeros == .strip {
-                while digitsFrom < value.count - 1, value[digitsFrom] == UInt8(ascii: "0") { digitsFrom += 1 }
-            }
-            for b in value[digitsFrom...] { out.append(b >= 0x61 && b <= 0x7A ? b & ~0x20 : b) }
+            for b in value.dropFirst(zerosToDrop(value, leadingZeros)) { out.append(b >= 0x61 && b <= 0x7A ? b & ~0x20 : b) }
             return .value
         case .fullName:
             var space = false

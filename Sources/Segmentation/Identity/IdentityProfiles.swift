@@ -105,31 +105,35 @@ public struct IdentityProfiles: Sendable {
     /// How many distinct values other than `absent` the group has.
     static func distinctCount(_ group: UnsafeBufferPointer<Int32>, _ values: [Int32], absent: Int32) -> Int {
         var count = 0
-        for (i, r) in group.enumerated() {
-            let value = values[Int(r)]
-            if value != absent, !group[..<i].contains(where: { values[Int($0)] == value }) { count += 1 }
-        }
+        forEachDistinct(group, values, absent: absent) { _ in count += 1 }
         return count
     }
 
-    /// The distinct values other than `absent`, in order of first appearance.
-    static func distinct<C: Collection>(_ values: C, absent: Int32) -> [Int32] where C.Element == Int32 {
-        var seen = [Int32]()
-        for value in values where value != absent && !seen.contains(value) { seen.append(value) }
-        return seen
+    /// Calls `body` with each distinct value other than `absent`, in order of first appearance
+    /// (O(g²), without allocating).
+    static func forEachDistinct(_ group: UnsafeBufferPointer<Int32>, _ values: [Int32], absent: Int32, _ body: (Int32) -> Void) {
+        for (i, r) in group.enumerated() {
+            let value = values[Int(r)]
+            if value != absent, !group[..<i].contains(where: { values[Int($0)] == value }) { body(value) }
+        }
     }
 
     /// Customer `c`'s profile as text.
     public subscript(c: Int) -> IdentityProfile {
         let records = resolution.records
-        let group = members[start[c]..<start[c + 1]]
         let names = records.config.sources.map(\.name)
+        var birthdays = [String]()
+        members.withUnsafeBufferPointer { all in
+            Self.forEachDistinct(UnsafeBufferPointer(rebasing: all[start[c]..<start[c + 1]]), records.birthdayDate, absent: 0) {
+                birthdays.append(IdentityKeys.birthdayText($0))
+            }
+        }
         return IdentityProfile(
-            customerKey: resolution.customerKeys[c], records: group.count,
+            customerKey: resolution.customerKeys[c], records: start[c + 1] - start[c],
             sources: sourceIndices(c).map { names[$0] },
             phone: text(0, c), email: text(1, c), memberID: text(2, c), name: records.nameText(name[c]),
             birthday: birthday[c] == 0 ? "" : IdentityKeys.birthdayText(birthday[c]),
-            birthdays: Self.distinct(group.lazy.map { records.birthdayDate[Int($0)] }, absent: 0).map(IdentityKeys.birthdayText))
+            birthdays: birthdays)
     }
 
     private func text(_ k: Int, _ c: Int) -> String {
@@ -137,7 +141,7 @@ public struct IdentityProfiles: Sendable {
     }
 
     /// The sources customer `c` appears in, in config order.
-    private func sourceIndices(_ c: Int) -> [Int] {
+    func sourceIndices(_ c: Int) -> [Int] {
         var seen = [Bool](repeating: false, count: resolution.records.config.sources.count)
         for r in members[start[c]..<start[c + 1]] { seen[Int(resolution.records.source[Int(r)])] = true }
         return seen.indices.filter { seen[$0] }

@@ -75,17 +75,9 @@ public struct IdentityRecords: Sendable {
     /// Distinct record ids of source `s`.
     public func recordIDCount(source s: Int) -> Int { recordIDs[s].count }
 
-    /// Record `r`'s normalised name, "" when it has none.
-    public func name(_ r: Int) -> String { nameText(nameCode[r]) }
-
     /// Name number `code` as text ("" for -1).
     public func nameText(_ code: Int32) -> String {
         code < 0 ? "" : names.withValue(code) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Record `r`'s birthday as `1990-05-17`, "" when it has none.
-    public func birthday(_ r: Int) -> String {
-        birthdayDate[r] == 0 ? "" : IdentityKeys.birthdayText(birthdayDate[r])
     }
 
     /// Reads every source of `config` and normalises its keys, on `threads` threads: sources

@@ -15,29 +15,21 @@ public struct IdentityStatistics: Sendable, Equatable {
     public var overlap: [[Int]]
 }
 
-extension IdentityResolution {
-    /// - Complexity: O(n + Σ per customer of (distinct sources)²).
+extension IdentityProfiles {
+    /// - Complexity: O(n + Σ per customer of (distinct sources)²), on the profiles' grouping of
+    ///   records by customer.
     public func statistics() -> IdentityStatistics {
-        let sourceCount = records.config.sources.count
+        let sourceCount = resolution.records.config.sources.count
         var stats = IdentityStatistics(customersBySize: Array(repeating: 0, count: IdentityStatistics.largestSize),
                                        customersPerSource: Array(repeating: 0, count: sourceCount), customersInSeveralSources: 0,
                                        overlap: Array(repeating: Array(repeating: 0, count: sourceCount), count: sourceCount))
-        let (start, members) = matching.members()
-        var present = Array(repeating: false, count: sourceCount)
-        var sources = [Int]()
-        for c in 0..<matching.customerCount {
-            let group = members[start[c]..<start[c + 1]]
-            stats.customersBySize[min(group.count, IdentityStatistics.largestSize) - 1] += 1
-            sources.removeAll(keepingCapacity: true)
-            for r in group where !present[Int(records.source[Int(r)])] {
-                present[Int(records.source[Int(r)])] = true
-                sources.append(Int(records.source[Int(r)]))
-            }
+        for c in 0..<count {
+            stats.customersBySize[min(start[c + 1] - start[c], IdentityStatistics.largestSize) - 1] += 1
+            let sources = sourceIndices(c)
             if sources.count > 1 { stats.customersInSeveralSources += 1 }
             for a in sources {
                 stats.customersPerSource[a] += 1
                 for b in sources { stats.overlap[a][b] += 1 }
-                present[a] = false
             }
         }
         return stats
