@@ -92,13 +92,8 @@ struct ParetoNBDTests {
     /// the CLV reference tests).
     @Test("a log where nobody dies: the fit stops in the no-death limit and says so", .timeLimit(.minutes(1)))
     func nobodyDies() throws {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Double {  // xorshift64*, (0, 1)
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            return (Double((state &* 0x2545_F491_4F6C_DD1D) >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var random = Xorshift(state: 0x9E37_79B9_7F4A_7C15)
+        func uniform() -> Double { random.uniform() }
         var frequency = [Double](), recency = [Double](), T = [Double]()
         for i in 0..<3_000 {
             let rate = 0.005 + 0.001 * Double(i % 60)  // purchases a day
@@ -119,6 +114,38 @@ struct ParetoNBDTests {
         #expect(model.iterations < 200)
     }
 
+    /// Customers whose purchase rates differ but who all die at one rate μ: the likelihood
+    /// grows as s, β → ∞ with s/β → μ (a generated order log of persona-datagen is such a
+    /// log; the fit used to run on for more than 15 minutes as the series grew with s). The
+    /// fit must stop on that ridge, say so, and find μ.
+    @Test("a log where everyone dies at one rate: the fit stops on the s, β → ∞ ridge and says so", .timeLimit(.minutes(1)))
+    func commonDeathRate() throws {
+        var random = Xorshift(state: 0x2545_F491_4F6C_DD1D)
+        func uniform() -> Double { random.uniform() }
+        let mu = 0.002  // deaths a day, the same for everyone
+        var frequency = [Double](), recency = [Double](), T = [Double]()
+        for i in 0..<20_000 {
+            let rate = 0.01 + 0.002 * Double(i % 50)  // purchases a day
+            let age = 455.0 - Double(i % 300)
+            let death = -log(uniform()) / mu
+            var time = 0.0, last = 0.0, count = 0
+            while true {
+                time += -log(uniform()) / rate
+                if time > min(age, death) { break }
+                (last, count) = (time.rounded(.down), count + 1)
+            }
+            // Time 0 is the first purchase (lifetimes' summary): these are the repeat ones.
+            frequency.append(Double(count))
+            recency.append(last)
+            T.append(age)
+        }
+        let model = try ParetoNBD().fit(try RepeatPurchases(frequency: frequency, recency: recency, T: T))
+        #expect(model.commonDeathRate && model.atBoundary && !model.noDeath, "\(model)")
+        #expect(model.s >= ParetoNBD.commonDeathMinimumS)
+        #expect(abs(model.meanDeathRate / mu - 1) < 0.15, "s/β = \(model.meanDeathRate), planted \(mu)")
+        #expect(model.iterations < 200)
+    }
+
     @Test("bad input: a negative penalizer, no customers, no repeat purchase")
     func errors() throws {
         #expect(throws: NumericError.invalidParameter(name: "penalizer", allowed: "a number ≥ 0", got: "-1.0")) { try ParetoNBD(penalizer: -1) }
@@ -131,5 +158,17 @@ struct ParetoNBDTests {
         } catch let error as NumericError {
             #expect(error.description == "0 rows are too few, at least 1 are needed: Pareto/NBD needs at least one customer with a repeat purchase")
         }
+    }
+}
+
+/// xorshift64*: uniform numbers in (0, 1) for the generated logs above.
+private struct Xorshift {
+    var state: UInt64
+
+    mutating func uniform() -> Double {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return (Double((state &* 0x2545_F491_4F6C_DD1D) >> 11) + 0.5) / 9_007_199_254_740_992
     }
 }

@@ -8,9 +8,9 @@ struct LogSpaceMinimizer {
     /// of log-parameter).
     var gradientTolerance = 1e-11
     var maxIterations = 2_000
-    /// Stop after a step whose point and value satisfy this: a model's test for having run
-    /// into a limit at the edge of its domain (a boundary optimum).
-    var atEdge: (([Double], Double) -> Bool)?
+    /// Stop after a step whose point, value and gradient satisfy this: a model's test for
+    /// having run into a limit at the edge of its domain (a boundary optimum).
+    var atEdge: (([Double], Double, [Double]) -> Bool)?
 
     struct Result {
         var point: [Double]
@@ -66,7 +66,7 @@ struct LogSpaceMinimizer {
             let y = zip(step.g, g).map { $0 - $1 }
             stalls = f - step.f <= 1e-16 * max(1, abs(f)) ? stalls + 1 : 0
             (x, f, g) = step
-            if let atEdge, atEdge(x, f) {
+            if let atEdge, atEdge(x, f, g) {
                 return Result(point: x, value: f, gradient: g, iterations: iteration, converged: true, reachedEdge: true)
             }
             if stalls >= 20 {

@@ -27,6 +27,17 @@ public struct ParetoNBD: Sendable {
     static let noDeathTolerance = 0.01
     static let noDeathShare = 1e-3
 
+    /// The other edge: every customer dies at about the same rate. As s and β grow together
+    /// the gamma of death rates narrows to a point at s/β (its coefficient of variation is
+    /// 1/√s), and the likelihood approaches its limit from below as ℓ∞ − c/s, so the gain
+    /// still to come is about the likelihood's slope along that ridge, s ∂ℓ/∂s + β ∂ℓ/∂β.
+    /// The integral's series grows with s (about 40·s/(r+x) terms), so the fit stops once
+    /// s ≥ `commonDeathMinimumS` (death rates within 10 % of each other) and that gain is
+    /// below `commonDeathTolerance` (a likelihood-ratio statistic of 0.1, which no test
+    /// tells from zero).
+    static let commonDeathMinimumS = 100.0
+    static let commonDeathTolerance = 0.05
+
     /// Fits the model to the customers' summaries.
     ///
     /// lifetimes minimizes with Nelder-Mead to `tol=1e-4` from a random start; this fit is
@@ -60,15 +71,20 @@ public struct ParetoNBD: Sendable {
         }.minimize(customers: n, penalizer: 0).parameters
         let noDeathMaximum = likelihood.noDeath(r: nbd[0], alpha: nbd[1]).value
         // lifetimes' penalty is on the total: per customer it is penalizer / n.
-        let result = fit.minimize(customers: n, penalizer: penalizer / n) { p, negativeLogLikelihood in
-            p[2] / p[3] * maxT < Self.noDeathShare && -negativeLogLikelihood >= noDeathMaximum - Self.noDeathTolerance
+        func noDeath(_ p: [Double]) -> Bool { p[2] / p[3] * maxT < Self.noDeathShare }
+        let result = fit.minimize(customers: n, penalizer: penalizer / n) { step in
+            let p = step.parameters
+            if noDeath(p) { return -step.negativeLogLikelihood >= noDeathMaximum - Self.noDeathTolerance }
+            // The likelihood's slope along the ridge s, β → ∞ (both logs up by one).
+            let ridgeGain = -(step.logGradient[2] + step.logGradient[3])
+            return p[2] >= Self.commonDeathMinimumS && ridgeGain >= 0 && ridgeGain < Self.commonDeathTolerance
         }
         let p = result.parameters
         return ParetoNBDModel(r: p[0], alpha: p[1], s: p[2], beta: p[3],
                               logLikelihood: likelihood.evaluate(r: p[0], alpha: p[1], s: p[2], beta: p[3]).value,
                               standardErrors: result.standardErrors.map { ParetoNBDModel.Parameters(r: $0[0], alpha: $0[1], s: $0[2], beta: $0[3]) },
                               iterations: result.iterations, converged: result.converged, atBoundary: result.atBoundary,
-                              noDeath: result.reachedEdge)
+                              noDeath: result.reachedEdge && noDeath(p), commonDeathRate: result.reachedEdge && !noDeath(p))
     }
 }
 
@@ -90,15 +106,19 @@ public struct ParetoNBDModel: Sendable, Codable, Equatable {
     /// The likelihood came within 0.01 of its no-death limit (s/β → 0, the NBD model's
     /// maximum) while s/β was falling: nobody seems to die, and the fit stopped there.
     public var noDeath: Bool
+    /// s and β grew together until the likelihood was within 0.05 of its limit: every
+    /// customer seems to die at the same rate, s/β, and the fit stopped there.
+    public var commonDeathRate: Bool
 
     /// The mean death rate per period, s / β (a gamma mean).
     public var meanDeathRate: Double { s / beta }
 
     public init(r: Double, alpha: Double, s: Double, beta: Double, logLikelihood: Double = .nan,
                 standardErrors: Parameters? = nil, iterations: Int = 0, converged: Bool = true, atBoundary: Bool = false,
-                noDeath: Bool = false) {
+                noDeath: Bool = false, commonDeathRate: Bool = false) {
         (self.r, self.alpha, self.s, self.beta) = (r, alpha, s, beta)
         self.noDeath = noDeath
+        self.commonDeathRate = commonDeathRate
         self.logLikelihood = logLikelihood
         self.standardErrors = standardErrors
         self.iterations = iterations

@@ -30,19 +30,29 @@ struct PositiveParameterFit {
         var reachedEdge = false
     }
 
+    /// What `atEdge` is given after a step: the parameters, and the total negative
+    /// log-likelihood there (without the penalty) with its gradient in the parameters' logs
+    /// (`parameter · ∂/∂parameter`).
+    struct Step {
+        let parameters: [Double]
+        let negativeLogLikelihood: Double
+        let logGradient: [Double]
+    }
+
     /// Minimizes the mean negative log-likelihood over `customers` plus
-    /// `penalizer · Σ (parameter · scale)²`. With `atEdge` (given the parameters and the
-    /// total negative log-likelihood there), the fit stops after a step where it holds and
-    /// reports a boundary maximum.
-    func minimize(customers n: Double, penalizer: Double, atEdge: (([Double], Double) -> Bool)? = nil) -> Result {
+    /// `penalizer · Σ (parameter · scale)²`. With `atEdge`, the fit stops after a step where
+    /// it holds and reports a boundary maximum.
+    func minimize(customers n: Double, penalizer: Double, atEdge: ((Step) -> Bool)? = nil) -> Result {
         let scales = self.scales
         let nll = negativeLogLikelihood
         var minimizer = LogSpaceMinimizer()
         if let atEdge {
-            minimizer.atEdge = { logs, objective in
+            minimizer.atEdge = { logs, objective, gradient in
                 let p = logs.map { exp($0) }
-                let penalty = penalizer * zip(p, scales).reduce(0) { $0 + $1.0 * $1.1 * $1.0 * $1.1 }
-                return atEdge(p, (objective - penalty) * n)
+                let scaled = zip(p, scales).map { $0 * $1 }
+                let penalty = penalizer * scaled.reduce(0) { $0 + $1 * $1 }
+                let logGradient = p.indices.map { (gradient[$0] - 2 * penalizer * scaled[$0] * scaled[$0]) * n }
+                return atEdge(Step(parameters: p, negativeLogLikelihood: (objective - penalty) * n, logGradient: logGradient))
             }
         }
         let result = minimizer.minimize(from: start.map { log($0) }) { logs in

@@ -15,7 +15,9 @@ extension CLVResult {
     }
 
     static func notes(_ pareto: ParetoNBDModel) -> [String] {
-        if pareto.atBoundary, pareto.noDeath || pareto.s < 1e-6 || pareto.beta > 1e6 {
+        if pareto.atBoundary, pareto.commonDeathRate {
+            return ["Pareto/NBD: customers seem to die at one common rate: the likelihood is largest as s and β grow together (s = \(pareto.s), mean death rate s/β = \(pareto.meanDeathRate) per period); the fit stopped within 0.05 of that limit, and its predictions are those of a common death rate"]
+        } else if pareto.atBoundary, pareto.noDeath || pareto.s < 1e-6 || pareto.beta > 1e6 {
             return ["Pareto/NBD: nobody seems to die: the likelihood is largest as s → 0 or β → ∞ (mean death rate s/β = \(pareto.meanDeathRate) per period); the best fit found is kept, and P(alive) is close to 1 for everyone"]
         } else if pareto.atBoundary {
             return ["Pareto/NBD: the likelihood is largest at the edge of the parameter space (r = \(pareto.r), alpha = \(pareto.alpha), s = \(pareto.s), beta = \(pareto.beta)); the best fit found is kept, but its predictions are limits: check that the log has enough customers and repeat purchases"]
