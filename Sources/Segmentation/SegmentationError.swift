@@ -33,6 +33,9 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case summaryValue(file: String, line: Int, column: Int, name: String, value: String, problem: String)
     /// Nothing left to model: no customer in the calibration period, or no holdout line.
     case noPurchases(file: String, problem: String)
+    /// The column behaviour tiers read P(alive) from cannot be used (at a row's line when one
+    /// value is at fault).
+    case behaviorColumn(file: String, line: Int?, column: String, problem: String)
 
     public var description: String {
         switch self {
@@ -80,6 +83,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file):\(line): column '\(name)' (\(column)): \"\(value)\" \(problem)"
         case let .noPurchases(file, problem):
             return "\(file): \(problem)"
+        case let .behaviorColumn(file, line, column, problem):
+            return "\(file)\(line.map { " line \($0)" } ?? ""), column '\(column)' (behavior.p_alive): \(problem)"
         }
     }
 }

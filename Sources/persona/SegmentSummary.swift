@@ -69,7 +69,10 @@ struct SegmentSummary {
     private func behaviorLines(_ n: Int) -> [String] {
         let behavior = run.behavior
         let counts = SegmentAssignments.counts(run.behaviorTier, k: behavior.tiers.count)
-        var lines = ["  behaviour tiers (rule on \(behavior.columns.joined(separator: ", ")); typical gap \(Format.decimal(behavior.rule.typicalGap, 1)) days, the \(behavior.rule.typicalGapSource)):"]
+        let rule = behavior.rule
+        var lines = [rule.pAlive.map { p in
+            "  behaviour tiers (from \(p) and \(rule.frequency ?? "every buyer a regular"); churned below \(Format.decimal(rule.thresholds.pAliveChurnedBelow, 2)), at risk below \(Format.decimal(rule.thresholds.pAliveAtRiskBelow, 2))):"
+        } ?? "  behaviour tiers (rule on \(behavior.columns.joined(separator: ", ")); typical gap \(Format.decimal(rule.typicalGap, 1)) days, the \(rule.typicalGapSource)):"]
         for (t, tier) in behavior.tiers.enumerated() {
             let means = behavior.columns.compactMap { c in tier.means[c].map { "\(c) \(Format.decimal($0, 1))" } }.joined(separator: ", ")
             lines.append(row(tier.name, counts[t], of: n) + "  [\(means)]  \(tier.definition)")

@@ -240,6 +240,51 @@ struct CLVCommandTests {
         }
     }
 
+    @Test("behavior.p_alive: churned and at risk from CLV.csv's P(alive); saved in MODEL.json; --apply needs the column")
+    func behaviourFromPAlive() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let columns = ["--customer", "customer", "--date", "date", "--amount", "amount"]
+        #expect(try runner.run(["clv", Self.log] + columns + ["--model-type", "both", "--out", "clv.csv"]).status == 0)
+        #expect(try runner.run(["features", Self.log] + columns + ["--out", "features.csv"]).status == 0)
+        try runner.write("config.yaml", "behavior: {p_alive: p_alive_pareto, p_alive_churned_below: 0.4, p_alive_at_risk_below: 0.7}\n")
+        let fitted = try runner.run(["segment", "features.csv", "--id", "customer", "--join", "clv.csv", "--config", "config.yaml",
+                                     "--out", "segments.csv", "--model", "model.json"])
+        #expect(fitted.status == 0, "\(fitted.stderr)")
+
+        // The tiers by the rule's text, from the two files: churned below 0.4; potential at most
+        // 2 purchases; at risk below 0.7; active the rest.
+        let clv = try CSVText(path: runner.path("clv.csv"))
+        let features = try CSVText(path: runner.path("features.csv"))
+        let pAlive = Dictionary(uniqueKeysWithValues: clv.rows.map { ($0[0], Double($0[clv.header.firstIndex(of: "p_alive_pareto") ?? 0])) })
+        let purchases = Dictionary(uniqueKeysWithValues: features.rows.map { ($0[0], Double($0[features.header.firstIndex(of: "frequency") ?? 0])) })
+        func expected(_ id: String) -> String {
+            guard let p = pAlive[id] ?? nil, let n = purchases[id] ?? nil, n > 0 else { return "potential" }
+            if p < 0.4 { return "churned" }
+            if n <= 2 { return "potential" }
+            return p < 0.7 ? "at_risk" : "active"
+        }
+        let segments = try CSVText(path: runner.path("segments.csv"))
+        let tier = try #require(segments.header.firstIndex(of: "behavior_tier"))
+        #expect(segments.rows.count == features.rows.count)
+        for row in segments.rows { #expect(row[tier] == expected(row[0]), "\(row[0])") }
+        #expect(Set(segments.rows.map { $0[tier] }) == ["active", "potential", "at_risk", "churned"])
+        let model = try runner.read("model.json")
+        #expect(model.contains("\"p_alive\" : \"p_alive_pareto\"") && model.contains("\"p_alive_churned_below\" : 0.4"), "\(model)")
+        #expect(fitted.stderr.contains("behaviour tiers (from p_alive_pareto and frequency; churned below 0.40, at risk below 0.70):"), "\(fitted.stderr)")
+        #expect(fitted.stderr.contains("  p_alive_pareto below 0.4\n"), "\(fitted.stderr)")
+
+        // Applying the model needs the column again.
+        let missing = try runner.run(["segment", "features.csv", "--id", "customer", "--apply", "model.json", "--out", "again.csv"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("features.csv, column 'p_alive_pareto' (behavior.p_alive): the input has no such column; add persona clv's CLV.csv with --join CLV.csv"),
+                "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: runner.path("again.csv")))
+        let applied = try runner.run(["segment", "features.csv", "--id", "customer", "--apply", "model.json", "--join", "clv.csv", "--out", "again.csv"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try CSVText(path: runner.path("again.csv")).column("behavior_tier") == segments.column("behavior_tier"))
+    }
+
     @Test("--report: the holdout calibration and the loyalty tiers, with the numbers of CLV.csv")
     func report() throws {
         let runner = try PersonaRunner()

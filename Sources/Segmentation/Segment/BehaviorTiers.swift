@@ -17,15 +17,17 @@ public struct BehaviorTiers: Codable, Sendable {
     public let tiers: [Tier]
 
     /// The columns the rule reads.
-    public var columns: [String] { [rule.recency] + [rule.frequency, rule.interpurchase ?? rule.tenure].compactMap { $0 } }
+    public var columns: [String] { [rule.recency] + [rule.frequency, rule.interpurchase ?? rule.tenure, rule.pAlive].compactMap { $0 } }
 
-    /// Fits the rule (the population's typical gap) and returns each row's tier.
-    static func fit(table: CustomerTable, behavior: SegmentConfig.Behavior, tenure: String?) throws -> (BehaviorTiers, [Int]) {
-        let rule = try BehaviorRule.fit(table: table, recency: behavior.recency ?? "recency_days", frequency: behavior.frequency,
-                                        interpurchase: behavior.interpurchase,
-                                        tenure: behavior.interpurchase == nil ? tenure : nil, thresholds: behavior.rule)
+    /// Fits the rule (the population's typical gap) and returns each row's tier and the notes
+    /// for the summary.
+    static func fit(table: CustomerTable, behavior: SegmentConfig.Behavior, tenure: String?) throws -> (BehaviorTiers, [Int], notes: [String]) {
+        let (rule, notes) = try BehaviorRule.fit(table: table, recency: behavior.recency ?? "recency_days", frequency: behavior.frequency,
+                                                 interpurchase: behavior.interpurchase,
+                                                 tenure: behavior.interpurchase == nil ? tenure : nil, pAlive: behavior.pAlive,
+                                                 thresholds: behavior.rule)
         let assigned = try rule.assign(table)
-        return (BehaviorTiers(rule: rule, names: behavior.tiers, table: table, assigned: assigned), assigned)
+        return (BehaviorTiers(rule: rule, names: behavior.tiers, table: table, assigned: assigned), assigned, notes)
     }
 
     init(rule: BehaviorRule, names: [String], table: CustomerTable, assigned: [Int]) {
@@ -33,14 +35,20 @@ public struct BehaviorTiers: Codable, Sendable {
         let t = rule.thresholds
         let g = Format.days(rule.typicalGap)
         let most = Format.plain(t.potentialMaxPurchases)
-        let definitions = [
+        let (churnedBelow, atRiskBelow) = (Format.plain(t.pAliveChurnedBelow), Format.plain(t.pAliveAtRiskBelow))
+        let definitions = rule.pAlive.map { p in [
+            "more than \(most) purchases, \(p) at least \(atRiskBelow)",
+            "at most \(most) purchases (or none yet, or no \(p)), \(p) at least \(churnedBelow)",
+            "more than \(most) purchases, \(p) at least \(churnedBelow) and below \(atRiskBelow)",
+            "\(p) below \(churnedBelow)",
+        ] } ?? [
             "more than \(most) purchases, buying at least as often as the typical customer (every \(g) days), silent at most \(Format.plain(t.activeGaps)) × their usual gap",
             "at most \(most) purchases (or none yet), not churned",
             "more than \(most) purchases, past their rhythm or slower than typical, not churned",
             "silent over \(Format.plain(t.churnedGaps)) × their usual gap and over \(Format.plain(t.neverChurnedWithinDays)) days, or over \(Format.plain(t.churnedAfterDays)) days",
         ]
         var sums = [[String: (Double, Int)]](repeating: [:], count: 4)
-        let columns = [rule.recency] + [rule.frequency, rule.interpurchase].compactMap { $0 }
+        let columns = [rule.recency] + [rule.frequency, rule.interpurchase, rule.pAlive].compactMap { $0 }
         for name in columns {
             guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { continue }
             for (i, tier) in assigned.enumerated() where !column.values[i].isNaN {

@@ -30,6 +30,9 @@ extension SegmentConfig {
         add("  never_churned_within_days: \(number(r.neverChurnedWithinDays))   # ... and more than this many days")
         add("  churned_after_days: \(number(r.churnedAfterDays))   # churned whatever the rhythm")
         add("  potential_max_purchases: \(number(r.potentialMaxPurchases))   # potential: at most this many purchases")
+        role("p_alive", behavior.pAlive, default: "a P(alive) column (persona clv's p_alive_pareto, via --join CLV.csv): churned and at risk from it instead")
+        add("  p_alive_churned_below: \(number(r.pAliveChurnedBelow))   # with p_alive: churned below this")
+        add("  p_alive_at_risk_below: \(number(r.pAliveAtRiskBelow))   # with p_alive: at risk below this (more purchases than potential)")
         add("  tiers: \(list(behavior.tiers))   # active, potential, at risk, churned")
         if !lifecycle.enabled {
             add("lifecycle: off")

@@ -48,12 +48,16 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
         /// The customer's usual days between purchases. nil: `mean_interpurchase_days` when
         /// present, else tenure ÷ (frequency − 1) when a tenure column is present.
         public var interpurchase: String?
+        /// A P(alive) column (persona clv's `p_alive_pareto` or `p_alive`, joined with
+        /// `--join CLV.csv`): when set, churned and at risk come from it instead of recency.
+        public var pAlive: String?
         public var rule = BehaviorRule.Thresholds()
         /// Names of the four tiers in role order: active, potential, at risk, churned.
         public var tiers: [String] = ["active", "potential", "at_risk", "churned"]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case recency, frequency, interpurchase, tiers
+            case pAlive = "p_alive"
         }
 
         public init() {}
@@ -66,6 +70,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             recency = try c.decodeIfPresent(String.self, forKey: .recency)
             frequency = try c.decodeIfPresent(String.self, forKey: .frequency)
             interpurchase = try c.decodeIfPresent(String.self, forKey: .interpurchase)
+            pAlive = try c.decodeIfPresent(String.self, forKey: .pAlive)
             tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? Behavior().tiers
             rule = try BehaviorRule.Thresholds(from: decoder)
         }
@@ -76,6 +81,7 @@ public struct SegmentConfig: Codable, Sendable, Equatable {
             try c.encodeIfPresent(recency, forKey: .recency)
             try c.encodeIfPresent(frequency, forKey: .frequency)
             try c.encodeIfPresent(interpurchase, forKey: .interpurchase)
+            try c.encodeIfPresent(pAlive, forKey: .pAlive)
             try c.encode(tiers, forKey: .tiers)
         }
     }

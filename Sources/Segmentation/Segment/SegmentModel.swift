@@ -34,8 +34,9 @@ public struct SegmentModel: Codable, Sendable {
         let (value, valueTier) = try TierDimension.fit(
             name: "value", table: table, columns: valueColumns, log1p: config.value.log1p ?? [], tierNames: config.value.tiers,
             minShare: config.minShare, seed: config.seed, threads: threads, source: "the segment config (value)")
-        let (behavior, behaviorTier) = try BehaviorTiers.fit(table: table, behavior: config.behavior,
+        let (behavior, behaviorTier, behaviorNotes) = try BehaviorTiers.fit(table: table, behavior: config.behavior,
                                                              tenure: config.lifecycle.tenure ?? SegmentRoles.tenureNames.first { table.index(of: $0) != nil })
+        notes += behaviorNotes
         // Preference groups: k-means on the preference mix, named by the share that lifts each most.
         var preference: NamedClusters?
         var preferenceGroup: [Int]?

@@ -73,6 +73,7 @@ enum SegmentRoles {
                 notes.append("behaviour: no purchase-count column (frequency): one-time buyers are not told apart, so 'potential' holds only customers without purchases")
             }
         }
+        if let column = b.pAlive, table.index(of: column) == nil { throw BehaviorRule.noPAliveColumn(column, in: table) }
         if let gap = b.interpurchase { try require([gap], role: "behavior") } else {
             resolved.behavior.interpurchase = find(gapNames)
         }
