@@ -16,7 +16,9 @@ struct SegmentCommand: ParsableCommand {
             tiers follow a rule on recency against each customer's own purchase rhythm: churned \
             (silent over 4 usual gaps and 60 days, or over 365 days), potential (at most 2 \
             purchases), active (a regular buying at least as often as the typical customer, \
-            silent at most 2 usual gaps), at_risk (the rest). Personas cluster all roles \
+            silent at most 2 usual gaps), at_risk (the rest). With 'behavior: {p_alive: \
+            p_alive_pareto}' in the config and --join CLV.csv (persona clv --model-type both), \
+            churned and at_risk come from P(alive) instead (below 0.5 and 0.8). Personas cluster all roles \
             together, k chosen at the knee of the inertia curve in 3...8. No tier, group or \
             persona holds under 1 % of customers (min_share): smaller clusters are reported as \
             outliers. Lifecycle stages follow documented rules (README).
