@@ -75,31 +75,40 @@ public struct CSVWriter {
         separate()
         let exponent = Int(log10(magnitude).rounded(.down))
         let decimals = max(0, min(18, significant - 1 - exponent))
-        var scale: UInt64 = 1
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (magnitude * Double(scale)).rounded()
+        let scaled = (magnitude * Self.powersOfTen[decimals]).rounded()
         guard scaled < 9.2e18 else {
             bytes.append(contentsOf: value.description.utf8)
             return
         }
+        // The digits of the scaled integer, right to left, at least one before the point;
+        // then the integer part, and the fraction without its trailing zeros.
         var units = UInt64(scaled)
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendInteger(Int(units / scale))
-        units %= scale
-        guard units > 0 else { return }
-        bytes.append(UInt8(ascii: "."))
-        var digits = decimals
-        while units % 10 == 0 {
-            units /= 10
-            digits -= 1
-        }
-        var divisor: UInt64 = 1
-        for _ in 1..<digits { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: (units / divisor) % 10) + 0x30)
-            divisor /= 10
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: units % 10) + 0x30
+                units /= 10
+            } while units > 0
+            while buffer.count - start < decimals + 1 {
+                start -= 1
+                buffer[start] = 0x30
+            }
+            let point = buffer.count - decimals
+            var end = buffer.count
+            while end > point, buffer[end - 1] == 0x30 { end -= 1 }
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<point]))
+            if end > point {
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[point..<end]))
+            }
         }
     }
+
+    /// 10⁰ … 10¹⁸, exact as doubles (as the products of integers they replace).
+    private static let powersOfTen: [Double] = (0...18).map { e in Double((0..<e).reduce(UInt64(1)) { r, _ in r * 10 }) }
 
     /// An empty (missing) field.
     public mutating func emptyField() {

@@ -47,9 +47,10 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         } else {
             silhouetteValue = silhouette(data, labels: labels, threads: threads)
         }
+        let partition = PartitionStatistics(data, labels: labels, threads: threads)
         return ClusterMetrics(
-            silhouette: silhouetteValue, calinskiHarabasz: calinskiHarabasz(data, labels: labels),
-            daviesBouldin: daviesBouldin(data, labels: labels), silhouetteSampleSize: sampleSize)
+            silhouette: silhouetteValue, calinskiHarabasz: partition?.calinskiHarabasz,
+            daviesBouldin: partition?.daviesBouldin, silhouetteSampleSize: sampleSize)
     }
 
     /// Labels renumbered densely over the clusters that occur (sklearn's `LabelEncoder` step).
@@ -66,56 +67,9 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
         return (labels.map { map[Int($0) - Int(low)] }, next)
     }
 
-    /// Per-cluster means and sizes.
-    static func centroids(_ data: Matrix, labels: [Int], clusters: Int) -> (means: [Double], counts: [Int]) {
-        let d = data.columns
-        var sums = [Double](repeating: 0, count: clusters * d)
-        var counts = [Int](repeating: 0, count: clusters)
-        data.storage.withUnsafeBufferPointer { x in
-            sums.withUnsafeMutableBufferPointer { sums in
-                for i in 0..<data.rows {
-                    let label = labels[i]
-                    counts[label] += 1
-                    for f in 0..<d { sums[label * d + f] += x[i * d + f] }
-                }
-            }
-        }
-        for j in 0..<clusters where counts[j] > 0 {
-            for f in 0..<d { sums[j * d + f] /= Double(counts[j]) }
-        }
-        return (sums, counts)
-    }
-
-    /// Σ over rows of the squared (or, with `root`, plain) distance to the row's cluster mean,
-    /// per cluster.
-    static func withinDistances(_ data: Matrix, labels: [Int], means: [Double], clusters: Int, root: Bool) -> [Double] {
-        let d = data.columns
-        var totals = [Double](repeating: 0, count: clusters)
-        data.storage.withUnsafeBufferPointer { x in
-            means.withUnsafeBufferPointer { m in
-                for i in 0..<data.rows {
-                    let label = labels[i]
-                    var s = 0.0
-                    for f in 0..<d {
-                        let diff = x[i * d + f] - m[label * d + f]
-                        s += diff * diff
-                    }
-                    totals[label] += root ? s.squareRoot() : s
-                }
-            }
-        }
-        return totals
-    }
-
     /// `sklearn.metrics.calinski_harabasz_score`; 1.0 when every cluster is a single point.
-    public static func calinskiHarabasz(_ data: Matrix, labels: [Int32]) -> Double? {
-        let (dense, k) = denseLabels(labels)
-        let n = data.rows
-        guard k >= 2, k <= n - 1 else { return nil }
-        let (means, counts) = centroids(data, labels: dense, clusters: k)
-        let overall = ColumnStatistics.meansAndVariances(data).means
-        let intra = withinDistances(data, labels: dense, means: means, clusters: k, root: false).reduce(0, +)
-        return calinskiHarabasz(means: means, counts: counts, overall: overall, within: intra)
+    public static func calinskiHarabasz(_ data: Matrix, labels: [Int32], threads: Int = 1) -> Double? {
+        PartitionStatistics(data, labels: labels, threads: threads)?.calinskiHarabasz
     }
 
     /// The Calinski-Harabasz score from per-cluster statistics (clusters that occur only):
@@ -135,12 +89,8 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     }
 
     /// `sklearn.metrics.davies_bouldin_score`.
-    public static func daviesBouldin(_ data: Matrix, labels: [Int32]) -> Double? {
-        let (dense, k) = denseLabels(labels)
-        guard k >= 2, k <= data.rows - 1 else { return nil }
-        let (means, counts) = centroids(data, labels: dense, clusters: k)
-        let within = withinDistances(data, labels: dense, means: means, clusters: k, root: true)
-        return daviesBouldin(means: means, counts: counts, rootWithin: within, d: data.columns)
+    public static func daviesBouldin(_ data: Matrix, labels: [Int32], threads: Int = 1) -> Double? {
+        PartitionStatistics(data, labels: labels, threads: threads)?.daviesBouldin
     }
 
     /// The Davies-Bouldin score from per-cluster statistics (clusters that occur only):
@@ -169,5 +119,91 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
             total += worst
         }
         return total / Double(k)
+    }
+}
+
+/// What Calinski-Harabasz and Davies-Bouldin need from the rows, in two passes on all
+/// threads: per-cluster sums and counts (the means, and the overall mean from them), then the
+/// squared and plain distances of rows to their cluster mean. Rows go in fixed chunks whose
+/// results are added in chunk order, so the scores do not depend on the thread count.
+struct PartitionStatistics {
+    /// Cluster means, k × d row-major, over the clusters that occur (dense labels).
+    let means: [Double]
+    let counts: [Int]
+    let overall: [Double]
+    /// Σ squared distance to the cluster mean, over all rows.
+    let squaredWithin: Double
+    /// Per cluster, Σ distance to its mean.
+    let rootWithin: [Double]
+
+    static let chunkRows = 1 << 15
+
+    /// nil unless 2 ≤ clusters ≤ rows − 1 (where neither score is defined).
+    init?(_ data: Matrix, labels: [Int32], threads: Int) {
+        let (dense, k) = ClusterMetrics.denseLabels(labels)
+        let (n, d) = (data.rows, data.columns)
+        guard k >= 2, k <= n - 1 else { return nil }
+        let chunks = RowChunks(rows: n, chunkRows: Self.chunkRows)
+        let label = dense.map { Int32($0) }
+        // Pass 1: sums and counts per cluster, per chunk.
+        let sumParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> ([Double], [Int]) in
+            var sums = [Double](repeating: 0, count: k * d)
+            var counts = [Int](repeating: 0, count: k)
+            data.storage.withUnsafeBufferPointer { x in
+                for i in chunks.range(chunk) {
+                    let c = Int(label[i])
+                    counts[c] += 1
+                    for f in 0..<d { sums[c * d + f] += x[i * d + f] }
+                }
+            }
+            return (sums, counts)
+        }
+        var sums = [Double](repeating: 0, count: k * d)
+        var counts = [Int](repeating: 0, count: k)
+        for case .success(let (partSums, partCounts)) in sumParts {
+            for j in sums.indices { sums[j] += partSums[j] }
+            for j in counts.indices { counts[j] += partCounts[j] }
+        }
+        var overall = [Double](repeating: 0, count: d)
+        for c in 0..<k { for f in 0..<d { overall[f] += sums[c * d + f] } }
+        overall = overall.map { $0 / Double(n) }
+        var means = sums
+        for c in 0..<k { for f in 0..<d { means[c * d + f] /= Double(counts[c]) } }
+        // Pass 2: distances to the cluster means.
+        let centre = means
+        let withinParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> (Double, [Double]) in
+            var squared = 0.0
+            var root = [Double](repeating: 0, count: k)
+            data.storage.withUnsafeBufferPointer { x in
+                centre.withUnsafeBufferPointer { m in
+                    for i in chunks.range(chunk) {
+                        let c = Int(label[i])
+                        var s = 0.0
+                        for f in 0..<d {
+                            let diff = x[i * d + f] - m[c * d + f]
+                            s += diff * diff
+                        }
+                        squared += s
+                        root[c] += s.squareRoot()
+                    }
+                }
+            }
+            return (squared, root)
+        }
+        var squared = 0.0
+        var root = [Double](repeating: 0, count: k)
+        for case .success(let (partSquared, partRoot)) in withinParts {
+            squared += partSquared
+            for c in 0..<k { root[c] += partRoot[c] }
+        }
+        (self.means, self.counts, self.overall, self.squaredWithin, self.rootWithin) = (means, counts, overall, squared, root)
+    }
+
+    var calinskiHarabasz: Double? {
+        ClusterMetrics.calinskiHarabasz(means: means, counts: counts, overall: overall, within: squaredWithin)
+    }
+
+    var daviesBouldin: Double? {
+        ClusterMetrics.daviesBouldin(means: means, counts: counts, rootWithin: rootWithin, d: overall.count)
     }
 }

@@ -31,21 +31,35 @@ public struct ClusterRun: Sendable {
 
     /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space, 12
     /// significant digits), in input order.
-    public func segmentsCSV() -> [UInt8] {
-        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances)
+    public func segmentsCSV(threads: Int = 1) -> [UInt8] {
+        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances,
+                               threads: threads)
     }
 
-    /// SEGMENTS.csv of `cluster` and `cluster --apply`, from labels and squared distances.
-    static func segmentsCSV(idColumn: String, ids: IdentifierColumn?, labels: [Int32], squaredDistances: [Double]) -> [UInt8] {
-        var out = CSVWriter(reserve: labels.count * 24)
-        out.row([idColumn, "cluster", "distance"])
-        for i in labels.indices {
-            if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
-            out.field(Int(labels[i]))
-            out.field(squaredDistances[i].squareRoot(), significant: 12)
-            out.endRow()
+    /// SEGMENTS.csv of `cluster` and `cluster --apply`, from labels and squared distances,
+    /// formatted in chunks of rows on `threads` threads (the same bytes for any count).
+    static func segmentsCSV(idColumn: String, ids: IdentifierColumn?, labels: [Int32], squaredDistances: [Double],
+                            threads: Int) -> [UInt8] {
+        var header = CSVWriter()
+        header.row([idColumn, "cluster", "distance"])
+        let chunk = 1 << 16
+        let parts = Parallel.map(count: (labels.count + chunk - 1) / chunk, threads: threads) { part -> [UInt8] in
+            let rows = part * chunk..<min(labels.count, (part + 1) * chunk)
+            var out = CSVWriter(reserve: rows.count * 32)
+            for i in rows {
+                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
+                out.field(Int(labels[i]))
+                out.field(squaredDistances[i].squareRoot(), significant: 12)
+                out.endRow()
+            }
+            return out.bytes
         }
-        return out.bytes
+        var bytes = header.bytes
+        var formatted = [[UInt8]]()
+        for case .success(let part) in parts { formatted.append(part) }
+        bytes.reserveCapacity(bytes.count + formatted.reduce(0) { $0 + $1.count })
+        for part in formatted { bytes += part }
+        return bytes
     }
 
     /// MODEL.json, in the `persona.kmeans` format of DESIGN.md.
@@ -192,7 +206,7 @@ public struct ClusterAssignment: Sendable {
                                  squaredDistances: squared, report: report)
     }
 
-    public func segmentsCSV() -> [UInt8] {
-        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: labels, squaredDistances: squaredDistances)
+    public func segmentsCSV(threads: Int = 1) -> [UInt8] {
+        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: labels, squaredDistances: squaredDistances, threads: threads)
     }
 }

@@ -229,6 +229,49 @@ struct CSVWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 
+    /// The digit loop was rewritten for speed (one pass into a stack buffer instead of a
+    /// division per digit); the bytes must be those of the previous formatter, kept here as
+    /// the reference, on values of every magnitude and at every digit count.
+    @Test("12 significant digits: the fast digit loop writes the previous formatter's bytes")
+    func significantDigitsAgainstPrevious() {
+        func previous(_ value: Double, _ significant: Int) -> String {
+            let magnitude = abs(value)
+            let exponent = Int(log10(magnitude).rounded(.down))
+            let decimals = max(0, min(18, significant - 1 - exponent))
+            var scale: UInt64 = 1
+            for _ in 0..<decimals { scale *= 10 }
+            let scaled = (magnitude * Double(scale)).rounded()
+            if scaled >= 9.2e18 { return value.description }
+            var units = UInt64(scaled)
+            var text = (value < 0 ? "-" : "") + String(units / scale)
+            units %= scale
+            guard units > 0 else { return text }
+            var digits = decimals
+            while units % 10 == 0 {
+                units /= 10
+                digits -= 1
+            }
+            let fraction = String(units)
+            text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+            return text
+        }
+        var state: UInt64 = 0x853C_49E6_748F_EA9B
+        for i in 0..<200_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let mantissa = 1 + Double(state >> 11) / 9_007_199_254_740_992 * 9
+            let exponent = Int((state >> 3) % 19) - 4                  // 1e-4 … 1e14
+            let value = (i % 2 == 0 ? 1 : -1) * mantissa * pow(10, Double(exponent))
+            let significant = 1 + i % 15
+            var writer = CSVWriter()
+            writer.field(value, significant: significant)
+            let written = String(decoding: writer.bytes, as: UTF8.self)
+            guard written == previous(value, significant) else {
+                Issue.record("\(value) at \(significant) digits: \(written), previously \(previous(value, significant))")
+                return
+            }
+        }
+    }
+
     @Test("Fields are quoted only when RFC 4180 needs it")
     func quoting() {
         var writer = CSVWriter()

@@ -46,6 +46,64 @@ struct MetricsTests {
         #expect(abs((a.silhouette ?? 0) - reference.silhouette) < 0.1)
     }
 
+    /// Calinski-Harabasz and Davies-Bouldin come from two passes over fixed row chunks on all
+    /// threads. Over several chunks they must not depend on the thread count, and must equal
+    /// the textbook formulas summed row by row here (to rounding).
+    @Test("Calinski-Harabasz and Davies-Bouldin over many chunks: any thread count, the textbook formulas")
+    func chunkedScores() throws {
+        let (n, d, k) = (100_003, 3, 5)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / 9_007_199_254_740_992
+        }
+        var rows = [[Double]](), labels = [Int32]()
+        for i in 0..<n {
+            let c = i % k
+            labels.append(Int32(c * 3))  // sparse label values, renumbered densely
+            rows.append((0..<d).map { f in Double(c * (f + 1)) + next() * 4 })
+        }
+        let data = matrix(rows)
+        let one = try #require(PartitionStatistics(data, labels: labels, threads: 1))
+        for threads in [2, 3] {
+            let many = try #require(PartitionStatistics(data, labels: labels, threads: threads))
+            #expect(many.calinskiHarabasz == one.calinskiHarabasz && many.daviesBouldin == one.daviesBouldin, "\(threads) threads")
+        }
+        // Textbook: CH = [Σ n_j‖m_j − m‖² / (k − 1)] / [Σ‖x − m_c‖² / (n − k)];
+        // DB = mean over j of max over l ≠ j of (S_j + S_l) / ‖m_j − m_l‖, S = mean distance to the mean.
+        var means = [[Double]](repeating: [Double](repeating: 0, count: d), count: k), counts = [Double](repeating: 0, count: k)
+        for (row, label) in zip(rows, labels) {
+            counts[Int(label) / 3] += 1
+            for f in 0..<d { means[Int(label) / 3][f] += row[f] }
+        }
+        let overall = (0..<d).map { f in means.reduce(0) { $0 + $1[f] } / Double(n) }
+        means = means.indices.map { c in means[c].map { $0 / counts[c] } }
+        func distance(_ a: [Double], _ b: [Double]) -> Double {
+            var s = 0.0
+            for f in 0..<d { s += (a[f] - b[f]) * (a[f] - b[f]) }
+            return s.squareRoot()
+        }
+        var within = 0.0, spread = [Double](repeating: 0, count: k)
+        for (row, label) in zip(rows, labels) {
+            let c = Int(label) / 3
+            let root = distance(row, means[c])
+            within += root * root
+            spread[c] += root / counts[c]
+        }
+        var between = 0.0
+        for c in 0..<k { between += counts[c] * distance(means[c], overall) * distance(means[c], overall) }
+        let ch = between / Double(k - 1) / (within / Double(n - k))
+        var db = 0.0
+        for j in 0..<k {
+            var worst = 0.0
+            for l in 0..<k where l != j { worst = max(worst, (spread[j] + spread[l]) / distance(means[j], means[l])) }
+            db += worst
+        }
+        db /= Double(k)
+        #expect(close(try #require(one.calinskiHarabasz), ch, 1e-10))
+        #expect(close(try #require(one.daviesBouldin), db, 1e-10))
+    }
+
     @Test("One cluster has no silhouette")
     func singleCluster() {
         #expect(ClusterMetrics.silhouette(matrix([[0], [1], [2]]), labels: [0, 0, 0]) == nil)
