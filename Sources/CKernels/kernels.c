@@ -219,3 +219,86 @@ void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double
 #endif
     assign_baseline(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch);
 }
+
+// The silhouette's distance sums. The four running sums of the scalar version are the four
+// lanes of one 256-bit sum at every vector level (AVX-512 adds its low half, then its high half).
+
+static inline double distance_term(const double *products, const double *norms, int64_t c, double ni) {
+    double v = products[c] + ni + norms[c];
+    return sqrt(v >= 0 ? v : 0);
+}
+
+static double distance_sum_baseline(const double *products, const double *norms, int64_t from, int64_t to, double ni,
+                                    int64_t skip) {
+    double s[4] = {0, 0, 0, 0};
+    int64_t c = from;
+    for (; c + 4 <= to; c += 4)
+        for (int j = 0; j < 4; j++) s[j] += c + j == skip ? 0 : distance_term(products, norms, c + j, ni);
+    for (; c < to; c++) s[0] += c == skip ? 0 : distance_term(products, norms, c, ni);
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static inline __m256d distance_terms4(const double *products, const double *norms, int64_t c, __m256d ni, int64_t skip) {
+    __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_loadu_pd(products + c), ni), _mm256_loadu_pd(norms + c));
+    __m256d t = _mm256_sqrt_pd(_mm256_max_pd(v, _mm256_setzero_pd()));
+    if ((uint64_t)(skip - c) < 4) {
+        double lanes[4];
+        _mm256_storeu_pd(lanes, t);
+        lanes[skip - c] = 0;
+        t = _mm256_loadu_pd(lanes);
+    }
+    return t;
+}
+
+__attribute__((target("avx2,fma")))
+static double distance_sum_finish(__m256d acc, const double *products, const double *norms, int64_t c, int64_t to, double ni,
+                                  int64_t skip) {
+    double s[4];
+    _mm256_storeu_pd(s, acc);
+    for (; c < to; c++) s[0] += c == skip ? 0 : distance_term(products, norms, c, ni);
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+__attribute__((target("avx2,fma")))
+static double distance_sum_avx2(const double *products, const double *norms, int64_t from, int64_t to, double ni,
+                                int64_t skip) {
+    __m256d acc = _mm256_setzero_pd(), n = _mm256_set1_pd(ni);
+    int64_t c = from;
+    for (; c + 4 <= to; c += 4) acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
+    return distance_sum_finish(acc, products, norms, c, to, ni, skip);
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static double distance_sum_avx512(const double *products, const double *norms, int64_t from, int64_t to, double ni,
+                                  int64_t skip) {
+    __m256d acc = _mm256_setzero_pd(), n = _mm256_set1_pd(ni);
+    __m512d n8 = _mm512_set1_pd(ni), zero = _mm512_setzero_pd();
+    int64_t c = from;
+    for (; c + 8 <= to; c += 8) {
+        if ((uint64_t)(skip - c) < 8) {
+            acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
+            acc = _mm256_add_pd(acc, distance_terms4(products, norms, c + 4, n, skip));
+            continue;
+        }
+        __m512d v = _mm512_add_pd(_mm512_add_pd(_mm512_loadu_pd(products + c), n8), _mm512_loadu_pd(norms + c));
+        __m512d t = _mm512_sqrt_pd(_mm512_max_pd(v, zero));
+        acc = _mm256_add_pd(acc, _mm512_castpd512_pd256(t));
+        acc = _mm256_add_pd(acc, _mm512_extractf64x4_pd(t, 1));
+    }
+    for (; c + 4 <= to; c += 4) acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
+    return distance_sum_finish(acc, products, norms, c, to, ni, skip);
+}
+#endif
+
+double persona_distance_sum(const double *products, const double *norms, int64_t from, int64_t to, double ni,
+                            int64_t skip, int level) {
+#if defined(__x86_64__)
+    if (level >= PERSONA_VECTOR_AVX512) return distance_sum_avx512(products, norms, from, to, ni, skip);
+    if (level >= PERSONA_VECTOR_AVX2) return distance_sum_avx2(products, norms, from, to, ni, skip);
+#else
+    (void)level;
+#endif
+    return distance_sum_baseline(products, norms, from, to, ni, skip);
+}

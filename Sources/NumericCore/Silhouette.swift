@@ -1,3 +1,4 @@
+import CKernels
 extension ClusterMetrics {
     /// The mean silhouette over all rows (`sklearn.metrics.silhouette_score`, euclidean).
     ///
@@ -34,7 +35,7 @@ extension ClusterMetrics {
         }
         let scores = SharedBuffer<Double>(repeating: 0, count: n)
         let blocks = RowChunks(rows: n, chunkRows: 256)
-        let tile = 4096
+        let tile = 512
         sorted.storage.withReadOnly { x in
             norms.withReadOnly { norm in
                 sortedLabels.withReadOnly { label in
@@ -86,28 +87,11 @@ extension ClusterMetrics {
     }
 
     /// Σ over columns `from..<to` of √max(0, products[c] + ni + norms[c]), leaving out column
-    /// `skip` (the row itself, whose distance is 0 by definition). Four running sums keep the
-    /// square roots, not the adds, the limit.
+    /// `skip` (the row itself, whose distance is 0 by definition): C at the CPU's vector level
+    /// (`persona_distance_sum`), four running sums, the same bits at every level.
     @inline(__always)
     private static func distanceSum(_ products: UnsafePointer<Double>, _ norms: UnsafePointer<Double>, from: Int, to: Int,
                                     ni: Double, skip: Int) -> Double {
-        @inline(__always) func term(_ c: Int) -> Double {
-            let distance = Swift.max(0, products[c] + ni + norms[c]).squareRoot()
-            return c == skip ? 0 : distance
-        }
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var c = from
-        while c + 4 <= to {
-            s0 += term(c)
-            s1 += term(c + 1)
-            s2 += term(c + 2)
-            s3 += term(c + 3)
-            c += 4
-        }
-        while c < to {
-            s0 += term(c)
-            c += 1
-        }
-        return (s0 + s1) + (s2 + s3)
+        persona_distance_sum(products, norms, Int64(from), Int64(to), ni, Int64(skip), VectorLevel.current.rawValue)
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import NumericCore
 
@@ -33,6 +34,42 @@ struct VectorLevelTests {
         #expect(baseline.allSatisfy { $0 >= 0 && $0 < Int32(k) })
         for level in Self.levels where level != .baseline {
             #expect(Self.labels(data, centroids, k: k, level: level) == baseline, "level \(level.name), k = \(k), d = \(d)")
+        }
+    }
+
+    /// The silhouette's distance sums: four running sums (column `from + 4m + j` in sum j, the
+    /// leftover columns in sum 0), the row itself left out, negative squared distances (from
+    /// rounding) clamped at 0 — written out here in Swift, and equal to it bit for bit at
+    /// every level, for every length and every place of the skipped column.
+    @Test("silhouette distance sums: the four-sum definition, the same bits at every level")
+    func distanceSums() {
+        var rng = SeededRandom(seed: 77)
+        let width = 45
+        let products = (0..<width).map { _ in -2 * (1 + 50 * rng.nextUnit()) }
+        var norms = (0..<width).map { _ in 1 + 50 * rng.nextUnit() }
+        norms[7] = -products[7] - 20  // a slightly negative squared distance: clamped to 0
+        let ni = 20.0
+        for from in [0, 1, 3] {
+            for to in from...width {
+                for skip in [-1, from, from + 2, from + 5, from + 8, to - 1] {
+                    var s = [0.0, 0.0, 0.0, 0.0]
+                    var c = from
+                    func term(_ c: Int) -> Double { c == skip ? 0 : max(0, products[c] + ni + norms[c]).squareRoot() }
+                    while c + 4 <= to {
+                        for j in 0..<4 { s[j] += term(c + j) }
+                        c += 4
+                    }
+                    while c < to {
+                        s[0] += term(c)
+                        c += 1
+                    }
+                    let expected = (s[0] + s[1]) + (s[2] + s[3])
+                    for level in Self.levels {
+                        let sum = persona_distance_sum(products, norms, Int64(from), Int64(to), ni, Int64(skip), level.rawValue)
+                        #expect(sum.bitPattern == expected.bitPattern, "level \(level.name), \(from)..<\(to), skip \(skip)")
+                    }
+                }
+            }
         }
     }
 

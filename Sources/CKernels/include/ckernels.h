@@ -25,4 +25,12 @@ int persona_vector_level_supported(void);
 void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
                           int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
 
+/// Σ over columns `from..<to` of √max(0, products[c] + ni + norms[c]) (added in that order:
+/// (products + ni) + norms), leaving out column `skip`: the silhouette's distances from one row
+/// to a run of rows. Column `from + 4m + j` goes to running sum j (j < 4) and the rest, one by
+/// one, to sum 0; the result is (s0 + s1) + (s2 + s3). Square roots are correctly rounded at
+/// every level, so the sum is the same bits at every level.
+double persona_distance_sum(const double *products, const double *norms, int64_t from, int64_t to, double ni,
+                            int64_t skip, int level);
+
 #endif
