@@ -139,15 +139,19 @@ public struct KMeansFit: Codable, Sendable {
     // MARK: map steps (one partition)
 
     /// The current round's statistics of partition `part`, as JSON.
-    public func map(partition path: String, part: Int, threads: Int = 1) throws -> [UInt8] {
+    /// - Parameters:
+    ///   - path: the partition's CSV; nil when `matrixCache` is to be used without it.
+    ///   - matrixCache: where the partition's scaled matrix is saved between rounds
+    ///     (`MatrixCache`): read when it holds this partition's, else made from `path` and
+    ///     written there. The statistics are the same either way.
+    /// - Throws: `SegmentationError.matrixCache` when the cache cannot be used and `path` is
+    ///   nil; the errors of reading and transforming the partition otherwise.
+    public func map(partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil) throws -> [UInt8] {
         guard let pipeline = features.pipeline, let partRows = features.partRows, part >= 0, part < partRows.count else {
             throw SegmentationError.modelFile(file: file, problem: "the state has no partition \(part)")
         }
-        let table = try CSVReader.read(path: path, options: features.readOptions())
-        guard table.rowCount == partRows[part] else {
-            throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(partRows[part]) when the features were fitted")
-        }
-        let scaled = try pipeline.transform(table, threads: threads).matrix
+        let (scaled, source) = try scaledMatrix(partition: path, part: part, rows: partRows[part], pipeline: pipeline,
+                                                threads: threads, cache: matrixCache)
         let offset = partRows[..<part].reduce(0, +)
         do {
             switch next {
@@ -192,8 +196,37 @@ public struct KMeansFit: Codable, Sendable {
                 throw StepFile.noWork(file, "none")
             }
         } catch let error as NumericError {
-            throw SegmentationError.numeric(file: table.source, error)
+            throw SegmentationError.numeric(file: source, error)
         }
+    }
+
+    /// Partition `part`'s scaled matrix and the name to give in messages: from the matrix
+    /// cache at `cache` when it holds this partition's matrix under this pipeline; else
+    /// parsed from the CSV at `path` and transformed (and saved to `cache` when given).
+    private func scaledMatrix(partition path: String?, part: Int, rows: Int, pipeline: FeaturePipeline, threads: Int,
+                              cache: String?) throws -> (matrix: Matrix, source: String) {
+        var identity: MatrixCache.Identity?
+        if let cache {
+            let wanted = try MatrixCache.Identity(pipeline: pipeline, source: file, part: part, rows: rows)
+            identity = wanted
+            do {
+                let matrix = try MatrixCache.read(path: cache, identity: wanted, rows: rows, columns: pipeline.features.count)
+                return (matrix, (cache as NSString).lastPathComponent)
+            } catch {
+                // Missing, stale or damaged: rebuilt below from the rows, when they were given.
+                if path == nil { throw error }
+            }
+        }
+        guard let path else {
+            throw SegmentationError.modelFile(file: file, problem: "partition \(part): neither its rows nor a saved matrix were given")
+        }
+        let table = try CSVReader.read(path: path, options: features.readOptions())
+        guard table.rowCount == rows else {
+            throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(rows) when the features were fitted")
+        }
+        let scaled = try pipeline.transform(table, threads: threads).matrix
+        if let cache, let identity { try MatrixCache.write(scaled, identity: identity, to: cache) }
+        return (scaled, table.source)
     }
 
     /// The rows of `sampleRows` that fall in this partition.
