@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zlib
 from collections import namedtuple
 
 # index: partition number; name: the input's base name; header: its header line;
@@ -66,16 +67,19 @@ def translate(message, part):
     return re.sub(r"(on line |line )(\d+)", on_line, message)
 
 
-def run(part, binary, arguments, files=None, outputs=()):
+def run(part, binary, arguments, files=None, outputs=(), part_path=None, allowed_status=()):
     """Runs `persona ARGUMENTS` with `{part}` replaced by the partition file's path and every
     `{name}` of `files` (name → bytes) by a file holding them. Returns (stdout, {output: bytes})
-    for every name in `outputs` (also usable as `{name}` in the arguments)."""
+    for every name in `outputs` (also usable as `{name}` in the arguments).
+
+    The partition file is written to a temporary directory, or, with `part_path`, there (to
+    keep); a part whose `text` is None is already at `part_path`. An exit status in
+    `allowed_status` returns (status, {}) instead of failing the task."""
     directory = tempfile.mkdtemp(prefix="persona-part-%05d-" % part.index)
     try:
-        paths = {"part": os.path.join(directory, part.name)}
-        with open(paths["part"], "w", encoding="utf-8", newline="") as f:
-            f.write(part.header + "\n")
-            f.write(part.text)
+        paths = {"part": part_path or os.path.join(directory, part.name)}
+        if part.text is not None:
+            write_part(part, paths["part"])
         for name, data in (files or {}).items():
             paths[name] = os.path.join(directory, name)
             with open(paths[name], "wb") as f:
@@ -85,6 +89,8 @@ def run(part, binary, arguments, files=None, outputs=()):
         argv = [binary_path(binary)] + [_fill(a, paths) for a in arguments]
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        if done.returncode in allowed_status:
+            return done.returncode, {}
         if done.returncode != 0:
             text = done.stderr.decode("utf-8", "replace").strip()
             lines = [l for l in text.splitlines() if l.startswith("persona: error:")]
@@ -97,6 +103,17 @@ def run(part, binary, arguments, files=None, outputs=()):
         return done.stdout, produced
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def write_part(part, path):
+    """Writes the partition file (the header, then its lines) at `path`, whole or not at all
+    (a temporary name, then renamed). Returns (size in bytes, CRC-32) of what was written."""
+    data = (part.header + "\n" + part.text).encode("utf-8")
+    temporary = "%s.tmp-%d" % (path, os.getpid())
+    with open(temporary, "wb") as f:
+        f.write(data)
+    os.replace(temporary, path)
+    return len(data), zlib.crc32(data)
 
 
 def _fill(argument, paths):
