@@ -45,11 +45,51 @@ public struct KMeansFit: Codable, Sendable {
     }
 
     /// Rows of the scaled matrix picked by global index, with their labels when centroids
-    /// were given.
+    /// were given. In JSON the values are one base64 string of little-endian doubles (with
+    /// `columns`): exact, and far quicker to write and read than 100,000 rows of decimals.
     public struct RowSample: Codable, Sendable, Equatable {
         public var rows: [Int]
         public var values: [[Double]]
         public var labels: [Int]?
+
+        public init(rows: [Int], values: [[Double]], labels: [Int]?) {
+            (self.rows, self.values, self.labels) = (rows, values, labels)
+        }
+
+        enum CodingKeys: String, CodingKey { case rows, values, labels, columns }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(rows, forKey: .rows)
+            try container.encodeIfPresent(labels, forKey: .labels)
+            try container.encode(values.first?.count ?? 0, forKey: .columns)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * (values.first?.count ?? 0) * 8)
+            for row in values {
+                for value in row { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+            }
+            try container.encode(Data(bytes).base64EncodedString(), forKey: .values)
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rows = try container.decode([Int].self, forKey: .rows)
+            labels = try container.decodeIfPresent([Int].self, forKey: .labels)
+            let columns = try container.decode(Int.self, forKey: .columns)
+            let text = try container.decode(String.self, forKey: .values)
+            guard columns >= 0, let data = Data(base64Encoded: text), data.count == rows.count * columns * 8 else {
+                throw DecodingError.dataCorruptedError(forKey: .values, in: container,
+                                                       debugDescription: "not \(rows.count)x\(columns) doubles in base64")
+            }
+            let bytes = [UInt8](data)
+            values = (0..<rows.count).map { r in
+                (0..<columns).map { c in
+                    let at = (r * columns + c) * 8
+                    let bits = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+                    return Double(bitPattern: bits)
+                }
+            }
+        }
     }
 
     /// The final pass of one partition: labels under the final centroids.

@@ -1,6 +1,11 @@
 import Crypto
 import CustomerData
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NumericCore
 
 /// One partition's encoded and scaled matrix, saved between the rounds of a scale-out run so
@@ -33,68 +38,101 @@ public enum MatrixCache {
     }
 
     /// Writes `matrix` to `path` (a temporary file, then renamed, so a reader never sees half
-    /// of one). O(rows · columns).
+    /// of one). O(rows · columns); no copy of the matrix on a little-endian host.
     /// - Throws: `SegmentationError.matrixCache` when the file cannot be written.
     public static func write(_ matrix: Matrix, identity: Identity, to path: String) throws {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(headerSize + matrix.storage.count * 8)
-        bytes += magic
-        append(UInt64(matrix.rows), to: &bytes)
-        append(UInt64(matrix.columns), to: &bytes)
-        bytes += identity.digest
-        let payload = matrix.storage.withUnsafeBytes { raw in
-            // Doubles are stored little-endian; on a big-endian host each is swapped first.
-            littleEndianBytes(raw, count: matrix.storage.count)
-        }
-        bytes += Array(SHA256.hash(data: payload))
-        bytes += payload
+        let storage = littleEndian(matrix.storage)
+        var header = magic
+        append(UInt64(matrix.rows), to: &header)
+        append(UInt64(matrix.columns), to: &header)
+        header += identity.digest
+        header += storage.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
+        let temporary = path + ".tmp-\(getpid())"
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(header)),
+                  let file = FileHandle(forWritingAtPath: temporary) else {
+                throw SegmentationError.matrixCache(file: path, problem: "cannot write it (cannot create \(temporary))")
+            }
+            defer { try? file.close() }
+            try file.seekToEnd()
+            try storage.withUnsafeBytes { raw in
+                if let base = raw.baseAddress {
+                    try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
+                }
+            }
+            try file.close()
+            guard rename(temporary, path) == 0 else {
+                throw SegmentationError.matrixCache(file: path, problem: "cannot write it (renaming \(temporary) failed: errno \(errno))")
+            }
+        } catch let error as SegmentationError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
         } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
             throw SegmentationError.matrixCache(file: path, problem: "cannot write it (\(error.localizedDescription))")
         }
     }
 
-    /// The matrix saved at `path`, checked against what the caller expects.
+    /// The matrix saved at `path`, checked against what the caller expects. Reads the payload
+    /// straight into the matrix's storage (one copy of the matrix in memory).
     /// - Throws: `SegmentationError.matrixCache` naming the file and what is wrong: missing,
     ///   not a matrix cache, made for another state or partition, another shape, cut short,
     ///   or damaged.
     public static func read(path: String, identity: Identity, rows: Int, columns: Int) throws -> Matrix {
         func problem(_ text: String) -> SegmentationError { .matrixCache(file: path, problem: text) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let file = FileHandle(forReadingAtPath: path) else {
             throw problem("no such file, or no permission")
         }
-        let bytes = [UInt8](data)
-        guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
-            throw problem("not a persona matrix cache (\(bytes.count) bytes, without the PRSNMAT1 header)")
+        defer { try? file.close() }
+        let size = (try? file.seekToEnd()).map(Int.init) ?? 0
+        try? file.seek(toOffset: 0)
+        let header = [UInt8]((try? file.read(upToCount: headerSize)) ?? Data())
+        guard header.count == headerSize, Array(header[0..<8]) == magic else {
+            throw problem("not a persona matrix cache (\(size) bytes, without the PRSNMAT1 header)")
         }
-        let (storedRows, storedColumns) = (integer(bytes, at: 8), integer(bytes, at: 16))
-        guard Array(bytes[24..<56]) == identity.digest else {
+        let (storedRows, storedColumns) = (integer(header, at: 8), integer(header, at: 16))
+        guard Array(header[24..<56]) == identity.digest else {
             throw problem("made for other features or another partition (its fingerprint differs from the state's)")
         }
         guard storedRows == UInt64(rows), storedColumns == UInt64(columns) else {
             throw problem("holds a \(storedRows)x\(storedColumns) matrix; the partition's is \(rows)x\(columns)")
         }
         let expected = headerSize + rows * columns * 8
-        guard bytes.count == expected else {
-            throw problem("holds \(bytes.count) bytes; a \(rows)x\(columns) matrix takes \(expected)")
+        guard size == expected else {
+            throw problem("holds \(size) bytes; a \(rows)x\(columns) matrix takes \(expected)")
         }
-        let payload = bytes[headerSize...]
-        guard Array(SHA256.hash(data: payload)) == Array(bytes[56..<88]) else {
+        var complete = true
+        var storage = [Double](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var filled = 0
+            while filled < raw.count, let base = raw.baseAddress {
+                let got = readBytes(file.fileDescriptor, base + filled, raw.count - filled)
+                if got <= 0 { break }
+                filled += got
+            }
+            if filled < raw.count, let base = raw.baseAddress {
+                base.advanced(by: filled).initializeMemory(as: UInt8.self, repeating: 0, count: raw.count - filled)
+                complete = false
+            }
+            count = rows * columns
+        }
+        guard complete else { throw problem("could not read all of its \(expected) bytes") }
+        guard storage.withUnsafeBytes({ Array(SHA256.hash(data: $0)) }) == Array(header[56..<88]) else {
             throw problem("its values do not match their checksum (the file is damaged)")
         }
-        var storage = [Double](repeating: 0, count: rows * columns)
-        storage.withUnsafeMutableBytes { raw in
-            payload.withUnsafeBytes { raw.copyMemory(from: $0) }
-        }
-        if UInt16(littleEndian: 1) != 1 {
-            storage = storage.map { Double(bitPattern: $0.bitPattern.byteSwapped) }
-        }
+        storage = littleEndian(storage)
         do {
             return try Matrix(rows: rows, columns: columns, storage: storage)
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: path, error)
         }
+    }
+
+    /// `values` with every double's bytes in little-endian order (the same array on a
+    /// little-endian host; the swap is its own inverse, so it also reads them back).
+    private static func littleEndian(_ values: [Double]) -> [Double] {
+        if UInt16(littleEndian: 1) == 1 { return values }
+        return values.map { Double(bitPattern: $0.bitPattern.byteSwapped) }
     }
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -104,15 +142,9 @@ public enum MatrixCache {
     private static func integer(_ bytes: [UInt8], at offset: Int) -> UInt64 {
         (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
     }
+}
 
-    private static func littleEndianBytes(_ raw: UnsafeRawBufferPointer, count: Int) -> [UInt8] {
-        if UInt16(littleEndian: 1) == 1 { return Array(raw) }
-        var out = [UInt8]()
-        out.reserveCapacity(count * 8)
-        for i in 0..<count {
-            let bits = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-            withUnsafeBytes(of: bits.byteSwapped) { out += $0 }
-        }
-        return out
-    }
+/// POSIX read(2) (here so that `MatrixCache.read` does not shadow it).
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }
