@@ -40,7 +40,7 @@ def next_step(state):
 
 
 def run(spark, args, binary, name_on_executors):
-    header, name, parts = ordered_parts(spark, args.input, args.partitions)
+    header, name, parts = ordered_parts(spark, args.input, args.partitions, cache=not args.local_files)
     work = tempfile.mkdtemp(prefix="persona-spark-driver-")
     try:
         state_path = os.path.join(work, "state.json")

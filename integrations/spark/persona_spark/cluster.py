@@ -107,7 +107,7 @@ def plan_arguments(args, input_name, state_path):
 
 def run(spark, args, binary, name_on_executors):
     """Runs the rounds; returns a one-line summary."""
-    header, name, parts = ordered_parts(spark, args.input, args.partitions)
+    header, name, parts = ordered_parts(spark, args.input, args.partitions, cache=not args.local_files)
     work = tempfile.mkdtemp(prefix="persona-spark-driver-")
     try:
         state_path = os.path.join(work, "state.json")

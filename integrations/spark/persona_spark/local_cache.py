@@ -156,8 +156,12 @@ class LocalRounds:
         if self.first is None:
             return
         run_id = self.run_id
+        # After a failed first round there is no index RDD: one task per partition, anywhere.
+        where = self.kept if self.kept is not None else self.sc.parallelize(range(self.parts.getNumPartitions()))
         try:
-            self.kept.foreach(lambda row: shutil.rmtree(directory(run_id), ignore_errors=True))
+            where.foreach(lambda row: shutil.rmtree(directory(run_id), ignore_errors=True))
+        except Exception:  # best effort: never hide the error that ended the run
+            pass
         finally:
             self.first.unpersist()
             self.first = self.kept = None
