@@ -56,4 +56,5 @@ def run(spark, args, binary, name_on_executors):
                 % (name, model["rows"], parts.getNumPartitions(), model["iterations"],
                    "converged" if model["converged"] else "not converged", model["log_likelihood"], rounds, args.model))
     finally:
+        parts.unpersist()  # cached only without local files; a session that goes on needs the memory back
         shutil.rmtree(work, ignore_errors=True)

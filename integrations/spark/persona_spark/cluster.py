@@ -107,7 +107,14 @@ def plan_arguments(args, input_name, state_path):
 
 def run(spark, args, binary, name_on_executors):
     """Runs the rounds; returns a one-line summary."""
+    started = time.time()
+
+    def note(what):
+        if args.verbose:
+            print("persona_spark: %s (%.2f s since the start)" % (what, time.time() - started), file=sys.stderr)
+
     header, name, parts = ordered_parts(spark, args.input, args.partitions, cache=not args.local_files)
+    note("input split into %d partitions" % parts.getNumPartitions())
     work = tempfile.mkdtemp(prefix="persona-spark-driver-")
     try:
         state_path = os.path.join(work, "state.json")
@@ -116,22 +123,26 @@ def run(spark, args, binary, name_on_executors):
         plan = plan_arguments(args, name, state_path)
         plan[plan.index("--init") + 1] = init
         local(binary, plan)
+        note("planned")
         kept = local_cache.LocalRounds(spark, parts, name_on_executors, enabled=args.local_files)
         try:
             rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose, kept)
             with open(model_path, "rb") as f:
                 model_bytes = f.read()
             model = json.loads(model_bytes)
-            started = time.time()
+            applied = time.time()
             chunks = segments(kept, name_on_executors, args.id, args.delimiter, model_bytes)
             if args.verbose:
-                print("persona_spark: segments (partitions %.2f s%s)" % (time.time() - started, kept.describe("apply")), file=sys.stderr)
+                print("persona_spark: segments (partitions %.2f s%s)" % (time.time() - applied, kept.describe("apply")), file=sys.stderr)
         finally:
             kept.close()
+        note("local files removed")
         rows = write_parts(args.out, iter(chunks))
+        note("segments written")
         return ("persona_spark cluster: %s, %d customers in %d partitions, k = %d, inertia %.4f, %d Lloyd iterations (%s), %d rounds; wrote %s%s"
                 % (name, rows, parts.getNumPartitions(), model["k"], model["inertia"], model["iterations"],
                    "converged" if model["converged"] else "not converged", rounds, args.out,
                    ", " + args.model if args.model else ""))
     finally:
+        parts.unpersist()  # cached only without local files; a session that goes on needs the memory back
         shutil.rmtree(work, ignore_errors=True)

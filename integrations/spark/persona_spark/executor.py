@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zlib
 from collections import namedtuple
 
 # index: partition number; name: the input's base name; header: its header line;
@@ -107,13 +106,23 @@ def run(part, binary, arguments, files=None, outputs=(), part_path=None, allowed
 
 def write_part(part, path):
     """Writes the partition file (the header, then its lines) at `path`, whole or not at all
-    (a temporary name, then renamed). Returns (size in bytes, CRC-32) of what was written."""
+    (a temporary name, then renamed). Returns the file's identity once written: (size in
+    bytes, inode, modification time in ns); a file replaced or cut short has another."""
     data = (part.header + "\n" + part.text).encode("utf-8")
     temporary = "%s.tmp-%d" % (path, os.getpid())
     with open(temporary, "wb") as f:
         f.write(data)
     os.replace(temporary, path)
-    return len(data), zlib.crc32(data)
+    return file_identity(path)
+
+
+def file_identity(path):
+    """(size, inode, mtime in ns) of `path`; None when there is no such file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_ino, st.st_mtime_ns
 
 
 def _fill(argument, paths):

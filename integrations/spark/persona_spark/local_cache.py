@@ -14,9 +14,10 @@ only: a task hands persona the local file's path and the partition's text never 
 Correctness never depends on these files. The index RDD is derived from the cached RDD of
 the first round, so Spark schedules an index on the executor that wrote that partition's
 files (if that executor is lost, recomputing the block reruns the first round on the text
-where the task now runs, which writes them there). A task that finds no file, or one whose
-size or CRC-32 is not what was written (or a matrix persona refuses as stale or damaged:
-exit status 3), returns no output for that partition, and the driver reruns just those
+where the task now runs, which writes them there). A task that finds no file, or one that
+is not the file written (its size, inode or modification time differ: replaced, cut short),
+or a matrix persona refuses as stale or damaged (exit status 3: the matrix carries its own
+SHA-256), returns no output for that partition, and the driver reruns just those
 partitions on their text, which writes the files again. persona rebuilds a refused matrix
 from the partition file itself when that file is good.
 """
@@ -24,7 +25,6 @@ from the partition file itself when that file is good.
 import os
 import shutil
 import uuid
-import zlib
 
 from . import executor
 
@@ -55,7 +55,7 @@ def step_arguments(step, index, matrix):
 
 def run_text(part, binary, arguments, files, run_id=None, outputs=()):
     """`executor.run` on the partition's text, keeping the partition file on this executor
-    when `run_id` is given → (index, (stdout, produced), (size, CRC-32) of the file or None).
+    when `run_id` is given → (index, (stdout, produced), the file's identity or None).
     `{matrix}` in the arguments is the partition's matrix file."""
     if run_id is None:
         return part.index, executor.run(part, binary, arguments, files=files, outputs=outputs), None
@@ -71,12 +71,7 @@ def run_kept(part, check, binary, arguments, files, run_id, outputs=()):
     → (stdout, produced), or None when the file is missing, not what was written, or persona
     refuses the matrix (exit status 3)."""
     csv_path, matrix = paths(run_id, part)
-    try:
-        with open(csv_path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if (len(data), zlib.crc32(data)) != tuple(check):
+    if executor.file_identity(csv_path) != tuple(check):
         return None
     arguments = [a.replace("{matrix}", matrix) for a in arguments]
     result = executor.run(part, binary, arguments, files=files, outputs=outputs, part_path=csv_path,
@@ -98,7 +93,8 @@ class LocalRounds:
         self.enabled = enabled
         self.run_id = uuid.uuid4().hex
         self.first = None  # cached RDD of the first round: (index, output, check)
-        self.kept = None  # (index, stub part, check) per partition, placed where the files are
+        self.kept = None  # (stub part, file identity) per partition, placed where the files are
+        self.rewritten_files = {}  # index → identity of a partition file written again by a later round
         self.read = self.rewritten = 0
 
     def __call__(self, step, state_bytes):
@@ -137,13 +133,15 @@ class LocalRounds:
             slots = max(1, min(len(done), self.sc.defaultParallelism))
             self.kept = self.first.map(lambda row: (row[0], row[2])).coalesce(slots)
             return [out for _, out, _ in done]
-        results = dict(self.kept.map(lambda row: (row[0].index, on_kept(row[0], row[1]))).collect())
+        rewritten = dict(self.rewritten_files)  # partitions whose files were written again since the first round
+        results = dict(self.kept.map(lambda row: (row[0].index, on_kept(row[0], rewritten.get(row[0].index, row[1])))).collect())
         outputs = [results[i] for i in range(len(results))]
         missing = [i for i, out in enumerate(outputs) if out is None]
         if missing:
             redone = self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing)
-            for index, out, _ in redone:
+            for index, out, check in redone:
                 outputs[index] = out
+                self.rewritten_files[index] = check
         self.read, self.rewritten = len(outputs) - len(missing), len(missing)
         return outputs
 
