@@ -2,7 +2,8 @@
 
     python3 Benchmarks/spark/compare_mllib.py DATA.csv --k 8 --persona-bin .build/release/persona
 
-Times both end to end (read, scale, k-means, write segments), reports their inertia in the
+Times both end to end (read, scale, k-means, write segments) after warming the session up,
+in either order (--mllib-first), reports their inertia in the
 z-scored space (MLlib's StandardScaler uses the sample sd; persona the population sd, so the
 MLlib inertia is recomputed here from its labels with persona's scaler), and the persona_spark
 agreement with `persona cluster` when --single is given.
@@ -40,17 +41,31 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-iter", type=int, default=20)
     p.add_argument("--persona-bin", required=True)
+    p.add_argument("--mllib-first", action="store_true", help="Time MLlib first, then persona_spark.")
+    p.add_argument("--verbose", action="store_true", help="persona_spark prints its rounds.")
     a = p.parse_args()
     spark = spark_session("local[2]", "persona_spark vs MLlib")
+    # The session's first jobs pay for class loading and JIT: warm it up (a Python RDD job and
+    # a DataFrame job) so that neither side pays for it.
+    spark.sparkContext.parallelize(range(1000), 2).map(lambda x: x * x).sum()
+    spark.range(1000).selectExpr("sum(id)").collect()
     work = tempfile.mkdtemp()
-    started = time.time()
-    assert persona_spark(["cluster", a.data, "--id", "id", "--k", str(a.k), "--seed", str(a.seed), "--max-iter", str(a.max_iter),
-                          "--out", os.path.join(work, "s.csv"), "--model", os.path.join(work, "m.json"),
-                          "--persona-bin", a.persona_bin], spark=spark) == 0
-    persona_seconds = time.time() - started
+
+    def run_persona():
+        started = time.time()
+        assert persona_spark(["cluster", a.data, "--id", "id", "--k", str(a.k), "--seed", str(a.seed), "--max-iter", str(a.max_iter),
+                              "--out", os.path.join(work, "s.csv"), "--model", os.path.join(work, "m.json"),
+                              "--persona-bin", a.persona_bin] + (["--verbose"] if a.verbose else []), spark=spark) == 0
+        return time.time() - started
+
+    if a.mllib_first:
+        mllib_seconds, cost, iterations = mllib(spark, a.data, a.k, a.seed, a.max_iter)
+        persona_seconds = run_persona()
+    else:
+        persona_seconds = run_persona()
+        mllib_seconds, cost, iterations = mllib(spark, a.data, a.k, a.seed, a.max_iter)
     with open(os.path.join(work, "m.json")) as f:
         model = json.load(f)
-    mllib_seconds, cost, iterations = mllib(spark, a.data, a.k, a.seed, a.max_iter)
     print("persona_spark: %.1f s, inertia %.1f (population-sd z-scores), %d iterations" % (persona_seconds, model["inertia"], model["iterations"]))
     print("MLlib KMeans:  %.1f s, training cost %.1f (sample-sd z-scores), %d iterations" % (mllib_seconds, cost, iterations))
     print("ratio: %.2fx" % (mllib_seconds / persona_seconds))

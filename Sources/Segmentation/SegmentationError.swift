@@ -14,6 +14,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
     case collinear(file: String, features: [String])
     case tooFewPerClass(file: String, folds: Int, smallest: Int)
     case modelFile(file: String, problem: String)
+    /// A partition's saved matrix (`MatrixCache`) that cannot be used.
+    case matrixCache(file: String, problem: String)
     /// A model-file problem at a line and column.
     case modelFileAt(file: String, line: Int, column: Int, problem: String)
     case roleInFeatures(file: String, column: String, role: String)
@@ -62,6 +64,8 @@ public indirect enum SegmentationError: Error, Equatable, Sendable, CustomString
             return "\(file): --folds \(folds) needs at least \(folds) rows of each class; the smaller class has \(smallest)"
         case let .modelFile(file, problem):
             return "\(file): \(problem)"
+        case let .matrixCache(file, problem):
+            return "\(file): matrix cache: \(problem)"
         case let .modelFileAt(file, line, column, problem):
             return "\(file):\(line):\(column): \(problem)"
         case let .roleInFeatures(file, column, role):

@@ -145,8 +145,17 @@ struct PlanClusterStep: ParsableCommand {
 
 /// What every map step takes: one partition and the state.
 struct MapStepOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("One partition of the input: a CSV with the input's header.", valueName: "PART.csv"))
-    var partition: String
+    /// The exit status when --matrix-cache cannot be used and no partition was given: the
+    /// driver then runs the step again with the partition's rows, which rebuilds the cache.
+    static let cacheMissStatus: Int32 = 3
+
+    @Argument(help: ArgumentHelp("One partition of the input: a CSV with the input's header (may be left out with --matrix-cache).", valueName: "PART.csv"))
+    var partition: String?
+
+    @Option(name: .customLong("matrix-cache"),
+            help: ArgumentHelp("The partition's scaled matrix, saved between the k-means rounds (sample, lloyd, final, metrics): read when it holds this partition's under the state's features, else made from PART.csv and written here. Without PART.csv, a missing, stale or damaged cache exits with status 3.",
+                               valueName: "PATH"))
+    var matrixCache: String?
 
     @Option(help: ArgumentHelp("The state the driver wrote last.", valueName: "STATE.json"))
     var state: String
@@ -160,6 +169,7 @@ struct MapStepOptions: ParsableArguments {
     func validate() throws {
         guard part >= 0 else { throw ValidationError("--part must be 0 or more; got \(part)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1; got \(threads)") }
+        guard partition != nil || matrixCache != nil else { throw ValidationError("give the partition (PART.csv), or --matrix-cache PATH") }
     }
 
     /// Runs step `name` on the partition and prints its JSON on stdout.
@@ -168,11 +178,21 @@ struct MapStepOptions: ParsableArguments {
         do {
             let json: [UInt8]
             if try ScaleOutState.isChurn(path: state) {
+                guard matrixCache == nil, let partition else {
+                    throw ValidationError("--matrix-cache applies to persona cluster runs (plan-cluster); a churn run's rounds read PART.csv")
+                }
                 json = try StepFile.read(ChurnScaleOut.self, path: state).map(step: name, partition: partition, threads: threads)
             } else {
-                json = try StepFile.read(ClusterScaleOut.self, path: state).map(step: name, partition: partition, part: part, threads: threads)
+                json = try StepFile.read(ClusterScaleOut.self, path: state).map(step: name, partition: partition, part: part, threads: threads,
+                                                                                matrixCache: matrixCache)
             }
             FileHandle.standardOutput.write(Data(json))
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as SegmentationError {
+            let code = Terminal.fail(error)
+            if case .matrixCache = error, partition == nil { throw ExitCode(Self.cacheMissStatus) }
+            throw code
         } catch {
             throw Terminal.fail(error)
         }

@@ -36,13 +36,17 @@ public struct ClusterScaleOut: Codable, Sendable {
     public var model: ClusterModelFile? { kmeans?.model }
 
     /// One partition's output for the step `step` (checked against `next`, so a partition
-    /// never runs a round the state is not in).
-    public func map(step: String, partition path: String, part: Int, threads: Int = 1) throws -> [UInt8] {
+    /// never runs a round the state is not in). `path` may be nil only with `matrixCache`,
+    /// which the k-means rounds use (`KMeansFit.map`); the feature rounds parse the rows.
+    public func map(step: String, partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil) throws -> [UInt8] {
+        let file = features.specification.source
         guard step == next else {
-            throw SegmentationError.modelFile(file: features.specification.source,
-                                              problem: "the state's next step is '\(next ?? "none: the model is made")', not '\(step)'")
+            throw SegmentationError.modelFile(file: file, problem: "the state's next step is '\(next ?? "none: the model is made")', not '\(step)'")
         }
-        if let kmeans { return try kmeans.map(partition: path, part: part, threads: threads) }
+        if let kmeans { return try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache) }
+        guard matrixCache == nil, let path else {
+            throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the features are not fitted yet, so there is no matrix to save")
+        }
         return try features.map(partition: path, threads: threads)
     }
 

@@ -45,11 +45,51 @@ public struct KMeansFit: Codable, Sendable {
     }
 
     /// Rows of the scaled matrix picked by global index, with their labels when centroids
-    /// were given.
+    /// were given. In JSON the values are one base64 string of little-endian doubles (with
+    /// `columns`): exact, and far quicker to write and read than 100,000 rows of decimals.
     public struct RowSample: Codable, Sendable, Equatable {
         public var rows: [Int]
         public var values: [[Double]]
         public var labels: [Int]?
+
+        public init(rows: [Int], values: [[Double]], labels: [Int]?) {
+            (self.rows, self.values, self.labels) = (rows, values, labels)
+        }
+
+        enum CodingKeys: String, CodingKey { case rows, values, labels, columns }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(rows, forKey: .rows)
+            try container.encodeIfPresent(labels, forKey: .labels)
+            try container.encode(values.first?.count ?? 0, forKey: .columns)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * (values.first?.count ?? 0) * 8)
+            for row in values {
+                for value in row { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+            }
+            try container.encode(Data(bytes).base64EncodedString(), forKey: .values)
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rows = try container.decode([Int].self, forKey: .rows)
+            labels = try container.decodeIfPresent([Int].self, forKey: .labels)
+            let columns = try container.decode(Int.self, forKey: .columns)
+            let text = try container.decode(String.self, forKey: .values)
+            guard columns >= 0, let data = Data(base64Encoded: text), data.count == rows.count * columns * 8 else {
+                throw DecodingError.dataCorruptedError(forKey: .values, in: container,
+                                                       debugDescription: "not \(rows.count)x\(columns) doubles in base64")
+            }
+            let bytes = [UInt8](data)
+            values = (0..<rows.count).map { r in
+                (0..<columns).map { c in
+                    let at = (r * columns + c) * 8
+                    let bits = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+                    return Double(bitPattern: bits)
+                }
+            }
+        }
     }
 
     /// The final pass of one partition: labels under the final centroids.
@@ -139,15 +179,19 @@ public struct KMeansFit: Codable, Sendable {
     // MARK: map steps (one partition)
 
     /// The current round's statistics of partition `part`, as JSON.
-    public func map(partition path: String, part: Int, threads: Int = 1) throws -> [UInt8] {
+    /// - Parameters:
+    ///   - path: the partition's CSV; nil when `matrixCache` is to be used without it.
+    ///   - matrixCache: where the partition's scaled matrix is saved between rounds
+    ///     (`MatrixCache`): read when it holds this partition's, else made from `path` and
+    ///     written there. The statistics are the same either way.
+    /// - Throws: `SegmentationError.matrixCache` when the cache cannot be used and `path` is
+    ///   nil; the errors of reading and transforming the partition otherwise.
+    public func map(partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil) throws -> [UInt8] {
         guard let pipeline = features.pipeline, let partRows = features.partRows, part >= 0, part < partRows.count else {
             throw SegmentationError.modelFile(file: file, problem: "the state has no partition \(part)")
         }
-        let table = try CSVReader.read(path: path, options: features.readOptions())
-        guard table.rowCount == partRows[part] else {
-            throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(partRows[part]) when the features were fitted")
-        }
-        let scaled = try pipeline.transform(table, threads: threads).matrix
+        let (scaled, source) = try scaledMatrix(partition: path, part: part, rows: partRows[part], pipeline: pipeline,
+                                                threads: threads, cache: matrixCache)
         let offset = partRows[..<part].reduce(0, +)
         do {
             switch next {
@@ -192,8 +236,37 @@ public struct KMeansFit: Codable, Sendable {
                 throw StepFile.noWork(file, "none")
             }
         } catch let error as NumericError {
-            throw SegmentationError.numeric(file: table.source, error)
+            throw SegmentationError.numeric(file: source, error)
         }
+    }
+
+    /// Partition `part`'s scaled matrix and the name to give in messages: from the matrix
+    /// cache at `cache` when it holds this partition's matrix under this pipeline; else
+    /// parsed from the CSV at `path` and transformed (and saved to `cache` when given).
+    private func scaledMatrix(partition path: String?, part: Int, rows: Int, pipeline: FeaturePipeline, threads: Int,
+                              cache: String?) throws -> (matrix: Matrix, source: String) {
+        var identity: MatrixCache.Identity?
+        if let cache {
+            let wanted = try MatrixCache.Identity(pipeline: pipeline, source: file, part: part, rows: rows)
+            identity = wanted
+            do {
+                let matrix = try MatrixCache.read(path: cache, identity: wanted, rows: rows, columns: pipeline.features.count)
+                return (matrix, (cache as NSString).lastPathComponent)
+            } catch {
+                // Missing, stale or damaged: rebuilt below from the rows, when they were given.
+                if path == nil { throw error }
+            }
+        }
+        guard let path else {
+            throw SegmentationError.modelFile(file: file, problem: "partition \(part): neither its rows nor a saved matrix were given")
+        }
+        let table = try CSVReader.read(path: path, options: features.readOptions())
+        guard table.rowCount == rows else {
+            throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(rows) when the features were fitted")
+        }
+        let scaled = try pipeline.transform(table, threads: threads).matrix
+        if let cache, let identity { try MatrixCache.write(scaled, identity: identity, to: cache) }
+        return (scaled, table.source)
     }
 
     /// The rows of `sampleRows` that fall in this partition.

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 
 from .cluster import local, run_rounds
+from .local_cache import LocalRounds
 from .partitions import ordered_parts
 
 
@@ -39,16 +40,21 @@ def next_step(state):
 
 
 def run(spark, args, binary, name_on_executors):
-    header, name, parts = ordered_parts(spark, args.input, args.partitions)
+    header, name, parts = ordered_parts(spark, args.input, args.partitions, cache=not args.local_files)
     work = tempfile.mkdtemp(prefix="persona-spark-driver-")
     try:
         state_path = os.path.join(work, "state.json")
         local(binary, plan_arguments(args, name, state_path))
-        rounds = run_rounds(parts, binary, name_on_executors, work, state_path, args.model, next_step, args.verbose)
+        kept = LocalRounds(spark, parts, name_on_executors, matrix_steps=(), enabled=args.local_files)
+        try:
+            rounds = run_rounds(parts, binary, name_on_executors, work, state_path, args.model, next_step, args.verbose, kept)
+        finally:
+            kept.close()
         with open(args.model, encoding="utf-8") as f:
             model = json.load(f)
         return ("persona_spark churn train: %s, %d labelled rows in %d partitions, %d Newton steps (%s), log-likelihood %.6f, %d rounds; wrote %s"
                 % (name, model["rows"], parts.getNumPartitions(), model["iterations"],
                    "converged" if model["converged"] else "not converged", model["log_likelihood"], rounds, args.model))
     finally:
+        parts.unpersist()  # cached only without local files; a session that goes on needs the memory back
         shutil.rmtree(work, ignore_errors=True)

@@ -17,6 +17,13 @@ def common(parser):
     parser.add_argument("--verbose", action="store_true", help="Print every round.")
 
 
+def local_files(parser):
+    parser.add_argument("--no-local-files", dest="local_files", action="store_false",
+                        help="Move every partition's text into its task in every round, instead of keeping the partition "
+                             "file (and, for cluster, its scaled matrix) on the executor's local disk after the first "
+                             "round. The results are the same; it is slower.")
+
+
 def parser():
     top = argparse.ArgumentParser(
         prog="python -m persona_spark",
@@ -47,6 +54,7 @@ def parser():
     c.add_argument("--out", required=True, metavar="SEGMENTS.csv")
     c.add_argument("--model", metavar="MODEL.json")
     common(c)
+    local_files(c)
 
     f = sub.add_parser("features", help="persona features: RFM features per customer from an order log.",
                        description="persona features on an order log partitioned by customer; one CSV sorted by id, "
@@ -91,6 +99,7 @@ def parser():
     t.add_argument("--max-categories", type=int, default=50, metavar="N")
     t.add_argument("--model", required=True, metavar="CHURN.json")
     common(t)
+    local_files(t)
     s = churn_sub.add_parser("score", help="persona churn score per partition.",
                              description="persona churn score on every partition; SCORES.csv has the rows of persona "
                                          "churn score on the whole input, in input order.")

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from . import executor
+from . import executor, local_cache
 from .output import write_parts
 from .partitions import ordered_parts
 
@@ -36,16 +36,14 @@ def next_step(state):
     return (kmeans or {}).get("next") if kmeans else state["features"].get("next")
 
 
-def map_step(part, binary, step, state_bytes):
-    stdout, _ = executor.run(part, binary, ["step", step, "{part}", "--state", "{state.json}", "--part", str(part.index)],
-                             files={"state.json": state_bytes})
-    return stdout
-
-
-def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, verbose):
+def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, verbose, mapper=None):
     """Rounds until the state at `state_path` names no step (`next_step(state)`): every
-    partition runs the step in a Spark task, `persona step merge` adds the outputs in
-    partition order on the driver (writing `model_path` at the end). Returns the rounds run."""
+    partition runs the step in a Spark task (`mapper(step, state_bytes)` → the outputs in
+    partition order; default: on every partition's text), `persona step merge` adds the
+    outputs in partition order on the driver (writing `model_path` at the end). Returns the
+    rounds run."""
+    if mapper is None:
+        mapper = local_cache.LocalRounds(parts.context, parts, name_on_executors, enabled=False)
     rounds = 0
     while True:
         with open(state_path, "rb") as f:
@@ -54,7 +52,7 @@ def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, n
         if not step:
             return rounds
         started = time.time()
-        outputs = parts.map(lambda p, s=step, b=state_bytes: map_step(p, name_on_executors, s, b)).collect()
+        outputs = mapper(step, state_bytes)
         mapped = time.time()
         paths = []
         for i, data in enumerate(outputs):
@@ -64,17 +62,35 @@ def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, n
         local(binary, ["step", "merge", state_path] + paths + ["--out", state_path, "--model", model_path])
         rounds += 1
         if verbose:
-            print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s)"
-                  % (rounds, step, mapped - started, time.time() - mapped), file=sys.stderr)
+            describe = getattr(mapper, "describe", lambda step: "")
+            print("persona_spark: round %d: %s (partitions %.2f s, merge %.2f s%s)"
+                  % (rounds, step, mapped - started, time.time() - mapped, describe(step)), file=sys.stderr)
 
 
-def apply_step(part, binary, id_column, delimiter, model_bytes):
-    if not part.text:
-        return b""
-    _, produced = executor.run(part, binary, ["cluster", "{part}", "--id", id_column, "--apply", "{model.json}",
-                                              "--delimiter", delimiter, "--threads", "1", "--out", "{segments.csv}"],
-                               files={"model.json": model_bytes}, outputs=["segments.csv"])
-    return produced["segments.csv"]
+def apply_arguments(id_column, delimiter):
+    return ["cluster", "{part}", "--id", id_column, "--apply", "{model.json}", "--delimiter", delimiter, "--threads", "1",
+            "--out", "{segments.csv}"]
+
+
+def segments(rounds, binary, id_column, delimiter, model_bytes):
+    """Every partition's segments (CSV bytes with the header; b"" for an empty partition), in
+    partition order, by persona cluster --apply on the partition files the rounds kept."""
+    arguments, files, run_id = apply_arguments(id_column, delimiter), {"model.json": model_bytes}, rounds.run_id
+
+    def on_text(part, keep):
+        if not part.text:
+            return part.index, b"", None
+        index, (_, produced), check = local_cache.run_text(part, binary, arguments, files, run_id if keep else None,
+                                                           outputs=["segments.csv"])
+        return index, produced["segments.csv"], check
+
+    def on_kept(part, check):
+        if not part.runs:
+            return b""
+        result = local_cache.run_kept(part, check, binary, arguments, files, run_id, outputs=["segments.csv"])
+        return None if result is None else result[1]["segments.csv"]
+
+    return rounds.map(on_text, on_kept)
 
 
 def plan_arguments(args, input_name, state_path):
@@ -91,7 +107,14 @@ def plan_arguments(args, input_name, state_path):
 
 def run(spark, args, binary, name_on_executors):
     """Runs the rounds; returns a one-line summary."""
-    header, name, parts = ordered_parts(spark, args.input, args.partitions)
+    started = time.time()
+
+    def note(what):
+        if args.verbose:
+            print("persona_spark: %s (%.2f s since the start)" % (what, time.time() - started), file=sys.stderr)
+
+    header, name, parts = ordered_parts(spark, args.input, args.partitions, cache=not args.local_files)
+    note("input split into %d partitions" % parts.getNumPartitions())
     work = tempfile.mkdtemp(prefix="persona-spark-driver-")
     try:
         state_path = os.path.join(work, "state.json")
@@ -100,15 +123,26 @@ def run(spark, args, binary, name_on_executors):
         plan = plan_arguments(args, name, state_path)
         plan[plan.index("--init") + 1] = init
         local(binary, plan)
-        rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose)
-        with open(model_path, "rb") as f:
-            model_bytes = f.read()
-        model = json.loads(model_bytes)
-        segments = parts.map(lambda p: apply_step(p, name_on_executors, args.id, args.delimiter, model_bytes))
-        rows = write_parts(args.out, segments.toLocalIterator())
+        note("planned")
+        kept = local_cache.LocalRounds(spark, parts, name_on_executors, enabled=args.local_files)
+        try:
+            rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose, kept)
+            with open(model_path, "rb") as f:
+                model_bytes = f.read()
+            model = json.loads(model_bytes)
+            applied = time.time()
+            chunks = segments(kept, name_on_executors, args.id, args.delimiter, model_bytes)
+            if args.verbose:
+                print("persona_spark: segments (partitions %.2f s%s)" % (time.time() - applied, kept.describe("apply")), file=sys.stderr)
+        finally:
+            kept.close()
+        note("local files removed")
+        rows = write_parts(args.out, iter(chunks))
+        note("segments written")
         return ("persona_spark cluster: %s, %d customers in %d partitions, k = %d, inertia %.4f, %d Lloyd iterations (%s), %d rounds; wrote %s%s"
                 % (name, rows, parts.getNumPartitions(), model["k"], model["inertia"], model["iterations"],
                    "converged" if model["converged"] else "not converged", rounds, args.out,
                    ", " + args.model if args.model else ""))
     finally:
+        parts.unpersist()  # cached only without local files; a session that goes on needs the memory back
         shutil.rmtree(work, ignore_errors=True)

@@ -66,16 +66,19 @@ def translate(message, part):
     return re.sub(r"(on line |line )(\d+)", on_line, message)
 
 
-def run(part, binary, arguments, files=None, outputs=()):
+def run(part, binary, arguments, files=None, outputs=(), part_path=None, allowed_status=()):
     """Runs `persona ARGUMENTS` with `{part}` replaced by the partition file's path and every
     `{name}` of `files` (name → bytes) by a file holding them. Returns (stdout, {output: bytes})
-    for every name in `outputs` (also usable as `{name}` in the arguments)."""
+    for every name in `outputs` (also usable as `{name}` in the arguments).
+
+    The partition file is written to a temporary directory, or, with `part_path`, there (to
+    keep); a part whose `text` is None is already at `part_path`. An exit status in
+    `allowed_status` returns (status, {}) instead of failing the task."""
     directory = tempfile.mkdtemp(prefix="persona-part-%05d-" % part.index)
     try:
-        paths = {"part": os.path.join(directory, part.name)}
-        with open(paths["part"], "w", encoding="utf-8", newline="") as f:
-            f.write(part.header + "\n")
-            f.write(part.text)
+        paths = {"part": part_path or os.path.join(directory, part.name)}
+        if part.text is not None:
+            write_part(part, paths["part"])
         for name, data in (files or {}).items():
             paths[name] = os.path.join(directory, name)
             with open(paths[name], "wb") as f:
@@ -85,6 +88,8 @@ def run(part, binary, arguments, files=None, outputs=()):
         argv = [binary_path(binary)] + [_fill(a, paths) for a in arguments]
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        if done.returncode in allowed_status:
+            return done.returncode, {}
         if done.returncode != 0:
             text = done.stderr.decode("utf-8", "replace").strip()
             lines = [l for l in text.splitlines() if l.startswith("persona: error:")]
@@ -97,6 +102,27 @@ def run(part, binary, arguments, files=None, outputs=()):
         return done.stdout, produced
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def write_part(part, path):
+    """Writes the partition file (the header, then its lines) at `path`, whole or not at all
+    (a temporary name, then renamed). Returns the file's identity once written: (size in
+    bytes, inode, modification time in ns); a file replaced or cut short has another."""
+    data = (part.header + "\n" + part.text).encode("utf-8")
+    temporary = "%s.tmp-%d" % (path, os.getpid())
+    with open(temporary, "wb") as f:
+        f.write(data)
+    os.replace(temporary, path)
+    return file_identity(path)
+
+
+def file_identity(path):
+    """(size, inode, mtime in ns) of `path`; None when there is no such file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_ino, st.st_mtime_ns
 
 
 def _fill(argument, paths):

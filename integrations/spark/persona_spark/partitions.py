@@ -80,9 +80,57 @@ def _part(index, name, header, rows):
     return Part(index, name, header, body, [tuple(r) for r in runs])
 
 
-def ordered_parts(spark, path, partitions=None):
+def _split_parts(spark, files, partitions):
+    """(header, name, rdd of Parts) with one Part per Spark split of the files, or None when
+    `partitions` asks for another count. Each split's lines are counted in the JVM (Spark's
+    own zipWithIndex on the text RDD, whose partitions carry their first line's index), so
+    the text crosses into Python once, when the Parts are built, and not line by line."""
+    sc = spark.sparkContext
+    splits, header = [], None
+    for file in files:
+        name = os.path.basename(file)
+        lines = sc.textFile(file, partitions) if partitions else sc.textFile(file)
+        first = lines._jrdd.take(1)  # the JVM RDD of the file's lines that PySpark's textFile wraps
+        if first.isEmpty():
+            raise InputError("%s: the file is empty: expected a header row and at least one data row" % name)
+        first = first.get(0).lstrip("\ufeff")
+        if header is None:
+            header, header_file = first, name
+        elif first != header:
+            raise InputError("%s:1: the header differs from the header of %s; every file must have the same columns" % (name, header_file))
+        starts = [p.startIndex() for p in lines._jrdd.rdd().zipWithIndex().partitions()]
+        splits.append((name, lines, starts))
+    total = sum(len(starts) for _, _, starts in splits)
+    if partitions and total != partitions:
+        return None
+    rdds, offset, input_name = [], 0, os.path.basename(files[0])
+    for name, lines, starts in splits:
+        def part(i, it, name=name, starts=starts, offset=offset):
+            rows = list(it)
+            line = starts[i] + 1
+            if starts[i] == 0 and rows:  # the file's header
+                rows, line = rows[1:], line + 1
+            text = "\n".join(rows) + ("\n" if rows else "")
+            return [Part(offset + i, input_name, header, text, [(name, line, len(rows))] if rows else [])]
+
+        rdds.append(lines.mapPartitionsWithIndex(part))
+        offset += len(starts)
+    return header, input_name, rdds[0] if len(rdds) == 1 else sc.union(rdds)
+
+
+def ordered_parts(spark, path, partitions=None, cache=True):
     """The input as Parts in file order: partition p holds a run of consecutive rows (Spark's
-    splits of the input, or `partitions` ranges of equal size). Cached: every round reads it."""
+    splits of the input, or `partitions` ranges of equal size). Cached unless `cache` is
+    False (for drivers that read every partition once and keep it on the executors)."""
+    try:
+        fast = _split_parts(spark, _files(spark, path), partitions)
+    except InputError:
+        raise
+    except Exception:  # Spark internals not as expected: the line-by-line way below
+        fast = None
+    if fast is not None:
+        header, name, parts = fast
+        return header, name, parts.cache() if cache else parts
     header, name, rdd = read_lines(spark, path, partitions)
     if partitions and rdd.getNumPartitions() != partitions:
         indexed = rdd.zipWithIndex()
@@ -91,7 +139,7 @@ def ordered_parts(spark, path, partitions=None):
                .partitionBy(partitions, lambda i: i * partitions // total)
                .mapPartitions(lambda it: (row for _, row in sorted(it, key=lambda x: x[0])), preservesPartitioning=True))
     parts = rdd.mapPartitionsWithIndex(lambda i, rows: [_part(i, name, header, list(rows))])
-    return header, name, parts.cache()
+    return header, name, parts.cache() if cache else parts
 
 
 def customer_key(text, column, delimiter, normalize):

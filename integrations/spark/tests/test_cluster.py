@@ -1,13 +1,19 @@
 """persona_spark cluster against persona cluster on the whole file."""
 
 import csv
+import glob
+import json
 import os
+import re
+import shutil
 import subprocess
 
 import pytest
+from pyspark import SparkFiles
 
 from conftest import run_persona
 from helpers import assert_segments_equal, read_json, relative
+from persona_spark import cluster
 from persona_spark.cli import main
 
 FEATURES = "recency_days,frequency,total_spend,avg_basket,return_rate,discount_share,email_open_rate,sessions_30d"
@@ -92,3 +98,77 @@ def test_partition_count_does_not_change_the_result(spark, persona, data, tmp_pa
                      "--init", start, "--out", out, "--partitions", partitions, "--persona-bin", persona], spark=spark) == 0
         outs.append(out)
     assert_segments_equal(outs[0], outs[1])
+
+
+def run_cluster(spark, persona, data, tmp_path, name, extra=()):
+    """persona_spark cluster on 5 partitions from the same start; returns (segments, model)."""
+    start_model = str(tmp_path / "start.json")
+    start = str(tmp_path / "start.csv")
+    if not os.path.exists(start):
+        run_persona(persona, "cluster", data["customers"], "--id", "customer_id", "--k", "4",
+                    "--out", str(tmp_path / "s.csv"), "--model", start_model)
+        perturbed_start(start_model, start, 4)
+    out, model = str(tmp_path / ("%s.csv" % name)), str(tmp_path / ("%s.json" % name))
+    assert main(["cluster", data["customers"], "--id", "customer_id", "--k", "4", "--init", start, "--out", out,
+                 "--model", model, "--partitions", "5", "--persona-bin", persona, "--verbose", *extra], spark=spark) == 0
+    with open(out, "rb") as f, open(model, "rb") as g:
+        return f.read(), g.read()
+
+
+def rounds_reported(text):
+    """(step, partitions from local files, partitions from the text) per round and for the segments."""
+    found = re.findall(r"persona_spark: (?:round \d+: (\w+)|(segments)) \(.*partitions: (\d+) from local files, (\d+) from the text\)", text)
+    return [(a or b, int(c), int(d)) for a, b, c, d in found]
+
+
+def test_local_files_give_the_results_of_the_text(spark, persona, data, tmp_path, capsys):
+    """Rounds on the partition files and matrices kept on the executors give the bytes of
+    rounds that move every partition's text into its task."""
+    kept = run_cluster(spark, persona, data, tmp_path, "kept")
+    reported = rounds_reported(capsys.readouterr().err)
+    assert reported[0] == ("columns", 0, 5)
+    assert all(r[1:] == (5, 0) for r in reported[1:]) and reported[-1][0] == "segments"
+    assert {"lloyd", "final", "metrics"} <= {r[0] for r in reported}
+    assert run_cluster(spark, persona, data, tmp_path, "text", ["--no-local-files"]) == kept
+    assert not glob.glob(os.path.join(SparkFiles.getRootDirectory(), "persona-local-*", "*")), "the run's files are left"
+
+
+def test_lost_or_damaged_local_files_are_rebuilt(spark, persona, data, tmp_path, capsys, monkeypatch):
+    """Between rounds: partition 0's files deleted (as on an executor that lacks them),
+    partition 1's CSV cut short, partition 2's matrix damaged, partition 3's matrix replaced by
+    partition 4's. The rounds rerun 0 and 1 on their text, persona rebuilds 2's and 3's matrix
+    from the kept CSV, and the result is the same bytes."""
+    expected = run_cluster(spark, persona, data, tmp_path, "text", ["--no-local-files"])
+    capsys.readouterr()
+    done_steps = []
+    original = cluster.local
+
+    def damage(binary, arguments):
+        if arguments[:2] != ["step", "merge"]:
+            return original(binary, arguments)
+        with open(arguments[2]) as f:
+            done_steps.append(cluster.next_step(json.load(f)))
+        result = original(binary, arguments)
+        [run] = glob.glob(os.path.join(SparkFiles.getRootDirectory(), "persona-local-*"))
+        part = lambda i: os.path.join(run, "part-%05d" % i)
+        if done_steps == ["columns"]:
+            shutil.rmtree(part(0))
+        if done_steps.count("lloyd") == 1 and done_steps[-1] == "lloyd":  # every matrix is there now
+            with open(os.path.join(part(1), "customers.csv"), "r+b") as f:
+                f.truncate(1000)
+            with open(os.path.join(part(2), "scaled.matrix"), "r+b") as f:
+                f.seek(500)
+                byte = f.read(1)
+                f.seek(500)
+                f.write(bytes([byte[0] ^ 0x10]))
+            shutil.copy(os.path.join(part(4), "scaled.matrix"), os.path.join(part(3), "scaled.matrix"))
+        return result
+
+    monkeypatch.setattr(cluster, "local", damage)
+    assert run_cluster(spark, persona, data, tmp_path, "damaged") == expected
+    reported = rounds_reported(capsys.readouterr().err)
+    assert [r[0] for r in reported[:-1]] == done_steps
+    lloyd = done_steps.index("lloyd")
+    assert reported[1][1:] == (4, 1)  # partition 0 from the text again
+    assert reported[lloyd + 1][1:] == (4, 1)  # partition 1 (cut short); persona rebuilt 2's and 3's matrix from the kept CSV
+    assert all(r[1:] == (5, 0) for r in reported[2:lloyd + 1] + reported[lloyd + 2:])
