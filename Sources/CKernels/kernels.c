@@ -302,3 +302,115 @@ double persona_distance_sum(const double *products, const double *norms, int64_t
 #endif
     return distance_sum_baseline(products, norms, from, to, ni, skip);
 }
+
+// k-means++ seeding. A squared distance is a chain of (x − c)², each rounded, added in feature
+// order: no contraction into fused multiply-adds, so that it is the Swift definition's bits.
+#pragma clang fp contract(off)
+
+static inline double kmpp_distance(const double *row, const double *c, int64_t d) {
+    double s = 0;
+    for (int64_t f = 0; f < d; f++) {
+        double diff = row[f] - c[f];
+        double square = diff * diff;
+        s = s + square;
+    }
+    return s;
+}
+
+static inline double kmpp_min(double closest, double distance) { return distance < closest ? distance : closest; }
+
+double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *closest, const double *center, int initial) {
+    double total = 0;
+    int64_t i = 0;
+    // Four rows at a time: four independent chains, added to the total in row order.
+    for (; i + 4 <= rows; i += 4) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const double *r0 = x + i * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+        for (int64_t f = 0; f < d; f++) {
+            double c = center[f];
+            double d0 = r0[f] - c, d1 = r1[f] - c, d2 = r2[f] - c, d3 = r3[f] - c;
+            double q0 = d0 * d0, q1 = d1 * d1, q2 = d2 * d2, q3 = d3 * d3;
+            s0 = s0 + q0;
+            s1 = s1 + q1;
+            s2 = s2 + q2;
+            s3 = s3 + q3;
+        }
+        double v[4] = {s0, s1, s2, s3};
+        for (int j = 0; j < 4; j++) {
+            double value = initial ? v[j] : kmpp_min(closest[i + j], v[j]);
+            closest[i + j] = value;
+            total += value;
+        }
+    }
+    for (; i < rows; i++) {
+        double dist = kmpp_distance(x + i * d, center, d);
+        double value = initial ? dist : kmpp_min(closest[i], dist);
+        closest[i] = value;
+        total += value;
+    }
+    return total;
+}
+
+static void kmpp_potentials_baseline(const double *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+                                     int64_t trials, double *out) {
+    for (int64_t t = 0; t < trials; t++) {
+        double s = 0;
+        for (int64_t i = 0; i < rows; i++) s += kmpp_min(closest[i], kmpp_distance(x + i * d, cand + t * d, d));
+        out[t] = s;
+    }
+}
+
+#if defined(__x86_64__)
+// Four candidates in the lanes of one vector (candidates transposed: ct[f * 4 + lane]), two rows
+// at a time; each lane is one candidate's chain and sum, in the scalar order.
+__attribute__((target("avx2,fma")))
+static void kmpp_potentials4_avx2(const double *x, int64_t rows, int64_t d, const double *closest, const double *ct, double *out) {
+    __m256d sum = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 2 <= rows; i += 2) {
+        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+        const double *r0 = x + i * d, *r1 = r0 + d;
+        for (int64_t f = 0; f < d; f++) {
+            __m256d c = _mm256_load_pd(ct + f * 4);
+            __m256d d0 = _mm256_sub_pd(_mm256_broadcast_sd(r0 + f), c);
+            __m256d d1 = _mm256_sub_pd(_mm256_broadcast_sd(r1 + f), c);
+            a0 = _mm256_add_pd(a0, _mm256_mul_pd(d0, d0));
+            a1 = _mm256_add_pd(a1, _mm256_mul_pd(d1, d1));
+        }
+        // min(closest, distance): the distance where it is smaller, else closest.
+        sum = _mm256_add_pd(sum, _mm256_min_pd(a0, _mm256_broadcast_sd(closest + i)));
+        sum = _mm256_add_pd(sum, _mm256_min_pd(a1, _mm256_broadcast_sd(closest + i + 1)));
+    }
+    for (; i < rows; i++) {
+        __m256d a0 = _mm256_setzero_pd();
+        const double *r0 = x + i * d;
+        for (int64_t f = 0; f < d; f++) {
+            __m256d d0 = _mm256_sub_pd(_mm256_broadcast_sd(r0 + f), _mm256_load_pd(ct + f * 4));
+            a0 = _mm256_add_pd(a0, _mm256_mul_pd(d0, d0));
+        }
+        sum = _mm256_add_pd(sum, _mm256_min_pd(a0, _mm256_broadcast_sd(closest + i)));
+    }
+    _mm256_storeu_pd(out, sum);
+}
+#endif
+
+void persona_kmpp_potentials(const double *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+                             int64_t trials, double *out, int level) {
+#if defined(__x86_64__)
+    if (level >= PERSONA_VECTOR_AVX2 && d <= 256) {
+        double ct[4 * 256] __attribute__((aligned(32)));
+        for (int64_t t0 = 0; t0 < trials; t0 += 4) {
+            int64_t lanes = trials - t0 < 4 ? trials - t0 : 4;
+            for (int64_t f = 0; f < d; f++)
+                for (int64_t lane = 0; lane < 4; lane++) ct[f * 4 + lane] = cand[(t0 + (lane < lanes ? lane : 0)) * d + f];
+            double group[4];
+            kmpp_potentials4_avx2(x, rows, d, closest, ct, group);
+            for (int64_t lane = 0; lane < lanes; lane++) out[t0 + lane] = group[lane];
+        }
+        return;
+    }
+#else
+    (void)level;
+#endif
+    kmpp_potentials_baseline(x, rows, d, closest, cand, trials, out);
+}

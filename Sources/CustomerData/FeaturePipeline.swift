@@ -160,20 +160,23 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     /// before the division, for rows split across partitions (add the sums in partition order).
     public func clusterSums(_ scaled: Matrix, labels: [Int], k: Int) -> (sums: [[Double]], counts: [Int]) {
         let d = scaled.columns
-        var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
+        var sums = [Double](repeating: 0, count: k * d)
         var counts = [Int](repeating: 0, count: k)
-        let logged = Set(scaler.log1pColumns)
+        let loggedSet = Set(scaler.log1pColumns)
+        let logged = (0..<d).map { loggedSet.contains($0) }
         let (center, scale) = (scaler.center, scaler.scale)
         scaled.storage.withUnsafeBufferPointer { x in
-            for (i, c) in labels.enumerated() where c >= 0 && c < k {
-                counts[c] += 1
-                for j in 0..<d {
-                    let v = x[i * d + j] * scale[j] + center[j]
-                    sums[c][j] += logged.contains(j) ? expm1(v) : v
+            sums.withUnsafeMutableBufferPointer { sums in
+                for (i, c) in labels.enumerated() where c >= 0 && c < k {
+                    counts[c] += 1
+                    for j in 0..<d {
+                        let v = x[i * d + j] * scale[j] + center[j]
+                        sums[c * d + j] += logged[j] ? expm1(v) : v
+                    }
                 }
             }
         }
-        return (sums, counts)
+        return ((0..<k).map { Array(sums[($0 * d)..<(($0 + 1) * d)]) }, counts)
     }
 
     enum CodingKeys: String, CodingKey { case features, encoding, scaler }

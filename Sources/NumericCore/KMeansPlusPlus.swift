@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the local trials of
@@ -59,28 +60,25 @@ struct KMeansPlusPlus {
         return engine.n - 1
     }
 
-    /// closest[i] = min(closest[i], ‖x_i − center‖²) and the per-chunk sums of the result.
+    /// closest[i] = min(closest[i], ‖x_i − center‖²) and the per-chunk sums of the result
+    /// (C: `persona_kmpp_update`, the same bits as `squaredDistance` row by row).
     private func update(closest: SharedBuffer<Double>, chunkSums: SharedBuffer<Double>, center: [Double], initial: Bool) {
         let d = engine.d
         let chunks = engine.chunks
         engine.data.storage.withReadOnly { x in
             center.withReadOnly { c in
                 chunks.forEach(threads: engine.threads) { chunk in
-                    var s = 0.0
-                    for i in chunks.range(chunk) {
-                        let dist = KMeansPlusPlus.squaredDistance(x.base + i * d, c.base, d)
-                        let value = initial ? dist : min(closest[i], dist)
-                        closest[i] = value
-                        s += value
-                    }
-                    chunkSums[chunk] = s
+                    let rows = chunks.range(chunk)
+                    chunkSums[chunk] = persona_kmpp_update(x.base + rows.lowerBound * d, Int64(rows.count), Int64(d),
+                                                           closest.pointer + rows.lowerBound, c.base, initial ? 1 : 0)
                 }
             }
         }
     }
 
     /// Σ_i min(closest[i], ‖x_i − candidate‖²) for every candidate, summed per chunk then in
-    /// chunk order.
+    /// chunk order (C: `persona_kmpp_potentials`, candidates in vector lanes where the CPU has
+    /// AVX2, the same bits at every level).
     private func potentials(of candidates: [Int], closest: SharedBuffer<Double>) -> [Double] {
         let d = engine.d
         let chunks = engine.chunks
@@ -88,16 +86,13 @@ struct KMeansPlusPlus {
         let partial = SharedBuffer<Double>(repeating: 0, count: chunks.count * t)
         var candidateRows = [Double]()
         for row in candidates { candidateRows.append(contentsOf: engine.data.storage[(row * d)..<((row + 1) * d)]) }
+        let level = VectorLevel.current.rawValue
         engine.data.storage.withReadOnly { x in
             candidateRows.withReadOnly { cand in
                 chunks.forEach(threads: engine.threads) { chunk in
-                    for trial in 0..<t {
-                        var s = 0.0
-                        for i in chunks.range(chunk) {
-                            s += min(closest[i], KMeansPlusPlus.squaredDistance(x.base + i * d, cand.base + trial * d, d))
-                        }
-                        partial[chunk * t + trial] = s
-                    }
+                    let rows = chunks.range(chunk)
+                    persona_kmpp_potentials(x.base + rows.lowerBound * d, Int64(rows.count), Int64(d), closest.pointer + rows.lowerBound,
+                                            cand.base, Int64(t), partial.pointer + chunk * t, level)
                 }
             }
         }

@@ -73,6 +73,40 @@ struct VectorLevelTests {
         }
     }
 
+    /// k-means++'s distance sums in C must be the Swift definition's bits
+    /// (`KMeansPlusPlus.squaredDistance`: a chain of rounded squares in feature order, no
+    /// fused multiply-add), at every level, for any number of candidates (lanes padded), rows
+    /// (pairs and fours with leftovers) and features.
+    @Test("k-means++ potentials and updates: the Swift definition's bits at every level",
+          arguments: [(1, 1), (3, 5), (4, 16), (5, 7), (9, 3)])
+    func kmeansPlusPlusKernels(trials: Int, d: Int) {
+        var rng = SeededRandom(seed: UInt64(10 * trials + d))
+        let rows = 37
+        let x = (0..<(rows * d)).map { _ in 1e3 * rng.nextUnit() - 500 }
+        let cand = (0..<(trials * d)).map { _ in 1e3 * rng.nextUnit() - 500 }
+        let closest = (0..<rows).map { _ in 4e5 * rng.nextUnit() }
+        func distance(_ i: Int, _ c: [Double], _ at: Int) -> Double {
+            x.withUnsafeBufferPointer { xs in
+                c.withUnsafeBufferPointer { cs in
+                    KMeansPlusPlus.squaredDistance(xs.baseAddress! + i * d, cs.baseAddress! + at * d, d)
+                }
+            }
+        }
+        let expected = (0..<trials).map { t in (0..<rows).reduce(0.0) { $0 + min(closest[$1], distance($1, cand, t)) } }
+        for level in Self.levels {
+            var out = [Double](repeating: .nan, count: trials)
+            persona_kmpp_potentials(x, Int64(rows), Int64(d), closest, cand, Int64(trials), &out, level.rawValue)
+            #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "level \(level.name)")
+        }
+        for initial in [true, false] {
+            var updated = closest
+            let total = persona_kmpp_update(x, Int64(rows), Int64(d), &updated, cand, initial ? 1 : 0)
+            let wanted = (0..<rows).map { initial ? distance($0, cand, 0) : min(closest[$0], distance($0, cand, 0)) }
+            #expect(updated.map(\.bitPattern) == wanted.map(\.bitPattern))
+            #expect(total.bitPattern == wanted.reduce(0, +).bitPattern)
+        }
+    }
+
     @Test("labels are the nearest centroids, and ties go to the lowest index, at every level")
     func nearestAndTies() throws {
         var rng = SeededRandom(seed: 9)

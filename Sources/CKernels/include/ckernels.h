@@ -33,4 +33,17 @@ void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double
 double persona_distance_sum(const double *products, const double *norms, int64_t from, int64_t to, double ni,
                             int64_t skip, int level);
 
+/// k-means++ seeding, over `rows` rows of `x` (row-major, `d` columns). Squared distances are
+/// Σ over features, in feature order, of (x − c)² rounded, then added (no fused multiply-add),
+/// as `KMeansPlusPlus.squaredDistance` in Swift; every level gives the same bits.
+///
+/// `persona_kmpp_potentials`: out[t] = Σ over rows, in row order, of min(closest[i], ‖x_i − c_t‖²)
+/// for the `trials` candidates `cand` (row-major, `d` columns).
+void persona_kmpp_potentials(const double *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+                             int64_t trials, double *out, int level);
+
+/// closest[i] = ‖x_i − center‖² (`initial`), else min(closest[i], ‖x_i − center‖²); returns the
+/// sum of the new closest[i] in row order.
+double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *closest, const double *center, int initial);
+
 #endif
