@@ -84,6 +84,7 @@ public enum ColumnStatistics {
     /// count), by selection in O(n) expected time rather than a full sort.
     public static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
+        if values.count >= sampledMedianMinimum, let median = sampledMedian(values) { return median }
         var work = values
         let upperMiddle = values.count / 2
         return work.withUnsafeMutableBufferPointer { buffer -> Double in
@@ -93,6 +94,49 @@ public enum ColumnStatistics {
             var lower = -Double.infinity
             for i in 0..<upperMiddle { lower = max(lower, buffer[i]) }
             return (lower + upper) / 2
+        }
+    }
+
+    /// From this many values on, `median` first tries `sampledMedian`.
+    static let sampledMedianMinimum = 1 << 18
+
+    /// The median by Floyd and Rivest's sampling idea: two values of a strided sample of 16,384
+    /// that bracket the middle ranks (six standard deviations of the sample rank either side),
+    /// one pass that counts the values below the bracket and keeps those inside it (about 5 %),
+    /// and quickselect on those. The result is the order statistics themselves, as `median`
+    /// gives them. nil when the bracket misses the middle ranks (a sample that misrepresents
+    /// the values, such as a pattern with the sample's stride): then quickselect on a copy.
+    /// - Complexity: O(n) reads, no copy of the values.
+    static func sampledMedian(_ values: [Double]) -> Double? {
+        let n = values.count
+        let upper = n / 2, lower = n % 2 == 0 ? n / 2 - 1 : n / 2
+        let m = 16_384
+        let stride = n / m
+        guard stride >= 1 else { return nil }
+        var sample = (0..<m).map { values[$0 * stride] }
+        sample.sort()
+        let centre = Int(Double(upper) / Double(n) * Double(m))
+        let reach = 6 * Int(Double(m).squareRoot() / 2)
+        let (low, high) = (sample[max(0, centre - reach)], sample[min(m - 1, centre + reach)])
+        var below = 0
+        var inside = [Double]()
+        inside.reserveCapacity(n / 16)
+        values.withUnsafeBufferPointer { v in
+            for x in v {
+                let isBelow = x < low
+                below &+= isBelow ? 1 : 0
+                if !isBelow && x <= high { inside.append(x) }
+            }
+        }
+        guard below <= lower, below + inside.count > upper else { return nil }
+        return inside.withUnsafeMutableBufferPointer { buffer -> Double in
+            let u = select(buffer, upper - below)
+            guard n % 2 == 0 else { return u }
+            // Every value left of the selected one is <= it; the lower middle is their maximum
+            // (there is one: below <= lower = upper - 1).
+            var l = -Double.infinity
+            for i in 0..<(upper - below) { l = max(l, buffer[i]) }
+            return (l + u) / 2
         }
     }
 

@@ -76,6 +76,38 @@ struct ScalerTests {
         }
     }
 
+    /// Large columns go through the sampled bracket first; it must give the sorted
+    /// definition's value on every shape of data, and step aside (nil, then quickselect)
+    /// where its strided sample misleads it.
+    @Test("median of large columns: the sampled bracket equals the sorted definition, or steps aside",
+          arguments: ["uniform", "sorted", "reversed", "ties", "constant", "skewed", "strided trap"])
+    func sampledMedian(shape: String) {
+        var rng = SeededRandom(seed: 11)
+        for n in [ColumnStatistics.sampledMedianMinimum, ColumnStatistics.sampledMedianMinimum + 1, 1_000_003] {
+            let stride = n / 16_384
+            let values: [Double] = (0..<n).map { i in
+                switch shape {
+                case "uniform": return rng.nextUnit() * 1e6 - 5e5
+                case "sorted": return Double(i)
+                case "reversed": return Double(n - i)
+                case "ties": return Double(rng.nextIndex(below: 7))
+                case "constant": return 42
+                case "skewed": return exp(12 * rng.nextUnit())
+                default: return i % stride == 0 ? 0 : 1e9 + Double(i)  // the sample sees only zeros
+                }
+            }
+            let sorted = values.sorted()
+            let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+            #expect(ColumnStatistics.median(values) == expected, "\(shape), n = \(n)")
+            let bracketed = ColumnStatistics.sampledMedian(values)
+            if shape == "strided trap" {
+                #expect(bracketed == nil, "n = \(n)")
+            } else {
+                #expect(bracketed == expected, "\(shape), n = \(n)")
+            }
+        }
+    }
+
     @Test("log1p below -1 is rejected with the row, column and value")
     func log1pDomain() throws {
         #expect(throws: NumericError.log1pDomain(column: 0, row: 1, value: -2)) {
