@@ -414,3 +414,16 @@ void persona_kmpp_potentials(const double *x, int64_t rows, int64_t d, const dou
 #endif
     kmpp_potentials_baseline(x, rows, d, closest, cand, trials, out);
 }
+
+int64_t persona_bracket(const double *v, int64_t n, double low, double high, double *inside, int64_t capacity, int64_t *below) {
+    int64_t k = 0, under = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = v[i];
+        inside[k] = x;
+        k += (x >= low) & (x <= high);
+        under += x < low;
+        if (k == capacity) return -1;
+    }
+    *below = under;
+    return k;
+}

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Column summaries with the same definitions numpy and sklearn use.
@@ -118,17 +119,23 @@ public enum ColumnStatistics {
         let centre = Int(Double(upper) / Double(n) * Double(m))
         let reach = 6 * Int(Double(m).squareRoot() / 2)
         let (low, high) = (sample[max(0, centre - reach)], sample[min(m - 1, centre + reach)])
+        // One branch-free pass: every value is stored at the end of `inside`, which only
+        // advances past values within the bracket. More than n/8 inside: the bracket is too
+        // wide to help (ties), so quickselect instead.
+        let capacity = n / 8
         var below = 0
-        var inside = [Double]()
-        inside.reserveCapacity(n / 16)
-        values.withUnsafeBufferPointer { v in
-            for x in v {
-                let isBelow = x < low
-                below &+= isBelow ? 1 : 0
-                if !isBelow && x <= high { inside.append(x) }
+        var overflow = false
+        var inside = [Double](unsafeUninitializedCapacity: capacity + 1) { buffer, count in
+            var under: Int64 = 0
+            let copied = values.withUnsafeBufferPointer { v -> Int64 in
+                guard let source = v.baseAddress, let out = buffer.baseAddress else { return -1 }
+                return persona_bracket(source, Int64(n), low, high, out, Int64(capacity), &under)
             }
+            overflow = copied < 0
+            count = max(0, Int(copied))
+            below = Int(under)
         }
-        guard below <= lower, below + inside.count > upper else { return nil }
+        guard !overflow, below <= lower, below + inside.count > upper else { return nil }
         return inside.withUnsafeMutableBufferPointer { buffer -> Double in
             let u = select(buffer, upper - below)
             guard n % 2 == 0 else { return u }

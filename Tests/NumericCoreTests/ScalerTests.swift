@@ -78,7 +78,7 @@ struct ScalerTests {
 
     /// Large columns go through the sampled bracket first; it must give the sorted
     /// definition's value on every shape of data, and step aside (nil, then quickselect)
-    /// where its strided sample misleads it.
+    /// where its strided sample misleads it or ties put more than n/8 values in the bracket.
     @Test("median of large columns: the sampled bracket equals the sorted definition, or steps aside",
           arguments: ["uniform", "sorted", "reversed", "ties", "constant", "skewed", "strided trap"])
     func sampledMedian(shape: String) {
@@ -100,8 +100,9 @@ struct ScalerTests {
             let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
             #expect(ColumnStatistics.median(values) == expected, "\(shape), n = \(n)")
             let bracketed = ColumnStatistics.sampledMedian(values)
-            if shape == "strided trap" {
-                #expect(bracketed == nil, "n = \(n)")
+            if ["strided trap", "ties", "constant"].contains(shape) {
+                // Fooled by the pattern, or more than n/8 values inside a bracket of ties.
+                #expect(bracketed == nil, "\(shape), n = \(n)")
             } else {
                 #expect(bracketed == expected, "\(shape), n = \(n)")
             }

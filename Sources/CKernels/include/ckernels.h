@@ -46,4 +46,10 @@ void persona_kmpp_potentials(const double *x, int64_t rows, int64_t d, const dou
 /// sum of the new closest[i] in row order.
 double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *closest, const double *center, int initial);
 
+/// One pass of a bracketed median: counts the `n` values of `v` below `low` (into `*below`)
+/// and copies those in [low, high] to `inside` in order, without branching on the values.
+/// Returns how many were copied, or −1 as soon as `capacity` would be reached. `inside` holds
+/// `capacity` + 1 doubles.
+int64_t persona_bracket(const double *v, int64_t n, double low, double high, double *inside, int64_t capacity, int64_t *below);
+
 #endif
