@@ -5,6 +5,21 @@
 #include "ckernels.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int persona_fixed_mmap_threshold(int64_t bytes) {
+#if defined(__GLIBC__)
+    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL) return 0;
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
 
 #if defined(__x86_64__)
 #include <immintrin.h>

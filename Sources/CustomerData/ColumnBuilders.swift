@@ -150,9 +150,9 @@ struct ColumnBuilders: FieldSink {
     var firstNonFinite: [CellProblem?]
     var interners: [ByteInterner]
     var idBytes: [UInt8] = []
-    var idOffsets: [Int] = [0]
+    var idOffsets = IdentifierOffsets()
     var firstEmptyID: Int?   // line
-    var rowLines: [Int32] = []
+    var rowLines = LineNumbers()
     /// The numeric columns of a file's builder.
     let chunks: NumericChunks?
 
@@ -175,7 +175,6 @@ struct ColumnBuilders: FieldSink {
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
         firstNonFinite = [CellProblem?](repeating: nil, count: numericCount)
         interners = (0..<textCount).map { _ in ByteInterner(expectedCount: 8) }
-        rowLines.reserveCapacity(min(expectedRows, 1 << 24))
     }
 
     @inline(__always)
@@ -252,10 +251,9 @@ extension ColumnBuilders {
         }
         for s in interners.indices where interners[s].count > 0 { interners[s].removeAll() }
         idBytes.removeAll(keepingCapacity: true)
-        idOffsets.removeAll(keepingCapacity: true)
-        idOffsets.append(0)
+        idOffsets.reset()
         firstEmptyID = nil
-        rowLines.removeAll(keepingCapacity: true)
+        rowLines.removeAll()
     }
 
     /// Appends the finished rows of `piece` (same kinds), whose lines are counted from
@@ -295,7 +293,7 @@ extension ColumnBuilders {
         }
         if firstEmptyID == nil, let line = piece.firstEmptyID { firstEmptyID = line + lineShift }
         let shift = Int32(truncatingIfNeeded: lineShift)
-        rowLines.append(contentsOf: piece.rowLines[0..<n].lazy.map { $0 &+ shift })
+        rowLines.append(piece.rowLines, prefix: n, shift: shift)
         rows += n
     }
 

@@ -6,12 +6,12 @@ public struct CustomerTable: Sendable {
     public internal(set) var columns: [Column]
     public let rowCount: Int
     /// The physical (1-based) line each row starts on, for error messages.
-    public let rowLines: [Int32]
+    public let rowLines: LineNumbers
     /// Column name → index (the first column of that name), so looking a column up by name
     /// does not cost a pass over the header: encoding 100,000 columns stays linear.
     private let positions: [String: Int]
 
-    init(source: String, columnNames: [String], columns: [Column], rowCount: Int, rowLines: [Int32]) {
+    init(source: String, columnNames: [String], columns: [Column], rowCount: Int, rowLines: LineNumbers) {
         self.source = source
         self.columnNames = columnNames
         self.columns = columns
@@ -54,7 +54,7 @@ public struct TextColumn: Sendable {
 /// The id column, kept byte for byte as written (`0001` stays `0001`).
 public struct IdentifierColumn: Sendable {
     var bytes: [UInt8]
-    var offsets: [Int]
+    var offsets: IdentifierOffsets
 
     public var count: Int { offsets.count - 1 }
 

@@ -13,12 +13,15 @@ enum DuplicateFinder {
         let n = ids.count
         guard n > 1 else { return nil }
         return ids.bytes.withUnsafeBufferPointer { bytes in
-            ids.offsets.withUnsafeBufferPointer { offsets in
+            ids.offsets.withView { offsets in
                 let view = IDView(bytes: bytes, offsets: offsets)
                 let chunk = 65_536
                 let hashes = HashBuffer(count: n)
                 _ = Parallel.map(count: (n + chunk - 1) / chunk, threads: threads) { c in
-                    for row in (c * chunk)..<min(n, (c + 1) * chunk) { hashes.pointer[row] = view.hash(row) }
+                    for row in (c * chunk)..<min(n, (c + 1) * chunk) {
+                    // The hash's low half is already folded with its high half.
+                    hashes.pointer[row] = UInt32(truncatingIfNeeded: view.hash(row))
+                }
                 }
                 let found = Parallel.map(count: partitions, threads: threads) { part -> (row: Int, firstRow: Int)? in
                     search(partition: part, view: view, hashes: hashes, count: n)
@@ -36,7 +39,7 @@ enum DuplicateFinder {
         let h = hashes.pointer
         return slots.withUnsafeMutableBufferPointer { table -> (row: Int, firstRow: Int)? in
             var used = 0
-            for row in 0..<n where Int(h[row] >> 60) == partition {
+            for row in 0..<n where Int(h[row] >> 28) == partition {
                 var slot = Int(truncatingIfNeeded: h[row]) & mask
                 while true {
                     let other = table[slot]
@@ -56,8 +59,8 @@ enum DuplicateFinder {
 
     /// The same search with Swift's dictionary, for the pathological case above.
     private static func searchSlowly(partition: Int, view: IDView, hashes: HashBuffer, count n: Int) -> (row: Int, firstRow: Int)? {
-        var seen = [UInt64: [Int]]()
-        for row in 0..<n where Int(hashes.pointer[row] >> 60) == partition {
+        var seen = [UInt32: [Int]]()
+        for row in 0..<n where Int(hashes.pointer[row] >> 28) == partition {
             let h = hashes.pointer[row]
             if let earlier = seen[h]?.first(where: { view.equal($0, row) }) { return (row, earlier) }
             seen[h, default: []].append(row)
@@ -69,7 +72,7 @@ enum DuplicateFinder {
 /// The ids' bytes, shared read-only with the workers.
 private struct IDView: @unchecked Sendable {
     let bytes: UnsafeBufferPointer<UInt8>
-    let offsets: UnsafeBufferPointer<Int>
+    let offsets: IdentifierOffsets.View
 
     func hash(_ row: Int) -> UInt64 {
         guard let base = bytes.baseAddress else { return 0 }
@@ -84,9 +87,9 @@ private struct IDView: @unchecked Sendable {
     }
 }
 
-/// One hash per row, written by the workers at disjoint rows.
+/// One hash per row (its low 32 bits: 4 bytes a row), written by the workers at disjoint rows.
 private final class HashBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<UInt64>
+    let pointer: UnsafeMutablePointer<UInt32>
     let count: Int
 
     init(count: Int) {

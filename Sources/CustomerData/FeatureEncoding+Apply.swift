@@ -2,7 +2,7 @@ import NumericCore
 
 extension FeatureEncoding {
     /// How one encoded column is filled, with everything looked up once.
-    private enum Plan {
+    fileprivate enum Plan {
         /// Numbers; NaN takes `fill`.
         case number(values: [Double], fill: Double)
         /// Codes mapped through a table to a value (booleans); −1 takes `fill` (so do levels
@@ -22,8 +22,28 @@ extension FeatureEncoding {
     ///   the rows done on the calling thread, after every few chunks.
     public func encode(_ table: CustomerTable, threads: Int = 1,
                        progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures {
-        let n = table.rowCount
-        let width = featureNames.count
+        var plans = try plans(for: table)
+        return encode(rows: table.rowCount, plans: &plans.plans, report: plans.report, releasing: false,
+                      threads: threads, progress: progress)
+    }
+
+    /// `encode`, taking the columns it reads out of `table` (they become `.skipped`) and giving
+    /// their memory back to the system as rows are encoded, so the cells and the matrix are
+    /// never held in full together: the peak is about the matrix, not twice it. The table
+    /// keeps its ids, line numbers and the columns not read.
+    ///
+    /// When another copy of the table still shares a column, that column is copied first
+    /// (this is correct, only no memory is saved): pass the reader's table, moved in.
+    public func encode(releasing table: inout CustomerTable, threads: Int = 1,
+                       progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures {
+        var plans = try plans(for: table)
+        for spec in columns { if let j = table.index(of: spec.name) { table.columns[j] = .skipped } }
+        for p in plans.plans.indices { plans.plans[p].plan.makeUnique() }
+        return encode(rows: table.rowCount, plans: &plans.plans, report: plans.report, releasing: true,
+                      threads: threads, progress: progress)
+    }
+
+    private func plans(for table: CustomerTable) throws -> (plans: [(plan: Plan, offset: Int)], report: EncodingReport) {
         var report = EncodingReport()
         var plans = [(plan: Plan, offset: Int)]()
         var offset = 0
@@ -31,14 +51,22 @@ extension FeatureEncoding {
             plans.append((try plan(for: spec, table: table, report: &report), offset))
             offset += spec.featureNames.count
         }
-        let fillers = plans
+        return (plans, report)
+    }
+
+    private func encode(rows n: Int, plans: inout [(plan: Plan, offset: Int)], report: EncodingReport, releasing: Bool,
+                        threads: Int, progress: (WorkProgress) -> Void) -> EncodedFeatures {
+        let width = featureNames.count
         let chunkRows = 4096
         let chunks = (n + chunkRows - 1) / chunkRows
-        // Groups of chunks in turn, so progress is told from this thread between them.
-        let group = max(1, threads) * max(1, (1 << 22) / max(1, chunkRows * width))
+        // Groups of chunks in turn (about 4 MB of the matrix each, 32 MB without releasing),
+        // so progress is told from this thread between them and released cells lag little.
+        let group = max(1, threads) * max(1, (releasing ? 1 << 19 : 1 << 22) / max(1, chunkRows * width))
+        var released = [Int](repeating: 0, count: plans.count)
         let matrix = [Double](unsafeUninitializedCapacity: n * width) { buffer, count in
             let out = OutputPointer(base: buffer.baseAddress)
             for first in stride(from: 0, to: chunks, by: group) {
+                let fillers = plans
                 _ = Parallel.map(count: min(group, chunks - first), threads: threads) { k in
                     guard let base = out.base else { return }
                     var start = (first + k) * chunkRows
@@ -52,7 +80,11 @@ extension FeatureEncoding {
                         start = rows.upperBound
                     }
                 }
-                progress(WorkProgress(step: "encoding", done: min(n, (first + group) * chunkRows), total: n, unit: .rows))
+                let done = min(n, (first + group) * chunkRows)
+                if releasing {
+                    for p in plans.indices { plans[p].plan.release(rowsBelow: done, from: &released[p]) }
+                }
+                progress(WorkProgress(step: "encoding", done: done, total: n, unit: .rows))
             }
             count = n * width
         }
@@ -241,6 +273,38 @@ extension FeatureEncoding {
             }
         }
         return .noValues(file: table.source, column: j + 1, name: table.columnNames[j])
+    }
+}
+
+extension FeatureEncoding.Plan {
+    /// Makes this plan the only owner of the cells it reads (copying them if a table still
+    /// shares them), so `release` cannot take memory from under anyone else.
+    mutating func makeUnique() {
+        switch consume self {
+        case .number(var values, let fill):
+            values.withUnsafeMutableBufferPointer { _ in }
+            self = .number(values: values, fill: fill)
+        case .mapped(var codes, let table, let fill):
+            codes.withUnsafeMutableBufferPointer { _ in }
+            self = .mapped(codes: codes, table: table, fill: fill)
+        case .oneHot(var codes, let position):
+            codes.withUnsafeMutableBufferPointer { _ in }
+            self = .oneHot(codes: codes, position: position)
+        case let .oneHotNumbers(values, position):
+            self = .oneHotNumbers(values: values, position: position)
+        }
+    }
+
+    /// Gives back to the system the pages of cells of rows below `rows` not given back yet
+    /// (`from` is the byte offset reached so far). They are never read again; reading them
+    /// would give zeros. Only on Linux, and only for cells the plan alone owns (`makeUnique`).
+    func release(rowsBelow rows: Int, from released: inout Int) {
+        switch self {
+        case .number(let values, _): values.withUnsafeBytes { PageRelease.release($0, below: rows * 8, from: &released) }
+        case .mapped(let codes, _, _), .oneHot(let codes, _):
+            codes.withUnsafeBytes { PageRelease.release($0, below: rows * 4, from: &released) }
+        case .oneHotNumbers: break
+        }
     }
 }
 

@@ -67,7 +67,21 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     /// - Complexity: O(rows · features).
     public static func fit(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
                            progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted {
-        var (encoding, raw, report) = try encode(table, specification, threads: threads, progress: progress)
+        var table = table
+        return try fit(&table, specification, releasing: false, threads: threads, progress: progress)
+    }
+
+    /// `fit`, taking the feature columns out of `table` and giving their memory back as they
+    /// are encoded (`FeatureEncoding.encode(releasing:)`): for the owner of a large table that
+    /// needs only its ids and line numbers afterwards. Peak memory is then about the matrix.
+    public static func fit(releasing table: inout CustomerTable, _ specification: Specification, threads: Int = 1,
+                           progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted {
+        try fit(&table, specification, releasing: true, threads: threads, progress: progress)
+    }
+
+    private static func fit(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool, threads: Int,
+                            progress: (WorkProgress) -> Void) throws -> Fitted {
+        var (encoding, raw, report) = try encode(&table, specification, releasing: releasing, threads: threads, progress: progress)
         let pipeline = try FeaturePipeline(encoding: encoding, fittingScalerTo: raw, table: table, specification)
         try pipeline.scale(&raw, table: table)
         return Fitted(pipeline: pipeline, matrix: raw, report: report)
@@ -78,6 +92,12 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     /// - Parameter progress: hears the rows encoded, on the calling thread.
     public static func encode(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
                               progress: (WorkProgress) -> Void = { _ in }) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
+        var table = table
+        return try encode(&table, specification, releasing: false, threads: threads, progress: progress)
+    }
+
+    private static func encode(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool, threads: Int,
+                               progress: (WorkProgress) -> Void) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
         progress(.started("encoding"))
         let (encoding, fitReport) = try FeatureEncoder.fit(
             table, features: specification.features, exclude: specification.exclude,
@@ -88,7 +108,8 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
                 throw CustomerDataError.notNumbers(file: table.source, column: j + 1, name: column.name, purpose: purpose)
             }
         }
-        var encoded = try encoding.encode(table, threads: threads, progress: progress)
+        var encoded = releasing ? try encoding.encode(releasing: &table, threads: threads, progress: progress)
+            : try encoding.encode(table, threads: threads, progress: progress)
         encoded.report.excluded = fitReport.excluded
         encoded.report.numericLooking = fitReport.numericLooking
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
@@ -152,13 +173,30 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     ///   - labels: each row's cluster in `0..<k`.
     /// - Complexity: O(rows · features).
     public func clusterMeans(_ scaled: Matrix, labels: [Int], k: Int) -> [[Double]] {
-        let (sums, counts) = clusterSums(scaled, labels: labels, k: k)
-        return (0..<k).map { c in sums[c].map { counts[c] > 0 ? $0 / Double(counts[c]) : .nan } }
+        means(clusterSums(scaled, labels: labels, k: k), k: k)
+    }
+
+    /// `clusterMeans` for k-means labels as they come, without a widened copy of them.
+    public func clusterMeans(_ scaled: Matrix, labels: [Int32], k: Int) -> [[Double]] {
+        means(clusterSums(scaled, labels: labels, k: k), k: k)
+    }
+
+    private func means(_ total: (sums: [[Double]], counts: [Int]), k: Int) -> [[Double]] {
+        (0..<k).map { c in total.sums[c].map { total.counts[c] > 0 ? $0 / Double(total.counts[c]) : .nan } }
     }
 
     /// Per cluster, the sum of its rows in original units and its row count: `clusterMeans`
     /// before the division, for rows split across partitions (add the sums in partition order).
     public func clusterSums(_ scaled: Matrix, labels: [Int], k: Int) -> (sums: [[Double]], counts: [Int]) {
+        sums(scaled, labels: labels, k: k)
+    }
+
+    /// `clusterSums` for k-means labels as they come.
+    public func clusterSums(_ scaled: Matrix, labels: [Int32], k: Int) -> (sums: [[Double]], counts: [Int]) {
+        sums(scaled, labels: labels, k: k)
+    }
+
+    private func sums<Label: BinaryInteger>(_ scaled: Matrix, labels: [Label], k: Int) -> (sums: [[Double]], counts: [Int]) {
         let d = scaled.columns
         var sums = [Double](repeating: 0, count: k * d)
         var counts = [Int](repeating: 0, count: k)
@@ -167,7 +205,8 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         let (center, scale) = (scaler.center, scaler.scale)
         scaled.storage.withUnsafeBufferPointer { x in
             sums.withUnsafeMutableBufferPointer { sums in
-                for (i, c) in labels.enumerated() where c >= 0 && c < k {
+                for (i, label) in labels.enumerated() where label >= 0 && label < k {
+                    let c = Int(label)
                     counts[c] += 1
                     for j in 0..<d {
                         let v = x[i * d + j] * scale[j] + center[j]

@@ -54,17 +54,20 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     }
 
     /// Labels renumbered densely over the clusters that occur (sklearn's `LabelEncoder` step).
-    static func denseLabels(_ labels: [Int32]) -> (labels: [Int], clusters: Int) {
+    /// Labels that are dense already (every cluster in 0..<k occurs) come back as they are,
+    /// without a copy.
+    static func denseLabels(_ labels: [Int32]) -> (labels: [Int32], clusters: Int) {
         guard let low = labels.min(), let high = labels.max() else { return ([], 0) }
         var present = [Bool](repeating: false, count: Int(high) - Int(low) + 1)
         for label in labels { present[Int(label) - Int(low)] = true }
-        var map = [Int](repeating: 0, count: present.count)
-        var next = 0
+        if low == 0, !present.contains(false) { return (labels, present.count) }
+        var map = [Int32](repeating: 0, count: present.count)
+        var next: Int32 = 0
         for (i, isPresent) in present.enumerated() where isPresent {
             map[i] = next
             next += 1
         }
-        return (labels.map { map[Int($0) - Int(low)] }, next)
+        return (labels.map { map[Int($0) - Int(low)] }, Int(next))
     }
 
     /// `sklearn.metrics.calinski_harabasz_score`; 1.0 when every cluster is a single point.
@@ -144,7 +147,7 @@ struct PartitionStatistics {
         let (n, d) = (data.rows, data.columns)
         guard k >= 2, k <= n - 1 else { return nil }
         let chunks = RowChunks(rows: n, chunkRows: Self.chunkRows)
-        let label = dense.map { Int32($0) }
+        let label = dense
         // Pass 1: sums and counts per cluster, per chunk.
         let sumParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> ([Double], [Int]) in
             var sums = [Double](repeating: 0, count: k * d)

@@ -9,7 +9,10 @@ extension KMeans {
     /// - Throws: `NumericError` when the data do not fit the configuration (fewer rows than k,
     ///   NaN/∞, centroid shape).
     /// - Complexity: O(nInit · iterations · rows · k · features).
-    public func fit(_ data: Matrix, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
+    /// - Parameter distances: false leaves `squaredDistances` empty, for a caller that computes
+    ///   them later (`KMeansModel.squaredDistances(releasing:…)`) so that the matrix and the
+    ///   distances need not be held in full at once.
+    public func fit(_ data: Matrix, distances: Bool = true, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
         try validate(data)
         let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
         let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data)
@@ -24,7 +27,7 @@ extension KMeans {
             case .kMeansPlusPlus: start = KMeansPlusPlus(engine: engine).seed(rng: &rng)
             }
             let step = "k-means k=\(k)" + (nInit > 1 ? ", restart \(restart + 1) of \(nInit)" : "")
-            let run = lloyd(engine: engine, start: start, tolerance: absoluteTolerance) { iteration in
+            let run = lloyd(engine: engine, start: start, tolerance: absoluteTolerance, keepDistances: distances && nInit == 1) { iteration in
                 progress(WorkProgress(step: step, done: iteration, total: maxIterations, unit: .iterations))
             }
             inertias.append(run.inertia)
@@ -36,7 +39,9 @@ extension KMeans {
         let model = KMeansModel(
             centroids: Matrix(unchecked: k, data.columns, kept.centroids), inertia: kept.inertia,
             iterations: kept.iterations, converged: kept.converged, restartInertias: inertias)
-        return KMeansResult(model: model, labels: kept.labels, squaredDistances: kept.squaredDistances)
+        let squared = distances && kept.squaredDistances.isEmpty
+            ? engine.squaredDistances(centroids: kept.centroids, labels: kept.labels) : kept.squaredDistances
+        return KMeansResult(model: model, labels: kept.labels, squaredDistances: squared)
     }
 
     /// sklearn's `_tolerance`: the mean of the population variances of the columns.
@@ -55,39 +60,45 @@ extension KMeans {
     }
 
     /// Lloyd iterations from `start`, following sklearn's `_kmeans_single_lloyd` step by step.
-    func lloyd(engine: LloydEngine, start: [Double], tolerance: Double,
+    /// - Parameter keepDistances: keep the per-row squared distances in the run (otherwise
+    ///   only their sum, the inertia, is computed).
+    func lloyd(engine: LloydEngine, start: [Double], tolerance: Double, keepDistances: Bool = true,
                onIteration: (Int) -> Void) -> LloydRun {
         let (k, d) = (self.k, engine.d)
         var centroids = start
-        let labels = SharedBuffer<Int32>(repeating: -1, count: engine.n)
+        // Written in place by every pass and kept as the result: one array of labels, not two.
+        var labels = [Int32](repeating: -1, count: engine.n)
         var iterations = 0
         var strictConvergence = false
         var toleranceReached = false
-        for iteration in 1...maxIterations {
-            iterations = iteration
-            var pass = engine.assignAndSum(centroids: centroids, labels: labels)
-            relocateEmptyClusters(&pass, engine: engine, centroids: centroids, labels: labels)
-            let shift = KMeans.moveCentroids(&centroids, sums: pass.sums, counts: pass.counts, d: d)
-            onIteration(iteration)
-            // The first pass compares against "no labels yet" (-1), so it never stops here.
-            if iteration > 1 && pass.changed == 0 {
-                strictConvergence = true
-                break
-            }
-            if shift <= tolerance {
-                toleranceReached = true
-                break
+        labels.withSharedBuffer { labels in
+            for iteration in 1...maxIterations {
+                iterations = iteration
+                var pass = engine.assignAndSum(centroids: centroids, labels: labels)
+                relocateEmptyClusters(&pass, engine: engine, centroids: centroids, labels: labels)
+                let shift = KMeans.moveCentroids(&centroids, sums: pass.sums, counts: pass.counts, d: d)
+                onIteration(iteration)
+                // The first pass compares against "no labels yet" (-1), so it never stops here.
+                if iteration > 1 && pass.changed == 0 {
+                    strictConvergence = true
+                    break
+                }
+                if shift <= tolerance {
+                    toleranceReached = true
+                    break
+                }
             }
         }
-        var finalLabels = labels.array
         if !strictConvergence {
             // Relabel against the final centroids, so labels and centroids agree.
-            finalLabels = engine.assign(centroids: centroids)
+            labels = []
+            labels = engine.assign(centroids: centroids)
         }
-        let squared = engine.squaredDistances(centroids: centroids, labels: finalLabels)
+        let squared = keepDistances ? engine.squaredDistances(centroids: centroids, labels: labels) : []
         return LloydRun(
-            centroids: centroids, labels: finalLabels, squaredDistances: squared,
-            inertia: engine.inertia(squared), iterations: iterations,
+            centroids: centroids, labels: labels, squaredDistances: squared,
+            inertia: keepDistances ? engine.inertia(squared) : engine.inertia(centroids: centroids, labels: labels),
+            iterations: iterations,
             converged: strictConvergence || toleranceReached)
     }
 

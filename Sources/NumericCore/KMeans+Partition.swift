@@ -66,13 +66,8 @@ extension KMeans {
         try checkCentroids(centroids, data: data)
         if let previous { try checkCentroids(previous, data: data) }
         let engine = LloydEngine(data: data, k: centroids.rows, threads: threads, kernel: .automatic)
-        let labels = SharedBuffer<Int32>(repeating: -1, count: data.rows)
-        if let previous {
-            let before = engine.assign(centroids: previous.storage)
-            for i in before.indices { labels[i] = before[i] }
-        }
-        let pass = engine.assignAndSum(centroids: centroids.storage, labels: labels)
-        let current = labels.array
+        var current = previous.map { engine.assign(centroids: $0.storage) } ?? [Int32](repeating: -1, count: data.rows)
+        let pass = current.withSharedBuffer { engine.assignAndSum(centroids: centroids.storage, labels: $0) }
         let distances = engine.squaredDistances(centroids: centroids.storage, labels: current)
         let d = data.columns
         let farthest = largest(centroids.rows, of: distances)

@@ -40,6 +40,40 @@ public struct KMeansModel: Codable, Sendable, Equatable {
         let labels = engine.assign(centroids: centroids.storage)
         return (labels, engine.squaredDistances(centroids: centroids.storage, labels: labels))
     }
+
+    /// The squared distance of every row of `data` to its centroid (`labels` from a fit or
+    /// `assign`), the matrix's last use: its memory is given back to the system as its rows are
+    /// read, and `data` is left empty. So the distances never sit beside the whole matrix.
+    /// When another copy still shares the matrix it is copied first (correct, but no memory
+    /// is saved).
+    /// - Complexity: O(rows · features), one pass.
+    public func squaredDistances(releasing data: inout Matrix, labels: [Int32], threads: Int = 1) throws -> [Double] {
+        guard data.columns == centroids.columns, labels.count == data.rows, labels.allSatisfy({ $0 >= 0 && Int($0) < k }) else {
+            throw NumericError.shapeMismatch(
+                operation: "distances to the centroids", expected: "\(data.rows) labels in 0..<\(k) and \(centroids.columns) features",
+                got: "\(labels.count) labels, \(data.columns) features")
+        }
+        var storage = data.storage
+        data = Matrix(unchecked: 0, centroids.columns, [])
+        storage.withUnsafeMutableBufferPointer { _ in }  // the only owner from here on
+        let engine = LloydEngine(data: Matrix(unchecked: labels.count, centroids.columns, storage), k: k, threads: threads,
+                                 kernel: .automatic)
+        storage = []
+        let chunks = engine.chunks
+        // About 8 MB of the matrix per group, then its pages go.
+        let group = max(1, threads) * max(1, (1 << 19) / max(1, chunks.chunkRows * max(1, centroids.columns)))
+        var released = 0
+        return [Double].written(count: labels.count) { out in
+            for first in stride(from: 0, to: chunks.count, by: group) {
+                let last = min(chunks.count, first + group)
+                engine.forEachSquaredDistance(centroids: centroids.storage, labels: labels, chunks: first..<last) { _, i, s in out[i] = s }
+                let rowsDone = last == chunks.count ? labels.count : last * chunks.chunkRows
+                engine.data.storage.withUnsafeBytes {
+                    PageRelease.release($0, below: rowsDone * centroids.columns * 8, from: &released)
+                }
+            }
+        }
+    }
 }
 
 /// A fitted model together with the per-row results of the fit.
@@ -60,15 +94,23 @@ public struct KMeansResult: Sendable {
     /// The same clustering with clusters renumbered by decreasing size (ties keep their
     /// original order), the numbering Persona's outputs promise.
     public func orderedBySize() -> KMeansResult {
+        var result = self
+        result.orderBySize()
+        return result
+    }
+
+    /// `orderedBySize` in place: the labels are renumbered where they are, not copied.
+    public mutating func orderBySize() {
         let sizes = clusterSizes
         let order = (0..<model.k).sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         var newIndex = [Int32](repeating: 0, count: model.k)
         for (position, old) in order.enumerated() { newIndex[old] = Int32(position) }
         let centroids = model.centroids.selectingRows(order)
-        let model = KMeansModel(
+        model = KMeansModel(
             centroids: centroids, inertia: model.inertia, iterations: model.iterations,
             converged: model.converged, restartInertias: model.restartInertias)
-        return KMeansResult(model: model, labels: labels.map { newIndex[Int($0)] },
-                            squaredDistances: squaredDistances)
+        labels.withUnsafeMutableBufferPointer { labels in
+            for i in labels.indices { labels[i] = newIndex[Int(labels[i])] }
+        }
     }
 }

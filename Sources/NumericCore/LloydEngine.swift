@@ -73,27 +73,45 @@ struct LloydEngine: @unchecked Sendable {
 
     /// Labels only (prediction, and the final relabelling step).
     func assign(centroids: [Double]) -> [Int32] {
-        let labels = SharedBuffer<Int32>(repeating: -1, count: n)
         let scorer = CentroidScorer(centroids: centroids, k: k, d: d)
         let kernel = self.kernel
-        data.storage.withReadOnly { x in
-            chunks.forEach(threads: threads) { c in
-                let rows = chunks.range(c)
-                scorer.assign(rows: rows, x: x, kernel: kernel, into: labels.pointer + rows.lowerBound)
+        return [Int32].written(count: n) { labels in
+            data.storage.withReadOnly { x in
+                chunks.forEach(threads: threads) { c in
+                    let rows = chunks.range(c)
+                    scorer.assign(rows: rows, x: x, kernel: kernel, into: labels.pointer + rows.lowerBound)
+                }
             }
         }
-        return labels.array
     }
 
     /// Exact `‖x_i − c_label(i)‖²` for every row, by differences (not the expanded form), so
     /// distances and inertia carry no cancellation error.
     func squaredDistances(centroids: [Double], labels: [Int32]) -> [Double] {
-        let out = SharedBuffer<Double>(repeating: 0, count: n)
+        [Double].written(count: n) { out in
+            forEachSquaredDistance(centroids: centroids, labels: labels, chunks: 0..<chunks.count) { _, i, s in out[i] = s }
+        }
+    }
+
+    /// The same sum as `inertia(squaredDistances(…))`, bit for bit, without the per-row array.
+    func inertia(centroids: [Double], labels: [Int32]) -> Double {
+        let partial = SharedBuffer<Double>(repeating: 0, count: chunks.count)
+        forEachSquaredDistance(centroids: centroids, labels: labels, chunks: 0..<chunks.count) { c, _, s in partial[c] += s }
+        var total = 0.0
+        for c in 0..<chunks.count { total += partial[c] }
+        return total
+    }
+
+    /// Calls `body(chunk, row, squared distance)` for every row of `chunks`, each chunk's rows
+    /// in order on one thread.
+    func forEachSquaredDistance(centroids: [Double], labels: [Int32], chunks range: Range<Int>,
+                                _ body: @Sendable (Int, Int, Double) -> Void) {
         let d = self.d
+        let chunks = self.chunks
         data.storage.withReadOnly { x in
             centroids.withReadOnly { cent in
                 labels.withReadOnly { lab in
-                    chunks.forEach(threads: threads) { c in
+                    RowChunks.forEach(range, threads: threads) { c in
                         for i in chunks.range(c) {
                             let row = x.base + i * d
                             let center = cent.base + Int(lab[i]) * d
@@ -102,13 +120,12 @@ struct LloydEngine: @unchecked Sendable {
                                 let diff = row[f] - center[f]
                                 s += diff * diff
                             }
-                            out[i] = s
+                            body(c, i, s)
                         }
                     }
                 }
             }
         }
-        return out.array
     }
 
     /// Sum of squared distances, reduced per chunk in chunk order.

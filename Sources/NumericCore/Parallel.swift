@@ -22,14 +22,19 @@ struct RowChunks: Sendable {
     /// Calls `body(chunk)` for every chunk; chunks are spread over `threads` workers in a
     /// fixed stride so the work split is also reproducible.
     func forEach(threads: Int, _ body: @Sendable (Int) -> Void) {
-        let workers = max(1, min(threads, count))
+        RowChunks.forEach(0..<count, threads: threads, body)
+    }
+
+    /// `forEach` over some of the chunks (or any range of task numbers).
+    static func forEach(_ range: Range<Int>, threads: Int, _ body: @Sendable (Int) -> Void) {
+        let workers = max(1, min(threads, range.count))
         if workers == 1 {
-            for c in 0..<count { body(c) }
+            for c in range { body(c) }
             return
         }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var c = worker
-            while c < count {
+            var c = range.lowerBound + worker
+            while c < range.upperBound {
                 body(c)
                 c += workers
             }
@@ -42,14 +47,25 @@ struct RowChunks: Sendable {
 final class SharedBuffer<Element>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Element>
     let count: Int
+    /// False for a view of an array's elements (`Array.withSharedBuffer`), which the array frees.
+    private let owned: Bool
 
     init(repeating value: Element, count: Int) {
         self.count = count
         pointer = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
         pointer.initialize(repeating: value, count: count)
+        owned = true
+    }
+
+    /// A view of memory someone else owns and keeps alive while the view is used.
+    fileprivate init(viewing pointer: UnsafeMutablePointer<Element>, count: Int) {
+        self.pointer = pointer
+        self.count = count
+        owned = false
     }
 
     deinit {
+        guard owned else { return }
         pointer.deinitialize(count: count)
         pointer.deallocate()
     }
@@ -62,6 +78,17 @@ final class SharedBuffer<Element>: @unchecked Sendable {
     var array: [Element] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
 
+extension Array where Element: BitwiseCopyable {
+    /// `count` elements, every one of them written by `fill` through a `SharedBuffer` (disjoint
+    /// writes); no element is set beforehand, so memory is touched only as it is written.
+    static func written(count: Int, _ fill: (SharedBuffer<Element>) -> Void) -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { fill(SharedBuffer(viewing: base, count: count)) }
+            initialized = count
+        }
+    }
+}
+
 /// A read-only view of an array's elements that can be shared with parallel workers while
 /// the array is kept alive by `withReadOnly`.
 struct ReadOnlyPointer<Element>: @unchecked Sendable {
@@ -70,6 +97,22 @@ struct ReadOnlyPointer<Element>: @unchecked Sendable {
 }
 
 extension Array {
+    /// Lends the array's elements to parallel workers as a `SharedBuffer` (same contract:
+    /// disjoint writes), so a large result is written in place instead of being copied out of
+    /// a buffer afterwards. The buffer must not be used after `body` returns.
+    mutating func withSharedBuffer<R>(_ body: (SharedBuffer<Element>) throws -> R) rethrows -> R {
+        let count = self.count
+        return try withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                // An empty array has no storage; nothing will be read or written.
+                let dummy = UnsafeMutablePointer<Element>.allocate(capacity: 1)
+                defer { dummy.deallocate() }
+                return try body(SharedBuffer(viewing: dummy, count: 0))
+            }
+            return try body(SharedBuffer(viewing: base, count: count))
+        }
+    }
+
     func withReadOnly<R>(_ body: (ReadOnlyPointer<Element>) throws -> R) rethrows -> R {
         try withUnsafeBufferPointer { buffer in
             // An empty array has no base address; nothing will be read from it.

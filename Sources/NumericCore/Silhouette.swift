@@ -15,18 +15,18 @@ extension ClusterMetrics {
         // contiguous run, summed without a scattered add per pair (which cost three times the
         // square root).
         var counts = [Int](repeating: 0, count: k)
-        for label in dense { counts[label] += 1 }
+        for label in dense { counts[Int(label)] += 1 }
         var segmentStart = [Int](repeating: 0, count: k + 1)
         for c in 0..<k { segmentStart[c + 1] = segmentStart[c] + counts[c] }
         var order = [Int](repeating: 0, count: n)
         var next = segmentStart
         for (i, label) in dense.enumerated() {
-            order[next[label]] = i
-            next[label] += 1
+            order[next[Int(label)]] = i
+            next[Int(label)] += 1
         }
         let (sizes, original) = (counts, order)
         let sorted = data.selectingRows(order)
-        let sortedLabels = order.map { dense[$0] }
+        let sortedLabels = order.map { Int(dense[$0]) }
         var norms = [Double](repeating: 0, count: n)
         for i in 0..<n {
             var s = 0.0

@@ -12,8 +12,8 @@ public enum ClusterJob {
         var timings = StageTimer()
         var loaded = try loadFeatures(options, progress: progress) { timings.lap("read") }
         timings.lap("encode + scale")
-        let (file, names, rows) = (loaded.file, loaded.pipeline.features, loaded.rowLines.count)
-        let scaled = loaded.matrix
+        let (file, names, rows) = (loaded.file, loaded.pipeline.features, loaded.rows)
+        var scaled = loaded.matrix
         loaded.matrix = try Matrix(zeros: 0, 0)  // one owner, so nothing below copies it
         try checkNotAllConstant(scaled, names: names, file: file)
 
@@ -44,7 +44,8 @@ public enum ClusterJob {
         switch choice {
         case .fixed(let k):
             let config = try configure(k)
-            result = try config.fit(scaled, progress: progress)
+            // Distances come last, as the matrix is given back (below).
+            result = try config.fit(scaled, distances: false, progress: progress)
             timings.lap("k-means")
         case .auto(let range):
             let chooser = try KMeansModelSelection(range: range)
@@ -57,7 +58,7 @@ public enum ClusterJob {
             metrics = outcome.candidates[outcome.chosen].metrics
             timings.lap("k-means (auto)")
         }
-        result = result.orderedBySize()
+        result.orderBySize()
         if metrics == nil {
             progress(.started("scoring"))
             metrics = try ClusterMetrics.evaluate(scaled, labels: result.labels, silhouetteLimit: options.silhouetteLimit,
@@ -66,7 +67,7 @@ public enum ClusterJob {
         }
         // Centroids in original units: the means of each cluster's rows (log1p undone row by row),
         // the same numbers the summary, the model file and the report show.
-        let original = try Matrix(rowArrays: loaded.pipeline.clusterMeans(scaled, labels: result.labels.map(Int.init), k: result.model.k))
+        let original = try Matrix(rowArrays: loaded.pipeline.clusterMeans(scaled, labels: result.labels, k: result.model.k))
         // For the report: where each centroid sits in its feature's distribution (z-scores
         // of the scaled columns, whatever the scaling), and a 2-D projection of a sample.
         var centroidZ: Matrix?
@@ -83,6 +84,13 @@ public enum ClusterJob {
                 throw SegmentationError.numeric(file: file, error)
             }
         }
+        if result.squaredDistances.isEmpty {
+            do {
+                result.squaredDistances = try result.model.squaredDistances(releasing: &scaled, labels: result.labels, threads: options.threads)
+            } catch let error as NumericError {
+                throw SegmentationError.numeric(file: file, error)
+            }
+        }
         return ClusterRun(
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
             pipeline: loaded.pipeline, report: loaded.report, result: result, centroidsOriginal: original,
@@ -90,12 +98,12 @@ public enum ClusterJob {
             selection: selection, seed: options.seed, centroidZScores: centroidZ, projection: projection, timings: timings.stages)
     }
 
-    /// The fitted pipeline with its transformed matrix, and what is kept of the table (ids,
-    /// line numbers). The table's columns are released when this returns.
+    /// The fitted pipeline with its transformed matrix, and what is kept of the table (its
+    /// ids). The rest of the table is released as it is encoded and when this returns.
     struct LoadedFeatures {
         let file: String
         let ids: IdentifierColumn?
-        let rowLines: [Int32]
+        let rows: Int
         let pipeline: FeaturePipeline
         let report: EncodingReport
         var matrix: Matrix
@@ -105,13 +113,13 @@ public enum ClusterJob {
                              afterRead: () -> Void = {}) throws -> LoadedFeatures {
         var read = options.read
         if let features = options.features { read.columns = features }
-        let table = try CSVReader.read(path: options.input, options: read)
+        var table = try CSVReader.read(path: options.input, options: read)
         afterRead()
         var specification = FeaturePipeline.Specification(features: options.features, log1p: options.log1p, scale: options.scale)
         specification.exclude = options.exclude + (options.read.idColumn.map { [$0] } ?? [])
         specification.maxCategories = options.maxCategories
-        let fitted = try FeaturePipeline.fit(table, specification, threads: options.threads, progress: progress)
-        return LoadedFeatures(file: table.source, ids: table.identifiers, rowLines: table.rowLines,
+        let fitted = try FeaturePipeline.fit(releasing: &table, specification, threads: options.threads, progress: progress)
+        return LoadedFeatures(file: table.source, ids: table.identifiers, rows: table.rowCount,
                               pipeline: fitted.pipeline, report: fitted.report, matrix: fitted.matrix)
     }
 

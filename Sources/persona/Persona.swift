@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtomicOutput
+import NumericCore
 
 @main
 struct Persona: ParsableCommand {
@@ -25,6 +26,7 @@ struct Persona: ParsableCommand {
     /// Temporary output files are removed on Ctrl-C or SIGTERM (`OutputInterrupts`).
     static func main() {
         OutputInterrupts.install()
+        PageRelease.returnFreedMemoryPromptly()
         main(nil)
     }
 }

@@ -283,7 +283,7 @@ struct CSVWriterTests {
 @Suite("Duplicate ids")
 struct DuplicateFinderTests {
     func column(_ ids: [String]) -> IdentifierColumn {
-        var bytes = [UInt8](), offsets = [0]
+        var bytes = [UInt8](), offsets = IdentifierOffsets()
         for id in ids {
             bytes += Array(id.utf8)
             offsets.append(bytes.count)

@@ -139,3 +139,62 @@ struct KMeansTests {
         #expect(result.model.inertia == 0)
     }
 }
+
+@Suite("k-means distances computed last")
+struct KMeansDistancesLastTests {
+    private func data(rows: Int = 40_000, columns: Int = 5) throws -> Matrix {
+        var rng = SeededRandom(seed: 3)
+        var values = [Double]()
+        for i in 0..<rows {
+            let centre = Double(i % 4) * 6
+            for _ in 0..<columns { values.append(centre + rng.nextUnit() * 2) }
+        }
+        return try Matrix(rows: rows, columns: columns, storage: values)
+    }
+
+    @Test("without distances the fit is the same, bit for bit, and the distances come later from the matrix")
+    func sameFit() throws {
+        let x = try data()
+        for nInit in [1, 3] {
+            let kmeans = try KMeans(k: 4, nInit: nInit, seed: 5, threads: 2)
+            let full = try kmeans.fit(x)
+            let bare = try kmeans.fit(x, distances: false)
+            #expect(bare.squaredDistances.isEmpty)
+            #expect(bare.labels == full.labels)
+            #expect(bare.model.inertia.bitPattern == full.model.inertia.bitPattern)
+            #expect(bare.model.restartInertias.map(\.bitPattern) == full.model.restartInertias.map(\.bitPattern))
+            var owned = try data()
+            let later = try bare.model.squaredDistances(releasing: &owned, labels: bare.labels, threads: 2)
+            #expect(later.map(\.bitPattern) == full.squaredDistances.map(\.bitPattern))
+            #expect(owned.rows == 0)
+        }
+    }
+
+    @Test("a copy that shares the matrix keeps its values; bad labels are refused")
+    func sharedCopy() throws {
+        let x = try data(rows: 200_000, columns: 4)
+        let before = x.storage.reduce(0, +)
+        let fit = try KMeans(k: 4, seed: 1, threads: 2).fit(x)
+        var shared = x
+        let distances = try fit.model.squaredDistances(releasing: &shared, labels: fit.labels, threads: 2)
+        #expect(x.storage.reduce(0, +) == before)
+        #expect(distances.map(\.bitPattern) == fit.squaredDistances.map(\.bitPattern))
+        var again = x
+        #expect(throws: NumericError.self) {
+            try fit.model.squaredDistances(releasing: &again, labels: Array(fit.labels.dropLast()), threads: 2)
+        }
+        var wrong = fit.labels
+        wrong[7] = 9
+        #expect(throws: NumericError.self) { try fit.model.squaredDistances(releasing: &again, labels: wrong, threads: 2) }
+    }
+
+    @Test("ordering by size in place renumbers labels as the copying form does")
+    func orderInPlace() throws {
+        let fit = try KMeans(k: 4, seed: 2, threads: 1).fit(try data(rows: 1_000))
+        var inPlace = fit
+        inPlace.orderBySize()
+        let copied = fit.orderedBySize()
+        #expect(inPlace.labels == copied.labels && inPlace.model == copied.model)
+        #expect(inPlace.clusterSizes == inPlace.clusterSizes.sorted(by: >))
+    }
+}

@@ -52,4 +52,9 @@ double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *clo
 /// `capacity` + 1 doubles.
 int64_t persona_bracket(const double *v, int64_t n, double low, double high, double *inside, int64_t capacity, int64_t *below);
 
+/// glibc only: maps every allocation of `bytes` or more straight from the kernel and unmaps it
+/// when freed (a fixed threshold instead of glibc's growing one). Returns 0 where there is no
+/// such setting, or when `MALLOC_MMAP_THRESHOLD_` is set (the environment wins).
+int persona_fixed_mmap_threshold(int64_t bytes);
+
 #endif

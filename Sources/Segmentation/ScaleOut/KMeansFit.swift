@@ -205,7 +205,7 @@ public struct KMeansFit: Codable, Sendable {
                 guard let centroids else { throw StepFile.noWork(file, "final") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
                 let k = centroids.count
-                let original = pipeline.clusterSums(scaled, labels: labels.map(Int.init), k: k)
+                let original = pipeline.clusterSums(scaled, labels: labels, k: k)
                 var sums = [[Double]](repeating: [Double](repeating: 0, count: scaled.columns), count: k)
                 let d = scaled.columns
                 for (i, label) in labels.enumerated() {

@@ -149,8 +149,11 @@ enum CSVReaderTarget: FuzzTarget {
         for (j, name) in header.enumerated() {
             let cells = rows.map { $0.fields[j] }
             if name == options.idColumn {
-                var offsets = [0]
-                for cell in cells { offsets.append(offsets[offsets.count - 1] + cell.count) }
+                var offsets = IdentifierOffsets(), end = 0
+                for cell in cells {
+                    end += cell.count
+                    offsets.append(end)
+                }
                 columns.append(.identifier(IdentifierColumn(bytes: cells.flatMap { $0 }, offsets: offsets)))
                 continue
             }
@@ -196,7 +199,7 @@ enum CSVReaderTarget: FuzzTarget {
             }
         }
         return .success(CustomerTable(source: file, columnNames: header, columns: columns, rowCount: rows.count,
-                                      rowLines: rows.map { Int32($0.line) }))
+                                      rowLines: LineNumbers(rows.map { Int32($0.line) })))
     }
 
     // MARK: - Comparing tables

@@ -1,0 +1,47 @@
+import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hands the pages of memory that will not be read again back to the system while the
+/// allocation that holds them stays alive (its owner frees it later as usual).
+public enum PageRelease {
+    /// Smallest span worth a system call.
+    static let minimumBytes = 1 << 20
+
+    /// Releases the whole pages of `bytes` between offset `released` and `below`, and moves
+    /// `released` on to the last page boundary reached. Pages only partly below `below` stay.
+    /// Afterwards those bytes read as zeros (Linux); elsewhere nothing happens.
+    public static func release(_ bytes: UnsafeRawBufferPointer, below: Int, from released: inout Int) {
+        guard let base = bytes.baseAddress else { return }
+        let page = pageSize
+        let address = Int(bitPattern: base)
+        let firstPage = (address + page - 1) / page * page
+        let start = max(firstPage, address + released)
+        let end = (address + min(below, bytes.count)) / page * page
+        guard end - start >= minimumBytes || (below >= bytes.count && end > start) else { return }
+        #if canImport(Glibc)
+        if let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+            _ = madvise(pointer, end - start, MADV_DONTNEED)
+        }
+        #endif
+        released = end - address
+    }
+
+    /// Makes glibc map every allocation of 1 MiB or more straight from the kernel and unmap it
+    /// when freed (a fixed threshold, instead of one that grows with the largest block freed),
+    /// so memory freed between stages of a large run is really given back. Without it, tens of
+    /// megabytes of freed mid-sized buffers stay resident under the next stage's peak. The
+    /// environment wins: nothing changes when `MALLOC_MMAP_THRESHOLD_` is set.
+    public static func returnFreedMemoryPromptly() {
+        _ = persona_fixed_mmap_threshold(1 << 20)
+    }
+
+    public static let pageSize: Int = {
+        #if canImport(Glibc)
+        return max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+        #else
+        return 4096
+        #endif
+    }()
+}
