@@ -32,18 +32,27 @@ public struct ClusterRun: Sendable {
     /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space, 12
     /// significant digits), in input order.
     public func segmentsCSV(threads: Int = 1) -> [UInt8] {
-        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances,
-                               threads: threads)
+        var bytes = [UInt8]()
+        writeSegmentsCSV(threads: threads) { bytes += $0 }
+        return bytes
+    }
+
+    /// SEGMENTS.csv handed to `write` in pieces, in order, formatted on `threads` threads while
+    /// the pieces before are written (the file is never held whole).
+    public func writeSegmentsCSV(threads: Int = 1, _ write: ([UInt8]) throws -> Void) rethrows {
+        try ClusterRun.writeSegmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances,
+                                        threads: threads, write)
     }
 
     /// SEGMENTS.csv of `cluster` and `cluster --apply`, from labels and squared distances,
     /// formatted in chunks of rows on `threads` threads (the same bytes for any count).
-    static func segmentsCSV(idColumn: String, ids: IdentifierColumn?, labels: [Int32], squaredDistances: [Double],
-                            threads: Int) -> [UInt8] {
+    static func writeSegmentsCSV(idColumn: String, ids: IdentifierColumn?, labels: [Int32], squaredDistances: [Double],
+                                 threads: Int, _ write: ([UInt8]) throws -> Void) rethrows {
         var header = CSVWriter()
         header.row([idColumn, "cluster", "distance"])
+        try write(header.bytes)
         let chunk = 1 << 16
-        let parts = Parallel.map(count: (labels.count + chunk - 1) / chunk, threads: threads) { part -> [UInt8] in
+        try FormattedChunks.write(count: (labels.count + chunk - 1) / chunk, threads: threads, format: { part in
             let rows = part * chunk..<min(labels.count, (part + 1) * chunk)
             var out = CSVWriter(reserve: rows.count * 32)
             for i in rows {
@@ -53,13 +62,7 @@ public struct ClusterRun: Sendable {
                 out.endRow()
             }
             return out.bytes
-        }
-        var bytes = header.bytes
-        var formatted = [[UInt8]]()
-        for case .success(let part) in parts { formatted.append(part) }
-        bytes.reserveCapacity(bytes.count + formatted.reduce(0) { $0 + $1.count })
-        for part in formatted { bytes += part }
-        return bytes
+        }, write)
     }
 
     /// MODEL.json, in the `persona.kmeans` format of DESIGN.md.
@@ -206,7 +209,8 @@ public struct ClusterAssignment: Sendable {
                                  squaredDistances: squared, report: report)
     }
 
-    public func segmentsCSV(threads: Int = 1) -> [UInt8] {
-        ClusterRun.segmentsCSV(idColumn: idColumn, ids: ids, labels: labels, squaredDistances: squaredDistances, threads: threads)
+    public func writeSegmentsCSV(threads: Int = 1, _ write: ([UInt8]) throws -> Void) rethrows {
+        try ClusterRun.writeSegmentsCSV(idColumn: idColumn, ids: ids, labels: labels, squaredDistances: squaredDistances,
+                                        threads: threads, write)
     }
 }

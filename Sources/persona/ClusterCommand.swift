@@ -161,7 +161,8 @@ struct ClusterCommand: ParsableCommand {
             progress.update("writing…")
             let writeStart = Date()
             let outputs = OutputSet.forCommand()
-            try outputs.stage(run.segmentsCSV(threads: input_.threadCount), to: out)
+            let segments = try outputs.open(out)
+            try run.writeSegmentsCSV(threads: input_.threadCount) { try segments.write($0) }
             if let model { try outputs.stage(try run.modelJSON(), to: model) }
             if reporting.wanted {
                 var files = ReportFiles(input: reporting.relative(input), segments: reporting.relative(out), model: model.map(reporting.relative))
@@ -196,7 +197,8 @@ struct ClusterCommand: ParsableCommand {
             let read = try input_.readOptions(for: input, progress: progress)
             let assignment = try ClusterAssignment.run(input: input, idColumn: id, modelPath: path, read: read, threads: input_.threadCount)
             let outputs = OutputSet.forCommand()
-            try outputs.stage(assignment.segmentsCSV(threads: input_.threadCount), to: out)
+            let segments = try outputs.open(out)
+            try assignment.writeSegmentsCSV(threads: input_.threadCount) { try segments.write($0) }
             try outputs.commit()
             let n = assignment.labels.count
             var lines = ["persona cluster: \(assignment.source), \(Format.count(n)) customers placed with \((path as NSString).lastPathComponent) (k = \(assignment.model.k), fitted on \(assignment.model.source); not refitted)"]
