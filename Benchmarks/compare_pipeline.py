@@ -13,7 +13,12 @@ imports included) and the peak RSS is /usr/bin/time's "Maximum resident set size
 two pipelines alternate, best of N each. persona's peak RSS is compared with the budget
 2 × feature-matrix bytes + CSV bytes (and with DESIGN.md's stricter 2 × feature matrix).
 
+Python is left out when it cannot fit in memory: pandas + scikit-learn peaked at about 4.4 ×
+the feature matrix (5.6 GB at 10M × 16), so above MemAvailable / 4.4 only persona runs and
+the table says why (`--python never|auto|always`).
+
 Usage: python3 compare_pipeline.py CSV --persona PATH/persona [--repeats N] [--workdir DIR]
+           [--python auto|always|never] [--json FILE]
 """
 
 import argparse
@@ -80,6 +85,9 @@ def main():
     parser.add_argument("--persona", required=True)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--python", choices=["auto", "always", "never"], default="auto",
+                        help="run the Python pipeline (auto: only when it fits in memory)")
+    parser.add_argument("--json", default=None, help="also write the figures here, for Benchmarks/scale.sh")
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="persona-pipeline-")
 
@@ -92,28 +100,36 @@ def main():
                    "--out", persona_out, "--model", persona_model]
     python_cmd = [sys.executable, os.path.abspath(__file__), "--python-pipeline", args.csv, python_out]
 
+    with open(args.csv) as f:
+        header = f.readline().strip().split(",")
+        features = len(header) - 1
+    # Rows estimated from the first megabyte, for the memory check before anything runs.
+    with open(args.csv, "rb") as f:
+        head = f.read(1 << 20)
+    estimated_rows = csv_bytes / max(1, len(head) / max(1, head.count(b"\n")))
+    available = available_memory()
+    python_needs = 4.4 * estimated_rows * features * 8
+    run_python = args.python == "always" or (args.python == "auto" and python_needs < 0.9 * available)
+
     runs = {"persona": [], "python": []}
     persona_stderr = python_stdout = ""
     for _ in range(args.repeats):
         wall, rss, _, persona_stderr = timed(persona_cmd)
         runs["persona"].append((wall, rss))
-        wall, rss, python_stdout, _ = timed(python_cmd)
-        runs["python"].append((wall, rss))
+        if run_python:
+            wall, rss, python_stdout, _ = timed(python_cmd)
+            runs["python"].append((wall, rss))
 
     with open(persona_model) as f:
         model = json.load(f)
-    py = json.loads(python_stdout.strip().splitlines()[-1])
-    with open(args.csv) as f:
-        header = f.readline().strip().split(",")
-        features = len(header) - 1
-    with open(persona_out) as f:
-        rows = sum(1 for _ in f) - 1
+    py = json.loads(python_stdout.strip().splitlines()[-1]) if run_python else None
+    rows = sum(model["cluster_sizes"])
     matrix_bytes = rows * features * 8
 
     p_best = min(w for w, _ in runs["persona"])
-    y_best = min(w for w, _ in runs["python"])
     p_rss = max(r for _, r in runs["persona"])
-    y_rss = max(r for _, r in runs["python"])
+    y_best = min(w for w, _ in runs["python"]) if run_python else None
+    y_rss = max(r for _, r in runs["python"]) if run_python else None
     budget = 2 * matrix_bytes + csv_bytes
 
     print("## Whole pipeline: CSV → z-score → k-means (k = 8, 20 Lloyd iterations, k-means++) → CSV")
@@ -124,32 +140,57 @@ def main():
           f"algorithm='lloyd', random_state=0) → id,cluster,distance CSV (`compare_pipeline.py --python-pipeline`)")
     print(f"- whole process, launch to exit, best of {args.repeats} (runs alternate)")
     print()
-    print("| pipeline | best wall (s) | all runs (s) | peak RSS (MB) | Lloyd iterations | inertia |")
-    print("|---|---:|---|---:|---:|---:|")
+    print("| pipeline | best wall (s) | all runs (s) | peak RSS (MB) | peak ÷ matrix | Lloyd iterations | inertia |")
+    print("|---|---:|---|---:|---:|---:|---:|")
     print(f"| persona | {p_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['persona'])} | {p_rss / 1e6:.0f} | "
-          f"{model['iterations']} | {model['inertia']:.10g} |")
-    print(f"| python + sklearn | {y_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['python'])} | {y_rss / 1e6:.0f} | "
-          f"{py['n_iter']} | {py['inertia']:.10g} |")
+          f"{p_rss / matrix_bytes:.2f} | {model['iterations']} | {model['inertia']:.10g} |")
+    if run_python:
+        print(f"| python + sklearn | {y_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['python'])} | {y_rss / 1e6:.0f} | "
+              f"{y_rss / matrix_bytes:.2f} | {py['n_iter']} | {py['inertia']:.10g} |")
+    else:
+        print(f"| python + sklearn | not run | | needs ≈ {python_needs / 1e9:.0f} GB | | | |")
     print()
-    ratio = y_best / p_best
-    print(f"**python ÷ persona: {ratio:.2f}×** (target ≥ 4×: {'met' if ratio >= 4 else 'not met'})")
+    ratio = y_best / p_best if run_python else None
+    if run_python:
+        print(f"**python ÷ persona: {ratio:.2f}×** (target ≥ 4× at 1M, ≥ 3× at 10M)")
+    else:
+        print(f"python not run: pandas + scikit-learn would need about {python_needs / 1e9:.0f} GB "
+              f"(4.4 × the feature matrix, as measured at 10M) and {available / 1e9:.0f} GB are available.")
     print()
-    print(f"persona peak RSS {p_rss / 1e6:.0f} MB vs budget 2 × feature matrix + CSV = "
-          f"2 × {matrix_bytes / 1e6:.0f} + {csv_bytes / 1e6:.0f} = {budget / 1e6:.0f} MB: "
-          f"{p_rss / budget:.2f} of budget ({'within' if p_rss <= budget else 'over'}); "
-          f"DESIGN.md's stricter limit, 2 × feature matrix = {2 * matrix_bytes / 1e6:.0f} MB: "
-          f"{p_rss / (2 * matrix_bytes):.2f} of it ({'within' if p_rss <= 2 * matrix_bytes else 'over'}).")
+    print(f"persona peak RSS {p_rss / 1e6:.0f} MB = {p_rss / matrix_bytes:.2f} × the feature matrix "
+          f"({matrix_bytes / 1e6:.0f} MB; target ≤ 1.2×: {'met' if p_rss <= 1.2 * matrix_bytes else 'not met'}); "
+          f"budget 2 × matrix + CSV = {budget / 1e6:.0f} MB.")
     print()
     stages = [line.strip() for line in persona_stderr.splitlines() if line.strip().startswith("time ")]
     if stages:
         print(f"persona's own stage timings (last run): {stages[0][5:].strip()}")
         print()
-    print("python's stage timings (last run, inside the process, after interpreter start-up): "
-          + " · ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in py["stages"]))
-    print()
-    if model["iterations"] != 20 or py["n_iter"] != 20:
-        print(f"> NOTE: not both pipelines ran 20 iterations (persona {model['iterations']}, sklearn {py['n_iter']}).")
+    if run_python:
+        print("python's stage timings (last run, inside the process, after interpreter start-up): "
+              + " · ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in py["stages"]))
         print()
+        if model["iterations"] != py["n_iter"]:
+            print(f"> NOTE: the pipelines ran different iteration counts (persona {model['iterations']}, sklearn {py['n_iter']}).")
+            print()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": rows, "features": features, "csv_bytes": csv_bytes, "matrix_bytes": matrix_bytes,
+                       "persona_seconds": p_best, "persona_rss": p_rss, "python_seconds": y_best, "python_rss": y_rss,
+                       "python_needs": None if run_python else python_needs, "ratio": ratio,
+                       "persona_stages": stages[0][5:].strip() if stages else "",
+                       "iterations": model["iterations"], "python_iterations": py["n_iter"] if py else None}, f)
+
+
+def available_memory():
+    """MemAvailable from /proc/meminfo, in bytes (0 where there is none)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 if __name__ == "__main__":
