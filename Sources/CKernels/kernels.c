@@ -235,87 +235,108 @@ void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double
     assign_baseline(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch);
 }
 
-// The silhouette's distance sums. The four running sums of the scalar version are the four
-// lanes of one 256-bit sum at every vector level (AVX-512 adds its low half, then its high half).
+// The silhouette's tile: distances computed once and summed both ways. The dot product is a
+// chain of fused multiply-adds in feature order (correctly rounded, so the same in every lane
+// width and in libm's fma), square roots are correctly rounded, and the sums below are plain C
+// in a fixed order: every level gives the same bits. The levels differ only in how many
+// columns go at once.
 
-static inline double distance_term(const double *products, const double *norms, int64_t c, double ni) {
-    double v = products[c] + ni + norms[c];
+static inline double tile_distance(const double *xr, const double *yT, int64_t stride, int64_t d, int64_t c, double ni,
+                                   const double *norms) {
+    double dot = 0;
+    for (int64_t f = 0; f < d; f++) dot = fma(xr[f], yT[f * stride + c], dot);
+    double v = (-2 * dot + ni) + norms[c];
     return sqrt(v >= 0 ? v : 0);
 }
 
-static double distance_sum_baseline(const double *products, const double *norms, int64_t from, int64_t to, double ni,
-                                    int64_t skip) {
-    double s[4] = {0, 0, 0, 0};
-    int64_t c = from;
-    for (; c + 4 <= to; c += 4)
-        for (int j = 0; j < 4; j++) s[j] += c + j == skip ? 0 : distance_term(products, norms, c + j, ni);
-    for (; c < to; c++) s[0] += c == skip ? 0 : distance_term(products, norms, c, ni);
-    return (s[0] + s[1]) + (s[2] + s[3]);
+static void tile_distances_baseline(const double *xr, const double *yT, int64_t stride, int64_t d, const double *norms,
+                                    int64_t from, int64_t w, double ni, double *out) {
+    for (int64_t c = from; c < w; c++) out[c] = tile_distance(xr, yT, stride, d, c, ni, norms);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
-static inline __m256d distance_terms4(const double *products, const double *norms, int64_t c, __m256d ni, int64_t skip) {
-    __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_loadu_pd(products + c), ni), _mm256_loadu_pd(norms + c));
-    __m256d t = _mm256_sqrt_pd(_mm256_max_pd(v, _mm256_setzero_pd()));
-    if ((uint64_t)(skip - c) < 4) {
-        double lanes[4];
-        _mm256_storeu_pd(lanes, t);
-        lanes[skip - c] = 0;
-        t = _mm256_loadu_pd(lanes);
-    }
-    return t;
-}
-
-__attribute__((target("avx2,fma")))
-static double distance_sum_finish(__m256d acc, const double *products, const double *norms, int64_t c, int64_t to, double ni,
-                                  int64_t skip) {
-    double s[4];
-    _mm256_storeu_pd(s, acc);
-    for (; c < to; c++) s[0] += c == skip ? 0 : distance_term(products, norms, c, ni);
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-__attribute__((target("avx2,fma")))
-static double distance_sum_avx2(const double *products, const double *norms, int64_t from, int64_t to, double ni,
-                                int64_t skip) {
-    __m256d acc = _mm256_setzero_pd(), n = _mm256_set1_pd(ni);
-    int64_t c = from;
-    for (; c + 4 <= to; c += 4) acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
-    return distance_sum_finish(acc, products, norms, c, to, ni, skip);
-}
-
-__attribute__((target("avx512f,avx2,fma")))
-static double distance_sum_avx512(const double *products, const double *norms, int64_t from, int64_t to, double ni,
-                                  int64_t skip) {
-    __m256d acc = _mm256_setzero_pd(), n = _mm256_set1_pd(ni);
-    __m512d n8 = _mm512_set1_pd(ni), zero = _mm512_setzero_pd();
-    int64_t c = from;
-    for (; c + 8 <= to; c += 8) {
-        if ((uint64_t)(skip - c) < 8) {
-            acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
-            acc = _mm256_add_pd(acc, distance_terms4(products, norms, c + 4, n, skip));
-            continue;
+static void tile_distances_avx2(const double *xr, const double *yT, int64_t stride, int64_t d, const double *norms,
+                                int64_t w, double ni, double *out) {
+    __m256d n = _mm256_set1_pd(ni), zero = _mm256_setzero_pd(), minus2 = _mm256_set1_pd(-2);
+    int64_t c = 0;
+    for (; c + 16 <= w; c += 16) {
+        __m256d a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        for (int64_t f = 0; f < d; f++) {
+            __m256d xf = _mm256_set1_pd(xr[f]);
+            const double *y = yT + f * stride + c;
+            a0 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y), a0);
+            a1 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 4), a1);
+            a2 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 8), a2);
+            a3 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 12), a3);
         }
-        __m512d v = _mm512_add_pd(_mm512_add_pd(_mm512_loadu_pd(products + c), n8), _mm512_loadu_pd(norms + c));
-        __m512d t = _mm512_sqrt_pd(_mm512_max_pd(v, zero));
-        acc = _mm256_add_pd(acc, _mm512_castpd512_pd256(t));
-        acc = _mm256_add_pd(acc, _mm512_extractf64x4_pd(t, 1));
+        __m256d acc[4] = {a0, a1, a2, a3};
+        for (int j = 0; j < 4; j++) {
+            __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(minus2, acc[j]), n), _mm256_loadu_pd(norms + c + 4 * j));
+            _mm256_storeu_pd(out + c + 4 * j, _mm256_sqrt_pd(_mm256_max_pd(v, zero)));
+        }
     }
-    for (; c + 4 <= to; c += 4) acc = _mm256_add_pd(acc, distance_terms4(products, norms, c, n, skip));
-    return distance_sum_finish(acc, products, norms, c, to, ni, skip);
+    tile_distances_baseline(xr, yT, stride, d, norms, c, w, ni, out);
+}
+
+__attribute__((target("avx512f")))
+static void tile_distances_avx512(const double *xr, const double *yT, int64_t stride, int64_t d, const double *norms,
+                                  int64_t w, double ni, double *out) {
+    __m512d n = _mm512_set1_pd(ni), zero = _mm512_setzero_pd(), minus2 = _mm512_set1_pd(-2);
+    int64_t c = 0;
+    for (; c + 32 <= w; c += 32) {
+        __m512d a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        for (int64_t f = 0; f < d; f++) {
+            __m512d xf = _mm512_set1_pd(xr[f]);
+            const double *y = yT + f * stride + c;
+            a0 = _mm512_fmadd_pd(xf, _mm512_loadu_pd(y), a0);
+            a1 = _mm512_fmadd_pd(xf, _mm512_loadu_pd(y + 8), a1);
+            a2 = _mm512_fmadd_pd(xf, _mm512_loadu_pd(y + 16), a2);
+            a3 = _mm512_fmadd_pd(xf, _mm512_loadu_pd(y + 24), a3);
+        }
+        __m512d acc[4] = {a0, a1, a2, a3};
+        for (int j = 0; j < 4; j++) {
+            __m512d v = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(minus2, acc[j]), n), _mm512_loadu_pd(norms + c + 8 * j));
+            _mm512_storeu_pd(out + c + 8 * j, _mm512_sqrt_pd(_mm512_max_pd(v, zero)));
+        }
+    }
+    tile_distances_baseline(xr, yT, stride, d, norms, c, w, ni, out);
 }
 #endif
 
-double persona_distance_sum(const double *products, const double *norms, int64_t from, int64_t to, double ni,
-                            int64_t skip, int level) {
+void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, int64_t d, const double *rowNorms,
+                             const double *colNorms, int64_t m, int64_t w, const int32_t *rowLabels, const int64_t *runEnds,
+                             const int32_t *runLabels, int64_t runs, int diagonal, int64_t k, double *rowSums,
+                             double *colSums, double *row, int level) {
+    for (int64_t r = 0; r < m; r++) {
+        const double *xr = x + r * d;
 #if defined(__x86_64__)
-    if (level >= PERSONA_VECTOR_AVX512) return distance_sum_avx512(products, norms, from, to, ni, skip);
-    if (level >= PERSONA_VECTOR_AVX2) return distance_sum_avx2(products, norms, from, to, ni, skip);
+        if (level >= PERSONA_VECTOR_AVX512) tile_distances_avx512(xr, yT, stride, d, colNorms, w, rowNorms[r], row);
+        else if (level >= PERSONA_VECTOR_AVX2) tile_distances_avx2(xr, yT, stride, d, colNorms, w, rowNorms[r], row);
+        else tile_distances_baseline(xr, yT, stride, d, colNorms, 0, w, rowNorms[r], row);
 #else
-    (void)level;
+        (void)level;
+        tile_distances_baseline(xr, yT, stride, d, colNorms, 0, w, rowNorms[r], row);
 #endif
-    return distance_sum_baseline(products, norms, from, to, ni, skip);
+        if (diagonal) row[r] = 0;
+        int64_t c = 0;
+        for (int64_t run = 0; run < runs; run++) {
+            int64_t end = runEnds[run];
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; c + 4 <= end; c += 4) {
+                s0 += row[c];
+                s1 += row[c + 1];
+                s2 += row[c + 2];
+                s3 += row[c + 3];
+            }
+            for (; c < end; c++) s0 += row[c];
+            rowSums[r * k + runLabels[run]] += (s0 + s1) + (s2 + s3);
+        }
+        if (colSums) {
+            double *target = colSums + (int64_t)rowLabels[r] * w;
+            for (c = 0; c < w; c++) target[c] += row[c];
+        }
+    }
 }
 
 // k-means++ seeding. A squared distance is a chain of (x − c)², each rounded, added in feature
@@ -441,4 +462,34 @@ int64_t persona_bracket(const double *v, int64_t n, double low, double high, dou
     }
     *below = under;
     return k;
+}
+
+// Calinski-Harabasz and Davies-Bouldin: the two passes over the rows (`PartitionStatistics`),
+// in the order of the Swift loops they replace (contract(off) above: no fused multiply-adds).
+
+void persona_cluster_sums(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts) {
+    for (int64_t i = 0; i < rows; i++) {
+        int64_t c = labels[i];
+        counts[c] += 1;
+        double *sum = sums + c * d;
+        const double *row = x + i * d;
+        for (int64_t f = 0; f < d; f++) sum[f] += row[f];
+    }
+}
+
+double persona_cluster_spread(const double *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
+                              double *root) {
+    double squared = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        int64_t c = labels[i];
+        const double *row = x + i * d, *mean = means + c * d;
+        double s = 0;
+        for (int64_t f = 0; f < d; f++) {
+            double diff = row[f] - mean[f];
+            s += diff * diff;
+        }
+        squared += s;
+        root[c] += sqrt(s);
+    }
+    return squared;
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Internal-validity scores of a partition, as scikit-learn defines them.
 public struct ClusterMetrics: Codable, Sendable, Equatable {
     /// Mean silhouette (Rousseeuw 1987), in [-1, 1], higher is better; nil with fewer than 2
@@ -149,14 +151,15 @@ struct PartitionStatistics {
         let chunks = RowChunks(rows: n, chunkRows: Self.chunkRows)
         let label = dense
         // Pass 1: sums and counts per cluster, per chunk.
-        let sumParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> ([Double], [Int]) in
+        let sumParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> ([Double], [Int64]) in
             var sums = [Double](repeating: 0, count: k * d)
-            var counts = [Int](repeating: 0, count: k)
+            var counts = [Int64](repeating: 0, count: k)
+            let rows = chunks.range(chunk)
             data.storage.withUnsafeBufferPointer { x in
-                for i in chunks.range(chunk) {
-                    let c = Int(label[i])
-                    counts[c] += 1
-                    for f in 0..<d { sums[c * d + f] += x[i * d + f] }
+                label.withUnsafeBufferPointer { labels in
+                    guard let x = x.baseAddress, let labels = labels.baseAddress else { return }
+                    persona_cluster_sums(x + rows.lowerBound * d, Int64(rows.count), Int64(d), labels + rows.lowerBound,
+                                         &sums, &counts)
                 }
             }
             return (sums, counts)
@@ -165,7 +168,7 @@ struct PartitionStatistics {
         var counts = [Int](repeating: 0, count: k)
         for case .success(let (partSums, partCounts)) in sumParts {
             for j in sums.indices { sums[j] += partSums[j] }
-            for j in counts.indices { counts[j] += partCounts[j] }
+            for j in counts.indices { counts[j] += Int(partCounts[j]) }
         }
         var overall = [Double](repeating: 0, count: d)
         for c in 0..<k { for f in 0..<d { overall[f] += sums[c * d + f] } }
@@ -177,18 +180,12 @@ struct PartitionStatistics {
         let withinParts = Parallel.map(count: chunks.count, threads: threads) { chunk -> (Double, [Double]) in
             var squared = 0.0
             var root = [Double](repeating: 0, count: k)
+            let rows = chunks.range(chunk)
             data.storage.withUnsafeBufferPointer { x in
-                centre.withUnsafeBufferPointer { m in
-                    for i in chunks.range(chunk) {
-                        let c = Int(label[i])
-                        var s = 0.0
-                        for f in 0..<d {
-                            let diff = x[i * d + f] - m[c * d + f]
-                            s += diff * diff
-                        }
-                        squared += s
-                        root[c] += s.squareRoot()
-                    }
+                label.withUnsafeBufferPointer { labels in
+                    guard let x = x.baseAddress, let labels = labels.baseAddress else { return }
+                    squared = persona_cluster_spread(x + rows.lowerBound * d, Int64(rows.count), Int64(d),
+                                                     labels + rows.lowerBound, centre, &root)
                 }
             }
             return (squared, root)

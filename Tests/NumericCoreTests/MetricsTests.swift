@@ -104,6 +104,45 @@ struct MetricsTests {
         #expect(close(try #require(one.daviesBouldin), db, 1e-10))
     }
 
+    /// The silhouette computes each pair's distance once, on 256-row blocks whose halves are
+    /// added in block order: over several blocks (a singleton cluster and a missing label
+    /// included) it must not depend on the thread count, and must equal the textbook
+    /// definition with exact pairwise distances, row by row (to rounding).
+    @Test("Silhouette over many blocks: any thread count, the textbook definition")
+    func blockedSilhouette() throws {
+        let (n, d) = (1_000, 4)
+        var rng = SeededRandom(seed: 31)
+        var rows = [[Double]](), labels = [Int32]()
+        for i in 0..<n {
+            let c = i == 500 ? 9 : Int32(rng.next() % 4) * 2  // labels 0, 2, 4, 6 and one 9
+            labels.append(c)
+            rows.append((0..<d).map { f in Double(c) * Double(f + 1) / 3 + 2 * rng.nextUnit() })
+        }
+        let data = matrix(rows)
+        let one = try #require(ClusterMetrics.silhouette(data, labels: labels, threads: 1))
+        for threads in [2, 3, 5] {
+            #expect(ClusterMetrics.silhouette(data, labels: labels, threads: threads)?.bitPattern == one.bitPattern,
+                    "\(threads) threads")
+        }
+        func distance(_ a: [Double], _ b: [Double]) -> Double {
+            zip(a, b).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        }
+        var total = 0.0
+        for i in 0..<n {
+            var sums = [Int32: Double](), sizes = [Int32: Int]()
+            for j in 0..<n {
+                sizes[labels[j], default: 0] += 1
+                if j != i { sums[labels[j], default: 0] += distance(rows[i], rows[j]) }
+            }
+            let own = labels[i]
+            guard sizes[own, default: 0] > 1 else { continue }
+            let a = sums[own, default: 0] / Double(sizes[own, default: 0] - 1)
+            let b = sizes.keys.filter { $0 != own }.map { sums[$0, default: 0] / Double(sizes[$0, default: 0]) }.min() ?? 0
+            total += (b - a) / max(a, b)
+        }
+        #expect(close(one, total / Double(n), 1e-12))
+    }
+
     @Test("One cluster has no silhouette")
     func singleCluster() {
         #expect(ClusterMetrics.silhouette(matrix([[0], [1], [2]]), labels: [0, 0, 0]) == nil)

@@ -37,39 +37,66 @@ struct VectorLevelTests {
         }
     }
 
-    /// The silhouette's distance sums: four running sums (column `from + 4m + j` in sum j, the
-    /// leftover columns in sum 0), the row itself left out, negative squared distances (from
-    /// rounding) clamped at 0 — written out here in Swift, and equal to it bit for bit at
-    /// every level, for every length and every place of the skipped column.
-    @Test("silhouette distance sums: the four-sum definition, the same bits at every level")
-    func distanceSums() {
-        var rng = SeededRandom(seed: 77)
-        let width = 45
-        let products = (0..<width).map { _ in -2 * (1 + 50 * rng.nextUnit()) }
-        var norms = (0..<width).map { _ in 1 + 50 * rng.nextUnit() }
-        norms[7] = -products[7] - 20  // a slightly negative squared distance: clamped to 0
-        let ni = 20.0
-        for from in [0, 1, 3] {
-            for to in from...width {
-                for skip in [-1, from, from + 2, from + 5, from + 8, to - 1] {
-                    var s = [0.0, 0.0, 0.0, 0.0]
-                    var c = from
-                    func term(_ c: Int) -> Double { c == skip ? 0 : max(0, products[c] + ni + norms[c]).squareRoot() }
-                    while c + 4 <= to {
-                        for j in 0..<4 { s[j] += term(c + j) }
-                        c += 4
-                    }
-                    while c < to {
-                        s[0] += term(c)
-                        c += 1
-                    }
-                    let expected = (s[0] + s[1]) + (s[2] + s[3])
-                    for level in Self.levels {
-                        let sum = persona_distance_sum(products, norms, Int64(from), Int64(to), ni, Int64(skip), level.rawValue)
-                        #expect(sum.bitPattern == expected.bitPattern, "level \(level.name), \(from)..<\(to), skip \(skip)")
-                    }
-                }
+    /// The silhouette's tile: distances √max(0, (−2·dot + ‖x‖²) + ‖y‖²) with dot a chain of
+    /// fused multiply-adds in feature order, the diagonal 0 in a diagonal tile; row sums over
+    /// each run of one cluster's columns in four running sums (column start + 4m + j in sum j,
+    /// leftovers in sum 0), column sums added row by row — written out here in Swift and equal
+    /// to it bit for bit at every level, for widths that leave every kind of remainder.
+    @Test("silhouette tile: the definition's bits at every level, both halves",
+          arguments: [(7, 1, 3, false), (37, 16, 3, false), (45, 5, 2, true), (64, 16, 8, true), (33, 3, 4, false)])
+    func silhouetteTile(w: Int, d: Int, k: Int, diagonal: Bool) {
+        var rng = SeededRandom(seed: UInt64(1000 * w + d))
+        let m = diagonal ? w : 11
+        let x = (0..<(m * d)).map { _ in 10 * rng.nextUnit() - 5 }
+        let y = diagonal ? x : (0..<(w * d)).map { _ in 10 * rng.nextUnit() - 5 }
+        func norms(_ v: [Double], _ count: Int) -> [Double] {
+            (0..<count).map { i in (0..<d).reduce(0.0) { $0 + v[i * d + $1] * v[i * d + $1] } }
+        }
+        let rowNorms = norms(x, m), colNorms = norms(y, w)
+        let rowLabels = (0..<m).map { _ in Int32(rng.next() % UInt64(k)) }.sorted()
+        // Column runs: sorted cluster labels, some clusters absent.
+        let colLabels = diagonal ? rowLabels : (0..<w).map { _ in Int32(rng.next() % UInt64(k)) }.sorted()
+        var runEnds = [Int64](), runLabels = [Int32]()
+        for c in 0..<w where c + 1 == w || colLabels[c + 1] != colLabels[c] {
+            runEnds.append(Int64(c + 1))
+            runLabels.append(colLabels[c])
+        }
+        var yT = [Double](repeating: 0, count: w * d)
+        for c in 0..<w { for f in 0..<d { yT[f * w + c] = y[c * d + f] } }
+        // The definition.
+        var expectedRows = [Double](repeating: 0, count: m * k)
+        var expectedColumns = [Double](repeating: 0, count: k * w)
+        for r in 0..<m {
+            var row = (0..<w).map { c -> Double in
+                var dot = 0.0
+                for f in 0..<d { dot = dot.addingProduct(x[r * d + f], y[c * d + f]) }
+                return max(0, (-2 * dot + rowNorms[r]) + colNorms[c]).squareRoot()
             }
+            if diagonal { row[r] = 0 }
+            var c = 0
+            for (end, label) in zip(runEnds, runLabels) {
+                var s = [0.0, 0.0, 0.0, 0.0]
+                while c + 4 <= Int(end) {
+                    for j in 0..<4 { s[j] += row[c + j] }
+                    c += 4
+                }
+                while c < Int(end) {
+                    s[0] += row[c]
+                    c += 1
+                }
+                expectedRows[r * k + Int(label)] += (s[0] + s[1]) + (s[2] + s[3])
+            }
+            for c in 0..<w { expectedColumns[Int(rowLabels[r]) * w + c] += row[c] }
+        }
+        for level in Self.levels {
+            var rowSums = [Double](repeating: 0, count: m * k)
+            var colSums = [Double](repeating: 0, count: k * w)
+            var scratch = [Double](repeating: 0, count: w)
+            persona_silhouette_tile(x, yT, Int64(w), Int64(d), rowNorms, colNorms, Int64(m), Int64(w), rowLabels, runEnds,
+                                    runLabels, Int64(runEnds.count), diagonal ? 1 : 0, Int64(k), &rowSums, &colSums,
+                                    &scratch, level.rawValue)
+            #expect(rowSums.map(\.bitPattern) == expectedRows.map(\.bitPattern), "level \(level.name), row sums")
+            #expect(colSums.map(\.bitPattern) == expectedColumns.map(\.bitPattern), "level \(level.name), column sums")
         }
     }
 

@@ -39,6 +39,7 @@ struct Options {
         case csv(threads: Int)
         case logistic(threads: Int)
         case scoring(threads: Int)
+        case metrics(threads: Int)
     }
 }
 
@@ -62,13 +63,13 @@ func parseOptions() -> Options {
                 options.only = .lloyd(kernel: kernel, threads: threads)
             } else if parts.count == 2, let threads = Int(parts[1]), threads >= 1,
                       let only: Options.Only = ["csv": .csv(threads: threads), "logistic": .logistic(threads: threads),
-                                                "scoring": .scoring(threads: threads)][parts[0]] {
+                                                "scoring": .scoring(threads: threads), "metrics": .metrics(threads: threads)][parts[0]] {
                 options.only = only
             } else {
-                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS or scoring:THREADS")
+                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS, scoring:THREADS or metrics:THREADS")
             }
         case "-h", "--help":
-            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS]")
+            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS | metrics:THREADS]")
             exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -264,6 +265,30 @@ case .csv(let threads)?:
         times.append(r.seconds); rows = r.value.rowCount
     }
     try printJSON(["threads": threads, "seconds": times, "rows": rows])
+    exit(0)
+case .metrics(let threads)?:
+    // What `persona cluster` spends on quality metrics after k-means, in its parts: the
+    // whole evaluate(), the sampled silhouette alone (10,000 rows, as evaluate() samples
+    // them) and Calinski-Harabasz alone (the two passes over all rows it shares with
+    // Davies-Bouldin). Data: the uniform matrix, labelled by a 3-iteration fit.
+    let data = try uniformMatrix(rows: options.rows, columns: 16, seed: 1)
+    let labels = try KMeans(k: 8, initialization: .given(try sampledRows(data, k: 8, seed: 2)), nInit: 1, maxIterations: 3,
+                            tolerance: 0, seed: 0, threads: threads).fit(data).labels
+    var rng = SeededRandom(seed: 0, stream: 0x5111)
+    let sample = rng.sampleIndices(min(10_000, data.rows), from: data.rows)
+    let sampled = data.selectingRows(sample)
+    let sampledLabels = sample.map { labels[$0] }
+    var whole: [Double] = [], silhouette: [Double] = [], partition: [Double] = []
+    var metrics: ClusterMetrics?
+    for _ in 0..<repeats {
+        let a = try best(1) { try ClusterMetrics.evaluate(data, labels: labels, threads: threads) }
+        let b = best(1) { ClusterMetrics.silhouette(sampled, labels: sampledLabels, threads: threads) }
+        let c = best(1) { ClusterMetrics.calinskiHarabasz(data, labels: labels, threads: threads) }
+        whole.append(a.seconds); silhouette.append(b.seconds); partition.append(c.seconds); metrics = a.value
+    }
+    try printJSON(["threads": threads, "evaluate": whole, "silhouette_sample": silhouette, "partition_passes": partition,
+                   "silhouette": metrics?.silhouette ?? .nan, "calinski_harabasz": metrics?.calinskiHarabasz ?? .nan,
+                   "davies_bouldin": metrics?.daviesBouldin ?? .nan])
     exit(0)
 case .logistic(let threads)?:
     // The matrix and labels compare_logistic.py wrote: DIR/logit_X_<rows>x<d>.f64 and

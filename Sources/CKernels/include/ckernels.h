@@ -25,13 +25,31 @@ int persona_vector_level_supported(void);
 void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
                           int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
 
-/// Σ over columns `from..<to` of √max(0, products[c] + ni + norms[c]) (added in that order:
-/// (products + ni) + norms), leaving out column `skip`: the silhouette's distances from one row
-/// to a run of rows. Column `from + 4m + j` goes to running sum j (j < 4) and the rest, one by
-/// one, to sum 0; the result is (s0 + s1) + (s2 + s3). Square roots are correctly rounded at
-/// every level, so the sum is the same bits at every level.
-double persona_distance_sum(const double *products, const double *norms, int64_t from, int64_t to, double ni,
-                            int64_t skip, int level);
+/// Per-cluster sums and counts of `rows` rows of `x` (row-major, `d` columns) labelled
+/// `labels` (0 ..< k): `sums[c·d + f] += x[i·d + f]` and `counts[c] += 1`, in row order.
+void persona_cluster_sums(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts);
+
+/// Distances of rows to their cluster's mean (`means` k × d): returns Σ over rows of the
+/// squared distance (Σ over features, in order, of (x − mean)² rounded, then added) and adds
+/// each row's distance (its square root) to `root[label]`, in row order.
+double persona_cluster_spread(const double *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
+                              double *root);
+
+/// One tile of the silhouette's pairwise distances: rows `r < m` of `x` (row-major, `d`
+/// columns) against columns `c < w` of `yT` (the other block, feature-major: feature f of
+/// column c at `yT[f·stride + c]`). The distance is √max(0, (−2·dot + rowNorms[r]) +
+/// colNorms[c]) with dot the fused multiply-adds of the features in order (sklearn's
+/// ‖x‖² + ‖y‖² − 2x·y), 0 on the diagonal when `diagonal` (the same block: a row's distance to
+/// itself); each row's distances go to `row` (w doubles of scratch). The columns are sorted by
+/// cluster into `runs` runs (`runEnds` exclusive, `runLabels` their clusters); for each row and
+/// run, `rowSums[r·k + label] += (s0 + s1) + (s2 + s3)`, with column `start + 4m + j` in running
+/// sum j and the leftover columns in s0. With `colSums` (k × w), each row's distances are also
+/// added, in row order, to `colSums[rowLabels[r]·w + c]`: the column rows' sums by the tile
+/// rows' clusters, the other half of the symmetric matrix. Every level gives the same bits.
+void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, int64_t d, const double *rowNorms,
+                             const double *colNorms, int64_t m, int64_t w, const int32_t *rowLabels, const int64_t *runEnds,
+                             const int32_t *runLabels, int64_t runs, int diagonal, int64_t k, double *rowSums,
+                             double *colSums, double *row, int level);
 
 /// k-means++ seeding, over `rows` rows of `x` (row-major, `d` columns). Squared distances are
 /// Σ over features, in feature order, of (x − c)² rounded, then added (no fused multiply-add),
