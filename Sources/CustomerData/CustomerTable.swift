@@ -68,6 +68,25 @@ public struct IdentifierColumn: Sendable {
             body(UnsafeBufferPointer(rebasing: buffer[offsets[row]..<offsets[row + 1]]))
         }
     }
+
+    /// A view of every id's raw bytes, opened once for a loop over millions of rows
+    /// (`withBytes` opens the column for each row).
+    public func withBytesView<R>(_ body: (BytesView) -> R) -> R {
+        bytes.withUnsafeBufferPointer { buffer in
+            offsets.withView { offsets in body(BytesView(base: buffer.baseAddress, offsets: offsets)) }
+        }
+    }
+
+    /// Valid only inside `withBytesView`.
+    public struct BytesView {
+        let base: UnsafePointer<UInt8>?
+        let offsets: IdentifierOffsets.View
+
+        public subscript(row: Int) -> UnsafeBufferPointer<UInt8> {
+            let start = offsets[row]
+            return UnsafeBufferPointer(start: base.map { $0 + start }, count: offsets[row + 1] - start)
+        }
+    }
 }
 
 extension CustomerTable {

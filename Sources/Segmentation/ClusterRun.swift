@@ -55,13 +55,24 @@ public struct ClusterRun: Sendable {
         try FormattedChunks.write(count: (labels.count + chunk - 1) / chunk, threads: threads, format: { part in
             let rows = part * chunk..<min(labels.count, (part + 1) * chunk)
             var out = CSVWriter(reserve: rows.count * 32)
-            for i in rows {
-                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
-                out.field(Int(labels[i]))
-                out.field(squaredDistances[i].squareRoot(), significant: 12)
-                out.endRow()
+            if let ids {
+                ids.withBytesView { id in
+                    for i in rows {
+                        out.field(bytes: id[i])
+                        out.field(Int(labels[i]))
+                        out.field(squaredDistances[i].squareRoot(), significant: 12)
+                        out.endRow()
+                    }
+                }
+            } else {
+                for i in rows {
+                    out.field(i)
+                    out.field(Int(labels[i]))
+                    out.field(squaredDistances[i].squareRoot(), significant: 12)
+                    out.endRow()
+                }
             }
-            return out.bytes
+            return out.finished()
         }, write)
     }
 

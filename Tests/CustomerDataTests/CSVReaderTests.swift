@@ -255,12 +255,28 @@ struct CSVWriterTests {
             text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
             return text
         }
+        var values = [Double]()
         var state: UInt64 = 0x853C_49E6_748F_EA9B
         for i in 0..<200_000 {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let mantissa = 1 + Double(state >> 11) / 9_007_199_254_740_992 * 9
             let exponent = Int((state >> 3) % 19) - 4                  // 1e-4 … 1e14
-            let value = (i % 2 == 0 ? 1 : -1) * mantissa * pow(10, Double(exponent))
+            values.append((i % 2 == 0 ? 1 : -1) * mantissa * pow(10, Double(exponent)))
+        }
+        // Where the exponent comes from a table now, not log10: at and a few ulps around every
+        // power of ten, and around the halves that rounding decides.
+        for e in -4...14 {
+            var near = pow(10, Double(e))
+            for _ in 0..<4 { near = near.nextDown }
+            for _ in 0..<9 {
+                values += [near, 5 * near, 0.5 * near + near]
+                near = near.nextUp
+            }
+        }
+        values += [1e-4, 9.99999999999999e14, 0.125, 2.5, 0.0005, 1234.5]
+        // Below 1e-4 and from 1e15 both fall back to the shortest round-trip form.
+        values = values.filter { abs($0) >= 1e-4 && abs($0) < 1e15 }
+        for (i, value) in values.enumerated() {
             let significant = 1 + i % 15
             var writer = CSVWriter()
             writer.field(value, significant: significant)
@@ -270,6 +286,29 @@ struct CSVWriterTests {
                 return
             }
         }
+    }
+
+    @Test("Integers and rows: every digit count, signs, delimiters and the row end")
+    func integersAndRows() {
+        var writer = CSVWriter(delimiter: UInt8(ascii: ";"))
+        var expected = ""
+        var magnitude = 1
+        for digits in 1...18 {
+            for value in [magnitude - 1, magnitude, -magnitude, 9 * magnitude + (magnitude - 1)] {
+                writer.field(value)
+                writer.field(Double(value))  // whole numbers below 1e15 go the integer way
+                writer.field("x")
+                writer.endRow()
+                let double = abs(value) < 1_000_000_000_000_000 ? String(value) : Double(value).description
+                expected += "\(value);\(double);x\n"
+            }
+            if digits < 18 { magnitude *= 10 }
+        }
+        writer.field(Int.min)
+        writer.field(Int.max)
+        writer.endRow()
+        expected += "\(Int.min);\(Int.max)\n"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 
     @Test("Fields are quoted only when RFC 4180 needs it")

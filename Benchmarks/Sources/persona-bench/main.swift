@@ -24,6 +24,28 @@ import Dispatch
 import Foundation
 import NumericCore
 
+// MARK: - Formatting rows (--only format)
+
+func formatRows(_ out: inout CSVWriter, distances: [Double]) {
+    for i in distances.indices {
+        out.field(i + 1)
+        out.field(i % 8)
+        out.field(distances[i], significant: 12)
+        out.endRow()
+    }
+}
+
+func formatRows(_ out: inout CSVWriter, ids: IdentifierColumn, distances: [Double]) {
+    ids.withBytesView { id in
+        for i in distances.indices {
+            out.field(bytes: id[i])
+            out.field(i % 8)
+            out.field(distances[i], significant: 12)
+            out.endRow()
+        }
+    }
+}
+
 // MARK: - Options
 
 struct Options {
@@ -40,6 +62,7 @@ struct Options {
         case logistic(threads: Int)
         case scoring(threads: Int)
         case metrics(threads: Int)
+        case format
     }
 }
 
@@ -61,15 +84,17 @@ func parseOptions() -> Options {
             let parts = value(arg).split(separator: ":").map(String.init)
             if parts.count == 3, parts[0] == "lloyd", let kernel = AssignmentKernel(rawValue: parts[1]), let threads = Int(parts[2]), threads >= 1 {
                 options.only = .lloyd(kernel: kernel, threads: threads)
+            } else if parts == ["format"] {
+                options.only = .format
             } else if parts.count == 2, let threads = Int(parts[1]), threads >= 1,
                       let only: Options.Only = ["csv": .csv(threads: threads), "logistic": .logistic(threads: threads),
                                                 "scoring": .scoring(threads: threads), "metrics": .metrics(threads: threads)][parts[0]] {
                 options.only = only
             } else {
-                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS, scoring:THREADS or metrics:THREADS")
+                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS, scoring:THREADS, metrics:THREADS or format")
             }
         case "-h", "--help":
-            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS | metrics:THREADS]")
+            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS | metrics:THREADS | format]")
             exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -265,6 +290,35 @@ case .csv(let threads)?:
         times.append(r.seconds); rows = r.value.rowCount
     }
     try printJSON(["threads": threads, "seconds": times, "rows": rows])
+    exit(0)
+case .format?:
+    // SEGMENTS.csv's rows formatted on one thread: the id (an integer, or with --csv FILE the
+    // ids of FILE's `id` column as they are written), the cluster and the distance to 12
+    // significant digits, as `persona cluster` writes them; MB/s of output.
+    var ids: IdentifierColumn?
+    if let csv = options.csv {
+        var o = CSVReadOptions()
+        o.idColumn = "id"
+        ids = try CSVReader.read(path: csv, options: o).identifiers
+    }
+    let rows = ids?.count ?? options.rows
+    var rng = SeededRandom(seed: 3)
+    let distances = (0..<rows).map { _ in 0.05 + 3 * rng.nextUnit() }
+    var seconds: [Double] = [], bytes = 0
+    for _ in 0..<repeats {
+        let r = best(1) { () -> Int in
+            var out = CSVWriter(reserve: rows * 24)
+            if let ids {
+                formatRows(&out, ids: ids, distances: distances)
+            } else {
+                formatRows(&out, distances: distances)
+            }
+            return out.finished().count
+        }
+        seconds.append(r.seconds); bytes = r.value
+    }
+    try printJSON(["rows": rows, "bytes": bytes, "seconds": seconds,
+                   "mb_per_second": Double(bytes) / 1e6 / (seconds.min() ?? .nan)])
     exit(0)
 case .metrics(let threads)?:
     // What `persona cluster` spends on quality metrics after k-means, in its parts: the

@@ -69,7 +69,7 @@ public struct CustomerFeatures: Sendable {
             }
             writer.endRow()
         }
-        return writer.bytes
+        return writer.finished()
     }
 }
 

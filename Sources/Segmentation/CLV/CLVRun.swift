@@ -203,6 +203,6 @@ public struct CLVResult: Sendable {
             writer.field(loyalty[i])
             writer.endRow()
         }
-        return writer.bytes
+        return writer.finished()
     }
 }

@@ -32,7 +32,7 @@ public enum ChurnScoring {
                 out.field(tiers.tier(p))
                 out.endRow()
             }
-            return out.bytes
+            return out.finished()
         }
     }
 

@@ -38,7 +38,7 @@ public enum ChurnTraining {
                 if let valueTiers { out.field(valueTiers.names[valueTiers.tier[i]]) }
                 out.endRow()
             }
-            return out.bytes
+            return out.finished()
         }
     }
 

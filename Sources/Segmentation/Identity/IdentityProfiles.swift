@@ -180,7 +180,7 @@ public struct IdentityProfiles: Sendable {
                 if birthdayCount[c] > 1 { out.field(Int(birthdayCount[c])) } else { out.emptyField() }
                 out.endRow()
             }
-            return out.bytes
+            return out.finished()
         }, write)
     }
 }

@@ -97,7 +97,7 @@ public struct IdentityResolution: Sendable {
                 keys.withKey(Int(customer[r])) { out.field(bytes: $0) }
                 out.endRow()
             }
-            return out.bytes
+            return out.finished()
         }, write)
     }
 

@@ -54,6 +54,6 @@ extension SegmentModel {
             if let churn { out.field(churn.values[i], significant: 12) }
             out.endRow()
         }
-        return out.bytes
+        return out.finished()
     }
 }

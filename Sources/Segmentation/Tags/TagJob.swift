@@ -23,7 +23,7 @@ public enum TagJob {
                 out.field(names.joined(separator: ";"))
                 out.endRow()
             }
-            return out.bytes
+            return out.finished()
         }
     }
 
