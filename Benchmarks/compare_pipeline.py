@@ -17,8 +17,11 @@ Python is left out when it cannot fit in memory: pandas + scikit-learn peaked at
 the feature matrix (5.6 GB at 10M × 16), so above MemAvailable / 4.4 only persona runs and
 the table says why (`--python never|auto|always`).
 
+Where scikit-learn-intelex is installed, the same Python pipeline also runs with it
+(`patch_sklearn()` first: oneDAL's KMeans and StandardScaler), alternating with the others.
+
 Usage: python3 compare_pipeline.py CSV --persona PATH/persona [--repeats N] [--workdir DIR]
-           [--python auto|always|never] [--json FILE]
+           [--python auto|always|never] [--intelex auto|never] [--json FILE]
 """
 
 import argparse
@@ -31,7 +34,7 @@ import tempfile
 import time
 
 
-def python_pipeline(csv, out):
+def python_pipeline(csv, out, intelex=False):
     stages = []
     last = time.perf_counter()
 
@@ -41,6 +44,10 @@ def python_pipeline(csv, out):
         stages.append((name, now - last))
         last = now
 
+    if intelex:
+        # scikit-learn-intelex: the same scikit-learn calls, KMeans and StandardScaler run by oneDAL.
+        from sklearnex import patch_sklearn
+        patch_sklearn(verbose=False)
     import numpy as np
     import pandas as pd
     from sklearn.cluster import KMeans
@@ -76,8 +83,8 @@ def timed(cmd):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--python-pipeline":
-        python_pipeline(sys.argv[2], sys.argv[3])
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--python-pipeline":
+        python_pipeline(sys.argv[2], sys.argv[3], intelex=sys.argv[4:] == ["--intelex"])
         return
 
     parser = argparse.ArgumentParser()
@@ -87,6 +94,8 @@ def main():
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--python", choices=["auto", "always", "never"], default="auto",
                         help="run the Python pipeline (auto: only when it fits in memory)")
+    parser.add_argument("--intelex", choices=["auto", "never"], default="auto",
+                        help="also run the Python pipeline with scikit-learn-intelex (auto: where it is installed)")
     parser.add_argument("--json", default=None, help="also write the figures here, for Benchmarks/scale.sh")
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="persona-pipeline-")
@@ -99,6 +108,7 @@ def main():
                    "--max-iter", "20", "--tol", "0", "--seed", "0", "--scale", "zscore",
                    "--out", persona_out, "--model", persona_model]
     python_cmd = [sys.executable, os.path.abspath(__file__), "--python-pipeline", args.csv, python_out]
+    intelex_cmd = python_cmd + ["--intelex"]
 
     with open(args.csv) as f:
         header = f.readline().strip().split(",")
@@ -110,19 +120,24 @@ def main():
     available = available_memory()
     python_needs = 4.4 * estimated_rows * features * 8
     run_python = args.python == "always" or (args.python == "auto" and python_needs < 0.9 * available)
+    run_intelex = run_python and args.intelex == "auto" and intelex_installed()
 
-    runs = {"persona": [], "python": []}
-    persona_stderr = python_stdout = ""
+    runs = {"persona": [], "python": [], "intelex": []}
+    persona_stderr = python_stdout = intelex_stdout = ""
     for _ in range(args.repeats):
         wall, rss, _, persona_stderr = timed(persona_cmd)
         runs["persona"].append((wall, rss))
         if run_python:
             wall, rss, python_stdout, _ = timed(python_cmd)
             runs["python"].append((wall, rss))
+        if run_intelex:
+            wall, rss, intelex_stdout, _ = timed(intelex_cmd)
+            runs["intelex"].append((wall, rss))
 
     with open(persona_model) as f:
         model = json.load(f)
     py = json.loads(python_stdout.strip().splitlines()[-1]) if run_python else None
+    ix = json.loads(intelex_stdout.strip().splitlines()[-1]) if run_intelex else None
     rows = sum(model["cluster_sizes"])
     matrix_bytes = rows * features * 8
 
@@ -149,10 +164,16 @@ def main():
               f"{y_rss / matrix_bytes:.2f} | {py['n_iter']} | {py['inertia']:.10g} |")
     else:
         print(f"| python + sklearn | not run | | needs ≈ {python_needs / 1e9:.0f} GB | | | |")
+    if run_intelex:
+        x_best = min(w for w, _ in runs["intelex"])
+        x_rss = max(r for _, r in runs["intelex"])
+        print(f"| python + sklearnex | {x_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['intelex'])} | {x_rss / 1e6:.0f} | "
+              f"{x_rss / matrix_bytes:.2f} | {ix['n_iter']} | {ix['inertia']:.10g} |")
     print()
     ratio = y_best / p_best if run_python else None
     if run_python:
-        print(f"**python ÷ persona: {ratio:.2f}×** (target ≥ 4× at 1M, ≥ 3× at 10M)")
+        print(f"**python ÷ persona: {ratio:.2f}×** (target ≥ 4× at 1M, ≥ 3× at 10M)"
+              + (f"; python + scikit-learn-intelex ÷ persona: {x_best / p_best:.2f}×" if run_intelex else ""))
     else:
         print(f"python not run: pandas + scikit-learn would need about {python_needs / 1e9:.0f} GB "
               f"(4.4 × the feature matrix, as measured at 10M) and {available / 1e9:.0f} GB are available.")
@@ -169,6 +190,10 @@ def main():
         print("python's stage timings (last run, inside the process, after interpreter start-up): "
               + " · ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in py["stages"]))
         print()
+    if run_intelex:
+        print("sklearnex's stage timings (last run): "
+              + " · ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in ix["stages"]))
+        print()
         if model["iterations"] != py["n_iter"]:
             print(f"> NOTE: the pipelines ran different iteration counts (persona {model['iterations']}, sklearn {py['n_iter']}).")
             print()
@@ -177,8 +202,16 @@ def main():
             json.dump({"rows": rows, "features": features, "csv_bytes": csv_bytes, "matrix_bytes": matrix_bytes,
                        "persona_seconds": p_best, "persona_rss": p_rss, "python_seconds": y_best, "python_rss": y_rss,
                        "python_needs": None if run_python else python_needs, "ratio": ratio,
+                       "intelex_seconds": x_best if run_intelex else None,
+                       "intelex_rss": x_rss if run_intelex else None,
                        "persona_stages": stages[0][5:].strip() if stages else "",
                        "iterations": model["iterations"], "python_iterations": py["n_iter"] if py else None}, f)
+
+
+def intelex_installed():
+    """True where scikit-learn-intelex can be imported (pip install scikit-learn-intelex)."""
+    probe = subprocess.run([sys.executable, "-c", "import sklearnex"], capture_output=True)
+    return probe.returncode == 0
 
 
 def available_memory():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole pipeline at 1M, 10M and 100M customers (issue 17): for each size, generates the
 # matrix CSV in a temporary directory, runs Benchmarks/compare_pipeline.py on it (persona and
-# Python + scikit-learn alternating, Python only where it fits in memory), deletes the CSV
+# Python + scikit-learn alternating, Python only where it fits in memory, and Python with
+# scikit-learn-intelex where that is installed), deletes the CSV
 # and prints one markdown table of all sizes at the end. The same text goes to $DATA/scale.md.
 #
 #   Benchmarks/scale.sh                          # 1M, 10M, 100M
@@ -66,8 +67,8 @@ import json, sys
 data, sizes = sys.argv[1], sys.argv[2:]
 print("## Summary")
 print()
-print("| rows × 16 | CSV | persona | Python + scikit-learn | python ÷ persona | persona peak RSS | peak ÷ matrix | Python peak RSS | persona stages |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+print("| rows × 16 | CSV | persona | Python + scikit-learn | python ÷ persona | + sklearnex | sklearnex ÷ persona | persona peak RSS | peak ÷ matrix | Python peak RSS | persona stages |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for size in sizes:
     with open(f"{data}/scale_{size}.json") as f:
         r = json.load(f)
@@ -77,6 +78,8 @@ for size in sizes:
     else:
         python, ratio = f"{r['python_seconds']:.2f} s", f"**{r['ratio']:.2f}×**"
         python_rss = f"{r['python_rss'] / 1e6:,.0f} MB"
-    print(f"| {rows} | {r['csv_bytes'] / 1e9:.2f} GB | {r['persona_seconds']:.2f} s | {python} | {ratio} | "
+    intelex = r.get("intelex_seconds")
+    intelex_cells = f"{intelex:.2f} s | {intelex / r['persona_seconds']:.2f}×" if intelex else "not run | "
+    print(f"| {rows} | {r['csv_bytes'] / 1e9:.2f} GB | {r['persona_seconds']:.2f} s | {python} | {ratio} | {intelex_cells} | "
           f"{r['persona_rss'] / 1e6:,.0f} MB | {r['persona_rss'] / r['matrix_bytes']:.2f}× | {python_rss} | {r['persona_stages']} |")
 EOF
