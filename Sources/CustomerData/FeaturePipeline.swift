@@ -82,8 +82,8 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     private static func fit(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool, threads: Int,
                             progress: (WorkProgress) -> Void) throws -> Fitted {
         var (encoding, raw, report) = try encode(&table, specification, releasing: releasing, threads: threads, progress: progress)
-        let pipeline = try FeaturePipeline(encoding: encoding, fittingScalerTo: raw, table: table, specification)
-        try pipeline.scale(&raw, table: table)
+        let pipeline = try FeaturePipeline(encoding: encoding, fittingScalerTo: raw, table: table, specification, threads: threads)
+        try pipeline.scale(&raw, table: table, threads: threads)
         return Fitted(pipeline: pipeline, matrix: raw, report: report)
     }
 
@@ -113,17 +113,17 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         encoded.report.excluded = fitReport.excluded
         encoded.report.numericLooking = fitReport.numericLooking
         let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
-        try LargeValues.check(matrix, names: encoded.names, table: table)
+        try LargeValues.check(matrix, names: encoded.names, table: table, threads: threads)
         return (encoding, matrix, encoded.report)
     }
 
     /// Fits the scaler (after log1p on `specification.log1p`) to an encoded matrix.
     public init(encoding: FeatureEncoding, fittingScalerTo raw: Matrix, table: CustomerTable,
-                _ specification: Specification) throws {
+                _ specification: Specification, threads: Int = 1) throws {
         let names = encoding.featureNames
         let log1p = try FeaturePipeline.log1pIndices(encoding, specification, file: table.source)
         do {
-            self.init(encoding: encoding, scaler: try Scaler.fit(raw, method: specification.scale, log1pColumns: log1p))
+            self.init(encoding: encoding, scaler: try Scaler.fit(raw, method: specification.scale, log1pColumns: log1p, threads: threads))
         } catch NumericError.log1pDomain(let column, let row, let value) {
             throw CustomerDataError.log1pDomain(file: table.source, line: table.line(ofRow: row), name: names[column], value: value)
         }
@@ -151,15 +151,15 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         let encoded = try encoding.encode(table, threads: threads)
         try encoded.report.requireValues(in: table)
         var matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
-        try LargeValues.check(matrix, names: encoded.names, table: table)
-        try scale(&matrix, table: table)
+        try LargeValues.check(matrix, names: encoded.names, table: table, threads: threads)
+        try scale(&matrix, table: table, threads: threads)
         return (matrix, encoded.report)
     }
 
     /// log1p and scaling in place; a log1p domain error names the table's line.
-    private func scale(_ matrix: inout Matrix, table: CustomerTable) throws {
+    private func scale(_ matrix: inout Matrix, table: CustomerTable, threads: Int = 1) throws {
         do {
-            try scaler.transform(&matrix)
+            try scaler.transform(&matrix, threads: threads)
         } catch NumericError.log1pDomain(let column, let row, let value) {
             throw CustomerDataError.log1pDomain(file: table.source, line: table.line(ofRow: row), name: features[column], value: value)
         }

@@ -15,16 +15,15 @@ public enum LargeValues {
     static func exceeds(_ value: Double) -> Bool { abs(value) > limit }
 
     /// The first element of `matrix`, in row-major order, whose magnitude exceeds `limit`.
-    /// - Complexity: O(rows · columns), one sequential pass.
-    static func first(in matrix: Matrix) -> (row: Int, column: Int, value: Double)? {
-        guard matrix.columns > 0, let index = matrix.storage.firstIndex(where: exceeds) else { return nil }
-        return (index / matrix.columns, index % matrix.columns, matrix.storage[index])
+    /// - Complexity: O(rows · columns), one pass on `threads` threads.
+    static func first(in matrix: Matrix, threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
+        matrix.firstElement(exceeding: limit, threads: threads)
     }
 
     /// Throws `.tooLarge` naming the table's line and column of the first element of `matrix`
     /// (encoded from `table`, features named `names`) that exceeds `limit`.
-    static func check(_ matrix: Matrix, names: [String], table: CustomerTable) throws(CustomerDataError) {
-        guard let (row, column, value) = first(in: matrix) else { return }
+    static func check(_ matrix: Matrix, names: [String], table: CustomerTable, threads: Int = 1) throws(CustomerDataError) {
+        guard let (row, column, value) = first(in: matrix, threads: threads) else { return }
         let name = names[column]
         throw .tooLarge(file: table.source, line: table.line(ofRow: row), column: (table.index(of: name) ?? column) + 1,
                         name: name, value: "\(value)")

@@ -18,27 +18,37 @@ public enum ColumnStatistics {
     /// Mean and population variance of every column, in two row-major passes. Rows are summed
     /// per 4,096-row chunk and the chunk sums added in order, which keeps rounding error small
     /// and the result independent of how the work is split.
-    public static func meansAndVariances(_ data: Matrix) -> (means: [Double], variances: [Double]) {
+    public static func meansAndVariances(_ data: Matrix, threads: Int = 1) -> (means: [Double], variances: [Double]) {
         let (n, d) = (data.rows, data.columns)
         guard n > 0 else { return ([Double](repeating: .nan, count: d), [Double](repeating: .nan, count: d)) }
+        // Per chunk of 4096 rows a partial sum over its rows in order, on `threads` threads;
+        // the partials added in chunk order: the same bits for any thread count.
         let chunks = RowChunks(rows: n)
-        func chunkedSum(_ term: (Double, Int) -> Double) -> [Double] {
-            var total = [Double](repeating: 0, count: d)
-            var partial = [Double](repeating: 0, count: d)
-            data.storage.withUnsafeBufferPointer { x in
-                for c in 0..<chunks.count {
-                    for j in 0..<d { partial[j] = 0 }
-                    for i in chunks.range(c) {
-                        let base = i * d
-                        for j in 0..<d { partial[j] += term(x[base + j], j) }
+        func chunkedSum(around centre: [Double]?) -> [Double] {
+            let parts = data.storage.withReadOnly { x in
+                Parallel.map(count: chunks.count, threads: threads) { chunk -> [Double] in
+                    var partial = [Double](repeating: 0, count: d)
+                    partial.withUnsafeMutableBufferPointer { partial in
+                        for i in chunks.range(chunk) {
+                            let base = i * d
+                            if let centre {
+                                for j in 0..<d { partial[j] += (x[base + j] - centre[j]) * (x[base + j] - centre[j]) }
+                            } else {
+                                for j in 0..<d { partial[j] += x[base + j] }
+                            }
+                        }
                     }
-                    for j in 0..<d { total[j] += partial[j] }
+                    return partial
                 }
+            }
+            var total = [Double](repeating: 0, count: d)
+            for case .success(let partial) in parts {
+                for j in 0..<d { total[j] += partial[j] }
             }
             return total
         }
-        let means = chunkedSum { v, _ in v }.map { $0 / Double(n) }
-        let variances = chunkedSum { v, j in (v - means[j]) * (v - means[j]) }.map { $0 / Double(n) }
+        let means = chunkedSum(around: nil).map { $0 / Double(n) }
+        let variances = chunkedSum(around: means).map { $0 / Double(n) }
         return (means, variances)
     }
 

@@ -15,7 +15,7 @@ extension KMeans {
     public func fit(_ data: Matrix, distances: Bool = true, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
         try validate(data)
         let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
-        let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data)
+        let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data, threads: threads)
         var best: (run: LloydRun, restart: Int)?
         var inertias = [Double]()
         for restart in 0..<nInit {
@@ -45,9 +45,9 @@ extension KMeans {
     }
 
     /// sklearn's `_tolerance`: the mean of the population variances of the columns.
-    static func meanColumnVariance(_ data: Matrix) -> Double {
+    static func meanColumnVariance(_ data: Matrix, threads: Int = 1) -> Double {
         guard data.rows > 0, data.columns > 0 else { return 0 }
-        return ColumnStatistics.meansAndVariances(data).variances.reduce(0, +) / Double(data.columns)
+        return ColumnStatistics.meansAndVariances(data, threads: threads).variances.reduce(0, +) / Double(data.columns)
     }
 
     struct LloydRun {

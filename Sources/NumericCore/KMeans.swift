@@ -83,7 +83,7 @@ public struct KMeans: Sendable {
         guard data.columns >= 1 else {
             throw NumericError.shapeMismatch(operation: "clustering", expected: "at least one feature column", got: "\(data.rows)x0")
         }
-        try data.checkFinite()
+        try data.checkFinite(threads: threads)
         if case .given(let centroids) = initialization {
             guard centroids.columns == data.columns else {
                 throw NumericError.shapeMismatch(

@@ -66,15 +66,37 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// The rows as arrays (convenient for small matrices and JSON).
     public var rowArrays: [[Double]] { (0..<rows).map(row) }
 
-    /// The first element that is NaN or infinite, scanning row by row.
-    public func firstNonFinite() -> (row: Int, column: Int, value: Double)? {
-        guard let index = storage.firstIndex(where: { !$0.isFinite }) else { return nil }
-        return (index / columns, index % columns, storage[index])
+    /// The first element that is NaN or infinite, in row-major order.
+    public func firstNonFinite(threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
+        firstElement(threads: threads) { !$0.isFinite }
+    }
+
+    /// The first element, in row-major order, whose magnitude exceeds `limit` (NaN does not).
+    public func firstElement(exceeding limit: Double, threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
+        firstElement(threads: threads) { abs($0) > limit }
+    }
+
+    /// The first element, in row-major order, for which `test` holds: fixed row chunks searched
+    /// on `threads` threads, the earliest chunk's hit kept.
+    @inline(__always)
+    private func firstElement(threads: Int, where test: @escaping @Sendable (Double) -> Bool) -> (row: Int, column: Int, value: Double)? {
+        guard columns > 0 else { return nil }
+        let chunks = RowChunks(rows: rows, chunkRows: 1 << 16)
+        let columns = self.columns
+        let hits = storage.withReadOnly { x in
+            Parallel.map(count: chunks.count, threads: threads) { chunk -> Int? in
+                let range = chunks.range(chunk)
+                for index in range.lowerBound * columns..<range.upperBound * columns where test(x[index]) { return index }
+                return nil
+            }
+        }
+        for case .success(let hit?) in hits { return (hit / columns, hit % columns, storage[hit]) }
+        return nil
     }
 
     /// Throws `NumericError.nonFinite` naming the row and column of the first NaN or infinity.
-    public func checkFinite() throws {
-        if let bad = firstNonFinite() {
+    public func checkFinite(threads: Int = 1) throws {
+        if let bad = firstNonFinite(threads: threads) {
             throw NumericError.nonFinite(row: bad.row, column: bad.column, value: bad.value)
         }
     }

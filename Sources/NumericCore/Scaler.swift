@@ -41,13 +41,13 @@ public struct Scaler: Codable, Sendable, Equatable {
     /// - Throws: `NumericError.nonFinite` for NaN/∞, `.log1pDomain` for a value below -1 in a
     ///   `log1p` column, `.invalidParameter` for an out-of-range column index.
     /// - Complexity: O(rows · columns); `robust` adds a sort per column.
-    public static func fit(_ data: Matrix, method: ScalingMethod, log1pColumns: [Int] = []) throws -> Scaler {
+    public static func fit(_ data: Matrix, method: ScalingMethod, log1pColumns: [Int] = [], threads: Int = 1) throws -> Scaler {
         for c in log1pColumns where c < 0 || c >= data.columns {
             throw NumericError.invalidParameter(
                 name: "log1p_columns", allowed: "in 0..<\(data.columns)", got: "\(c)")
         }
         let transformed = try applyLog1p(data, columns: log1pColumns)
-        try transformed.checkFinite()
+        try transformed.checkFinite(threads: threads)
         var center = [Double](repeating: 0, count: data.columns)
         var scale = [Double](repeating: 1, count: data.columns)
         if data.rows > 0 {
@@ -56,7 +56,7 @@ public struct Scaler: Codable, Sendable, Equatable {
                 break
             case .zscore:
                 // One row-major pass per moment instead of one strided pass per column.
-                let (means, variances) = ColumnStatistics.meansAndVariances(transformed)
+                let (means, variances) = ColumnStatistics.meansAndVariances(transformed, threads: threads)
                 for j in 0..<data.columns {
                     (center[j], scale[j]) = ColumnStatistics.standardCenterAndScale(mean: means[j], variance: variances[j], count: data.rows)
                 }
@@ -80,7 +80,7 @@ public struct Scaler: Codable, Sendable, Equatable {
     }
 
     /// Puts `data` on this scaler's scale in place (no second copy of a large matrix).
-    public func transform(_ data: inout Matrix) throws {
+    public func transform(_ data: inout Matrix, threads: Int = 1) throws {
         guard data.columns == center.count else {
             throw NumericError.shapeMismatch(
                 operation: "scaling", expected: "\(center.count) feature columns, as the scaling was fitted on",
@@ -91,11 +91,14 @@ public struct Scaler: Codable, Sendable, Equatable {
         let rows = data.rows
         let inverse = scale.map { 1 / $0 }
         let center = self.center
-        data.storage.withUnsafeMutableBufferPointer { buffer in
-            for i in 0..<rows {
-                let base = i * columns
-                for j in 0..<columns {
-                    buffer[base + j] = (buffer[base + j] - center[j]) * inverse[j]
+        let chunks = RowChunks(rows: rows)
+        data.storage.withSharedBuffer { buffer in
+            chunks.forEach(threads: threads) { chunk in
+                for i in chunks.range(chunk) {
+                    let base = i * columns
+                    for j in 0..<columns {
+                        buffer[base + j] = (buffer[base + j] - center[j]) * inverse[j]
+                    }
                 }
             }
         }

@@ -73,7 +73,7 @@ public enum ClusterJob {
         var centroidZ: Matrix?
         var projection: Projection?
         if options.forReport {
-            let (means, variances) = ColumnStatistics.meansAndVariances(scaled)
+            let (means, variances) = ColumnStatistics.meansAndVariances(scaled, threads: options.threads)
             centroidZ = try Matrix(rows: result.model.k, columns: names.count, storage: (0..<result.model.k).flatMap { c in
                 (0..<names.count).map { j in variances[j] > 0 ? (result.model.centroids[c, j] - means[j]) / variances[j].squareRoot() : 0 }
             })

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NumericCore
 
@@ -121,6 +122,40 @@ struct ScalerTests {
         let scaler = try Scaler.fit(matrix([[1, 2], [3, 4]]), method: .zscore)
         #expect(throws: NumericError.self) { try scaler.transform(matrix([[1], [2]])) }
     }
-}
 
-import Foundation
+    /// The scaler's passes (finite check, means, variances, transform) and the searches for a
+    /// bad value run on fixed row chunks: over many chunks, any thread count gives the same
+    /// bits, the same scaled matrix, and the first bad element in row-major order.
+    @Test("Chunked passes: any thread count, the same bits; the first bad value found")
+    func threadCounts() throws {
+        var rng = SeededRandom(seed: 12)
+        let (rows, columns) = (70_001, 3)
+        var data = Matrix(unchecked: rows, columns, (0..<(rows * columns)).map { _ in 1e6 + 50 * rng.nextUnit() })
+        let one = ColumnStatistics.meansAndVariances(data, threads: 1)
+        let scaler = try Scaler.fit(data, method: .zscore, threads: 1)
+        var scaled = data
+        try scaler.transform(&scaled, threads: 1)
+        for threads in [2, 3] {
+            let many = ColumnStatistics.meansAndVariances(data, threads: threads)
+            #expect(many.means.map(\.bitPattern) == one.means.map(\.bitPattern) && many.variances.map(\.bitPattern) == one.variances.map(\.bitPattern))
+            #expect(try Scaler.fit(data, method: .zscore, threads: threads) == scaler)
+            var other = data
+            try scaler.transform(&other, threads: threads)
+            #expect(other.storage.map(\.bitPattern) == scaled.storage.map(\.bitPattern))
+        }
+        // Two-pass, chunked sums agree with a plain sum over the rows, to rounding.
+        let plain = (0..<rows).reduce(0.0) { $0 + data[$1, 1] } / Double(rows)
+        #expect(abs(one.means[1] - plain) <= 1e-9 * plain)
+        // Bad values in two chunks far apart: the earlier one is reported, whatever the threads.
+        data[69_000, 2] = .infinity
+        data[5, 1] = .nan
+        data[40_000, 0] = 1e101
+        for threads in [1, 2, 3] {
+            let bad = try #require(data.firstNonFinite(threads: threads))
+            #expect(bad.row == 5 && bad.column == 1 && bad.value.isNaN)
+            let large = try #require(data.firstElement(exceeding: 1e100, threads: threads))
+            #expect(large.row == 40_000 && large.column == 0 && large.value == 1e101)
+            #expect(throws: NumericError.self) { try data.checkFinite(threads: threads) }
+        }
+    }
+}
