@@ -64,7 +64,7 @@ extension KMeans {
     ///   only their sum, the inertia, is computed).
     func lloyd(engine: LloydEngine, start: [Double], tolerance: Double, keepDistances: Bool = true,
                onIteration: (Int) -> Void) -> LloydRun {
-        let (k, d) = (self.k, engine.d)
+        let d = engine.d
         var centroids = start
         // Written in place by every pass and kept as the result: one array of labels, not two.
         var labels = [Int32](repeating: -1, count: engine.n)

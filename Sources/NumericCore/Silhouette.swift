@@ -4,8 +4,8 @@ extension ClusterMetrics {
     ///
     /// Distances are computed like sklearn's `euclidean_distances`: ‖x‖² + ‖y‖² − 2x·y,
     /// clamped at 0, the diagonal set to 0, on 256 × 256 blocks; each pair's distance is
-    /// computed once (`persona_silhouette_tile`), the cross term as fused multiply-adds. A row in a singleton
-    /// cluster scores 0. Returns nil unless 2 ≤ clusters ≤ n − 1.
+    /// computed once (`persona_silhouette_tile`), the cross term as fused multiply-adds.
+    /// A row in a singleton cluster scores 0. Returns nil unless 2 ≤ clusters ≤ n − 1.
     /// - Complexity: O(n² · features / 2) time; the rows once more (feature-major) and n · k sums.
     public static func silhouette(_ data: Matrix, labels: [Int32], threads: Int = 1) -> Double? {
         let (dense, k) = denseLabels(labels)
@@ -52,58 +52,30 @@ extension ClusterMetrics {
             }
             runs.append((ends, runLabels))
         }
-        let blockRuns = runs
         let rowLabels = sortedLabels.map { Int32($0) }
-        let level = VectorLevel.current.rawValue
         var distanceSums = [Double](repeating: 0, count: n * k)
         // The columns' side of a tile reads the rows feature-major, eight or four at once.
         var transposed = [Double](repeating: 0, count: n * d)
         for i in 0..<n { for f in 0..<d { transposed[f * n + i] = sorted.storage[i * d + f] } }
+        let tiles = SilhouetteTiles(k: k, d: d, n: n, blocks: blocks, runs: runs, rowLabels: rowLabels,
+                                    level: VectorLevel.current.rawValue)
         sorted.storage.withReadOnly { x in
             transposed.withReadOnly { t in
-            norms.withReadOnly { norm in
-                rowLabels.withReadOnly { rowLabel in
-                    distanceSums.withSharedBuffer { sums in
-                        for outer in 0..<blocks.count {
-                            let rows = blocks.range(outer)
-                            let m = rows.count
-                            let halves = Parallel.map(count: blocks.count - outer, threads: threads) { step -> [Double] in
-                                let inner = outer + step
-                                let columns = blocks.range(inner)
-                                let w = columns.count
-                                var rowHalf = [Double](repeating: 0, count: m * k)
-                                var columnHalf = [Double](repeating: 0, count: inner == outer ? 0 : k * w)
-                                var scratch = [Double](repeating: 0, count: w)
-                                rowHalf.withUnsafeMutableBufferPointer { rowSums in
-                                    columnHalf.withUnsafeMutableBufferPointer { columnSums in
-                                        scratch.withUnsafeMutableBufferPointer { scratch in
-                                            guard let rowSums = rowSums.baseAddress, let scratch = scratch.baseAddress else { return }
-                                            let run = blockRuns[inner]
-                                            persona_silhouette_tile(
-                                                x.base + rows.lowerBound * d, t.base + columns.lowerBound, Int64(n), Int64(d),
-                                                norm.base + rows.lowerBound, norm.base + columns.lowerBound, Int64(m), Int64(w),
-                                                rowLabel.base + rows.lowerBound, run.ends, run.labels, Int64(run.ends.count),
-                                                inner == outer ? 1 : 0, Int64(k), rowSums,
-                                                // An empty array's base address may be non-nil: say "none" outright.
-                                                inner == outer ? nil : columnSums.baseAddress, scratch, level)
-                                        }
-                                    }
+                norms.withReadOnly { norm in
+                    rowLabels.withReadOnly { rowLabel in
+                        distanceSums.withSharedBuffer { sums in
+                            for outer in 0..<blocks.count {
+                                let halves = Parallel.map(count: blocks.count - outer, threads: threads) { step -> [Double] in
+                                    let (rowHalf, columnHalf) = tiles.pair(outer, outer + step, x: x, t: t, norm: norm, rowLabel: rowLabel)
+                                    // Only this task writes the rows of block outer + step in this step.
+                                    tiles.add(columnHalf, toRowsOf: outer + step, sums)
+                                    return rowHalf
                                 }
-                                for c in 0..<columnHalf.count / max(k, 1) {
-                                    let row = (columns.lowerBound + c) * k
-                                    for cluster in 0..<k { sums[row + cluster] += columnHalf[cluster * w + c] }
-                                }
-                                return rowHalf
-                            }
-                            for case .success(let half) in halves {
-                                for r in 0..<m {
-                                    for cluster in 0..<k { sums[(rows.lowerBound + r) * k + cluster] += half[r * k + cluster] }
-                                }
+                                for case .success(let half) in halves { tiles.add(rowHalf: half, toRowsOf: outer, sums) }
                             }
                         }
                     }
                 }
-            }
             }
         }
         var scores = [Double](repeating: 0, count: n)
@@ -117,5 +89,61 @@ extension ClusterMetrics {
             scores[original[i]] = denominator == 0 ? 0 : (b - a) / denominator
         }
         return ColumnStatistics.mean(scores)
+    }
+}
+
+/// One block pair of the silhouette's distance matrix, and where its two halves go.
+private struct SilhouetteTiles: Sendable {
+    let k: Int, d: Int, n: Int
+    let blocks: RowChunks
+    /// Per block, its runs of one cluster: exclusive ends (within the block) and labels.
+    let runs: [(ends: [Int64], labels: [Int32])]
+    let rowLabels: [Int32]
+    let level: Int32
+
+    /// Block `outer`'s rows against block `inner`'s (inner ≥ outer): the row half (m × k, each
+    /// row's distance sums per cluster of inner's rows) and, off the diagonal, the column half
+    /// (k × w, each of inner's rows' sums per cluster of outer's rows; empty on the diagonal).
+    func pair(_ outer: Int, _ inner: Int, x: ReadOnlyPointer<Double>, t: ReadOnlyPointer<Double>,
+              norm: ReadOnlyPointer<Double>, rowLabel: ReadOnlyPointer<Int32>) -> (rowHalf: [Double], columnHalf: [Double]) {
+        let (rows, columns) = (blocks.range(outer), blocks.range(inner))
+        let (m, w) = (rows.count, columns.count)
+        let diagonal = inner == outer
+        var rowHalf = [Double](repeating: 0, count: m * k)
+        var columnHalf = [Double](repeating: 0, count: diagonal ? 0 : k * w)
+        var scratch = [Double](repeating: 0, count: w)
+        let run = runs[inner]
+        rowHalf.withUnsafeMutableBufferPointer { rowSums in
+            columnHalf.withUnsafeMutableBufferPointer { columnSums in
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    guard let rowSums = rowSums.baseAddress, let scratch = scratch.baseAddress else { return }
+                    persona_silhouette_tile(
+                        x.base + rows.lowerBound * d, t.base + columns.lowerBound, Int64(n), Int64(d),
+                        norm.base + rows.lowerBound, norm.base + columns.lowerBound, Int64(m), Int64(w),
+                        rowLabel.base + rows.lowerBound, run.ends, run.labels, Int64(run.ends.count),
+                        diagonal ? 1 : 0, Int64(k), rowSums,
+                        // An empty array's base address may be non-nil: say "none" outright.
+                        diagonal ? nil : columnSums.baseAddress, scratch, level)
+                }
+            }
+        }
+        return (rowHalf, columnHalf)
+    }
+
+    /// Adds a column half (k × w) to the sums (n × k) of block `inner`'s rows.
+    func add(_ columnHalf: [Double], toRowsOf inner: Int, _ sums: SharedBuffer<Double>) {
+        guard !columnHalf.isEmpty else { return }
+        let columns = blocks.range(inner)
+        let w = columns.count
+        for c in 0..<w {
+            let row = (columns.lowerBound + c) * k
+            for cluster in 0..<k { sums[row + cluster] += columnHalf[cluster * w + c] }
+        }
+    }
+
+    /// Adds a row half (m × k) to the sums of block `outer`'s rows.
+    func add(rowHalf: [Double], toRowsOf outer: Int, _ sums: SharedBuffer<Double>) {
+        let start = blocks.range(outer).lowerBound * k
+        for i in rowHalf.indices { sums[start + i] += rowHalf[i] }
     }
 }
