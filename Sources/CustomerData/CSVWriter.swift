@@ -58,8 +58,8 @@ public struct CSVWriter {
         append(contentsOf: UnsafeRawBufferPointer(raw))
     }
 
-    private mutating func append(contentsOf text: String.UTF8View) {
-        var text = String(text)
+    private mutating func append(text: String) {
+        var text = text
         text.withUTF8 { append(contentsOf: $0) }
     }
 
@@ -86,6 +86,12 @@ public struct CSVWriter {
         appendInteger(value)
     }
 
+    /// The id of `row` as it was read (quoted when needed), or without an id column
+    /// (`ids` nil) the row's number: the first field of every per-customer output.
+    public mutating func idField(_ ids: IdentifierColumn.BytesView?, row: Int) {
+        if let ids { field(bytes: ids[row]) } else { field(row) }
+    }
+
     private mutating func appendInteger(_ value: Int) {
         write(maximumCount: 21) { out in
             var p = out
@@ -104,7 +110,7 @@ public struct CSVWriter {
         if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int(value))
         } else {
-            append(contentsOf: value.description.utf8)
+            append(text: value.description)
         }
     }
 
@@ -123,7 +129,7 @@ public struct CSVWriter {
         let decimals = max(0, min(18, significant - 1 - exponent))
         let scaled = DecimalText.roundedHalfAway(magnitude * DecimalText.doublePowers[decimals + 5])
         guard scaled < 9.2e18 else {
-            append(contentsOf: value.description.utf8)
+            append(text: value.description)
             return
         }
         // The scaled integer's digits, at least one before the point: the integer part, then

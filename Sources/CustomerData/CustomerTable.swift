@@ -62,22 +62,15 @@ public struct IdentifierColumn: Sendable {
         String(decoding: bytes[offsets[row]..<offsets[row + 1]], as: UTF8.self)
     }
 
-    /// The raw bytes of one id, for writing without a round trip through `String`.
-    public func withBytes<R>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        bytes.withUnsafeBufferPointer { buffer in
-            body(UnsafeBufferPointer(rebasing: buffer[offsets[row]..<offsets[row + 1]]))
-        }
-    }
-
-    /// A view of every id's raw bytes, opened once for a loop over millions of rows
-    /// (`withBytes` opens the column for each row).
+    /// A view of every id's raw bytes, for writing them without a round trip through
+    /// `String`; opened once for a loop over millions of rows.
     public func withBytesView<R>(_ body: (BytesView) -> R) -> R {
         bytes.withUnsafeBufferPointer { buffer in
             offsets.withView { offsets in body(BytesView(base: buffer.baseAddress, offsets: offsets)) }
         }
     }
 
-    /// Valid only inside `withBytesView`.
+    /// Valid only inside `withBytesView`; `CSVWriter.idField` writes from it.
     public struct BytesView {
         let base: UnsafePointer<UInt8>?
         let offsets: IdentifierOffsets.View
@@ -85,6 +78,16 @@ public struct IdentifierColumn: Sendable {
         public subscript(row: Int) -> UnsafeBufferPointer<UInt8> {
             let start = offsets[row]
             return UnsafeBufferPointer(start: base.map { $0 + start }, count: offsets[row + 1] - start)
+        }
+    }
+}
+
+extension Optional where Wrapped == IdentifierColumn {
+    /// `withBytesView` for an id column that may be absent (nil: rows go by number).
+    public func withBytesView<R>(_ body: (IdentifierColumn.BytesView?) -> R) -> R {
+        switch self {
+        case .some(let ids): return ids.withBytesView { body($0) }
+        case .none: return body(nil)
         }
     }
 }

@@ -29,11 +29,14 @@ public enum ColumnStatistics {
                 Parallel.map(count: chunks.count, threads: threads) { chunk -> [Double] in
                     var partial = [Double](repeating: 0, count: d)
                     partial.withUnsafeMutableBufferPointer { partial in
-                        for i in chunks.range(chunk) {
-                            let base = i * d
-                            if let centre {
+                        if let centre {
+                            for i in chunks.range(chunk) {
+                                let base = i * d
                                 for j in 0..<d { partial[j] += (x[base + j] - centre[j]) * (x[base + j] - centre[j]) }
-                            } else {
+                            }
+                        } else {
+                            for i in chunks.range(chunk) {
+                                let base = i * d
                                 for j in 0..<d { partial[j] += x[base + j] }
                             }
                         }

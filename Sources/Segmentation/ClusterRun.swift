@@ -29,16 +29,9 @@ public struct ClusterRun: Sendable {
     public var encoding: FeatureEncoding { pipeline.encoding }
     public var scaler: Scaler { pipeline.scaler }
 
-    /// SEGMENTS.csv: the id column, `cluster`, `distance` (to its centroid, scaled space, 12
-    /// significant digits), in input order.
-    public func segmentsCSV(threads: Int = 1) -> [UInt8] {
-        var bytes = [UInt8]()
-        writeSegmentsCSV(threads: threads) { bytes += $0 }
-        return bytes
-    }
-
-    /// SEGMENTS.csv handed to `write` in pieces, in order, formatted on `threads` threads while
-    /// the pieces before are written (the file is never held whole).
+    /// SEGMENTS.csv (the id column, `cluster`, `distance` to its centroid in scaled space to 12
+    /// significant digits, in input order) handed to `write` in pieces, in order, formatted on
+    /// `threads` threads while the pieces before are written (the file is never held whole).
     public func writeSegmentsCSV(threads: Int = 1, _ write: ([UInt8]) throws -> Void) rethrows {
         try ClusterRun.writeSegmentsCSV(idColumn: idColumn, ids: ids, labels: result.labels, squaredDistances: result.squaredDistances,
                                         threads: threads, write)
@@ -55,18 +48,9 @@ public struct ClusterRun: Sendable {
         try FormattedChunks.write(count: (labels.count + chunk - 1) / chunk, threads: threads, format: { part in
             let rows = part * chunk..<min(labels.count, (part + 1) * chunk)
             var out = CSVWriter(reserve: rows.count * 32)
-            if let ids {
-                ids.withBytesView { id in
-                    for i in rows {
-                        out.field(bytes: id[i])
-                        out.field(Int(labels[i]))
-                        out.field(squaredDistances[i].squareRoot(), significant: 12)
-                        out.endRow()
-                    }
-                }
-            } else {
+            ids.withBytesView { id in
                 for i in rows {
-                    out.field(i)
+                    out.idField(id, row: i)
                     out.field(Int(labels[i]))
                     out.field(squaredDistances[i].squareRoot(), significant: 12)
                     out.endRow()

@@ -54,7 +54,9 @@ struct ClusterJobTests {
         options.scale = .none
         options.start = .kMeansPlusPlus
         let run = try ClusterJob.run(options)
-        let text = String(decoding: run.segmentsCSV(), as: UTF8.self)
+        var bytes = [UInt8]()
+        run.writeSegmentsCSV { bytes += $0 }
+        let text = String(decoding: bytes, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines[1].hasPrefix("\"a,1\",0,"))
         #expect(lines[2].hasPrefix("\" b\",0,"))

@@ -26,11 +26,13 @@ public enum ChurnScoring {
         public func scoresCSV(scoreName: String = "churn_probability") -> [UInt8] {
             var out = CSVWriter(reserve: probabilities.count * 32)
             out.row([idColumn, scoreName, "risk_tier"])
-            for (i, p) in probabilities.enumerated() {
-                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
-                out.field(p, significant: 12)
-                out.field(tiers.tier(p))
-                out.endRow()
+            ids.withBytesView { id in
+                for (i, p) in probabilities.enumerated() {
+                    out.idField(id, row: i)
+                    out.field(p, significant: 12)
+                    out.field(tiers.tier(p))
+                    out.endRow()
+                }
             }
             return out.finished()
         }

@@ -36,23 +36,23 @@ extension SegmentModel {
         out.row([idColumn, "cluster", "value_tier", "behavior_tier"] + (preference == nil ? [] : ["preference_group"])
                 + (a.lifecycle == nil ? [] : ["lifecycle_stage"]) + ["persona"] + (a.tags == nil ? [] : ["tags"])
                 + (churn.map { [$0.name] } ?? []))
-        for i in 0..<a.count {
-            if let hashing, let ids {
-                out.field(hashing.pseudonym(ids[i]))
-            } else if let ids {
-                ids.withBytes(i) { out.field(bytes: $0) }
-            } else {
-                out.field(i)
+        ids.withBytesView { id in
+            for i in 0..<a.count {
+                if let hashing, let ids {
+                    out.field(hashing.pseudonym(ids[i]))
+                } else {
+                    out.idField(id, row: i)
+                }
+                out.field(a.personaCluster[i])
+                out.field(value.tiers[a.valueTier[i]].name)
+                out.field(behavior.tiers[a.behaviorTier[i]].name)
+                if let preference, let groups = a.preferenceGroup { out.field(preference.clusters[groups[i]].name) }
+                if let lifecycle = a.lifecycle { out.field(lifecycle[i]) }
+                out.field(persona.clusters[a.personaCluster[i]].name)
+                if let tags = a.tags { out.field(tags[i].joined(separator: ";")) }
+                if let churn { out.field(churn.values[i], significant: 12) }
+                out.endRow()
             }
-            out.field(a.personaCluster[i])
-            out.field(value.tiers[a.valueTier[i]].name)
-            out.field(behavior.tiers[a.behaviorTier[i]].name)
-            if let preference, let groups = a.preferenceGroup { out.field(preference.clusters[groups[i]].name) }
-            if let lifecycle = a.lifecycle { out.field(lifecycle[i]) }
-            out.field(persona.clusters[a.personaCluster[i]].name)
-            if let tags = a.tags { out.field(tags[i].joined(separator: ";")) }
-            if let churn { out.field(churn.values[i], significant: 12) }
-            out.endRow()
         }
         return out.finished()
     }

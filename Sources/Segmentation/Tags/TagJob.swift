@@ -18,10 +18,12 @@ public enum TagJob {
         public func csv() -> [UInt8] {
             var out = CSVWriter(reserve: tags.count * 24)
             out.row([idColumn, "tags"])
-            for (i, names) in tags.enumerated() {
-                if let ids { ids.withBytes(i) { out.field(bytes: $0) } } else { out.field(i) }
-                out.field(names.joined(separator: ";"))
-                out.endRow()
+            ids.withBytesView { id in
+                for (i, names) in tags.enumerated() {
+                    out.idField(id, row: i)
+                    out.field(names.joined(separator: ";"))
+                    out.endRow()
+                }
             }
             return out.finished()
         }
