@@ -1,5 +1,3 @@
-import CKernels
-
 /// Finds the nearest centroid of rows by the expanded distance ‖c‖² − 2x·c (‖x‖² is the same
 /// for every centroid, so the argmin does not need it).
 ///
@@ -53,16 +51,16 @@ struct CentroidScorer: Sendable {
     /// Writes the nearest centroid of every row of `rows` to `labels[row − rows.lowerBound]`;
     /// with `sums` (k·d) and `counts` (k), also adds each row to its cluster's sums and counts
     /// it, in row order, while the row is in cache.
-    func assign(rows: Range<Int>, x: ReadOnlyPointer<Double>, kernel: AssignmentKernel,
+    func assign<Element: MatrixElement>(rows: Range<Int>, x: ReadOnlyPointer<Element>, kernel: AssignmentKernel,
                 into labels: UnsafeMutablePointer<Int32>,
                 sums: UnsafeMutablePointer<Double>? = nil, counts: UnsafeMutablePointer<Int>? = nil) {
         let first = rows.lowerBound
         if kernel == .gemm {
             let d = self.d
-            assignGEMM(rows: rows, x: x) { i, label in
+            assignGEMM(rows: rows, x: x) { i, row, label in
                 labels[i - first] = label
                 if let sums, let counts {
-                    let row = x.base + i * d, target = sums + Int(label) * d
+                    let target = sums + Int(label) * d
                     for f in 0..<d { target[f] += row[f] }
                     counts[Int(label)] += 1
                 }
@@ -72,7 +70,7 @@ struct CentroidScorer: Sendable {
         }
     }
 
-    private func assignFused(rows: Range<Int>, x: ReadOnlyPointer<Double>, into labels: UnsafeMutablePointer<Int32>,
+    private func assignFused<Element: MatrixElement>(rows: Range<Int>, x: ReadOnlyPointer<Element>, into labels: UnsafeMutablePointer<Int32>,
                              sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int>?) {
         guard !rows.isEmpty else { return }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(32, blocks * 8) * MemoryLayout<Double>.stride, alignment: 64)
@@ -84,18 +82,20 @@ struct CentroidScorer: Sendable {
                 let start = x.base + rows.lowerBound * d
                 if let counts {
                     counts.withMemoryRebound(to: Int64.self, capacity: k) { counts in
-                        persona_assign_fused(start, Int64(rows.count), Int64(d), ct, c2, Int64(blocks), labels, sums, counts,
-                                             scores, level.rawValue)
+                        Element.assignFused(start, rows: rows.count, d: d, transposed: ct, norms: c2, blocks: blocks, labels: labels,
+                                            sums: sums, counts: counts, scratch: scores, level: level)
                     }
                 } else {
-                    persona_assign_fused(start, Int64(rows.count), Int64(d), ct, c2, Int64(blocks), labels, nil, nil,
-                                         scores, level.rawValue)
+                    Element.assignFused(start, rows: rows.count, d: d, transposed: ct, norms: c2, blocks: blocks, labels: labels,
+                                        sums: nil, counts: nil, scratch: scores, level: level)
                 }
             }
         }
     }
 
-    private func assignGEMM(rows: Range<Int>, x: ReadOnlyPointer<Double>, visit: (Int, Int32) -> Void) {
+    /// `visit(row, its values as doubles, label)` for every row, in order.
+    private func assignGEMM<Element: MatrixElement>(rows: Range<Int>, x: ReadOnlyPointer<Element>,
+                                                    visit: (Int, UnsafePointer<Double>, Int32) -> Void) {
         let (k, d) = (self.k, self.d)
         let blockRows = CentroidScorer.gemmBlockRows
         var products = [Double](repeating: 0, count: blockRows * k)
@@ -105,16 +105,18 @@ struct CentroidScorer: Sendable {
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let m = min(blockRows, rows.upperBound - start)
-                    BLAS.gemmABt(m: m, n: k, k: d, alpha: -2, a: x.base + start * d, b: cent, beta: 0, c: prod)
-                    for r in 0..<m {
-                        let scores = prod + r * k
-                        var best = Double.infinity
-                        var label = 0
-                        for j in 0..<k {
-                            let s = scores[j] + norms[j]
-                            if s < best { best = s; label = j }
+                    Element.forEachWidenedBlock(x.base, rows: start..<(start + m), d: d) { _, block in
+                        BLAS.gemmABt(m: m, n: k, k: d, alpha: -2, a: block, b: cent, beta: 0, c: prod)
+                        for r in 0..<m {
+                            let scores = prod + r * k
+                            var best = Double.infinity
+                            var label = 0
+                            for j in 0..<k {
+                                let s = scores[j] + norms[j]
+                                if s < best { best = s; label = j }
+                            }
+                            visit(start + r, block + r * d, Int32(label))
                         }
-                        visit(start + r, Int32(label))
                     }
                     start += m
                 }

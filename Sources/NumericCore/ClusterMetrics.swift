@@ -1,5 +1,3 @@
-import CKernels
-
 /// Internal-validity scores of a partition, as scikit-learn defines them.
 public struct ClusterMetrics: Codable, Sendable, Equatable {
     /// Mean silhouette (Rousseeuw 1987), in [-1, 1], higher is better; nil with fewer than 2
@@ -30,8 +28,8 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     /// a seeded sample of `silhouetteSample` rows above it (sklearn's
     /// `silhouette_score(sample_size=)`); 10,000 rows put the sampled mean within about ±0.005.
     /// - Complexity: O(min(n, limit)² · features) for the silhouette, O(n · features) for the rest.
-    public static func evaluate(
-        _ data: Matrix, labels: [Int32], silhouetteLimit: Int = 20_000, silhouetteSample: Int = 10_000,
+    public static func evaluate<Element: MatrixElement>(
+        _ data: DenseMatrix<Element>, labels: [Int32], silhouetteLimit: Int = 20_000, silhouetteSample: Int = 10_000,
         seed: UInt64 = 0, threads: Int = 1
     ) throws -> ClusterMetrics {
         guard labels.count == data.rows else {
@@ -44,10 +42,11 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
             var rng = SeededRandom(seed: seed, stream: 0x5111)
             let size = min(silhouetteSample, data.rows)
             let rows = rng.sampleIndices(size, from: data.rows)
-            silhouetteValue = silhouette(data.selectingRows(rows), labels: rows.map { labels[$0] }, threads: threads)
+            silhouetteValue = silhouette(data.widenedRows(rows), labels: rows.map { labels[$0] }, threads: threads)
             sampleSize = size
         } else {
-            silhouetteValue = silhouette(data, labels: labels, threads: threads)
+            // At most `silhouetteLimit` rows: copied as doubles (the silhouette reorders them anyway).
+            silhouetteValue = silhouette(data.widenedRows(Array(0..<data.rows)), labels: labels, threads: threads)
         }
         let partition = PartitionStatistics(data, labels: labels, threads: threads)
         return ClusterMetrics(
@@ -73,7 +72,7 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     }
 
     /// `sklearn.metrics.calinski_harabasz_score`; 1.0 when every cluster is a single point.
-    public static func calinskiHarabasz(_ data: Matrix, labels: [Int32], threads: Int = 1) -> Double? {
+    public static func calinskiHarabasz<Element: MatrixElement>(_ data: DenseMatrix<Element>, labels: [Int32], threads: Int = 1) -> Double? {
         PartitionStatistics(data, labels: labels, threads: threads)?.calinskiHarabasz
     }
 
@@ -94,7 +93,7 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     }
 
     /// `sklearn.metrics.davies_bouldin_score`.
-    public static func daviesBouldin(_ data: Matrix, labels: [Int32], threads: Int = 1) -> Double? {
+    public static func daviesBouldin<Element: MatrixElement>(_ data: DenseMatrix<Element>, labels: [Int32], threads: Int = 1) -> Double? {
         PartitionStatistics(data, labels: labels, threads: threads)?.daviesBouldin
     }
 
@@ -144,7 +143,7 @@ struct PartitionStatistics {
     static let chunkRows = 1 << 15
 
     /// nil unless 2 ≤ clusters ≤ rows − 1 (where neither score is defined).
-    init?(_ data: Matrix, labels: [Int32], threads: Int) {
+    init?<Element: MatrixElement>(_ data: DenseMatrix<Element>, labels: [Int32], threads: Int) {
         let (dense, k) = ClusterMetrics.denseLabels(labels)
         let (n, d) = (data.rows, data.columns)
         guard k >= 2, k <= n - 1 else { return nil }
@@ -158,8 +157,8 @@ struct PartitionStatistics {
             data.storage.withUnsafeBufferPointer { x in
                 label.withUnsafeBufferPointer { labels in
                     guard let x = x.baseAddress, let labels = labels.baseAddress else { return }
-                    persona_cluster_sums(x + rows.lowerBound * d, Int64(rows.count), Int64(d), labels + rows.lowerBound,
-                                         &sums, &counts)
+                    Element.clusterSums(x + rows.lowerBound * d, rows: rows.count, d: d, labels: labels + rows.lowerBound,
+                                        sums: &sums, counts: &counts)
                 }
             }
             return (sums, counts)
@@ -184,8 +183,8 @@ struct PartitionStatistics {
             data.storage.withUnsafeBufferPointer { x in
                 label.withUnsafeBufferPointer { labels in
                     guard let x = x.baseAddress, let labels = labels.baseAddress else { return }
-                    squared = persona_cluster_spread(x + rows.lowerBound * d, Int64(rows.count), Int64(d),
-                                                     labels + rows.lowerBound, centre, &root)
+                    squared = Element.clusterSpread(x + rows.lowerBound * d, rows: rows.count, d: d,
+                                                    labels: labels + rows.lowerBound, means: centre, root: &root)
                 }
             }
             return (squared, root)

@@ -18,35 +18,32 @@ public enum ColumnStatistics {
     /// Mean and population variance of every column, in two row-major passes. Rows are summed
     /// per 4,096-row chunk and the chunk sums added in order, which keeps rounding error small
     /// and the result independent of how the work is split.
-    public static func meansAndVariances(_ data: Matrix, threads: Int = 1) -> (means: [Double], variances: [Double]) {
+    public static func meansAndVariances<Element: MatrixElement>(_ data: DenseMatrix<Element>, threads: Int = 1)
+        -> (means: [Double], variances: [Double]) {
         let (n, d) = (data.rows, data.columns)
         guard n > 0 else { return ([Double](repeating: .nan, count: d), [Double](repeating: .nan, count: d)) }
         // Per chunk of 4096 rows a partial sum over its rows in order, on `threads` threads;
         // the partials added in chunk order: the same bits for any thread count.
         let chunks = RowChunks(rows: n)
         func chunkedSum(around centre: [Double]?) -> [Double] {
-            let parts = data.storage.withReadOnly { x in
-                Parallel.map(count: chunks.count, threads: threads) { chunk -> [Double] in
-                    var partial = [Double](repeating: 0, count: d)
-                    partial.withUnsafeMutableBufferPointer { partial in
-                        if let centre {
-                            for i in chunks.range(chunk) {
-                                let base = i * d
-                                for j in 0..<d { partial[j] += (x[base + j] - centre[j]) * (x[base + j] - centre[j]) }
-                            }
-                        } else {
-                            for i in chunks.range(chunk) {
-                                let base = i * d
-                                for j in 0..<d { partial[j] += x[base + j] }
-                            }
-                        }
+            let parts = SharedBuffer<Double>(repeating: 0, count: chunks.count * d)
+            data.forEachWidenedChunk(threads: threads) { chunk, rows, x in
+                let partial = parts.pointer + chunk * d
+                if let centre {
+                    for i in 0..<rows.count {
+                        let base = i * d
+                        for j in 0..<d { partial[j] += (x[base + j] - centre[j]) * (x[base + j] - centre[j]) }
                     }
-                    return partial
+                } else {
+                    for i in 0..<rows.count {
+                        let base = i * d
+                        for j in 0..<d { partial[j] += x[base + j] }
+                    }
                 }
             }
             var total = [Double](repeating: 0, count: d)
-            for case .success(let partial) in parts {
-                for j in 0..<d { total[j] += partial[j] }
+            for chunk in 0..<chunks.count {
+                for j in 0..<d { total[j] += parts[chunk * d + j] }
             }
             return total
         }

@@ -12,7 +12,7 @@ extension KMeans {
     /// - Parameter distances: false leaves `squaredDistances` empty, for a caller that computes
     ///   them later (`KMeansModel.squaredDistances(releasing:…)`) so that the matrix and the
     ///   distances need not be held in full at once.
-    public func fit(_ data: Matrix, distances: Bool = true, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
+    public func fit<Element: MatrixElement>(_ data: DenseMatrix<Element>, distances: Bool = true, progress: (WorkProgress) -> Void = { _ in }) throws -> KMeansResult {
         try validate(data)
         let engine = LloydEngine(data: data, k: k, threads: threads, kernel: kernel)
         let absoluteTolerance = tolerance * KMeans.meanColumnVariance(data, threads: threads)
@@ -23,7 +23,7 @@ extension KMeans {
             let start: [Double]
             switch initialization {
             case .given(let centroids): start = centroids.storage
-            case .random: start = data.selectingRows(rng.sampleIndices(k, from: data.rows)).storage
+            case .random: start = data.widenedRows(rng.sampleIndices(k, from: data.rows)).storage
             case .kMeansPlusPlus: start = KMeansPlusPlus(engine: engine).seed(rng: &rng)
             }
             let step = "k-means k=\(k)" + (nInit > 1 ? ", restart \(restart + 1) of \(nInit)" : "")
@@ -45,7 +45,7 @@ extension KMeans {
     }
 
     /// sklearn's `_tolerance`: the mean of the population variances of the columns.
-    static func meanColumnVariance(_ data: Matrix, threads: Int = 1) -> Double {
+    static func meanColumnVariance<Element: MatrixElement>(_ data: DenseMatrix<Element>, threads: Int = 1) -> Double {
         guard data.rows > 0, data.columns > 0 else { return 0 }
         return ColumnStatistics.meansAndVariances(data, threads: threads).variances.reduce(0, +) / Double(data.columns)
     }
@@ -62,7 +62,7 @@ extension KMeans {
     /// Lloyd iterations from `start`, following sklearn's `_kmeans_single_lloyd` step by step.
     /// - Parameter keepDistances: keep the per-row squared distances in the run (otherwise
     ///   only their sum, the inertia, is computed).
-    func lloyd(engine: LloydEngine, start: [Double], tolerance: Double, keepDistances: Bool = true,
+    func lloyd<Element: MatrixElement>(engine: LloydEngine<Element>, start: [Double], tolerance: Double, keepDistances: Bool = true,
                onIteration: (Int) -> Void) -> LloydRun {
         let d = engine.d
         var centroids = start
@@ -105,7 +105,7 @@ extension KMeans {
     /// sklearn's `_relocate_empty_clusters_dense`: each empty cluster takes the row farthest
     /// from its current centroid (largest first, lower row index on ties); that row's
     /// contribution moves from its old cluster's sum. Labels are left for the next pass.
-    func relocateEmptyClusters(_ pass: inout LloydEngine.Pass, engine: LloydEngine,
+    func relocateEmptyClusters<Element: MatrixElement>(_ pass: inout LloydEngine<Element>.Pass, engine: LloydEngine<Element>,
                                centroids: [Double], labels: SharedBuffer<Int32>) {
         let empty = (0..<k).filter { pass.counts[$0] == 0 }
         guard !empty.isEmpty else { return }
@@ -117,7 +117,7 @@ extension KMeans {
             .prefix(empty.count)
             .map { row in
                 LloydPartial.FarRow(row: row, squaredDistance: distances[row], label: Int(current[row]),
-                                    values: Array(engine.data.storage[(row * d)..<((row + 1) * d)]))
+                                    values: engine.data.storage[(row * d)..<((row + 1) * d)].map { Double($0) })
             }
         KMeans.relocate(empty: empty, to: farthest, sums: &pass.sums, counts: &pass.counts, d: d)
     }

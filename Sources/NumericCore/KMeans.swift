@@ -75,7 +75,7 @@ public struct KMeans: Sendable {
     }
 
     /// Checks data against this configuration (the sklearn "fit-time" checks).
-    func validate(_ data: Matrix) throws {
+    func validate<Element: MatrixElement>(_ data: DenseMatrix<Element>) throws {
         guard data.rows >= k else {
             throw NumericError.tooFewSamples(
                 samples: data.rows, required: k, reason: "k-means needs at least as many rows as clusters (k=\(k))")

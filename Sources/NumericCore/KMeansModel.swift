@@ -29,7 +29,7 @@ public struct KMeansModel: Codable, Sendable, Equatable {
     /// Assigns rows to the nearest centroid.
     /// - Returns: 0-based labels and the squared distance of each row to its centroid.
     /// - Complexity: O(rows · k · features).
-    public func assign(_ data: Matrix, threads: Int = 1) throws -> (labels: [Int32], squaredDistances: [Double]) {
+    public func assign<Element: MatrixElement>(_ data: DenseMatrix<Element>, threads: Int = 1) throws -> (labels: [Int32], squaredDistances: [Double]) {
         guard data.columns == centroids.columns else {
             throw NumericError.shapeMismatch(
                 operation: "assigning rows to the saved clusters", expected: "\(centroids.columns) feature columns, as the centroids have",
@@ -47,16 +47,17 @@ public struct KMeansModel: Codable, Sendable, Equatable {
     /// When another copy still shares the matrix it is copied first (correct, but no memory
     /// is saved).
     /// - Complexity: O(rows · features), one pass.
-    public func squaredDistances(releasing data: inout Matrix, labels: [Int32], threads: Int = 1) throws -> [Double] {
+    public func squaredDistances<Element: MatrixElement>(releasing data: inout DenseMatrix<Element>, labels: [Int32],
+                                                         threads: Int = 1) throws -> [Double] {
         guard data.columns == centroids.columns, labels.count == data.rows, labels.allSatisfy({ $0 >= 0 && Int($0) < k }) else {
             throw NumericError.shapeMismatch(
                 operation: "distances to the centroids", expected: "\(data.rows) labels in 0..<\(k) and \(centroids.columns) features",
                 got: "\(labels.count) labels, \(data.columns) features")
         }
         var storage = data.storage
-        data = Matrix(unchecked: 0, centroids.columns, [])
+        data = DenseMatrix(unchecked: 0, centroids.columns, [])
         storage.withUnsafeMutableBufferPointer { _ in }  // the only owner from here on
-        let engine = LloydEngine(data: Matrix(unchecked: labels.count, centroids.columns, storage), k: k, threads: threads,
+        let engine = LloydEngine(data: DenseMatrix(unchecked: labels.count, centroids.columns, storage), k: k, threads: threads,
                                  kernel: .automatic)
         storage = []
         let chunks = engine.chunks
@@ -69,7 +70,7 @@ public struct KMeansModel: Codable, Sendable, Equatable {
                 engine.forEachSquaredDistance(centroids: centroids.storage, labels: labels, chunks: first..<last) { _, i, s in out[i] = s }
                 let rowsDone = last == chunks.count ? labels.count : last * chunks.chunkRows
                 engine.data.storage.withUnsafeBytes {
-                    PageRelease.release($0, below: rowsDone * centroids.columns * 8, from: &released)
+                    PageRelease.release($0, below: rowsDone * centroids.columns * MemoryLayout<Element>.stride, from: &released)
                 }
             }
         }

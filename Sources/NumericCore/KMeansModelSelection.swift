@@ -41,8 +41,8 @@ public struct KMeansModelSelection: Sendable {
     /// Fits every k (capped at rows − 1) and returns all candidates with the chosen index.
     /// `configure(k)` builds the k-means configuration for one k (same seed, restarts, …).
     /// With `.elbow` the first candidate is the anchor k = MIN − 1, never chosen.
-    public func evaluate(
-        _ data: Matrix, configure: (Int) throws -> KMeans, silhouetteLimit: Int = 20_000,
+    public func evaluate<Element: MatrixElement>(
+        _ data: DenseMatrix<Element>, configure: (Int) throws -> KMeans, silhouetteLimit: Int = 20_000,
         onCandidate: (Int) -> Void = { _ in }
     ) throws -> (candidates: [Candidate], chosen: Int) {
         let upper = min(range.upperBound, data.rows - 1)

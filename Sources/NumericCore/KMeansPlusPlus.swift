@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 
 /// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the local trials of
@@ -8,8 +7,8 @@ import Foundation
 ///
 /// The running D(x)² lives in one array; the cumulative sum needed for sampling is kept per
 /// fixed chunk, so sampling needs no O(n) prefix array and results do not depend on threads.
-struct KMeansPlusPlus {
-    let engine: LloydEngine
+struct KMeansPlusPlus<Element: MatrixElement> {
+    let engine: LloydEngine<Element>
 
     /// - Complexity: O(k · trials · rows · features).
     func seed(rng: inout SeededRandom) -> [Double] {
@@ -18,7 +17,7 @@ struct KMeansPlusPlus {
         let x = engine.data.storage
         var centers = [Double](repeating: 0, count: k * d)
         let first = rng.nextIndex(below: n)
-        for f in 0..<d { centers[f] = x[first * d + f] }
+        for f in 0..<d { centers[f] = Double(x[first * d + f]) }
 
         let closest = SharedBuffer<Double>(repeating: 0, count: n)
         let chunkSums = SharedBuffer<Double>(repeating: 0, count: chunks.count)
@@ -35,7 +34,7 @@ struct KMeansPlusPlus {
             var bestTrial = 0
             for t in 1..<trials where trialPotentials[t] < trialPotentials[bestTrial] { bestTrial = t }
             let chosen = candidates[bestTrial]
-            for f in 0..<d { centers[c * d + f] = x[chosen * d + f] }
+            for f in 0..<d { centers[c * d + f] = Double(x[chosen * d + f]) }
             update(closest: closest, chunkSums: chunkSums, center: Array(centers[(c * d)..<((c + 1) * d)]), initial: false)
             potential = (0..<chunks.count).reduce(0.0) { $0 + chunkSums[$1] }
         }
@@ -69,8 +68,8 @@ struct KMeansPlusPlus {
             center.withReadOnly { c in
                 chunks.forEach(threads: engine.threads) { chunk in
                     let rows = chunks.range(chunk)
-                    chunkSums[chunk] = persona_kmpp_update(x.base + rows.lowerBound * d, Int64(rows.count), Int64(d),
-                                                           closest.pointer + rows.lowerBound, c.base, initial ? 1 : 0)
+                    chunkSums[chunk] = Element.kmppUpdate(x.base + rows.lowerBound * d, rows: rows.count, d: d,
+                                                          closest: closest.pointer + rows.lowerBound, center: c.base, initial: initial)
                 }
             }
         }
@@ -85,14 +84,13 @@ struct KMeansPlusPlus {
         let t = candidates.count
         let partial = SharedBuffer<Double>(repeating: 0, count: chunks.count * t)
         var candidateRows = [Double]()
-        for row in candidates { candidateRows.append(contentsOf: engine.data.storage[(row * d)..<((row + 1) * d)]) }
-        let level = VectorLevel.current.rawValue
+        for row in candidates { candidateRows.append(contentsOf: engine.data.storage[(row * d)..<((row + 1) * d)].map { Double($0) }) }
         engine.data.storage.withReadOnly { x in
             candidateRows.withReadOnly { cand in
                 chunks.forEach(threads: engine.threads) { chunk in
                     let rows = chunks.range(chunk)
-                    persona_kmpp_potentials(x.base + rows.lowerBound * d, Int64(rows.count), Int64(d), closest.pointer + rows.lowerBound,
-                                            cand.base, Int64(t), partial.pointer + chunk * t, level)
+                    Element.kmppPotentials(x.base + rows.lowerBound * d, rows: rows.count, d: d, closest: closest.pointer + rows.lowerBound,
+                                           candidates: cand.base, trials: t, into: partial.pointer + chunk * t)
                 }
             }
         }

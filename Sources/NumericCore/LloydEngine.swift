@@ -1,22 +1,23 @@
 /// The data-parallel passes of k-means over one data matrix: assignment with partial sums,
 /// centroid update, exact distances. Everything is computed per fixed row chunk and reduced
-/// in chunk order, so the results are identical for any thread count.
-struct LloydEngine: @unchecked Sendable {
+/// in chunk order, so the results are identical for any thread count. The data may be stored
+/// as doubles or floats (`MatrixElement`); the arithmetic is in double either way.
+struct LloydEngine<Element: MatrixElement>: @unchecked Sendable {
     // @unchecked: `data` is only read, and every parallel write goes to a disjoint slot of a
     // SharedBuffer (one per row or per chunk).
-    let data: Matrix
+    let data: DenseMatrix<Element>
     let k: Int
     let threads: Int
     let kernel: AssignmentKernel
     let chunks: RowChunks
 
     /// Rows per kernel call (their labels, 1 KB, are then compared with the last pass in cache).
-    static let blockRows = 256
+    static var blockRows: Int { 256 }
 
     var n: Int { data.rows }
     var d: Int { data.columns }
 
-    init(data: Matrix, k: Int, threads: Int, kernel: AssignmentKernel) {
+    init(data: DenseMatrix<Element>, k: Int, threads: Int, kernel: AssignmentKernel) {
         self.data = data
         self.k = k
         self.threads = threads
@@ -112,15 +113,17 @@ struct LloydEngine: @unchecked Sendable {
             centroids.withReadOnly { cent in
                 labels.withReadOnly { lab in
                     RowChunks.forEach(range, threads: threads) { c in
-                        for i in chunks.range(c) {
-                            let row = x.base + i * d
-                            let center = cent.base + Int(lab[i]) * d
-                            var s = 0.0
-                            for f in 0..<d {
-                                let diff = row[f] - center[f]
-                                s += diff * diff
+                        Element.forEachWidenedBlock(x.base, rows: chunks.range(c), d: d) { rows, wide in
+                            for i in rows {
+                                let row = wide + (i - rows.lowerBound) * d
+                                let center = cent.base + Int(lab[i]) * d
+                                var s = 0.0
+                                for f in 0..<d {
+                                    let diff = row[f] - center[f]
+                                    s += diff * diff
+                                }
+                                body(c, i, s)
                             }
-                            body(c, i, s)
                         }
                     }
                 }

@@ -41,7 +41,8 @@ public struct Scaler: Codable, Sendable, Equatable {
     /// - Throws: `NumericError.nonFinite` for NaN/∞, `.log1pDomain` for a value below -1 in a
     ///   `log1p` column, `.invalidParameter` for an out-of-range column index.
     /// - Complexity: O(rows · columns); `robust` adds a sort per column.
-    public static func fit(_ data: Matrix, method: ScalingMethod, log1pColumns: [Int] = [], threads: Int = 1) throws -> Scaler {
+    public static func fit<Element: MatrixElement>(_ data: DenseMatrix<Element>, method: ScalingMethod, log1pColumns: [Int] = [],
+                                                 threads: Int = 1) throws -> Scaler {
         for c in log1pColumns where c < 0 || c >= data.columns {
             throw NumericError.invalidParameter(
                 name: "log1p_columns", allowed: "in 0..<\(data.columns)", got: "\(c)")
@@ -79,8 +80,9 @@ public struct Scaler: Codable, Sendable, Equatable {
         return out
     }
 
-    /// Puts `data` on this scaler's scale in place (no second copy of a large matrix).
-    public func transform(_ data: inout Matrix, threads: Int = 1) throws {
+    /// Puts `data` on this scaler's scale in place (no second copy of a large matrix); a float
+    /// matrix is scaled in double, 4,096 rows at a time, and rounded back.
+    public func transform<Element: MatrixElement>(_ data: inout DenseMatrix<Element>, threads: Int = 1) throws {
         guard data.columns == center.count else {
             throw NumericError.shapeMismatch(
                 operation: "scaling", expected: "\(center.count) feature columns, as the scaling was fitted on",
@@ -94,10 +96,12 @@ public struct Scaler: Codable, Sendable, Equatable {
         let chunks = RowChunks(rows: rows)
         data.storage.withSharedBuffer { buffer in
             chunks.forEach(threads: threads) { chunk in
-                for i in chunks.range(chunk) {
-                    let base = i * columns
-                    for j in 0..<columns {
-                        buffer[base + j] = (buffer[base + j] - center[j]) * inverse[j]
+                Element.updateWidenedBlocks(buffer.pointer, rows: chunks.range(chunk), d: columns) { range, x in
+                    for i in 0..<range.count {
+                        let base = i * columns
+                        for j in 0..<columns {
+                            x[base + j] = (x[base + j] - center[j]) * inverse[j]
+                        }
                     }
                 }
             }
@@ -143,28 +147,28 @@ public struct Scaler: Codable, Sendable, Equatable {
         return out
     }
 
-    static func applyLog1p(_ data: Matrix, columns: [Int]) throws -> Matrix {
+    static func applyLog1p<Element: MatrixElement>(_ data: DenseMatrix<Element>, columns: [Int]) throws -> DenseMatrix<Element> {
         var out = data
         try applyLog1p(&out, columns: columns)
         return out
     }
 
-    static func applyLog1p(_ data: inout Matrix, columns: [Int]) throws {
+    static func applyLog1p<Element: MatrixElement>(_ data: inout DenseMatrix<Element>, columns: [Int]) throws {
         for j in columns {
             for i in 0..<data.rows {
-                let v = data[i, j]
+                let v = Double(data[i, j])
                 guard v > -1 || v.isNaN else {  // log1p(-1) is -inf
                     throw NumericError.log1pDomain(column: j, row: i, value: v)
                 }
-                data[i, j] = log1p(v)
+                data[i, j] = Element(narrowing: log1p(v))
             }
         }
     }
 }
 
-extension Matrix {
-    /// One column, copied.
+extension DenseMatrix {
+    /// One column, copied, as doubles.
     public func column(_ j: Int) -> [Double] {
-        (0..<rows).map { storage[$0 * columns + j] }
+        (0..<rows).map { Double(storage[$0 * columns + j]) }
     }
 }

@@ -115,7 +115,7 @@ struct VectorLevelTests {
         func distance(_ i: Int, _ c: [Double], _ at: Int) -> Double {
             x.withUnsafeBufferPointer { xs in
                 c.withUnsafeBufferPointer { cs in
-                    KMeansPlusPlus.squaredDistance(xs.baseAddress! + i * d, cs.baseAddress! + at * d, d)
+                    KMeansPlusPlus<Double>.squaredDistance(xs.baseAddress! + i * d, cs.baseAddress! + at * d, d)
                 }
             }
         }

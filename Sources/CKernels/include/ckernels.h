@@ -70,6 +70,18 @@ double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *clo
 /// `capacity` + 1 doubles.
 int64_t persona_bracket(const double *v, int64_t n, double low, double high, double *inside, int64_t capacity, int64_t *below);
 
+/// The row kernels above for rows stored as float (`--float32`): each value is widened to
+/// double as it is loaded and the rest is the double kernel's arithmetic, so the results are
+/// bit for bit those of the double kernel on the widened rows.
+void persona_assign_fused_f32(const float *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+                              int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
+void persona_cluster_sums_f32(const float *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts);
+double persona_cluster_spread_f32(const float *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
+                                  double *root);
+void persona_kmpp_potentials_f32(const float *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+                                 int64_t trials, double *out, int level);
+double persona_kmpp_update_f32(const float *x, int64_t rows, int64_t d, double *closest, const double *center, int initial);
+
 /// glibc only: maps every allocation of `bytes` or more straight from the kernel and unmaps it
 /// when freed (a fixed threshold instead of glibc's growing one). Returns 0 where there is no
 /// such setting, or when `MALLOC_MMAP_THRESHOLD_` is set (the environment wins).
