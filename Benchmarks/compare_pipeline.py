@@ -97,6 +97,8 @@ def main():
     parser.add_argument("--intelex", choices=["auto", "never"], default="auto",
                         help="also run the Python pipeline with scikit-learn-intelex (auto: where it is installed)")
     parser.add_argument("--json", default=None, help="also write the figures here, for Benchmarks/scale.sh")
+    parser.add_argument("--float32", action="store_true",
+                        help="also run persona with --float32 (alternating) and compare its inertia and clusters")
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="persona-pipeline-")
 
@@ -107,6 +109,12 @@ def main():
     persona_cmd = [args.persona, "cluster", args.csv, "--id", "id", "--k", "8", "--n-init", "1",
                    "--max-iter", "20", "--tol", "0", "--seed", "0", "--scale", "zscore",
                    "--out", persona_out, "--model", persona_model]
+    float_out = os.path.join(workdir, "persona_segments_float32.csv")
+    float_model = os.path.join(workdir, "persona_model_float32.json")
+    float_cmd = [c for c in persona_cmd]
+    float_cmd[float_cmd.index(persona_out)] = float_out
+    float_cmd[float_cmd.index(persona_model)] = float_model
+    float_cmd.append("--float32")
     python_cmd = [sys.executable, os.path.abspath(__file__), "--python-pipeline", args.csv, python_out]
     intelex_cmd = python_cmd + ["--intelex"]
 
@@ -122,11 +130,14 @@ def main():
     run_python = args.python == "always" or (args.python == "auto" and python_needs < 0.9 * available)
     run_intelex = run_python and args.intelex == "auto" and intelex_installed()
 
-    runs = {"persona": [], "python": [], "intelex": []}
+    runs = {"persona": [], "python": [], "intelex": [], "float32": []}
     persona_stderr = python_stdout = intelex_stdout = ""
     for _ in range(args.repeats):
         wall, rss, _, persona_stderr = timed(persona_cmd)
         runs["persona"].append((wall, rss))
+        if args.float32:
+            wall, rss, _, float_stderr = timed(float_cmd)
+            runs["float32"].append((wall, rss))
         if run_python:
             wall, rss, python_stdout, _ = timed(python_cmd)
             runs["python"].append((wall, rss))
@@ -197,6 +208,30 @@ def main():
         if model["iterations"] != py["n_iter"]:
             print(f"> NOTE: the pipelines ran different iteration counts (persona {model['iterations']}, sklearn {py['n_iter']}).")
             print()
+    f32 = None
+    if args.float32:
+        with open(float_model) as f:
+            float_inertia = json.load(f)["inertia"]
+        f_best = min(w for w, _ in runs["float32"])
+        f_rss = max(r for _, r in runs["float32"])
+        differing = differing_clusters(persona_out, float_out)
+        f32 = {"seconds": f_best, "rss": f_rss, "inertia": float_inertia,
+               "relative_inertia_difference": (float_inertia - model["inertia"]) / model["inertia"],
+               "differing_clusters": differing}
+        f_stages = [line.strip() for line in float_stderr.splitlines() if line.strip().startswith("time ")]
+        print("### persona --float32 (the matrix kept in floats), alternating with the default run above")
+        print()
+        print("| persona | best wall (s) | all runs (s) | peak RSS (MB) | peak ÷ double matrix | peak ÷ float matrix | inertia | relative inertia difference | customers in another cluster |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+        print(f"| default (double) | {p_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['persona'])} | {p_rss / 1e6:.0f} | "
+              f"{p_rss / matrix_bytes:.2f} | {2 * p_rss / matrix_bytes:.2f} | {model['inertia']:.10g} | | |")
+        print(f"| --float32 | {f_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['float32'])} | {f_rss / 1e6:.0f} | "
+              f"{f_rss / matrix_bytes:.2f} | {2 * f_rss / matrix_bytes:.2f} | {float_inertia:.10g} | "
+              f"{f32['relative_inertia_difference']:.2e} | {differing} |")
+        print()
+        if f_stages:
+            print(f"persona --float32 stage timings (last run): {f_stages[0][5:].strip()}")
+            print()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "features": features, "csv_bytes": csv_bytes, "matrix_bytes": matrix_bytes,
@@ -205,7 +240,18 @@ def main():
                        "intelex_seconds": x_best if run_intelex else None,
                        "intelex_rss": x_rss if run_intelex else None,
                        "persona_stages": stages[0][5:].strip() if stages else "",
-                       "iterations": model["iterations"], "python_iterations": py["n_iter"] if py else None}, f)
+                       "iterations": model["iterations"], "python_iterations": py["n_iter"] if py else None,
+                       "float32": f32}, f)
+
+
+def differing_clusters(a, b):
+    """Rows whose cluster differs between two SEGMENTS.csv files of the same input (same ids, same order)."""
+    count = 0
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        for la, lb in zip(fa, fb):
+            if la.split(b",")[-2] != lb.split(b",")[-2]:
+                count += 1
+    return count
 
 
 def intelex_installed():

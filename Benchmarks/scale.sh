@@ -26,7 +26,7 @@ if [[ ! -x /usr/bin/time ]]; then
     echo "scale.sh: /usr/bin/time is missing (apt-get install -y time)" >&2
     exit 1
 fi
-cleanup() { rm -f "$DATA"/matrix_*.csv "$DATA"/persona_segments.csv "$DATA"/python_segments.csv; }
+cleanup() { rm -f "$DATA"/matrix_*.csv "$DATA"/persona_segments*.csv "$DATA"/python_segments.csv; }
 trap cleanup EXIT
 
 echo "building (release)..." >&2
@@ -58,7 +58,7 @@ for ROWS in $SIZES; do
     "$DATAGEN" matrix --rows "$ROWS" --dims 16 --clusters 8 --seed 5 --out "$CSV" >&2
     echo "generated in $(( $(date +%s) - GEN_START )) s" >&2
     "$PYTHON" "$HERE/compare_pipeline.py" "$CSV" --persona "$PERSONA" --repeats "$(repeats_for "$ROWS")" \
-        --workdir "$DATA" --json "$DATA/scale_$ROWS.json" | tee -a "$OUT"
+        --workdir "$DATA" --json "$DATA/scale_$ROWS.json" --float32 | tee -a "$OUT"
     cleanup
 done
 
@@ -69,6 +69,7 @@ print("## Summary")
 print()
 print("| rows × 16 | CSV | persona | Python + scikit-learn | python ÷ persona | + sklearnex | sklearnex ÷ persona | persona peak RSS | peak ÷ matrix | Python peak RSS | persona stages |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+floats = []
 for size in sizes:
     with open(f"{data}/scale_{size}.json") as f:
         r = json.load(f)
@@ -82,4 +83,17 @@ for size in sizes:
     intelex_cells = f"{intelex:.2f} s | {intelex / r['persona_seconds']:.2f}×" if intelex else "not run | "
     print(f"| {rows} | {r['csv_bytes'] / 1e9:.2f} GB | {r['persona_seconds']:.2f} s | {python} | {ratio} | {intelex_cells} | "
           f"{r['persona_rss'] / 1e6:,.0f} MB | {r['persona_rss'] / r['matrix_bytes']:.2f}× | {python_rss} | {r['persona_stages']} |")
+    if r.get("float32"):
+        floats.append((rows, r))
+if floats:
+    print()
+    print("persona `--float32` (matrix in floats), alternating with the default runs:")
+    print()
+    print("| rows × 16 | --float32 | default | peak RSS | peak ÷ double matrix | default peak | relative inertia difference | customers in another cluster |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for rows, r in floats:
+        f = r["float32"]
+        print(f"| {rows} | {f['seconds']:.2f} s | {r['persona_seconds']:.2f} s | {f['rss'] / 1e6:,.0f} MB | "
+              f"{f['rss'] / r['matrix_bytes']:.2f}× | {r['persona_rss'] / 1e6:,.0f} MB | {f['relative_inertia_difference']:.2e} | "
+              f"{f['differing_clusters']:,} |")
 EOF

@@ -29,7 +29,7 @@ struct CSVPass {
         let threads = max(1, options.threads)
         let perPiece = max(options.blockBytes, CSVPass.minimumPiece) / rowBytes / threads + 16
         let work = PassWork(stream: stream, file: ColumnBuilders(kinds: kinds, expectedRows: (total.map { $0 / rowBytes } ?? 0) + 16,
-                                                                 chunked: true),
+                                                                 chunked: true, narrowed: options.numbersAsFloats),
                             threads: threads) { ColumnBuilders(kinds: kinds, expectedRows: perPiece) }
         var block = first
         var start = offset

@@ -26,6 +26,10 @@ public struct CSVReadOptions: Sendable {
     public var textColumns: [String] = []
     /// Threads for parsing (blocks without quotes are split at line ends).
     public var threads: Int = 1
+    /// Keep numeric cells as floats (`NumericColumn.Storage.float`), each rounded to the
+    /// nearest float, ±∞ beyond its range: half the memory, for a matrix of floats. Parsing and
+    /// the checks of each cell are the same; only what is kept is narrower.
+    public var numbersAsFloats = false
     /// Column count, record length and inflation limits.
     public var limits = InputLimits()
     /// Hears how far reading has got, on the calling thread, after every block.

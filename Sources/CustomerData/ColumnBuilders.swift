@@ -93,28 +93,71 @@ enum CellMemory {
 
 /// The numeric columns of a whole file, kept as the buffers the pieces were parsed into, in
 /// file order: appending a piece moves its buffers here instead of copying its cells, and the
-/// cells are copied once, into the table's arrays (`ColumnBuilders.columns`).
+/// cells are copied once, into the table's arrays (`ColumnBuilders.columns`). When `narrowed`,
+/// each piece's cells are rounded to floats as it is appended (its double buffers freed), so
+/// the file's cells are never held as doubles.
 final class NumericChunks {
-    /// Per numeric column: buffers, how many cells each holds and how many of those are rows.
-    private(set) var chunks: [[(cells: UnsafeMutablePointer<Double>, capacity: Int, rows: Int)]]
+    /// Per numeric column: buffers (of doubles, or floats when `narrowed`), how many cells each
+    /// holds and how many of those are rows.
+    private(set) var chunks: [[(cells: UnsafeMutableRawPointer, capacity: Int, rows: Int)]]
+    let narrowed: Bool
 
-    init(columns: Int) { chunks = Array(repeating: [], count: columns) }
+    init(columns: Int, narrowed: Bool = false) {
+        chunks = Array(repeating: [], count: columns)
+        self.narrowed = narrowed
+    }
 
     deinit {
-        for column in chunks { for chunk in column { CellMemory.free(chunk.cells, chunk.capacity) } }
+        for column in chunks {
+            for chunk in column {
+                if narrowed {
+                    CellMemory.free(chunk.cells.assumingMemoryBound(to: Float.self), chunk.capacity)
+                } else {
+                    CellMemory.free(chunk.cells.assumingMemoryBound(to: Double.self), chunk.capacity)
+                }
+            }
+        }
     }
 
     func append(_ buffers: [UnsafeMutablePointer<Double>], capacity: Int, rows: Int) {
-        for (s, cells) in buffers.enumerated() { chunks[s].append((cells, capacity, rows)) }
+        for (s, cells) in buffers.enumerated() {
+            guard narrowed else {
+                chunks[s].append((UnsafeMutableRawPointer(cells), capacity, rows))
+                continue
+            }
+            // Into the column's last float buffer while it has room, else a new one of at
+            // least `narrowedChunk` cells: few, large buffers, mapped from the kernel, so
+            // that freeing them in `move` gives their memory back at once.
+            var from = 0
+            while from < rows {
+                if chunks[s].last.map({ $0.rows == $0.capacity }) ?? true {
+                    let size = max(NumericChunks.narrowedChunk, rows - from)
+                    chunks[s].append((UnsafeMutableRawPointer(CellMemory.allocate(Float.self, size)), size, 0))
+                }
+                let last = chunks[s].count - 1
+                let (raw, room, used) = chunks[s][last]
+                let take = min(room - used, rows - from)
+                let floats = raw.assumingMemoryBound(to: Float.self) + used
+                for i in 0..<take { floats[i] = Float(cells[from + i]) }
+                chunks[s][last].rows = used + take
+                from += take
+            }
+            CellMemory.free(cells, capacity)
+        }
     }
+
+    /// Cells per float buffer (4 MB).
+    static let narrowedChunk = 1 << 20
 
     /// Copies column `s` to `destination`, counting the missing (NaN) cells, and frees its
     /// buffers, so the file's cells are never held twice. Safe on several threads for
     /// different columns; `forgetMoved` must follow before anything else touches this.
-    func move(_ s: Int, to destination: UnsafeMutablePointer<Double>) -> Int {
+    func move<Cell: BinaryFloatingPoint>(_ s: Int, to destination: UnsafeMutablePointer<Cell>) -> Int {
+        precondition((Cell.self == Float.self) == narrowed, "cells are moved as they are stored")
         var missing = 0
         var out = destination
-        for (cells, capacity, rows) in chunks[s] {
+        for (raw, capacity, rows) in chunks[s] {
+            let cells = raw.assumingMemoryBound(to: Cell.self)
             for i in 0..<rows {
                 let x = cells[i]
                 out[i] = x
@@ -156,7 +199,8 @@ struct ColumnBuilders: FieldSink {
     /// The numeric columns of a file's builder.
     let chunks: NumericChunks?
 
-    init(kinds: [ColumnKind], expectedRows: Int, chunked: Bool = false) {
+    /// - Parameter narrowed: with `chunked`, keep the file's numeric cells as floats.
+    init(kinds: [ColumnKind], expectedRows: Int, chunked: Bool = false, narrowed: Bool = false) {
         self.kinds = kinds
         var slot = [Int](repeating: -1, count: kinds.count)
         var numericCount = 0, textCount = 0
@@ -169,7 +213,7 @@ struct ColumnBuilders: FieldSink {
         }
         self.slot = slot
         storage = CellStorage(numericColumns: chunked ? 0 : numericCount, textColumns: textCount, capacity: expectedRows)
-        chunks = chunked ? NumericChunks(columns: numericCount) : nil
+        chunks = chunked ? NumericChunks(columns: numericCount, narrowed: narrowed) : nil
         numberColumns = storage.numbers
         codeColumns = storage.codes
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
@@ -304,8 +348,16 @@ extension ColumnBuilders {
         let numeric = kinds.indices.filter { kinds[$0] == .numeric }
         let moved = MovedColumns(chunks: chunks ?? NumericChunks(columns: 0))
         let rows = self.rows, slot = self.slot
+        let narrowed = moved.chunks.narrowed
         let copies = Parallel.map(count: numeric.count, threads: threads) { k -> NumericColumn in
             var missing = 0
+            if narrowed {
+                let floats = [Float](unsafeUninitializedCapacity: rows) { buffer, count in
+                    if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
+                    count = rows
+                }
+                return NumericColumn(floats: floats, missingCount: missing)
+            }
             let values = [Double](unsafeUninitializedCapacity: rows) { buffer, count in
                 if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
                 count = rows

@@ -32,6 +32,8 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
     case impossibleDate(file: String, line: Int, column: Int, name: String, value: String, reason: String)
     /// A number beyond `LargeValues.limit` in size.
     case tooLarge(file: String, line: Int, column: Int, name: String, value: String)
+    /// A number beyond the float range, for a matrix kept in floats.
+    case beyondFloatRange(file: String, line: Int, column: Int, name: String)
     /// A line amount (price × quantity) beyond `LargeValues.limit` in size.
     case amountTooLarge(file: String, line: Int, priceColumn: Int, priceName: String, price: String,
                         quantityColumn: Int, quantityName: String, quantity: String)
@@ -130,6 +132,9 @@ public enum CustomerDataError: Error, Equatable, Sendable, CustomStringConvertib
         case let .tooLarge(file, line, column, name, value):
             return "\(file):\(line): column '\(name)' (\(column)): \(value) is too large to compute with (the limit is "
                 + "\(LargeValues.limitText) in size): check that the column holds amounts or measurements, not ids or codes"
+        case let .beyondFloatRange(file, line, column, name):
+            return "\(file):\(line): column '\(name)' (\(column)): the value is beyond the range of 32-bit floats (about ±3.4e38), "
+                + "in which this run keeps its matrix: keep the matrix in doubles for values this large"
         case let .amountTooLarge(file, line, priceColumn, priceName, price, quantityColumn, quantityName, quantity):
             return "\(file):\(line): the line amount '\(priceName)' (\(priceColumn)) × '\(quantityName)' (\(quantityColumn)) = "
                 + "\(price) × \(quantity) is too large to compute with (the limit is \(LargeValues.limitText) in size): "

@@ -36,11 +36,51 @@ public struct CustomerTable: Sendable {
 
 /// A numeric column; missing cells are NaN.
 public struct NumericColumn: Sendable {
-    public var values: [Double]
+    /// The cells as they are stored: doubles, or floats when the table was read for a matrix of
+    /// floats (`CSVReadOptions.numbersAsFloats`: half the memory, each number rounded).
+    public enum Storage: Sendable {
+        case double([Double])
+        case float([Float])
+    }
+
+    public var storage: Storage
     public var missingCount: Int
+
+    public init(values: [Double], missingCount: Int) {
+        storage = .double(values)
+        self.missingCount = missingCount
+    }
+
+    public init(floats: [Float], missingCount: Int) {
+        storage = .float(floats)
+        self.missingCount = missingCount
+    }
+
+    /// The cells as doubles: the stored array, or for floats a widened copy made at every
+    /// access (bind it once; code that reads large columns reads `storage`).
+    public var values: [Double] {
+        get {
+            switch storage {
+            case .double(let values): return values
+            case .float(let floats): return floats.map { Double($0) }
+            }
+        }
+        set { storage = .double(newValue) }
+    }
+
+    public var count: Int {
+        switch storage {
+        case .double(let values): return values.count
+        case .float(let floats): return floats.count
+        }
+    }
+
     /// True when every present value is 0 or 1.
     public var isBinary: Bool {
-        values.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 }
+        switch storage {
+        case .double(let values): return values.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 }
+        case .float(let floats): return floats.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 }
+        }
     }
 }
 

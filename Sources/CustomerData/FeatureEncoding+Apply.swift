@@ -3,8 +3,8 @@ import NumericCore
 extension FeatureEncoding {
     /// How one encoded column is filled, with everything looked up once.
     fileprivate enum Plan {
-        /// Numbers; NaN takes `fill`.
-        case number(values: [Double], fill: Double)
+        /// Numbers (as the table stores them: doubles or floats); NaN takes `fill`.
+        case number(values: NumericColumn.Storage, fill: Double)
         /// Codes mapped through a table to a value (booleans); −1 takes `fill` (so do levels
         /// the table does not know: their entry is `fill` already).
         case mapped(codes: [Int32], table: [Double], fill: Double)
@@ -21,7 +21,13 @@ extension FeatureEncoding {
     ///   filled in 256-row blocks so the rows being written stay in cache. `progress` hears
     ///   the rows done on the calling thread, after every few chunks.
     public func encode(_ table: CustomerTable, threads: Int = 1,
-                       progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures {
+                       progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures<Double> {
+        try encode(table, as: Double.self, threads: threads, progress: progress)
+    }
+
+    /// `encode` into doubles or floats.
+    func encode<Element: MatrixElement>(_ table: CustomerTable, as element: Element.Type, threads: Int = 1,
+                                        progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures<Element> {
         var plans = try plans(for: table)
         return encode(rows: table.rowCount, plans: &plans.plans, report: plans.report, releasing: false,
                       threads: threads, progress: progress)
@@ -34,8 +40,10 @@ extension FeatureEncoding {
     ///
     /// When another copy of the table still shares a column, that column is copied first
     /// (this is correct, only no memory is saved): pass the reader's table, moved in.
-    public func encode(releasing table: inout CustomerTable, threads: Int = 1,
-                       progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures {
+    /// - Parameter element: `Double.self`, or `Float.self` for a matrix of half the size (each
+    ///   value rounded to the nearest float; ±∞ beyond the float range).
+    public func encode<Element: MatrixElement>(releasing table: inout CustomerTable, as element: Element.Type, threads: Int = 1,
+                                               progress: (WorkProgress) -> Void = { _ in }) throws -> EncodedFeatures<Element> {
         var plans = try plans(for: table)
         for spec in columns { if let j = table.index(of: spec.name) { table.columns[j] = .skipped } }
         for p in plans.plans.indices { plans.plans[p].plan.makeUnique() }
@@ -54,8 +62,9 @@ extension FeatureEncoding {
         return (plans, report)
     }
 
-    private func encode(rows n: Int, plans: inout [(plan: Plan, offset: Int)], report: EncodingReport, releasing: Bool,
-                        threads: Int, progress: (WorkProgress) -> Void) -> EncodedFeatures {
+    private func encode<Element: MatrixElement>(rows n: Int, plans: inout [(plan: Plan, offset: Int)], report: EncodingReport,
+                                                releasing: Bool, threads: Int,
+                                                progress: (WorkProgress) -> Void) -> EncodedFeatures<Element> {
         let width = featureNames.count
         let chunkRows = 4096
         let chunks = (n + chunkRows - 1) / chunkRows
@@ -63,7 +72,7 @@ extension FeatureEncoding {
         // so progress is told from this thread between them and released cells lag little.
         let group = max(1, threads) * max(1, (releasing ? 1 << 19 : 1 << 22) / max(1, chunkRows * width))
         var released = [Int](repeating: 0, count: plans.count)
-        let matrix = [Double](unsafeUninitializedCapacity: n * width) { buffer, count in
+        let matrix = [Element](unsafeUninitializedCapacity: n * width) { buffer, count in
             let out = OutputPointer(base: buffer.baseAddress)
             for first in stride(from: 0, to: chunks, by: group) {
                 let fillers = plans
@@ -73,9 +82,13 @@ extension FeatureEncoding {
                     let end = min(n, start + chunkRows)
                     while start < end {
                         let rows = start..<min(end, start + 256)
-                        (base + rows.lowerBound * width).initialize(repeating: 0, count: rows.count * width)
-                        for (plan, column) in fillers {
-                            FeatureEncoding.fill(plan, rows: rows, into: base + column, width: width)
+                        // Filled as doubles (for floats, in a block of scratch rounded afterwards).
+                        Element.writeNarrowedBlocks(base, rows: rows, d: width) { rows, block in
+                            block.initialize(repeating: 0, count: rows.count * width)
+                            let origin = block - rows.lowerBound * width  // row i of the table at origin + i · width
+                            for (plan, column) in fillers {
+                                FeatureEncoding.fill(plan, rows: rows, into: origin + column, width: width)
+                            }
                         }
                         start = rows.upperBound
                     }
@@ -128,11 +141,19 @@ extension FeatureEncoding {
     /// Adds one column's weighted contribution to `out[i]` for `rows`.
     private static func add(_ plan: Plan, weights: [Double], rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
         switch plan {
-        case let .number(values, fill):
+        case let .number(.double(values), fill):
             let w = weights[0]
             values.withUnsafeBufferPointer { v in
                 for i in rows {
                     let x = v[i]
+                    out[i] += w * (x.isNaN ? fill : x)
+                }
+            }
+        case let .number(.float(values), fill):
+            let w = weights[0]
+            values.withUnsafeBufferPointer { v in
+                for i in rows {
+                    let x = Double(v[i])
                     out[i] += w * (x.isNaN ? fill : x)
                 }
             }
@@ -165,10 +186,17 @@ extension FeatureEncoding {
     /// goes to `out[i · width]`.
     private static func fill(_ plan: Plan, rows: Range<Int>, into out: UnsafeMutablePointer<Double>, width: Int) {
         switch plan {
-        case let .number(values, fill):
+        case let .number(.double(values), fill):
             values.withUnsafeBufferPointer { v in
                 for i in rows {
                     let x = v[i]
+                    out[i * width] = x.isNaN ? fill : x
+                }
+            }
+        case let .number(.float(values), fill):
+            values.withUnsafeBufferPointer { v in
+                for i in rows {
+                    let x = Double(v[i])
                     out[i * width] = x.isNaN ? fill : x
                 }
             }
@@ -209,7 +237,7 @@ extension FeatureEncoding {
             if column.missingCount > 0 {
                 report.imputations.append(.init(column: spec.name, count: column.missingCount, value: fill))
             }
-            return .number(values: column.values, fill: fill)
+            return .number(values: column.storage, fill: fill)
         case (.boolean, .text(let column)):
             let trueValues = Set(spec.trueValues ?? []), falseValues = Set(spec.falseValues ?? [])
             let table: [Double?] = column.levels.map { level in
@@ -281,9 +309,12 @@ extension FeatureEncoding.Plan {
     /// shares them), so `release` cannot take memory from under anyone else.
     mutating func makeUnique() {
         switch consume self {
-        case .number(var values, let fill):
+        case .number(.double(var values), let fill):
             values.withUnsafeMutableBufferPointer { _ in }
-            self = .number(values: values, fill: fill)
+            self = .number(values: .double(values), fill: fill)
+        case .number(.float(var values), let fill):
+            values.withUnsafeMutableBufferPointer { _ in }
+            self = .number(values: .float(values), fill: fill)
         case .mapped(var codes, let table, let fill):
             codes.withUnsafeMutableBufferPointer { _ in }
             self = .mapped(codes: codes, table: table, fill: fill)
@@ -300,7 +331,8 @@ extension FeatureEncoding.Plan {
     /// would give zeros. Only on Linux, and only for cells the plan alone owns (`makeUnique`).
     func release(rowsBelow rows: Int, from released: inout Int) {
         switch self {
-        case .number(let values, _): values.withUnsafeBytes { PageRelease.release($0, below: rows * 8, from: &released) }
+        case .number(.double(let values), _): values.withUnsafeBytes { PageRelease.release($0, below: rows * 8, from: &released) }
+        case .number(.float(let values), _): values.withUnsafeBytes { PageRelease.release($0, below: rows * 4, from: &released) }
         case .mapped(let codes, _, _), .oneHot(let codes, _):
             codes.withUnsafeBytes { PageRelease.release($0, below: rows * 4, from: &released) }
         case .oneHotNumbers: break
@@ -309,6 +341,6 @@ extension FeatureEncoding.Plan {
 }
 
 /// The encoded matrix's storage, shared with the workers that fill disjoint row ranges of it.
-private struct OutputPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Double>?
+private struct OutputPointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>?
 }

@@ -1,3 +1,5 @@
+import NumericCore
+
 /// How table columns become numeric features; fitted on one table, applied to any table with
 /// the same columns (so a saved model can score new customers).
 ///
@@ -111,9 +113,9 @@ public struct NumericLooking: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The encoded design matrix.
-public struct EncodedFeatures: Sendable {
-    public var matrix: [Double]
+/// The encoded design matrix, row-major, in doubles or (for very large runs) floats.
+public struct EncodedFeatures<Element: MatrixElement>: Sendable {
+    public var matrix: [Element]
     public let rows: Int
     public let names: [String]
     public var report: EncodingReport

@@ -49,9 +49,9 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     }
 
     /// A fitted pipeline with the matrix it was fitted on, already transformed.
-    public struct Fitted: Sendable {
+    public struct Fitted<Element: MatrixElement>: Sendable {
         public let pipeline: FeaturePipeline
-        public var matrix: Matrix
+        public var matrix: DenseMatrix<Element>
         public var report: EncodingReport
     }
 
@@ -66,22 +66,28 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     ///   log1p column that is not numeric or holds a value below −1 (with file and line).
     /// - Complexity: O(rows · features).
     public static func fit(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
-                           progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted {
+                           progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted<Double> {
         var table = table
-        return try fit(&table, specification, releasing: false, threads: threads, progress: progress)
+        return try fit(&table, specification, releasing: false, as: Double.self, threads: threads, progress: progress)
     }
 
     /// `fit`, taking the feature columns out of `table` and giving their memory back as they
     /// are encoded (`FeatureEncoding.encode(releasing:)`): for the owner of a large table that
     /// needs only its ids and line numbers afterwards. Peak memory is then about the matrix.
-    public static func fit(releasing table: inout CustomerTable, _ specification: Specification, threads: Int = 1,
-                           progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted {
-        try fit(&table, specification, releasing: true, threads: threads, progress: progress)
+    /// - Parameter element: `Double.self`, or `Float.self` for a matrix of half the size: the
+    ///   encoded values are rounded to floats, the scaler is fitted to them in double and the
+    ///   scaled values are rounded again. A value beyond the float range is an error.
+    public static func fit<Element: MatrixElement>(releasing table: inout CustomerTable, _ specification: Specification,
+                                                   as element: Element.Type, threads: Int = 1,
+                                                   progress: (WorkProgress) -> Void = { _ in }) throws -> Fitted<Element> {
+        try fit(&table, specification, releasing: true, as: element, threads: threads, progress: progress)
     }
 
-    private static func fit(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool, threads: Int,
-                            progress: (WorkProgress) -> Void) throws -> Fitted {
-        var (encoding, raw, report) = try encode(&table, specification, releasing: releasing, threads: threads, progress: progress)
+    private static func fit<Element: MatrixElement>(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool,
+                                                    as element: Element.Type, threads: Int,
+                                                    progress: (WorkProgress) -> Void) throws -> Fitted<Element> {
+        var (encoding, raw, report) = try encode(&table, specification, releasing: releasing, as: element, threads: threads,
+                                                 progress: progress)
         let pipeline = try FeaturePipeline(encoding: encoding, fittingScalerTo: raw, table: table, specification, threads: threads)
         try pipeline.scale(&raw, table: table, threads: threads)
         return Fitted(pipeline: pipeline, matrix: raw, report: report)
@@ -93,11 +99,13 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     public static func encode(_ table: CustomerTable, _ specification: Specification, threads: Int = 1,
                               progress: (WorkProgress) -> Void = { _ in }) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
         var table = table
-        return try encode(&table, specification, releasing: false, threads: threads, progress: progress)
+        return try encode(&table, specification, releasing: false, as: Double.self, threads: threads, progress: progress)
     }
 
-    private static func encode(_ table: inout CustomerTable, _ specification: Specification, releasing: Bool, threads: Int,
-                               progress: (WorkProgress) -> Void) throws -> (encoding: FeatureEncoding, matrix: Matrix, report: EncodingReport) {
+    private static func encode<Element: MatrixElement>(
+        _ table: inout CustomerTable, _ specification: Specification, releasing: Bool, as element: Element.Type, threads: Int,
+        progress: (WorkProgress) -> Void
+    ) throws -> (encoding: FeatureEncoding, matrix: DenseMatrix<Element>, report: EncodingReport) {
         progress(.started("encoding"))
         let (encoding, fitReport) = try FeatureEncoder.fit(
             table, features: specification.features, exclude: specification.exclude,
@@ -108,17 +116,17 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
                 throw CustomerDataError.notNumbers(file: table.source, column: j + 1, name: column.name, purpose: purpose)
             }
         }
-        var encoded = releasing ? try encoding.encode(releasing: &table, threads: threads, progress: progress)
-            : try encoding.encode(table, threads: threads, progress: progress)
+        var encoded = releasing ? try encoding.encode(releasing: &table, as: element, threads: threads, progress: progress)
+            : try encoding.encode(table, as: element, threads: threads, progress: progress)
         encoded.report.excluded = fitReport.excluded
         encoded.report.numericLooking = fitReport.numericLooking
-        let matrix = try Matrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
+        let matrix = try DenseMatrix(rows: table.rowCount, columns: encoded.names.count, storage: encoded.matrix)
         try LargeValues.check(matrix, names: encoded.names, table: table, threads: threads)
         return (encoding, matrix, encoded.report)
     }
 
     /// Fits the scaler (after log1p on `specification.log1p`) to an encoded matrix.
-    public init(encoding: FeatureEncoding, fittingScalerTo raw: Matrix, table: CustomerTable,
+    public init<Element: MatrixElement>(encoding: FeatureEncoding, fittingScalerTo raw: DenseMatrix<Element>, table: CustomerTable,
                 _ specification: Specification, threads: Int = 1) throws {
         let names = encoding.featureNames
         let log1p = try FeaturePipeline.log1pIndices(encoding, specification, file: table.source)
@@ -157,7 +165,7 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     }
 
     /// log1p and scaling in place; a log1p domain error names the table's line.
-    private func scale(_ matrix: inout Matrix, table: CustomerTable, threads: Int = 1) throws {
+    private func scale<Element: MatrixElement>(_ matrix: inout DenseMatrix<Element>, table: CustomerTable, threads: Int = 1) throws {
         do {
             try scaler.transform(&matrix, threads: threads)
         } catch NumericError.log1pDomain(let column, let row, let value) {
@@ -172,12 +180,12 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
     ///   - scaled: rows in the fitted units (the output of `fit` or `transform`).
     ///   - labels: each row's cluster in `0..<k`.
     /// - Complexity: O(rows · features).
-    public func clusterMeans(_ scaled: Matrix, labels: [Int], k: Int) -> [[Double]] {
+    public func clusterMeans<Element: MatrixElement>(_ scaled: DenseMatrix<Element>, labels: [Int], k: Int) -> [[Double]] {
         means(clusterSums(scaled, labels: labels, k: k), k: k)
     }
 
     /// `clusterMeans` for k-means labels as they come, without a widened copy of them.
-    public func clusterMeans(_ scaled: Matrix, labels: [Int32], k: Int) -> [[Double]] {
+    public func clusterMeans<Element: MatrixElement>(_ scaled: DenseMatrix<Element>, labels: [Int32], k: Int) -> [[Double]] {
         means(clusterSums(scaled, labels: labels, k: k), k: k)
     }
 
@@ -187,29 +195,35 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
 
     /// Per cluster, the sum of its rows in original units and its row count: `clusterMeans`
     /// before the division, for rows split across partitions (add the sums in partition order).
-    public func clusterSums(_ scaled: Matrix, labels: [Int], k: Int) -> (sums: [[Double]], counts: [Int]) {
-        sums(scaled, labels: labels, k: k)
+    public func clusterSums<Element: MatrixElement>(_ scaled: DenseMatrix<Element>, labels: [Int], k: Int) -> (sums: [[Double]], counts: [Int]) {
+        sums(d: scaled.columns, labels: labels, k: k) { scaled.forEachWidenedBlock($0) }
     }
 
     /// `clusterSums` for k-means labels as they come.
-    public func clusterSums(_ scaled: Matrix, labels: [Int32], k: Int) -> (sums: [[Double]], counts: [Int]) {
-        sums(scaled, labels: labels, k: k)
+    public func clusterSums<Element: MatrixElement>(_ scaled: DenseMatrix<Element>, labels: [Int32], k: Int) -> (sums: [[Double]], counts: [Int]) {
+        sums(d: scaled.columns, labels: labels, k: k) { scaled.forEachWidenedBlock($0) }
     }
 
-    private func sums<Label: BinaryInteger>(_ scaled: Matrix, labels: [Label], k: Int) -> (sums: [[Double]], counts: [Int]) {
-        let d = scaled.columns
+    /// `chunks` hands over the rows, in order, as doubles (`DenseMatrix.forEachWidenedBlock`);
+    /// the row loop is generic only in the label type, which the callers fix.
+    private func sums<Label: BinaryInteger>(d: Int, labels: [Label], k: Int,
+                                            chunks: ((Range<Int>, UnsafePointer<Double>) -> Void) -> Void)
+        -> (sums: [[Double]], counts: [Int]) {
         var sums = [Double](repeating: 0, count: k * d)
         var counts = [Int](repeating: 0, count: k)
         let loggedSet = Set(scaler.log1pColumns)
         let logged = (0..<d).map { loggedSet.contains($0) }
         let (center, scale) = (scaler.center, scaler.scale)
-        scaled.storage.withUnsafeBufferPointer { x in
-            sums.withUnsafeMutableBufferPointer { sums in
-                for (i, label) in labels.enumerated() where label >= 0 && label < k {
+        sums.withUnsafeMutableBufferPointer { sums in
+            chunks { rows, x in
+                for i in rows {
+                    let label = labels[i]
+                    guard label >= 0 && label < k else { continue }
                     let c = Int(label)
                     counts[c] += 1
+                    let row = x + (i - rows.lowerBound) * d
                     for j in 0..<d {
-                        let v = x[i * d + j] * scale[j] + center[j]
+                        let v = row[j] * scale[j] + center[j]
                         sums[c * d + j] += logged[j] ? expm1(v) : v
                     }
                 }

@@ -16,15 +16,21 @@ public enum LargeValues {
 
     /// The first element of `matrix`, in row-major order, whose magnitude exceeds `limit`.
     /// - Complexity: O(rows · columns), one pass on `threads` threads.
-    static func first(in matrix: Matrix, threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
+    static func first<Element: MatrixElement>(in matrix: DenseMatrix<Element>, threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
         matrix.firstElement(exceeding: limit, threads: threads)
     }
 
     /// Throws `.tooLarge` naming the table's line and column of the first element of `matrix`
     /// (encoded from `table`, features named `names`) that exceeds `limit`.
-    static func check(_ matrix: Matrix, names: [String], table: CustomerTable, threads: Int = 1) throws(CustomerDataError) {
+    /// In a float matrix a value beyond the float range reads as ±∞: `.beyondFloatRange`.
+    static func check<Element: MatrixElement>(_ matrix: DenseMatrix<Element>, names: [String], table: CustomerTable,
+                                              threads: Int = 1) throws(CustomerDataError) {
         guard let (row, column, value) = first(in: matrix, threads: threads) else { return }
         let name = names[column]
+        if Element.self != Double.self, value.isInfinite {
+            throw .beyondFloatRange(file: table.source, line: table.line(ofRow: row), column: (table.index(of: name) ?? column) + 1,
+                                    name: name)
+        }
         throw .tooLarge(file: table.source, line: table.line(ofRow: row), column: (table.index(of: name) ?? column) + 1,
                         name: name, value: "\(value)")
     }

@@ -9,12 +9,18 @@ public enum ClusterJob {
     /// - Parameter progress: hears each step on the calling thread (reading progress comes
     ///   through `options.read.progress`).
     public static func run(_ options: ClusterOptions, progress: (WorkProgress) -> Void = { _ in }) throws -> ClusterRun {
+        options.float32 ? try run(options, as: Float.self, progress: progress) : try run(options, as: Double.self, progress: progress)
+    }
+
+    /// The run with the scaled matrix kept as `element`s.
+    private static func run<Element: MatrixElement>(_ options: ClusterOptions, as element: Element.Type,
+                                                    progress: (WorkProgress) -> Void) throws -> ClusterRun {
         var timings = StageTimer()
-        var loaded = try loadFeatures(options, progress: progress) { timings.lap("read") }
+        var loaded = try loadFeatures(options, as: element, progress: progress) { timings.lap("read") }
         timings.lap("encode + scale")
         let (file, names, rows) = (loaded.file, loaded.pipeline.features, loaded.rows)
         var scaled = loaded.matrix
-        loaded.matrix = try Matrix(zeros: 0, 0)  // one owner, so nothing below copies it
+        loaded.matrix = try DenseMatrix(zeros: 0, 0)  // one owner, so nothing below copies it
         try checkNotAllConstant(scaled, names: names, file: file)
 
         progress(.started("clustering"))
@@ -79,7 +85,7 @@ public enum ClusterJob {
             })
             let labels = result.labels.map(Int.init)
             do {
-                projection = try Projection.make(rows: rows, labels: labels, seed: options.seed) { scaled.selectingRows($0) }
+                projection = try Projection.make(rows: rows, labels: labels, seed: options.seed) { scaled.widenedRows($0) }
             } catch let error as NumericError {
                 throw SegmentationError.numeric(file: file, error)
             }
@@ -95,35 +101,39 @@ public enum ClusterJob {
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
             pipeline: loaded.pipeline, report: loaded.report, result: result, centroidsOriginal: original,
             metrics: metrics ?? ClusterMetrics(silhouette: nil, calinskiHarabasz: nil, daviesBouldin: nil, silhouetteSampleSize: nil),
-            selection: selection, seed: options.seed, centroidZScores: centroidZ, projection: projection, timings: timings.stages)
+            selection: selection, seed: options.seed, centroidZScores: centroidZ, projection: projection, timings: timings.stages,
+            matrixStorage: Element.storageName)
     }
 
     /// The fitted pipeline with its transformed matrix, and what is kept of the table (its
     /// ids). The rest of the table is released as it is encoded and when this returns.
-    struct LoadedFeatures {
+    struct LoadedFeatures<Element: MatrixElement> {
         let file: String
         let ids: IdentifierColumn?
         let rows: Int
         let pipeline: FeaturePipeline
         let report: EncodingReport
-        var matrix: Matrix
+        var matrix: DenseMatrix<Element>
     }
 
-    static func loadFeatures(_ options: ClusterOptions, progress: (WorkProgress) -> Void = { _ in },
-                             afterRead: () -> Void = {}) throws -> LoadedFeatures {
+    static func loadFeatures<Element: MatrixElement>(_ options: ClusterOptions, as element: Element.Type,
+                                                     progress: (WorkProgress) -> Void = { _ in },
+                                                     afterRead: () -> Void = {}) throws -> LoadedFeatures<Element> {
         var read = options.read
         if let features = options.features { read.columns = features }
+        // A float matrix is made from cells kept as floats: the table never holds doubles.
+        read.numbersAsFloats = Element.self == Float.self
         var table = try CSVReader.read(path: options.input, options: read)
         afterRead()
         var specification = FeaturePipeline.Specification(features: options.features, log1p: options.log1p, scale: options.scale)
         specification.exclude = options.exclude + (options.read.idColumn.map { [$0] } ?? [])
         specification.maxCategories = options.maxCategories
-        let fitted = try FeaturePipeline.fit(releasing: &table, specification, threads: options.threads, progress: progress)
+        let fitted = try FeaturePipeline.fit(releasing: &table, specification, as: element, threads: options.threads, progress: progress)
         return LoadedFeatures(file: table.source, ids: table.identifiers, rows: table.rowCount,
                               pipeline: fitted.pipeline, report: fitted.report, matrix: fitted.matrix)
     }
 
-    private static func checkNotAllConstant(_ scaled: Matrix, names: [String], file: String) throws {
+    private static func checkNotAllConstant<Element: MatrixElement>(_ scaled: DenseMatrix<Element>, names: [String], file: String) throws {
         guard scaled.rows > 0 else { return }
         let first = scaled.row(0)
         for i in 1..<scaled.rows {

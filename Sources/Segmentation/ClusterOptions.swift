@@ -32,6 +32,9 @@ public struct ClusterOptions: Sendable {
     public var threads = 1
     public var maxCategories = 50
     public var silhouetteLimit = 20_000
+    /// Keep the scaled matrix in floats: half the memory of the matrix, the arithmetic still
+    /// in double (`MatrixElement`), values rounded to about 7 significant digits.
+    public var float32 = false
 
     public init(input: String, idColumn: String) {
         self.input = input

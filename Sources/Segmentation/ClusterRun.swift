@@ -24,6 +24,8 @@ public struct ClusterRun: Sendable {
     /// rows or 2 features).
     public let projection: Projection?
     public let timings: [(String, Double)]
+    /// How the scaled matrix was kept: "double", or "float" (`ClusterOptions.float32`).
+    public var matrixStorage = "double"
 
     public var features: [String] { pipeline.features }
     public var encoding: FeatureEncoding { pipeline.encoding }

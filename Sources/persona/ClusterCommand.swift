@@ -78,6 +78,9 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the fitted model (JSON).", valueName: "MODEL.json"))
     var model: String?
 
+    @Flag(name: .customLong("float32"), help: "Keep the scaled matrix in 32-bit floats: half its memory, for very large runs. Values are rounded to about 7 significant digits; all arithmetic stays in double, so results differ from the default only by that rounding (the inertia typically in the 7th digit).")
+    var float32 = false
+
     @OptionGroup var reporting: ReportOptions
 
     func validate() throws {
@@ -85,7 +88,8 @@ struct ClusterCommand: ParsableCommand {
             let fitting: [(String, Bool)] = [("--features", columns.features != nil), ("--exclude", columns.exclude != nil), ("--k", k != nil),
                                              ("--scale", scale != nil), ("--log1p", log1p != nil), ("--init", initialization != nil),
                                              ("--n-init", nInit != nil), ("--model", model != nil), ("--report", reporting.report != nil),
-                                             ("--notebook", reporting.notebook != nil), ("--numeric", columns.numeric != nil)]
+                                             ("--notebook", reporting.notebook != nil), ("--numeric", columns.numeric != nil),
+                                             ("--float32", float32)]
             if let given = fitting.first(where: \.1) {
                 throw ValidationError("--apply uses the saved model's features, scaling and centroids; leave out \(given.0)")
             }
@@ -148,6 +152,7 @@ struct ClusterCommand: ParsableCommand {
         options.threads = input_.threadCount
         options.maxCategories = maxCategories
         options.forReport = reporting.wanted
+        options.float32 = float32
         return options
     }
 

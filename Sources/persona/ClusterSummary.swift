@@ -20,6 +20,9 @@ struct ClusterSummary {
             scaling += " after log1p on " + run.scaler.log1pColumns.map { run.features[$0] }.joined(separator: ", ")
         }
         add("scaling", scaling)
+        if run.matrixStorage != Double.storageName {
+            add("matrix", "kept in 32-bit floats (--float32): half the memory, arithmetic in double")
+        }
         let model = run.result.model
         if !run.selection.isEmpty {
             add("k", "\(model.k), chosen by highest silhouette:")

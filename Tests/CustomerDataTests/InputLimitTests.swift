@@ -306,7 +306,7 @@ struct WideTableTests {
         var options = CSVReadOptions()
         options.idColumn = "id"
         options.limits.maxColumns = 100_000
-        var encoded: FeaturePipeline.Fitted?
+        var encoded: FeaturePipeline.Fitted<Double>?
         let seconds = try threadSeconds {
             let table = try CSVReader.read(bytes: bytes, name: "wide.csv", options: options)
             var specification = FeaturePipeline.Specification()

@@ -16,10 +16,12 @@ struct ReleasingEncodeTests {
         return text
     }()
 
-    private func read(threads: Int = 2) throws -> CustomerTable {
+    private func read(threads: Int = 2, floats: Bool = false, blockBytes: Int? = nil) throws -> CustomerTable {
         var options = CSVReadOptions()
         options.idColumn = "id"
         options.threads = threads
+        options.numbersAsFloats = floats
+        if let blockBytes { options.blockBytes = blockBytes }
         return try CSVReader.read(bytes: Array(Self.text.utf8), name: "r.csv", options: options)
     }
 
@@ -35,7 +37,7 @@ struct ReleasingEncodeTests {
         spec.exclude = ["id"]
         let expected = try FeaturePipeline.fit(plain, spec, threads: 2)
         var owned = try read()
-        let fitted = try FeaturePipeline.fit(releasing: &owned, spec, threads: 2)
+        let fitted = try FeaturePipeline.fit(releasing: &owned, spec, as: Double.self, threads: 2)
         #expect(fitted.pipeline == expected.pipeline)
         #expect(fitted.matrix.storage.elementsEqual(expected.matrix.storage) { $0.bitPattern == $1.bitPattern })
         #expect(fitted.report == expected.report)
@@ -49,6 +51,73 @@ struct ReleasingEncodeTests {
         #expect(owned.line(ofRow: 299_999) == 300_001)
     }
 
+    /// Floats: the encoded values rounded to floats, the scaler fitted to those (in double),
+    /// the scaled values rounded again: the double pipeline on the rounded table, rounded.
+    @Test("a float matrix is the double pipeline's, fitted on the values rounded to floats, rounded")
+    func floatMatrix() throws {
+        var spec = FeaturePipeline.Specification()
+        spec.exclude = ["id"]
+        var owned = try read()
+        let fitted = try FeaturePipeline.fit(releasing: &owned, spec, as: Float.self, threads: 2)
+        let (encoding, raw, _) = try FeaturePipeline.encode(try read(), spec, threads: 2)
+        let rounded = try Matrix(rows: raw.rows, columns: raw.columns, storage: raw.storage.map { Double(Float($0)) })
+        let scaler = try Scaler.fit(rounded, method: spec.scale, threads: 2)
+        #expect(fitted.pipeline == FeaturePipeline(encoding: encoding, scaler: scaler))
+        let expected = try scaler.transform(rounded).storage.map { Float($0) }
+        #expect(fitted.matrix.storage == expected)
+        #expect(fitted.matrix.rows == 300_000)
+        // The plain double pipeline differs only by the rounding (z-scores of order 1).
+        let plain = try FeaturePipeline.fit(try read(), spec, threads: 2)
+        #expect(zip(fitted.matrix.storage, plain.matrix.storage).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+    }
+
+    @Test("a table read as floats holds each number rounded, whatever the threads and blocks",
+          arguments: [(1, nil), (2, 64 << 10)] as [(Int, Int?)])
+    func readAsFloats(threads: Int, blockBytes: Int?) throws {
+        let doubles = try read(threads: 2)
+        let floats = try read(threads: threads, floats: true, blockBytes: blockBytes)
+        for name in ["spend", "visits"] {
+            guard let j = floats.index(of: name), case .numeric(let column) = floats.columns[j],
+                  case .float(let cells) = column.storage, let k = doubles.index(of: name),
+                  case .numeric(let reference) = doubles.columns[k] else {
+                Issue.record("\(name) should be a numeric column of floats")
+                continue
+            }
+            #expect(cells.count == 300_000 && column.count == 300_000)
+            #expect(cells.elementsEqual(reference.values) { $0.bitPattern == Float($1).bitPattern }, "\(name)")
+            #expect(column.missingCount == reference.missingCount)
+            #expect(column.values.elementsEqual(reference.values.map { Double(Float($0)) }) { ($0.isNaN && $1.isNaN) || $0 == $1 })
+        }
+        #expect(floats.identifiers?[123_456] == "c123456")
+        #expect(floats.line(ofRow: 299_999) == 300_001)
+        // The encoding decided from the float cells is the same (0/1 columns are still booleans).
+        var spec = FeaturePipeline.Specification()
+        spec.exclude = ["id"]
+        var owned = floats
+        let fitted = try FeaturePipeline.fit(releasing: &owned, spec, as: Float.self, threads: threads)
+        #expect(fitted.pipeline.features == ["spend", "visits", "vip", "plan=Gold", "plan=Silver"])
+        var plain = try read()
+        let reference = try FeaturePipeline.fit(releasing: &plain, spec, as: Float.self, threads: 2)
+        #expect(zip(fitted.matrix.storage, reference.matrix.storage).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+    }
+
+    @Test("a value beyond the float range is reported where it was read, not rounded to infinity")
+    func beyondFloatRange() throws {
+        var options = CSVReadOptions()
+        options.idColumn = "id"
+        var table = try CSVReader.read(bytes: Array("id,spend,visits\na,1.5,2\nb,4e38,3\nc,2,1\n".utf8), name: "big.csv", options: options)
+        var spec = FeaturePipeline.Specification()
+        spec.exclude = ["id"]
+        #expect(throws: CustomerDataError.beyondFloatRange(file: "big.csv", line: 3, column: 2, name: "spend")) {
+            _ = try FeaturePipeline.fit(releasing: &table, spec, as: Float.self)
+        }
+        #expect(CustomerDataError.beyondFloatRange(file: "big.csv", line: 3, column: 2, name: "spend").description
+            == "big.csv:3: column 'spend' (2): the value is beyond the range of 32-bit floats (about ±3.4e38), in which this run "
+            + "keeps its matrix: keep the matrix in doubles for values this large")
+        var again = try CSVReader.read(bytes: Array("id,spend,visits\na,1.5,2\nb,4e38,3\nc,2,1\n".utf8), name: "big.csv", options: options)
+        #expect(try FeaturePipeline.fit(releasing: &again, spec, as: Double.self).pipeline.scaler.center[0] > 1e38)
+    }
+
     @Test("a copy of the table that shares the columns keeps every value")
     func sharedCopyKept() throws {
         let original = try read()
@@ -56,7 +125,7 @@ struct ReleasingEncodeTests {
         var shared = original
         var spec = FeaturePipeline.Specification()
         spec.exclude = ["id"]
-        _ = try FeaturePipeline.fit(releasing: &shared, spec, threads: 2)
+        _ = try FeaturePipeline.fit(releasing: &shared, spec, as: Double.self, threads: 2)
         #expect(numbers(original, "spend").elementsEqual(spendBefore) { $0.bitPattern == $1.bitPattern })
         #expect(numbers(original, "visits") == visitsBefore)
         #expect(visitsBefore.reduce(0, +) == Double((0..<300_000).reduce(0) { $0 + $1 % 13 }))

@@ -45,6 +45,47 @@ struct ClusterJobTests {
         #expect(abs(low[1] - 1.0 / 3) < 1e-12)
     }
 
+    /// `--float32`: the run on the values rounded to floats. On blobs where rounding cannot
+    /// move a customer, the clusters are the default run's, and the inertia and the centroids
+    /// in original units differ only in the rounding (about 1e-7 relative).
+    @Test("float32: the same clusters; inertia, centroids and metrics within the float rounding")
+    func float32() throws {
+        var rng = SeededRandom(seed: 21)
+        var text = "id,spend,visits,tenure,region\n"
+        let regions = ["north", "south", "east"]
+        for i in 0..<12_000 {
+            let c = Double(i % 3)
+            text += "c\(i),\(100 + 300 * c + 20 * rng.nextUnit()),\(3 + 4 * c + rng.nextUnit()),\(12.5 * c + 2 * rng.nextUnit()),"
+                + "\(regions[i % 3])\n"
+        }
+        let path = try temporaryCSV(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = ClusterOptions(input: path, idColumn: "id")
+        options.k = .fixed(3)
+        options.nInit = 2
+        options.seed = 4
+        options.threads = 2
+        options.log1p = ["spend"]
+        let double = try ClusterJob.run(options)
+        options.float32 = true
+        let single = try ClusterJob.run(options)
+        #expect(single.matrixStorage == "float" && double.matrixStorage == "double")
+        #expect(single.result.labels == double.result.labels)
+        #expect(single.result.clusterSizes == [4_000, 4_000, 4_000])
+        #expect(abs(single.result.model.inertia - double.result.model.inertia) <= 1e-5 * double.result.model.inertia)
+        #expect(single.result.model.inertia != double.result.model.inertia, "the rounding shows")
+        for (a, b) in zip(single.centroidsOriginal.storage, double.centroidsOriginal.storage) {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(b)))
+        }
+        for (a, b) in zip(single.result.squaredDistances, double.result.squaredDistances) {
+            #expect(abs(a - b) <= 1e-4 * max(1, b))
+        }
+        let (m1, m2) = (single.metrics, double.metrics)
+        #expect(abs((m1.silhouette ?? 0) - (m2.silhouette ?? 1)) < 1e-5)
+        #expect(abs((m1.daviesBouldin ?? 0) - (m2.daviesBouldin ?? 1)) < 1e-5)
+        #expect(abs((m1.calinskiHarabasz ?? 0) - (m2.calinskiHarabasz ?? 1)) < 1e-4 * (m2.calinskiHarabasz ?? 1))
+    }
+
     @Test("SEGMENTS.csv quotes ids that need it and keeps them verbatim")
     func segmentsQuoting() throws {
         let path = try temporaryCSV("id,x\n\"a,1\",1\n\" b\",2\n\"c\"\"\",10\n")

@@ -112,11 +112,17 @@ extension ColumnSummary.Column {
         var low = Double.infinity, high = -Double.infinity
         var present = 0
         var binary = true
-        for v in column.values where !v.isNaN {
-            present += 1
-            low = min(low, v)
-            high = max(high, v)
-            if v != 0 && v != 1 { binary = false }
+        func scan<Cells: Sequence>(_ cells: Cells) where Cells.Element == Double {
+            for v in cells where !v.isNaN {
+                present += 1
+                low = min(low, v)
+                high = max(high, v)
+                if v != 0 && v != 1 { binary = false }
+            }
+        }
+        switch column.storage {
+        case .double(let values): scan(values)
+        case .float(let floats): scan(floats.lazy.map { Double($0) })
         }
         self.present = present
         if present > 0 { (minimum, maximum) = (low, high) }
