@@ -10,7 +10,7 @@
 // changing; every timed 21-iteration fit is checked to have run all 21 iterations.
 //
 // Usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid]
-//                      [--only lloyd:KERNEL:THREADS | csv:THREADS]
+//                      [--only lloyd:KERNEL:THREADS[:float32] | csv:THREADS]
 //   --export DIR writes DIR/uniform_<rows>x16.f64 (raw little-endian doubles, row-major),
 //   DIR/init_8x16.f64 (the starting centroids) and DIR/persona_bench.json (the timings), so
 //   sklearn_lloyd.py can time scikit-learn on exactly the same data and starting point.
@@ -18,6 +18,8 @@
 //   the Python scripts call it between their own measurements, so that both sides are timed
 //   under the same machine conditions (on a shared 2-core VM the speed drifts over minutes).
 //   It is also the way to profile one kernel: `perf record persona-bench --only lloyd:fused:1`.
+//   `lloyd:KERNEL:THREADS:float32` runs the same fits on the matrix rounded to floats
+//   (`persona cluster --float32`).
 
 import CustomerData
 import Dispatch
@@ -57,7 +59,7 @@ struct Options {
     var only: Only?
 
     enum Only {
-        case lloyd(kernel: AssignmentKernel, threads: Int)
+        case lloyd(kernel: AssignmentKernel, threads: Int, float32: Bool)
         case csv(threads: Int)
         case logistic(threads: Int)
         case scoring(threads: Int)
@@ -82,8 +84,9 @@ func parseOptions() -> Options {
         case "--skip-grid": options.grid = false
         case "--only":
             let parts = value(arg).split(separator: ":").map(String.init)
-            if parts.count == 3, parts[0] == "lloyd", let kernel = AssignmentKernel(rawValue: parts[1]), let threads = Int(parts[2]), threads >= 1 {
-                options.only = .lloyd(kernel: kernel, threads: threads)
+            if parts.count == 3 || (parts.count == 4 && parts[3] == "float32"), parts[0] == "lloyd",
+               let kernel = AssignmentKernel(rawValue: parts[1]), let threads = Int(parts[2]), threads >= 1 {
+                options.only = .lloyd(kernel: kernel, threads: threads, float32: parts.count == 4)
             } else if parts == ["format"] {
                 options.only = .format
             } else if parts.count == 2, let threads = Int(parts[1]), threads >= 1,
@@ -91,10 +94,10 @@ func parseOptions() -> Options {
                                                 "scoring": .scoring(threads: threads), "metrics": .metrics(threads: threads)][parts[0]] {
                 options.only = only
             } else {
-                fail("--only takes lloyd:KERNEL:THREADS (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS, scoring:THREADS, metrics:THREADS or format")
+                fail("--only takes lloyd:KERNEL:THREADS[:float32] (KERNEL: fused, gemm, automatic), csv:THREADS, logistic:THREADS, scoring:THREADS, metrics:THREADS or format")
             }
         case "-h", "--help":
-            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS | csv:THREADS | logistic:THREADS | scoring:THREADS | metrics:THREADS | format]")
+            print("usage: persona-bench [--rows N] [--repeats N] [--csv FILE] [--export DIR] [--skip-grid] [--only lloyd:KERNEL:THREADS[:float32] | csv:THREADS | logistic:THREADS | scoring:THREADS | metrics:THREADS | format]")
             exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -258,24 +261,27 @@ func printJSON(_ object: [String: Any]) throws {
 }
 
 switch options.only {
-case .lloyd(let kernel, let threads)?:
+case .lloyd(let kernel, let threads, let float32)?:
     // The same matrix and start as the full run; raw t(21) and t(1) of every repeat.
     let data = try uniformMatrix(rows: options.rows, columns: 16, seed: 1)
     let start = try sampledRows(data, k: 8, seed: 2)
-    let long = try KMeans(k: 8, initialization: .given(start), nInit: 1, maxIterations: 21, tolerance: 0,
-                          seed: 0, threads: threads, kernel: kernel)
-    let short = try KMeans(k: 8, initialization: .given(start), nInit: 1, maxIterations: 1, tolerance: 0,
-                           seed: 0, threads: threads, kernel: kernel)
-    _ = try short.fit(data)
-    var t21: [Double] = [], t1: [Double] = []
-    var last: KMeansResult?
-    for _ in 0..<repeats {
-        let a = try best(1) { try long.fit(data) }
-        let b = try best(1) { try short.fit(data) }
-        t21.append(a.seconds); t1.append(b.seconds); last = a.value
+    func timed<Element: MatrixElement>(_ data: DenseMatrix<Element>) throws {
+        let long = try KMeans(k: 8, initialization: .given(start), nInit: 1, maxIterations: 21, tolerance: 0,
+                              seed: 0, threads: threads, kernel: kernel)
+        let short = try KMeans(k: 8, initialization: .given(start), nInit: 1, maxIterations: 1, tolerance: 0,
+                               seed: 0, threads: threads, kernel: kernel)
+        _ = try short.fit(data)
+        var t21: [Double] = [], t1: [Double] = []
+        var last: KMeansResult?
+        for _ in 0..<repeats {
+            let a = try best(1) { try long.fit(data) }
+            let b = try best(1) { try short.fit(data) }
+            t21.append(a.seconds); t1.append(b.seconds); last = a.value
+        }
+        try printJSON(["kernel": kernel.rawValue, "threads": threads, "storage": Element.storageName, "t21": t21, "t1": t1,
+                       "iterations": last!.model.iterations, "inertia": last!.model.inertia])
     }
-    try printJSON(["kernel": kernel.rawValue, "threads": threads, "t21": t21, "t1": t1,
-                   "iterations": last!.model.iterations, "inertia": last!.model.inertia])
+    if float32 { try timed(data.narrowed()) } else { try timed(data) }
     exit(0)
 case .csv(let threads)?:
     guard let csv = options.csv else { fail("--only csv:THREADS needs --csv FILE") }
