@@ -158,7 +158,9 @@ public struct Scaler: Codable, Sendable, Equatable {
             for i in 0..<data.rows {
                 let v = Double(data[i, j])
                 guard v > -1 || v.isNaN else {  // log1p(-1) is -inf
-                    throw NumericError.log1pDomain(column: j, row: i, value: v)
+                    // The shortest decimal of the stored value: a float's digits as read
+                    // (-7.92767, not -7.927670001983643), a double as it is.
+                    throw NumericError.log1pDomain(column: j, row: i, value: Double("\(data[i, j])") ?? v)
                 }
                 data[i, j] = Element(narrowing: log1p(v))
             }

@@ -114,6 +114,11 @@ struct FloatMatrixTests {
             let reference = try scaler.transform(wide)
             #expect(scaled.storage == reference.storage.map { Float($0) }, "\(method): each value the double result rounded")
         }
+        // A value log1p cannot take is reported with the digits it was read with.
+        let negative = FloatMatrix(unchecked: 2, 1, [Float(0.5), Float(-7.92767)])
+        #expect(throws: NumericError.log1pDomain(column: 0, row: 1, value: -7.92767)) {
+            _ = try Scaler.fit(negative, method: .zscore, log1pColumns: [0])
+        }
         #expect(data.firstNonFinite() == nil)
         var bad = data
         bad[2_000, 3] = .nan
