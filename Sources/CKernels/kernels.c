@@ -221,19 +221,49 @@ static inline double kmpp_min(double closest, double distance) { return distance
 
 #define ROW double
 #define ROW_FN(name) name##_f64
-#define ROW_PUBLIC(name) name
 #define ROW_LOAD4(p) _mm256_loadu_pd(p)
 #define ROW_LOAD8(p) _mm512_loadu_pd(p)
 #include "row_kernels.h"
 #undef ROW
 #undef ROW_FN
-#undef ROW_PUBLIC
 #undef ROW_LOAD4
 #undef ROW_LOAD8
 
 #define ROW float
 #define ROW_FN(name) name##_f32
-#define ROW_PUBLIC(name) name##_f32
 #define ROW_LOAD4(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define ROW_LOAD8(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
 #include "row_kernels.h"
+#undef ROW
+#undef ROW_FN
+#undef ROW_LOAD4
+#undef ROW_LOAD8
+
+// The public row kernels: rows of doubles (`element_bytes` 8) or floats (4).
+#define PERSONA_ROWS(name, x, ...) \
+    (element_bytes == 4 ? name##_f32((const float *)(x), __VA_ARGS__) : name##_f64((const double *)(x), __VA_ARGS__))
+
+void persona_assign_fused(const void *x, int element_bytes, int64_t rows, int64_t d, const double *ct, const double *norms,
+                          int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level) {
+    PERSONA_ROWS(persona_assign_fused, x, rows, d, ct, norms, blocks, labels, sums, counts, scratch, level);
+}
+
+void persona_cluster_sums(const void *x, int element_bytes, int64_t rows, int64_t d, const int32_t *labels, double *sums,
+                          int64_t *counts) {
+    PERSONA_ROWS(persona_cluster_sums, x, rows, d, labels, sums, counts);
+}
+
+double persona_cluster_spread(const void *x, int element_bytes, int64_t rows, int64_t d, const int32_t *labels,
+                              const double *means, double *root) {
+    return PERSONA_ROWS(persona_cluster_spread, x, rows, d, labels, means, root);
+}
+
+void persona_kmpp_potentials(const void *x, int element_bytes, int64_t rows, int64_t d, const double *closest,
+                             const double *cand, int64_t trials, double *out, int level) {
+    PERSONA_ROWS(persona_kmpp_potentials, x, rows, d, closest, cand, trials, out, level);
+}
+
+double persona_kmpp_update(const void *x, int element_bytes, int64_t rows, int64_t d, double *closest, const double *center,
+                           int initial) {
+    return PERSONA_ROWS(persona_kmpp_update, x, rows, d, closest, center, initial);
+}

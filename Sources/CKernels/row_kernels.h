@@ -2,7 +2,8 @@
 // included twice by kernels.c. Float rows are widened as they are loaded and everything after
 // that is the double code, so the results on float rows are those of the double kernels on the
 // same values widened (what `--float32` promises: half the memory, the same arithmetic).
-// Not a public header: kernels.c defines ROW, ROW_FN, ROW_PUBLIC, ROW_LOAD4 and ROW_LOAD8.
+// Not a public header: kernels.c defines ROW, ROW_FN, ROW_LOAD4 and ROW_LOAD8, and the public
+// functions that pick the double or the float version by the rows' element size.
 
 /// Adds one row to its cluster's sums. Each sum element gets its rows added one by one in row
 /// order at every level (vectors only run across features), so sums are the same at every level.
@@ -139,7 +140,7 @@ static void ROW_FN(assign_avx512)(const ROW *x, int64_t rows, int64_t d, const d
 }
 #endif
 
-void ROW_PUBLIC(persona_assign_fused)(const ROW *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+static void ROW_FN(persona_assign_fused)(const ROW *x, int64_t rows, int64_t d, const double *ct, const double *norms,
                           int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level) {
 #if defined(__x86_64__)
     if (level >= PERSONA_VECTOR_AVX512) { ROW_FN(assign_avx512)(x, rows, d, ct, norms, blocks, labels, sums, counts, scratch); return; }
@@ -160,7 +161,7 @@ static inline double ROW_FN(kmpp_distance)(const ROW *row, const double *c, int6
     return s;
 }
 
-double ROW_PUBLIC(persona_kmpp_update)(const ROW *x, int64_t rows, int64_t d, double *closest, const double *center, int initial) {
+static double ROW_FN(persona_kmpp_update)(const ROW *x, int64_t rows, int64_t d, double *closest, const double *center, int initial) {
     double total = 0;
     int64_t i = 0;
     // Four rows at a time: four independent chains, added to the total in row order.
@@ -235,7 +236,7 @@ static void ROW_FN(kmpp_potentials4_avx2)(const ROW *x, int64_t rows, int64_t d,
 }
 #endif
 
-void ROW_PUBLIC(persona_kmpp_potentials)(const ROW *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+static void ROW_FN(persona_kmpp_potentials)(const ROW *x, int64_t rows, int64_t d, const double *closest, const double *cand,
                              int64_t trials, double *out, int level) {
 #if defined(__x86_64__)
     if (level >= PERSONA_VECTOR_AVX2 && d <= 256) {
@@ -256,7 +257,7 @@ void ROW_PUBLIC(persona_kmpp_potentials)(const ROW *x, int64_t rows, int64_t d, 
     ROW_FN(kmpp_potentials_baseline)(x, rows, d, closest, cand, trials, out);
 }
 
-void ROW_PUBLIC(persona_cluster_sums)(const ROW *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts) {
+static void ROW_FN(persona_cluster_sums)(const ROW *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts) {
     for (int64_t i = 0; i < rows; i++) {
         int64_t c = labels[i];
         counts[c] += 1;
@@ -266,7 +267,7 @@ void ROW_PUBLIC(persona_cluster_sums)(const ROW *x, int64_t rows, int64_t d, con
     }
 }
 
-double ROW_PUBLIC(persona_cluster_spread)(const ROW *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
+static double ROW_FN(persona_cluster_spread)(const ROW *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
                               double *root) {
     double squared = 0;
     for (int64_t i = 0; i < rows; i++) {

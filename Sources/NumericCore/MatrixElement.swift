@@ -5,8 +5,9 @@ import CKernels
 /// is rounded to float only when it is stored back into a float matrix. So k-means on a float
 /// matrix gives, bit for bit, what it gives on the double matrix of the same (widened) values.
 ///
-/// The loops over rows are requirements here, one implementation per type, so generic code
-/// calls them once per chunk of rows and never once per element.
+/// The loops over rows are requirements here, one implementation per type, or C kernels told
+/// the element size (below), so generic code calls them once per chunk of rows and never once
+/// per element.
 public protocol MatrixElement: BinaryFloatingPoint, Codable, Sendable, BitwiseCopyable {
     /// "double" or "float": how the values are stored, for summaries.
     static var storageName: String { get }
@@ -27,24 +28,6 @@ public protocol MatrixElement: BinaryFloatingPoint, Codable, Sendable, BitwiseCo
     /// place as doubles.
     static func updateWidenedBlocks(_ x: UnsafeMutablePointer<Self>, rows: Range<Int>, d: Int,
                                     _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void)
-
-    /// `persona_assign_fused` (see `CentroidScorer`).
-    static func assignFused(_ x: UnsafePointer<Self>, rows: Int, d: Int, transposed: UnsafePointer<Double>,
-                            norms: UnsafePointer<Double>, blocks: Int, labels: UnsafeMutablePointer<Int32>,
-                            sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int64>?,
-                            scratch: UnsafeMutablePointer<Double>, level: VectorLevel)
-    /// `persona_kmpp_update` (see `KMeansPlusPlus`).
-    static func kmppUpdate(_ x: UnsafePointer<Self>, rows: Int, d: Int, closest: UnsafeMutablePointer<Double>,
-                           center: UnsafePointer<Double>, initial: Bool) -> Double
-    /// `persona_kmpp_potentials` (see `KMeansPlusPlus`).
-    static func kmppPotentials(_ x: UnsafePointer<Self>, rows: Int, d: Int, closest: UnsafePointer<Double>,
-                               candidates: UnsafePointer<Double>, trials: Int, into out: UnsafeMutablePointer<Double>)
-    /// `persona_cluster_sums` (see `PartitionStatistics`).
-    static func clusterSums(_ x: UnsafePointer<Self>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                            sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>)
-    /// `persona_cluster_spread` (see `PartitionStatistics`).
-    static func clusterSpread(_ x: UnsafePointer<Self>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                              means: UnsafePointer<Double>, root: UnsafeMutablePointer<Double>) -> Double
 }
 
 extension Double: MatrixElement {
@@ -64,33 +47,6 @@ extension Double: MatrixElement {
     public static func updateWidenedBlocks(_ x: UnsafeMutablePointer<Double>, rows: Range<Int>, d: Int,
                                            _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) {
         body(rows, x + rows.lowerBound * d)
-    }
-
-    public static func assignFused(_ x: UnsafePointer<Double>, rows: Int, d: Int, transposed: UnsafePointer<Double>,
-                                   norms: UnsafePointer<Double>, blocks: Int, labels: UnsafeMutablePointer<Int32>,
-                                   sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int64>?,
-                                   scratch: UnsafeMutablePointer<Double>, level: VectorLevel) {
-        persona_assign_fused(x, Int64(rows), Int64(d), transposed, norms, Int64(blocks), labels, sums, counts, scratch, level.rawValue)
-    }
-
-    public static func kmppUpdate(_ x: UnsafePointer<Double>, rows: Int, d: Int, closest: UnsafeMutablePointer<Double>,
-                                  center: UnsafePointer<Double>, initial: Bool) -> Double {
-        persona_kmpp_update(x, Int64(rows), Int64(d), closest, center, initial ? 1 : 0)
-    }
-
-    public static func kmppPotentials(_ x: UnsafePointer<Double>, rows: Int, d: Int, closest: UnsafePointer<Double>,
-                                      candidates: UnsafePointer<Double>, trials: Int, into out: UnsafeMutablePointer<Double>) {
-        persona_kmpp_potentials(x, Int64(rows), Int64(d), closest, candidates, Int64(trials), out, VectorLevel.current.rawValue)
-    }
-
-    public static func clusterSums(_ x: UnsafePointer<Double>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                                   sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) {
-        persona_cluster_sums(x, Int64(rows), Int64(d), labels, sums, counts)
-    }
-
-    public static func clusterSpread(_ x: UnsafePointer<Double>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                                     means: UnsafePointer<Double>, root: UnsafeMutablePointer<Double>) -> Double {
-        persona_cluster_spread(x, Int64(rows), Int64(d), labels, means, root)
     }
 }
 
@@ -139,31 +95,44 @@ extension Float: MatrixElement {
             for i in 0..<(block.count * d) { at[i] = Float(wide[i]) }
         }
     }
+}
 
-    public static func assignFused(_ x: UnsafePointer<Float>, rows: Int, d: Int, transposed: UnsafePointer<Double>,
-                                   norms: UnsafePointer<Double>, blocks: Int, labels: UnsafeMutablePointer<Int32>,
-                                   sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int64>?,
-                                   scratch: UnsafeMutablePointer<Double>, level: VectorLevel) {
-        persona_assign_fused_f32(x, Int64(rows), Int64(d), transposed, norms, Int64(blocks), labels, sums, counts, scratch, level.rawValue)
+/// The C row kernels (Sources/CKernels), for rows of this type: the kernel picks its double or
+/// float version by the element size.
+extension MatrixElement {
+    private static var elementBytes: Int32 { Int32(MemoryLayout<Self>.size) }
+
+    /// `persona_assign_fused` (see `CentroidScorer`).
+    static func assignFused(_ x: UnsafePointer<Self>, rows: Int, d: Int, transposed: UnsafePointer<Double>,
+                            norms: UnsafePointer<Double>, blocks: Int, labels: UnsafeMutablePointer<Int32>,
+                            sums: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int64>?,
+                            scratch: UnsafeMutablePointer<Double>, level: VectorLevel) {
+        persona_assign_fused(x, elementBytes, Int64(rows), Int64(d), transposed, norms, Int64(blocks), labels, sums, counts,
+                             scratch, level.rawValue)
     }
 
-    public static func kmppUpdate(_ x: UnsafePointer<Float>, rows: Int, d: Int, closest: UnsafeMutablePointer<Double>,
-                                  center: UnsafePointer<Double>, initial: Bool) -> Double {
-        persona_kmpp_update_f32(x, Int64(rows), Int64(d), closest, center, initial ? 1 : 0)
+    /// `persona_kmpp_update` (see `KMeansPlusPlus`).
+    static func kmppUpdate(_ x: UnsafePointer<Self>, rows: Int, d: Int, closest: UnsafeMutablePointer<Double>,
+                           center: UnsafePointer<Double>, initial: Bool) -> Double {
+        persona_kmpp_update(x, elementBytes, Int64(rows), Int64(d), closest, center, initial ? 1 : 0)
     }
 
-    public static func kmppPotentials(_ x: UnsafePointer<Float>, rows: Int, d: Int, closest: UnsafePointer<Double>,
-                                      candidates: UnsafePointer<Double>, trials: Int, into out: UnsafeMutablePointer<Double>) {
-        persona_kmpp_potentials_f32(x, Int64(rows), Int64(d), closest, candidates, Int64(trials), out, VectorLevel.current.rawValue)
+    /// `persona_kmpp_potentials` (see `KMeansPlusPlus`), at `VectorLevel.current`.
+    static func kmppPotentials(_ x: UnsafePointer<Self>, rows: Int, d: Int, closest: UnsafePointer<Double>,
+                               candidates: UnsafePointer<Double>, trials: Int, into out: UnsafeMutablePointer<Double>) {
+        persona_kmpp_potentials(x, elementBytes, Int64(rows), Int64(d), closest, candidates, Int64(trials), out,
+                                VectorLevel.current.rawValue)
     }
 
-    public static func clusterSums(_ x: UnsafePointer<Float>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                                   sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) {
-        persona_cluster_sums_f32(x, Int64(rows), Int64(d), labels, sums, counts)
+    /// `persona_cluster_sums` (see `PartitionStatistics`).
+    static func clusterSums(_ x: UnsafePointer<Self>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
+                            sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int64>) {
+        persona_cluster_sums(x, elementBytes, Int64(rows), Int64(d), labels, sums, counts)
     }
 
-    public static func clusterSpread(_ x: UnsafePointer<Float>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
-                                     means: UnsafePointer<Double>, root: UnsafeMutablePointer<Double>) -> Double {
-        persona_cluster_spread_f32(x, Int64(rows), Int64(d), labels, means, root)
+    /// `persona_cluster_spread` (see `PartitionStatistics`).
+    static func clusterSpread(_ x: UnsafePointer<Self>, rows: Int, d: Int, labels: UnsafePointer<Int32>,
+                              means: UnsafePointer<Double>, root: UnsafeMutablePointer<Double>) -> Double {
+        persona_cluster_spread(x, elementBytes, Int64(rows), Int64(d), labels, means, root)
     }
 }

@@ -33,8 +33,10 @@ struct FloatMatrixTests {
                 var labels = [Int32](repeating: -1, count: m.rows)
                 var sums = [Double](repeating: 0, count: k * d)
                 var counts = [Int64](repeating: 0, count: k)
-                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(32, scorer.blocks * 8))
-                defer { scratch.deallocate() }
+                // 64-byte aligned, as the kernel's vector stores need (ckernels.h).
+                let raw = UnsafeMutableRawPointer.allocate(byteCount: max(32, scorer.blocks * 8) * 8, alignment: 64)
+                defer { raw.deallocate() }
+                let scratch = raw.bindMemory(to: Double.self, capacity: max(32, scorer.blocks * 8))
                 m.storage.withUnsafeBufferPointer { x in
                     E.assignFused(x.baseAddress!, rows: m.rows, d: d, transposed: scorer.transposed, norms: scorer.paddedNorms,
                                   blocks: scorer.blocks, labels: &labels, sums: &sums, counts: &counts, scratch: scratch, level: level)

@@ -122,12 +122,12 @@ struct VectorLevelTests {
         let expected = (0..<trials).map { t in (0..<rows).reduce(0.0) { $0 + min(closest[$1], distance($1, cand, t)) } }
         for level in Self.levels {
             var out = [Double](repeating: .nan, count: trials)
-            persona_kmpp_potentials(x, Int64(rows), Int64(d), closest, cand, Int64(trials), &out, level.rawValue)
+            persona_kmpp_potentials(x, 8, Int64(rows), Int64(d), closest, cand, Int64(trials), &out, level.rawValue)
             #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "level \(level.name)")
         }
         for initial in [true, false] {
             var updated = closest
-            let total = persona_kmpp_update(x, Int64(rows), Int64(d), &updated, cand, initial ? 1 : 0)
+            let total = persona_kmpp_update(x, 8, Int64(rows), Int64(d), &updated, cand, initial ? 1 : 0)
             let wanted = (0..<rows).map { initial ? distance($0, cand, 0) : min(closest[$0], distance($0, cand, 0)) }
             #expect(updated.map(\.bitPattern) == wanted.map(\.bitPattern))
             #expect(total.bitPattern == wanted.reduce(0, +).bitPattern)

@@ -13,6 +13,12 @@ enum persona_vector_level {
 /// The best level this CPU supports.
 int persona_vector_level_supported(void);
 
+/// The row kernels (`persona_assign_fused`, `persona_cluster_sums`, `persona_cluster_spread`,
+/// `persona_kmpp_potentials`, `persona_kmpp_update`) read rows of doubles (`element_bytes` 8)
+/// or of floats (`element_bytes` 4, `--float32`): a float is widened to double as it is loaded
+/// and the rest is the double arithmetic, so the results are bit for bit those on the widened
+/// rows.
+
 /// Nearest centroid of each of `rows` rows of `x` (row-major, `d` columns), for centroids
 /// stored as `blocks` groups of 8: `ct[(f * blocks + b) * 8 + lane]` is −2·c[b·8+lane][f],
 /// `norms[b * 8 + lane]` is ‖c‖² (+∞ on padding lanes). The score of a centroid is its norm
@@ -22,17 +28,17 @@ int persona_vector_level_supported(void);
 /// row is also added to its cluster's sums and counted, in row order (NULL: labels only).
 /// `scratch` holds max(32, 8·`blocks`) doubles
 /// (four rows' scores when `blocks` is 1), 64-byte aligned.
-void persona_assign_fused(const double *x, int64_t rows, int64_t d, const double *ct, const double *norms,
+void persona_assign_fused(const void *x, int element_bytes, int64_t rows, int64_t d, const double *ct, const double *norms,
                           int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
 
 /// Per-cluster sums and counts of `rows` rows of `x` (row-major, `d` columns) labelled
 /// `labels` (0 ..< k): `sums[c·d + f] += x[i·d + f]` and `counts[c] += 1`, in row order.
-void persona_cluster_sums(const double *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts);
+void persona_cluster_sums(const void *x, int element_bytes, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts);
 
 /// Distances of rows to their cluster's mean (`means` k × d): returns Σ over rows of the
 /// squared distance (Σ over features, in order, of (x − mean)² rounded, then added) and adds
 /// each row's distance (its square root) to `root[label]`, in row order.
-double persona_cluster_spread(const double *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
+double persona_cluster_spread(const void *x, int element_bytes, int64_t rows, int64_t d, const int32_t *labels, const double *means,
                               double *root);
 
 /// One tile of the silhouette's pairwise distances: rows `r < m` of `x` (row-major, `d`
@@ -57,30 +63,18 @@ void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, 
 ///
 /// `persona_kmpp_potentials`: out[t] = Σ over rows, in row order, of min(closest[i], ‖x_i − c_t‖²)
 /// for the `trials` candidates `cand` (row-major, `d` columns).
-void persona_kmpp_potentials(const double *x, int64_t rows, int64_t d, const double *closest, const double *cand,
+void persona_kmpp_potentials(const void *x, int element_bytes, int64_t rows, int64_t d, const double *closest, const double *cand,
                              int64_t trials, double *out, int level);
 
 /// closest[i] = ‖x_i − center‖² (`initial`), else min(closest[i], ‖x_i − center‖²); returns the
 /// sum of the new closest[i] in row order.
-double persona_kmpp_update(const double *x, int64_t rows, int64_t d, double *closest, const double *center, int initial);
+double persona_kmpp_update(const void *x, int element_bytes, int64_t rows, int64_t d, double *closest, const double *center, int initial);
 
 /// One pass of a bracketed median: counts the `n` values of `v` below `low` (into `*below`)
 /// and copies those in [low, high] to `inside` in order, without branching on the values.
 /// Returns how many were copied, or −1 as soon as `capacity` would be reached. `inside` holds
 /// `capacity` + 1 doubles.
 int64_t persona_bracket(const double *v, int64_t n, double low, double high, double *inside, int64_t capacity, int64_t *below);
-
-/// The row kernels above for rows stored as float (`--float32`): each value is widened to
-/// double as it is loaded and the rest is the double kernel's arithmetic, so the results are
-/// bit for bit those of the double kernel on the widened rows.
-void persona_assign_fused_f32(const float *x, int64_t rows, int64_t d, const double *ct, const double *norms,
-                              int64_t blocks, int32_t *labels, double *sums, int64_t *counts, double *scratch, int level);
-void persona_cluster_sums_f32(const float *x, int64_t rows, int64_t d, const int32_t *labels, double *sums, int64_t *counts);
-double persona_cluster_spread_f32(const float *x, int64_t rows, int64_t d, const int32_t *labels, const double *means,
-                                  double *root);
-void persona_kmpp_potentials_f32(const float *x, int64_t rows, int64_t d, const double *closest, const double *cand,
-                                 int64_t trials, double *out, int level);
-double persona_kmpp_update_f32(const float *x, int64_t rows, int64_t d, double *closest, const double *center, int initial);
 
 /// glibc only: maps every allocation of `bytes` or more straight from the kernel and unmaps it
 /// when freed (a fixed threshold instead of glibc's growing one). Returns 0 where there is no
