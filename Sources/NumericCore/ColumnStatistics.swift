@@ -30,15 +30,9 @@ public enum ColumnStatistics {
             data.forEachWidenedChunk(threads: threads) { chunk, rows, x in
                 let partial = parts.pointer + chunk * d
                 if let centre {
-                    for i in 0..<rows.count {
-                        let base = i * d
-                        for j in 0..<d { partial[j] += (x[base + j] - centre[j]) * (x[base + j] - centre[j]) }
-                    }
+                    centre.withUnsafeBufferPointer { c in persona_add_column_sums(x, Int64(rows.count), Int64(d), c.baseAddress, partial) }
                 } else {
-                    for i in 0..<rows.count {
-                        let base = i * d
-                        for j in 0..<d { partial[j] += x[base + j] }
-                    }
+                    persona_add_column_sums(x, Int64(rows.count), Int64(d), nil, partial)
                 }
             }
             var total = [Double](repeating: 0, count: d)

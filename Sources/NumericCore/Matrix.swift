@@ -1,3 +1,5 @@
+import CKernels
+
 /// A dense, row-major matrix of `Double` (`Matrix`) or `Float` (`FloatMatrix`, half the
 /// memory; see `MatrixElement`: the arithmetic is in double either way).
 ///
@@ -69,18 +71,19 @@ public struct DenseMatrix<Element: MatrixElement>: Sendable, Equatable, Codable 
 
     /// The first element that is NaN or infinite, in row-major order.
     public func firstNonFinite(threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
-        firstElement(threads: threads) { !$0.isFinite }
+        firstElement(threads: threads) { x, n in persona_first_non_finite(x, Int64(n)) }
     }
 
     /// The first element, in row-major order, whose magnitude exceeds `limit` (NaN does not).
     public func firstElement(exceeding limit: Double, threads: Int = 1) -> (row: Int, column: Int, value: Double)? {
-        firstElement(threads: threads) { abs($0) > limit }
+        firstElement(threads: threads) { x, n in persona_first_exceeding(x, Int64(n), limit) }
     }
 
-    /// The first element, in row-major order, for which `test` holds: fixed row chunks searched
-    /// (as doubles) on `threads` threads, the earliest chunk's hit kept.
-    @inline(__always)
-    private func firstElement(threads: Int, where test: @escaping @Sendable (Double) -> Bool) -> (row: Int, column: Int, value: Double)? {
+    /// The first element, in row-major order, that `find` finds (it returns the index of the
+    /// first hit among `n` doubles, or −1): fixed row chunks searched (as doubles) on `threads`
+    /// threads, the earliest chunk's hit kept.
+    private func firstElement(threads: Int, find: @escaping @Sendable (UnsafePointer<Double>, Int) -> Int64)
+        -> (row: Int, column: Int, value: Double)? {
         guard columns > 0 else { return nil }
         let chunks = RowChunks(rows: rows, chunkRows: 1 << 16)
         let columns = self.columns
@@ -89,10 +92,8 @@ public struct DenseMatrix<Element: MatrixElement>: Sendable, Equatable, Codable 
                 var hit: Int?
                 Element.forEachWidenedBlock(x.base, rows: chunks.range(chunk), d: columns) { block, wide in
                     guard hit == nil else { return }
-                    for index in 0..<(block.count * columns) where test(wide[index]) {
-                        hit = block.lowerBound * columns + index
-                        return
-                    }
+                    let index = find(wide, block.count * columns)
+                    if index >= 0 { hit = block.lowerBound * columns + Int(index) }
                 }
                 return hit
             }

@@ -81,4 +81,25 @@ int64_t persona_bracket(const double *v, int64_t n, double low, double high, dou
 /// such setting, or when `MALLOC_MMAP_THRESHOLD_` is set (the environment wins).
 int persona_fixed_mmap_threshold(int64_t bytes);
 
+/// Parses up to `count` consecutive CSV fields from `p` that are plain decimals
+/// (`[-]digits[.digits]`, 1 to 15 digits in all, no exponent, no spaces) ending at `delimiter`,
+/// a line end or `end`, and stores field i's value at `columns[i][row]`: the mantissa over an
+/// exact power of ten, rounded once, as the byte loop of `NumberParser.parsePlainField` does.
+/// Stops at the first field that is not plain, after a field that ends the record, or after
+/// `count` fields; returns how many were stored, with `*stop` where the last of them ends (at
+/// its delimiter, its line end or `end`), or at `p` when none was.
+int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t delimiter, double *const *columns,
+                                   int64_t row, int64_t count, const uint8_t **stop);
+
+/// The index of the first of `n` doubles that is NaN or infinite, or −1.
+int64_t persona_first_non_finite(const double *x, int64_t n);
+
+/// The index of the first of `n` doubles whose magnitude exceeds `limit` (NaN does not), or −1.
+int64_t persona_first_exceeding(const double *x, int64_t n, double limit);
+
+/// Adds each of `rows` rows of `x` (`d` columns) to `sums`, in row order (with `centre`, each
+/// squared deviation from it instead, the difference and the square each rounded): per
+/// column the same additions in the same order as a loop over the rows.
+void persona_add_column_sums(const double *x, int64_t rows, int64_t d, const double *centre, double *sums);
+
 #endif
