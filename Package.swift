@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "NumericCore", dependencies: ["COpenBLAS", "CKernels"]),
         .target(
-            name: "CustomerData", dependencies: ["NumericCore", "CZlib"]),
+            name: "CustomerData", dependencies: ["NumericCore", "CKernels", "CZlib"]),
         .target(
             name: "Segmentation",
             dependencies: [

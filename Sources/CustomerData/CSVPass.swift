@@ -5,8 +5,9 @@ import NumericCore
 ///
 /// A block is cut at line ends into pieces of at least 512 KiB, parsed on `threads` threads,
 /// each into a piece builder; the pieces are appended to the file's builder in file order (so
-/// the result does not depend on the thread count), which takes their numeric buffers over
-/// rather than copying them. While one block's pieces are parsed, a
+/// the result does not depend on the thread count), which copies their numeric cells onto the
+/// file's columns (`FileNumbers`) and keeps the piece buffers for the next block, so that
+/// every cell is written into fresh memory only once. While one block's pieces are parsed, a
 /// helper thread appends the previous block's pieces and reads the next block ahead, so the
 /// parsing threads rarely wait for either.
 ///

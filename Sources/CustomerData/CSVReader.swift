@@ -138,7 +138,7 @@ public enum CSVReader {
                                                     value: problem.value, sampleRows: sampleRows)
         }
         let rows = builders.rows, rowLines = builders.rowLines
-        var columns = builders.columns(threads: read.threads)
+        var columns = builders.columns()
         builders = ColumnBuilders(kinds: [], expectedRows: 0)  // frees the cells before a second pass
         if !demoted.isEmpty {
             let textKinds = passKinds.indices.map { j in demoted.contains { $0.column == j } ? ColumnKind.text : .skip }
@@ -150,7 +150,7 @@ public enum CSVReader {
             guard secondHead.names == header, text.rows == rows else {
                 throw CustomerDataError.changedWhileRead(file: name, difference: 0)
             }
-            let textColumns = text.columns(threads: read.threads)
+            let textColumns = text.columns()
             for (j, _) in demoted { columns[j] = textColumns[j] }
         }
         let table = CustomerTable(source: name, columnNames: header, columns: columns, rowCount: rows, rowLines: rowLines)

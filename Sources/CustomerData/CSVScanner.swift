@@ -103,19 +103,25 @@ struct CSVScanner {
                             }
                         }
                     }
-                } else if field < expected, builders.isNumeric(column: field),
-                          let (value, stop) = NumberParser.parsePlainField(p, end, delimiter: delimiter) {
-                    // The common case fused: a plain decimal parsed while finding the field's end.
-                    builders.addNumber(column: field, value)
-                    p = stop
                 } else {
-                    let start = p
-                    while p < end {
-                        let b = p.pointee
-                        if b == delimiter || b == CSVScanner.newline || b == CSVScanner.carriageReturn { break }
-                        p += 1
+                    // The common case fused: plain decimals parsed while finding where the
+                    // fields end, as many numeric columns in a row as the sink takes at once.
+                    var taken = 0
+                    if field < expected, builders.isNumeric(column: field) {
+                        (taken, p) = builders.addNumbers(from: field, limit: min(expected, fieldLimit) - field, p, end,
+                                                         delimiter: delimiter)
                     }
-                    if field < expected { builders.add(column: field, start, p - start, row: row, line: recordLine) }
+                    if taken > 0 {
+                        field += taken - 1
+                    } else {
+                        let start = p
+                        while p < end {
+                            let b = p.pointee
+                            if b == delimiter || b == CSVScanner.newline || b == CSVScanner.carriageReturn { break }
+                            p += 1
+                        }
+                        if field < expected { builders.add(column: field, start, p - start, row: row, line: recordLine) }
+                    }
                 }
                 field += 1
                 if p >= end { break }
@@ -149,7 +155,22 @@ protocol FieldSink {
     /// Whether plain decimals in this column may be handed over already parsed.
     func isNumeric(column: Int) -> Bool
     mutating func addNumber(column: Int, _ value: Double)
+    /// Takes the plain decimals from `p` on for this column and up to `limit − 1` columns after
+    /// it: how many fields were taken and where the last ends, or `(0, p)` when the field at `p`
+    /// is not a plain decimal (it then goes to `add`). Only called where `isNumeric` is true.
+    mutating func addNumbers(from column: Int, limit: Int, _ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>,
+                             delimiter: UInt8) -> (fields: Int, stop: UnsafePointer<UInt8>)
     mutating func endRow(line: Int)
+}
+
+extension FieldSink {
+    /// One field at a time, through `addNumber`.
+    mutating func addNumbers(from column: Int, limit: Int, _ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>,
+                             delimiter: UInt8) -> (fields: Int, stop: UnsafePointer<UInt8>) {
+        guard let (value, stop) = NumberParser.parsePlainField(p, end, delimiter: delimiter) else { return (0, p) }
+        addNumber(column: column, value)
+        return (1, stop)
+    }
 }
 
 /// Drops every field: for scanning records only to meet the errors they hold (before a NUL

@@ -45,14 +45,6 @@ final class CellStorage {
         capacity = bigger
     }
 
-    /// Hands over the numeric buffers, each of `capacity` cells (they now belong to the
-    /// caller, to free with `CellMemory.free`), and starts fresh ones of the same capacity.
-    func takeNumbers() -> [UnsafeMutablePointer<Double>] {
-        let taken = numbers
-        numbers = numbers.map { _ in CellMemory.allocate(Double.self, capacity) }
-        return taken
-    }
-
     func textColumn(_ s: Int, rows: Int) -> [Int32] { Array(UnsafeBufferPointer(start: codes[s], count: rows)) }
 }
 
@@ -91,93 +83,89 @@ enum CellMemory {
     }
 }
 
-/// The numeric columns of a whole file, kept as the buffers the pieces were parsed into, in
-/// file order: appending a piece moves its buffers here instead of copying its cells, and the
-/// cells are copied once, into the table's arrays (`ColumnBuilders.columns`). When `narrowed`,
-/// each piece's cells are rounded to floats as it is appended (its double buffers freed), so
-/// the file's cells are never held as doubles.
-final class NumericChunks {
-    /// Per numeric column: buffers (of doubles, or floats when `narrowed`), how many cells each
-    /// holds and how many of those are rows.
-    private(set) var chunks: [[(cells: UnsafeMutableRawPointer, capacity: Int, rows: Int)]]
+/// One numeric column of a whole file, growing as the pieces are appended: the array the table
+/// will hold, reserved up front for the rows the file is expected to have, so that each cell is
+/// written once into memory that is touched once (fresh memory costs far more than copying into
+/// it, above all in a VM). When a file holds more rows than expected, a further segment is
+/// started instead of reallocating, and `take` joins the segments.
+struct GrowingColumn<Cell: BinaryFloatingPoint> {
+    private var segments: [[Cell]] = []
+    private var nextCapacity: Int
+    private(set) var missing = 0
+
+    init(expectedRows: Int) {
+        nextCapacity = max(expectedRows, 1 << 12)
+    }
+
+    /// Appends `count` cells converted by `convert`, counting the missing (NaN) ones.
+    @inline(__always)
+    mutating func append(_ cells: UnsafePointer<Double>, count: Int,
+                         _ convert: (inout [Cell], UnsafeBufferPointer<Double>) -> Void) {
+        let source = UnsafeBufferPointer(start: cells, count: count)
+        var nan = 0
+        for x in source { nan &+= x.isNaN ? 1 : 0 }
+        missing += nan
+        if segments.last.map({ $0.capacity - $0.count < count }) ?? true {
+            var segment = [Cell]()
+            segment.reserveCapacity(max(count, nextCapacity))
+            nextCapacity = max(nextCapacity / 2, 1 << 12)
+            segments.append(segment)
+        }
+        convert(&segments[segments.count - 1], source)
+    }
+
+    /// The cells, moved out (segments after the first are joined, each freed once copied).
+    mutating func take() -> [Cell] {
+        guard segments.count > 1 else { return segments.popLast() ?? [] }
+        let total = segments.reduce(0) { $0 + $1.count }
+        var joined = [Cell]()
+        joined.reserveCapacity(total)
+        for k in segments.indices {
+            joined += segments[k]
+            segments[k] = []
+        }
+        segments = []
+        return joined
+    }
+}
+
+/// The numeric columns of a whole file, in doubles or (`narrowed`) in floats.
+final class FileNumbers {
+    private var doubles: [GrowingColumn<Double>]
+    private var floats: [GrowingColumn<Float>]
     let narrowed: Bool
 
-    init(columns: Int, narrowed: Bool = false) {
-        chunks = Array(repeating: [], count: columns)
+    init(columns: Int, expectedRows: Int, narrowed: Bool) {
         self.narrowed = narrowed
+        doubles = narrowed ? [] : Array(repeating: GrowingColumn(expectedRows: expectedRows), count: columns)
+        floats = narrowed ? Array(repeating: GrowingColumn(expectedRows: expectedRows), count: columns) : []
     }
 
-    deinit {
-        for column in chunks {
-            for chunk in column {
-                if narrowed {
-                    CellMemory.free(chunk.cells.assumingMemoryBound(to: Float.self), chunk.capacity)
-                } else {
-                    CellMemory.free(chunk.cells.assumingMemoryBound(to: Double.self), chunk.capacity)
-                }
-            }
-        }
-    }
-
-    func append(_ buffers: [UnsafeMutablePointer<Double>], capacity: Int, rows: Int) {
+    /// Appends the first `rows` cells of each buffer (a piece's columns, in slot order).
+    func append(_ buffers: [UnsafeMutablePointer<Double>], rows: Int) {
         for (s, cells) in buffers.enumerated() {
-            guard narrowed else {
-                chunks[s].append((UnsafeMutableRawPointer(cells), capacity, rows))
-                continue
+            if narrowed {
+                floats[s].append(cells, count: rows) { column, source in column.append(contentsOf: source.lazy.map { Float($0) }) }
+            } else {
+                doubles[s].append(cells, count: rows) { column, source in column.append(contentsOf: source) }
             }
-            // Into the column's last float buffer while it has room, else a new one of at
-            // least `narrowedChunk` cells: few, large buffers, mapped from the kernel, so
-            // that freeing them in `move` gives their memory back at once.
-            var from = 0
-            while from < rows {
-                if chunks[s].last.map({ $0.rows == $0.capacity }) ?? true {
-                    let size = max(NumericChunks.narrowedChunk, rows - from)
-                    chunks[s].append((UnsafeMutableRawPointer(CellMemory.allocate(Float.self, size)), size, 0))
-                }
-                let last = chunks[s].count - 1
-                let (raw, room, used) = chunks[s][last]
-                let take = min(room - used, rows - from)
-                let floats = raw.assumingMemoryBound(to: Float.self) + used
-                for i in 0..<take { floats[i] = Float(cells[from + i]) }
-                chunks[s][last].rows = used + take
-                from += take
-            }
-            CellMemory.free(cells, capacity)
         }
     }
 
-    /// Cells per float buffer (4 MB).
-    static let narrowedChunk = 1 << 20
-
-    /// Copies column `s` to `destination`, counting the missing (NaN) cells, and frees its
-    /// buffers, so the file's cells are never held twice. Safe on several threads for
-    /// different columns; `forgetMoved` must follow before anything else touches this.
-    func move<Cell: BinaryFloatingPoint>(_ s: Int, to destination: UnsafeMutablePointer<Cell>) -> Int {
-        precondition((Cell.self == Float.self) == narrowed, "cells are moved as they are stored")
-        var missing = 0
-        var out = destination
-        for (raw, capacity, rows) in chunks[s] {
-            let cells = raw.assumingMemoryBound(to: Cell.self)
-            for i in 0..<rows {
-                let x = cells[i]
-                out[i] = x
-                missing &+= x.isNaN ? 1 : 0
-            }
-            out += rows
-            CellMemory.free(cells, capacity)
+    /// Column `s`, moved out.
+    func take(_ s: Int) -> NumericColumn {
+        if narrowed {
+            let missing = floats[s].missing
+            return NumericColumn(floats: floats[s].take(), missingCount: missing)
         }
-        return missing
-    }
-
-    /// Forgets the buffers `move` freed.
-    func forgetMoved(_ slots: [Int]) {
-        for s in slots { chunks[s] = [] }
+        let missing = doubles[s].missing
+        return NumericColumn(values: doubles[s].take(), missingCount: missing)
     }
 }
 
 /// Collects the cells of the columns while they are scanned: one per block piece (reset for
 /// the next block), and one for the whole file (`chunked`) that the pieces are appended to in
-/// file order. The file's builder only receives `append`: its numeric cells are chunks.
+/// file order. The file's builder only receives `append`: its numeric cells are `FileNumbers`.
 struct ColumnBuilders: FieldSink {
     let kinds: [ColumnKind]
     /// Column → index into the typed buffers.
@@ -185,6 +173,10 @@ struct ColumnBuilders: FieldSink {
     let storage: CellStorage
     /// Cached buffer addresses (refreshed when the storage grows).
     private var numberColumns: [UnsafeMutablePointer<Double>]
+    /// The numeric buffer of each column (nil for other kinds), for `addNumbers`.
+    private var columnNumbers: [UnsafeMutablePointer<Double>?]
+    /// How many numeric columns follow one another from each column on (0 for other kinds).
+    private let numericRuns: [Int]
     private var codeColumns: [UnsafeMutablePointer<Int32>]
     /// Rows whose `endRow` has come; a record cut at the end of a block may have cells at
     /// index `rows` already, which the next block writes again.
@@ -197,7 +189,7 @@ struct ColumnBuilders: FieldSink {
     var firstEmptyID: Int?   // line
     var rowLines = LineNumbers()
     /// The numeric columns of a file's builder.
-    let chunks: NumericChunks?
+    let fileNumbers: FileNumbers?
 
     /// - Parameter narrowed: with `chunked`, keep the file's numeric cells as floats.
     init(kinds: [ColumnKind], expectedRows: Int, chunked: Bool = false, narrowed: Bool = false) {
@@ -213,9 +205,13 @@ struct ColumnBuilders: FieldSink {
         }
         self.slot = slot
         storage = CellStorage(numericColumns: chunked ? 0 : numericCount, textColumns: textCount, capacity: expectedRows)
-        chunks = chunked ? NumericChunks(columns: numericCount, narrowed: narrowed) : nil
+        fileNumbers = chunked ? FileNumbers(columns: numericCount, expectedRows: expectedRows, narrowed: narrowed) : nil
         numberColumns = storage.numbers
         codeColumns = storage.codes
+        columnNumbers = ColumnBuilders.columnNumbers(storage.numbers, slot: slot, kinds: kinds)
+        var runs = [Int](repeating: 0, count: kinds.count + 1)
+        for j in kinds.indices.reversed() where kinds[j] == .numeric { runs[j] = runs[j + 1] + 1 }
+        numericRuns = Array(runs.dropLast())
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
         firstNonFinite = [CellProblem?](repeating: nil, count: numericCount)
         interners = (0..<textCount).map { _ in ByteInterner(expectedCount: 8) }
@@ -264,6 +260,22 @@ struct ColumnBuilders: FieldSink {
         numberColumns[slot[j]][rows] = value
     }
 
+    /// The run of numeric columns from `j` parsed by one C call (`persona_parse_plain_fields`).
+    @inline(__always)
+    mutating func addNumbers(from j: Int, limit: Int, _ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>,
+                             delimiter: UInt8) -> (fields: Int, stop: UnsafePointer<UInt8>) {
+        let count = min(numericRuns[j], limit), row = rows
+        return columnNumbers.withUnsafeBufferPointer { targets in
+            guard let base = targets.baseAddress else { return (0, p) }
+            return NumberParser.parsePlainFields(p, end, delimiter: delimiter, into: base + j, row: row, count: count)
+        }
+    }
+
+    private static func columnNumbers(_ numbers: [UnsafeMutablePointer<Double>], slot: [Int],
+                                      kinds: [ColumnKind]) -> [UnsafeMutablePointer<Double>?] {
+        kinds.indices.map { j in kinds[j] == .numeric && slot[j] < numbers.count ? numbers[slot[j]] : nil }
+    }
+
     mutating func endRow(line: Int) {
         rowLines.append(Int32(truncatingIfNeeded: line))
         rows += 1
@@ -274,6 +286,7 @@ struct ColumnBuilders: FieldSink {
         storage.reserve(count)
         numberColumns = storage.numbers
         codeColumns = storage.codes
+        columnNumbers = ColumnBuilders.columnNumbers(storage.numbers, slot: slot, kinds: kinds)
     }
 
     private func text(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
@@ -288,7 +301,6 @@ extension ColumnBuilders {
     /// Empties a piece for the next block, keeping its buffers.
     mutating func reset() {
         rows = 0
-        numberColumns = storage.numbers  // `append` may have taken the buffers
         for s in firstNotANumber.indices {
             firstNotANumber[s] = nil
             firstNonFinite[s] = nil
@@ -301,14 +313,12 @@ extension ColumnBuilders {
     }
 
     /// Appends the finished rows of `piece` (same kinds), whose lines are counted from
-    /// `lineShift`, to this file's builder: numeric buffers taken over (the piece gets fresh
-    /// ones), text codes mapped to this builder's levels (first appearance in file order stays
+    /// `lineShift`, to this file's builder: numeric cells copied onto the file's columns, text codes mapped to this builder's levels (first appearance in file order stays
     /// first), problems kept when they are the first.
     mutating func append(_ piece: ColumnBuilders, lineShift: Int) {
         let n = piece.rows, start = rows
         if rows + n >= storage.capacity { reserve(rows + n + 1) }
-        let capacity = piece.storage.capacity
-        chunks?.append(piece.storage.takeNumbers(), capacity: capacity, rows: n)
+        fileNumbers?.append(piece.storage.numbers, rows: n)
         for s in firstNotANumber.indices {
             if firstNotANumber[s] == nil, var p = piece.firstNotANumber[s], p.row < n {
                 p.row += start
@@ -341,34 +351,10 @@ extension ColumnBuilders {
         rows += n
     }
 
-    /// The table columns, moved out of the builder (its numeric buffers are freed as they are
-    /// copied, so the file's cells are never held twice). Numeric columns are copied on
-    /// `threads` threads, each column by one of them.
-    func columns(threads: Int = 1) -> [CustomerTable.Column] {
-        let numeric = kinds.indices.filter { kinds[$0] == .numeric }
-        let moved = MovedColumns(chunks: chunks ?? NumericChunks(columns: 0))
-        let rows = self.rows, slot = self.slot
-        let narrowed = moved.chunks.narrowed
-        let copies = Parallel.map(count: numeric.count, threads: threads) { k -> NumericColumn in
-            var missing = 0
-            if narrowed {
-                let floats = [Float](unsafeUninitializedCapacity: rows) { buffer, count in
-                    if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
-                    count = rows
-                }
-                return NumericColumn(floats: floats, missingCount: missing)
-            }
-            let values = [Double](unsafeUninitializedCapacity: rows) { buffer, count in
-                if let base = buffer.baseAddress { missing = moved.chunks.move(slot[numeric[k]], to: base) }
-                count = rows
-            }
-            return NumericColumn(values: values, missingCount: missing)
-        }
-        moved.chunks.forgetMoved(numeric.map { slot[$0] })
-        var numbers = [Int: NumericColumn]()
-        for (k, copy) in copies.enumerated() {
-            if case .success(let column) = copy { numbers[numeric[k]] = column }
-        }
+    /// The table columns, moved out of the builder (its numeric columns are handed over, not
+    /// copied).
+    func columns() -> [CustomerTable.Column] {
+        let rows = self.rows
         return kinds.enumerated().map { j, kind in
             switch kind {
             case .skip:
@@ -376,18 +362,11 @@ extension ColumnBuilders {
             case .identifier:
                 return .identifier(IdentifierColumn(bytes: idBytes, offsets: idOffsets))
             case .numeric:
-                return .numeric(numbers[j] ?? NumericColumn(values: [], missingCount: 0))
+                return .numeric(fileNumbers?.take(slot[j]) ?? NumericColumn(values: [], missingCount: 0))
             case .text:
                 let s = slot[j]
                 return .text(TextColumn(codes: storage.textColumn(s, rows: rows), levels: interners[s].values))
             }
         }
     }
-}
-
-/// The chunks lent to the threads that copy numeric columns out of them.
-private struct MovedColumns: @unchecked Sendable {
-    // @unchecked: each worker reads a different column's chunk list and frees those buffers;
-    // no worker writes to the lists (`forgetMoved` does, after all have finished).
-    let chunks: NumericChunks
 }

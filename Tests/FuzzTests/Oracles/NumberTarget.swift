@@ -9,7 +9,9 @@ import Foundation
 ///   are missing; NaN/inf words and overflow are non-finite; anything else is not a number),
 ///   and on numbers with Swift's own `Double(String)`, bit for bit (so -0 stays -0);
 /// - the fused fast path the CSV scanner uses (`parsePlainField`), whenever it accepts a field,
-///   ends it at a delimiter, a line end or the end, with the value the general path gives.
+///   ends it at a delimiter, a line end or the end, with the value the general path gives;
+/// - the C parser of runs of fields (`parsePlainFields`) takes or refuses the cell as
+///   `parsePlainField` does, with the same end and the same bits.
 enum NumberTarget: FuzzTarget {
     static let name = "number"
     static let maxLength = 400
@@ -34,6 +36,19 @@ enum NumberTarget: FuzzTarget {
             let general = withPointer(field) { NumberParser.parse($0, field.count) }
             try require(same(general, .number(value)),
                         "parsePlainField(\(shown(field))) gives \(value), parse gives \(general)")
+        }
+        // The C parser of runs of fields takes the same first field with the same value, on
+        // its byte path (the cell alone) and on its eight-byte path (the cell and more).
+        for delimiter in [UInt8(ascii: ","), 0x09] {
+            for bytes in [input, input + [delimiter] + Array(repeating: UInt8(ascii: "7"), count: 64)] {
+                let one = withPointer(bytes) { p in
+                    NumberParser.parsePlainField(p, p + bytes.count, delimiter: delimiter).map { ($0.0, $0.1 - p) }
+                }
+                let run = PlainFieldRun.parse(bytes, delimiter: delimiter, count: 1)
+                try require(run.fields == (one == nil ? 0 : 1) && run.end == (one?.1 ?? 0)
+                                && run.values.first.map { $0.bitPattern } == one.map { $0.0.bitPattern },
+                            "parsePlainFields(\(shown(bytes))) took \(run), parsePlainField \(String(describing: one))")
+            }
         }
     }
 
@@ -88,4 +103,32 @@ func withPointer<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>) -> R) -> R 
         guard let base = buffer.baseAddress else { return withUnsafePointer(to: UInt8(0)) { body($0) } }
         return body(base)
     }
+}
+
+/// Runs `NumberParser.parsePlainFields` on bytes: the fields it took, the values it stored and
+/// where the last field ends (an offset).
+struct PlainFieldRun: CustomStringConvertible {
+    var fields: Int
+    var values: [Double]
+    var end: Int
+
+    static func parse(_ bytes: [UInt8], delimiter: UInt8, count: Int) -> PlainFieldRun {
+        var cells = [Double](repeating: .nan, count: count)
+        let (fields, end) = withPointer(bytes) { p in
+            cells.withUnsafeMutableBufferPointer { c -> (Int, Int) in
+                guard let base = c.baseAddress else { return (0, 0) }
+                // Column i of the run is cell i (row 0 of a one-row column).
+                let columns: [UnsafeMutablePointer<Double>?] = (0..<count).map { base + $0 }
+                return columns.withUnsafeBufferPointer { table -> (Int, Int) in
+                    guard let first = table.baseAddress else { return (0, 0) }
+                    let (n, stop) = NumberParser.parsePlainFields(p, p + bytes.count, delimiter: delimiter, into: first,
+                                                                  row: 0, count: count)
+                    return (n, stop - p)
+                }
+            }
+        }
+        return PlainFieldRun(fields: fields, values: Array(cells.prefix(fields)), end: end)
+    }
+
+    var description: String { "\(fields) fields \(values) ending at \(end)" }
 }
