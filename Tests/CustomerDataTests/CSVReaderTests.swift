@@ -1,4 +1,5 @@
 import Foundation
+import NumericCore
 import Testing
 @testable import CustomerData
 
@@ -342,5 +343,24 @@ struct DuplicateFinderTests {
         #expect(DuplicateFinder.firstRepeat(column(Array(ids[0..<60_000])), threads: 2) == nil)
         // Ids that differ only after eight bytes, and empty-looking short ones.
         #expect(DuplicateFinder.firstRepeat(column(["customer-0001", "customer-0002", "a", "b", "customer-0001"]), threads: 1)?.row == 4)
+    }
+
+    @Test("the first repeat a dictionary finds, over several chunks of rows and every partition")
+    func sameAsDictionary() {
+        var random = SeededRandom(seed: 3)
+        for round in 0..<4 {
+            // 200k ids from a space small enough that some repeat, at places that vary by round.
+            let space = [400_000_000, 40_000_000, 4_000_000, 1_000_000][round]
+            let ids = (0..<200_000).map { _ in "id-\(random.nextIndex(below: space))" }
+            var seen = [String: Int](), expected: (row: Int, firstRow: Int)?
+            for (row, id) in ids.enumerated() {
+                if let first = seen[id] { expected = (row, first); break }
+                seen[id] = row
+            }
+            for threads in [1, 2] {
+                let found = DuplicateFinder.firstRepeat(column(ids), threads: threads)
+                #expect(found?.row == expected?.row && found?.firstRow == expected?.firstRow, "round \(round), \(threads) threads")
+            }
+        }
     }
 }
