@@ -25,6 +25,21 @@ public struct CSVWriter {
         storage = [UInt8](repeating: 0, count: max(reserve, 256))
     }
 
+    /// A writer that writes into the memory of `buffer` (the text of an earlier writer, no
+    /// longer needed): for formatting chunk after chunk without taking fresh memory for each.
+    public init(delimiter: UInt8 = UInt8(ascii: ","), recycling buffer: [UInt8]) {
+        self.delimiter = delimiter
+        storage = buffer
+        storage.removeAll(keepingCapacity: true)
+        storage.append(contentsOf: repeatElement(0, count: max(storage.capacity, 256)))
+    }
+
+    /// Makes room for at least `bytes` bytes of text in all, so that a writer told its size
+    /// grows once.
+    public mutating func reserve(_ bytes: Int) {
+        if bytes > storage.count { storage.append(contentsOf: repeatElement(0, count: bytes - storage.count)) }
+    }
+
     /// Hands `body` room for `maximumCount` bytes at the end of the text; it returns how many
     /// it wrote.
     @inline(__always)

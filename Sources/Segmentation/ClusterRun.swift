@@ -47,9 +47,9 @@ public struct ClusterRun: Sendable {
         header.row([idColumn, "cluster", "distance"])
         try write(header.bytes)
         let chunk = 1 << 16
-        try FormattedChunks.write(count: (labels.count + chunk - 1) / chunk, threads: threads, format: { part in
+        try FormattedChunks.write(count: (labels.count + chunk - 1) / chunk, threads: threads, format: { part, out in
             let rows = part * chunk..<min(labels.count, (part + 1) * chunk)
-            var out = CSVWriter(reserve: rows.count * 32)
+            out.reserve(rows.count * 32)
             ids.withBytesView { id in
                 for i in rows {
                     out.idField(id, row: i)
@@ -58,7 +58,6 @@ public struct ClusterRun: Sendable {
                     out.endRow()
                 }
             }
-            return out.finished()
         }, write)
     }
 

@@ -44,20 +44,21 @@ public struct CustomerFeatures: Sendable {
         header.endRow()
         try write(header.bytes)
         let chunks = (ids.count + Self.chunkRows - 1) / Self.chunkRows
-        try FormattedChunks.write(count: chunks, threads: threads, format: { [self] chunk in rows(chunkRange(chunk)) }, write)
+        try FormattedChunks.write(count: chunks, threads: threads, format: { [self] chunk, out in rows(chunkRange(chunk), into: &out) },
+                                  write)
     }
 
     private func chunkRange(_ chunk: Int) -> Range<Int> {
         chunk * Self.chunkRows..<min(ids.count, (chunk + 1) * Self.chunkRows)
     }
 
-    private func rows(_ range: Range<Int>) -> [UInt8] {
+    private func rows(_ range: Range<Int>, into writer: inout CSVWriter) {
         // The columns' arrays taken out of their enum once: matching the enum per cell would
         // retain and release the array every time.
         let numbers: [[Double]] = columns.map { if case .numbers(let v) = $0.values { v } else { [] } }
         let texts: [[String?]] = columns.map { if case .text(let v) = $0.values { v } else { [] } }
         let isText = columns.map { if case .text = $0.values { true } else { false } }
-        var writer = CSVWriter(reserve: range.count * (16 + 12 * columns.count))
+        writer.reserve(range.count * (16 + 12 * columns.count))
         for row in range {
             writer.field(ids[row])
             for k in columns.indices {
@@ -69,7 +70,6 @@ public struct CustomerFeatures: Sendable {
             }
             writer.endRow()
         }
-        return writer.finished()
     }
 }
 

@@ -158,14 +158,14 @@ public struct IdentityProfiles: Sendable {
                    + ["full_name", "birthday", "birthday_conflict"])
         try write(header.bytes)
         let chunk = 1 << 16
-        try FormattedChunks.write(count: (count + chunk - 1) / chunk, threads: threads, format: { [self] part in
+        try FormattedChunks.write(count: (count + chunk - 1) / chunk, threads: threads, format: { [self] part, out in
             // The tables taken out of `self` once (see `IdentityResolution.writeIdentitiesCSV`).
             let records = resolution.records
             let names = records.config.sources.map(\.name)
             let (start, members, source, customerKeys) = (start, members, records.source, resolution.customerKeys)
             let (keys, name, birthday, birthdayCount) = (keys, name, birthday, birthdayCount)
             var seen = [Bool](repeating: false, count: names.count)
-            var out = CSVWriter(reserve: chunk * 80)
+            out.reserve(min(chunk, count - part * chunk) * 80)
             for c in part * chunk..<min(count, (part + 1) * chunk) {
                 customerKeys.withKey(c) { out.field(bytes: $0) }
                 out.field(start[c + 1] - start[c])
@@ -180,7 +180,6 @@ public struct IdentityProfiles: Sendable {
                 if birthdayCount[c] > 1 { out.field(Int(birthdayCount[c])) } else { out.emptyField() }
                 out.endRow()
             }
-            return out.finished()
         }, write)
     }
 }

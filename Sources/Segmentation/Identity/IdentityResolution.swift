@@ -82,14 +82,14 @@ public struct IdentityResolution: Sendable {
         header.row(["source", "record_id", "customer_key"])
         try write(header.bytes)
         let chunk = 1 << 17
-        try FormattedChunks.write(count: (records.count + chunk - 1) / chunk, threads: threads, format: { [self] part in
+        try FormattedChunks.write(count: (records.count + chunk - 1) / chunk, threads: threads, format: { [self] part, out in
             // The tables taken out of `self` once: reaching into it per record would retain and
             // release arrays shared with the other formatting thread every time.
             let names = records.config.sources.map(\.name)
             let (source, recordCode, ids) = (records.source, records.recordCode, records.recordIDs)
             let (customer, keys) = (matching.customer, customerKeys)
             let range = part * chunk..<min(records.count, (part + 1) * chunk)
-            var out = CSVWriter(reserve: range.count * 40)
+            out.reserve(range.count * 40)
             for r in range {
                 let s = Int(source[r])
                 out.field(names[s])
@@ -97,7 +97,6 @@ public struct IdentityResolution: Sendable {
                 keys.withKey(Int(customer[r])) { out.field(bytes: $0) }
                 out.endRow()
             }
-            return out.finished()
         }, write)
     }
 
