@@ -2,8 +2,8 @@ import NumericCore
 
 /// Finds repeated ids among a million or more without copying them. Every id is hashed (in
 /// parallel); the rows are sorted by the top 8 bits of their hash into 256 partitions (a
-/// stable counting sort, each row stored with its hash), and the partitions are searched
-/// independently, each with an open-addressing table small enough to stay in cache; equal
+/// stable counting sort, each row stored with its hash; half of the partitions at a time, so
+/// the sorted rows take 4 bytes a row), and the partitions are searched independently, each with an open-addressing table small enough to stay in cache; equal
 /// hashes are confirmed by comparing bytes. The answer — the earliest row that repeats an
 /// earlier one — does not depend on the thread count.
 enum DuplicateFinder {
@@ -12,7 +12,7 @@ enum DuplicateFinder {
     static let chunkRows = 65_536
 
     /// The first row whose id appeared before, and the row where it first appeared.
-    /// - Complexity: O(n) time; 8 bytes per row.
+    /// - Complexity: O(n) time (the ids hashed three times); 4 bytes per row.
     static func firstRepeat(_ ids: IdentifierColumn, threads: Int) -> (row: Int, firstRow: Int)? {
         let n = ids.count
         guard n > 1 else { return nil }
@@ -30,36 +30,51 @@ enum DuplicateFinder {
                     count.initialize(repeating: 0, count: partitions)
                     for row in rows(c) { count[partition(view.hash32(row))] += 1 }
                 }
-                // Where each chunk's rows of each partition go: partition after partition, and
-                // within one in chunk order, so that every partition holds its rows in order.
-                var starts = [Int](repeating: 0, count: chunks * partitions)
-                var bounds = [Int](repeating: n, count: partitions + 1)
-                var at = 0
-                for p in 0..<partitions {
-                    bounds[p] = at
-                    for c in 0..<chunks {
-                        starts[c * partitions + p] = at
-                        at += counts.pointer[c * partitions + p]
-                    }
+                // The partitions in two rounds, each with the entries of half of them (4 bytes a
+                // row in all): where each chunk's rows of each partition of the round go,
+                // partition after partition, and within one in chunk order, so that every
+                // partition holds its rows in order.
+                let rounds = 2, perRound = partitions / rounds
+                func roundSize(_ r: Int) -> Int {
+                    var size = 0
+                    for p in (r * perRound)..<((r + 1) * perRound) { for c in 0..<chunks { size += counts.pointer[c * partitions + p] } }
+                    return size
                 }
-                let entries = RowBuffer<UInt64>(count: n)
-                let firstSlots = starts
-                _ = Parallel.map(count: chunks, threads: threads) { c in
-                    var next = Array(firstSlots[(c * partitions)..<((c + 1) * partitions)])
-                    next.withUnsafeMutableBufferPointer { next in
-                        for row in rows(c) {
-                            let h = view.hash32(row)
-                            let p = partition(h)
-                            entries.pointer[next[p]] = UInt64(h) << 32 | UInt64(row)
-                            next[p] += 1
+                let entries = RowBuffer<UInt64>(count: (0..<rounds).map(roundSize).max() ?? 0)
+                var found = [(row: Int, firstRow: Int)]()
+                for round in 0..<rounds {
+                    let (low, high) = (round * perRound, (round + 1) * perRound)
+                    var starts = [Int](repeating: 0, count: chunks * partitions)
+                    var bounds = [Int](repeating: 0, count: partitions + 1)
+                    var at = 0
+                    for p in low..<high {
+                        bounds[p] = at
+                        for c in 0..<chunks {
+                            starts[c * partitions + p] = at
+                            at += counts.pointer[c * partitions + p]
                         }
                     }
+                    bounds[high] = at
+                    let firstSlots = starts
+                    _ = Parallel.map(count: chunks, threads: threads) { c in
+                        var next = Array(firstSlots[(c * partitions)..<((c + 1) * partitions)])
+                        next.withUnsafeMutableBufferPointer { next in
+                            for row in rows(c) {
+                                let h = view.hash32(row)
+                                let p = partition(h)
+                                guard p >= low, p < high else { continue }
+                                entries.pointer[next[p]] = UInt64(h) << 32 | UInt64(row)
+                                next[p] += 1
+                            }
+                        }
+                    }
+                    let ranges = bounds
+                    let results = Parallel.map(count: perRound, threads: threads) { k -> (row: Int, firstRow: Int)? in
+                        search(entries.pointer + ranges[low + k], count: ranges[low + k + 1] - ranges[low + k], view: view)
+                    }
+                    found += results.compactMap { try? $0.get() }.compactMap { $0 }
                 }
-                let ranges = bounds
-                let found = Parallel.map(count: partitions, threads: threads) { p -> (row: Int, firstRow: Int)? in
-                    search(entries.pointer + ranges[p], count: ranges[p + 1] - ranges[p], view: view)
-                }
-                return found.compactMap { try? $0.get() }.compactMap { $0 }.min { $0.row < $1.row }
+                return found.min { $0.row < $1.row }
             }
         }
     }
