@@ -99,6 +99,9 @@ def main():
     parser.add_argument("--json", default=None, help="also write the figures here, for Benchmarks/scale.sh")
     parser.add_argument("--float32", action="store_true",
                         help="also run persona with --float32 (alternating) and compare its inertia and clusters")
+    parser.add_argument("--baseline", default=None,
+                        help="another persona binary (an earlier build) run alternating with --persona: "
+                             "before/after figures from one run, and whether its outputs are byte-identical")
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="persona-pipeline-")
 
@@ -115,6 +118,11 @@ def main():
     float_cmd[float_cmd.index(persona_out)] = float_out
     float_cmd[float_cmd.index(persona_model)] = float_model
     float_cmd.append("--float32")
+    base_out = os.path.join(workdir, "baseline_segments.csv")
+    base_model = os.path.join(workdir, "baseline_model.json")
+    base_cmd = [args.baseline] + persona_cmd[1:]
+    base_cmd[base_cmd.index(persona_out)] = base_out
+    base_cmd[base_cmd.index(persona_model)] = base_model
     python_cmd = [sys.executable, os.path.abspath(__file__), "--python-pipeline", args.csv, python_out]
     intelex_cmd = python_cmd + ["--intelex"]
 
@@ -130,11 +138,14 @@ def main():
     run_python = args.python == "always" or (args.python == "auto" and python_needs < 0.9 * available)
     run_intelex = run_python and args.intelex == "auto" and intelex_installed()
 
-    runs = {"persona": [], "python": [], "intelex": [], "float32": []}
-    persona_stderr = python_stdout = intelex_stdout = ""
+    runs = {"persona": [], "python": [], "intelex": [], "float32": [], "baseline": []}
+    persona_stderr = python_stdout = intelex_stdout = base_stderr = ""
     for _ in range(args.repeats):
         wall, rss, _, persona_stderr = timed(persona_cmd)
         runs["persona"].append((wall, rss))
+        if args.baseline:
+            wall, rss, _, base_stderr = timed(base_cmd)
+            runs["baseline"].append((wall, rss))
         if args.float32:
             wall, rss, _, float_stderr = timed(float_cmd)
             runs["float32"].append((wall, rss))
@@ -232,6 +243,29 @@ def main():
         if f_stages:
             print(f"persona --float32 stage timings (last run): {f_stages[0][5:].strip()}")
             print()
+    base = None
+    if args.baseline:
+        b_best = min(w for w, _ in runs["baseline"])
+        b_rss = max(r for _, r in runs["baseline"])
+        with open(base_out, "rb") as fa, open(persona_out, "rb") as fb:
+            same_segments = fa.read() == fb.read()
+        with open(base_model) as fa, open(persona_model) as fb:
+            untimed = lambda m: {k: v for k, v in json.load(m).items() if k not in ("timings", "created")}
+            same_model = untimed(fa) == untimed(fb)
+        b_stages = [line.strip() for line in base_stderr.splitlines() if line.strip().startswith("time ")]
+        base = {"seconds": b_best, "rss": b_rss, "same_segments": same_segments, "same_model": same_model,
+                "stages": b_stages[0][5:].strip() if b_stages else ""}
+        print(f"### persona before (`{args.baseline}`) and after, alternating")
+        print()
+        print("| persona | best wall (s) | all runs (s) | peak RSS (MB) | stages (last run) |")
+        print("|---|---:|---|---:|---|")
+        print(f"| before | {b_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['baseline'])} | {b_rss / 1e6:.0f} | {base['stages']} |")
+        print(f"| after | {p_best:.2f} | {', '.join(f'{w:.2f}' for w, _ in runs['persona'])} | {p_rss / 1e6:.0f} | "
+              f"{stages[0][5:].strip() if stages else ''} |")
+        print()
+        print(f"before ÷ after: {b_best / p_best:.2f}×; SEGMENTS.csv {'byte-identical' if same_segments else 'DIFFERENT'}, "
+              f"MODEL.json (without timings) {'identical' if same_model else 'DIFFERENT'}.")
+        print()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "features": features, "csv_bytes": csv_bytes, "matrix_bytes": matrix_bytes,
@@ -241,7 +275,7 @@ def main():
                        "intelex_rss": x_rss if run_intelex else None,
                        "persona_stages": stages[0][5:].strip() if stages else "",
                        "iterations": model["iterations"], "python_iterations": py["n_iter"] if py else None,
-                       "float32": f32}, f)
+                       "float32": f32, "baseline": base}, f)
 
 
 def differing_clusters(a, b):

@@ -8,6 +8,7 @@
 #   Benchmarks/scale.sh                          # 1M, 10M, 100M
 #   SIZES="1000000 10000000" Benchmarks/scale.sh # without 100M (14.5 GB of CSV, ~10 minutes)
 #   REPEATS=3 SIZES=1000000 Benchmarks/scale.sh
+#   BASELINE=/path/to/older/persona SIZES=1000000 Benchmarks/scale.sh  # before/after, alternating
 #
 # Disk: the largest CSV plus its SEGMENTS.csv (about 17 GB at 100M) under $DATA.
 set -euo pipefail
@@ -26,7 +27,7 @@ if [[ ! -x /usr/bin/time ]]; then
     echo "scale.sh: /usr/bin/time is missing (apt-get install -y time)" >&2
     exit 1
 fi
-cleanup() { rm -f "$DATA"/matrix_*.csv "$DATA"/persona_segments*.csv "$DATA"/python_segments.csv; }
+cleanup() { rm -f "$DATA"/matrix_*.csv "$DATA"/persona_segments*.csv "$DATA"/baseline_segments.csv "$DATA"/python_segments.csv; }
 trap cleanup EXIT
 
 echo "building (release)..." >&2
@@ -58,7 +59,7 @@ for ROWS in $SIZES; do
     "$DATAGEN" matrix --rows "$ROWS" --dims 16 --clusters 8 --seed 5 --out "$CSV" >&2
     echo "generated in $(( $(date +%s) - GEN_START )) s" >&2
     "$PYTHON" "$HERE/compare_pipeline.py" "$CSV" --persona "$PERSONA" --repeats "$(repeats_for "$ROWS")" \
-        --workdir "$DATA" --json "$DATA/scale_$ROWS.json" --float32 | tee -a "$OUT"
+        --workdir "$DATA" --json "$DATA/scale_$ROWS.json" --float32 ${BASELINE:+--baseline "$BASELINE"} | tee -a "$OUT"
     cleanup
 done
 
