@@ -108,7 +108,7 @@ struct GrowingColumn<Cell: BinaryFloatingPoint> {
         if segments.last.map({ $0.capacity - $0.count < count }) ?? true {
             var segment = [Cell]()
             segment.reserveCapacity(max(count, nextCapacity))
-            nextCapacity = max(nextCapacity / 2, 1 << 12)
+            nextCapacity = 2 * segment.capacity  // an estimate too small (or none, for a pipe) grows geometrically
             segments.append(segment)
         }
         convert(&segments[segments.count - 1], source)

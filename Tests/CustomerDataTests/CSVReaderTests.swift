@@ -320,6 +320,41 @@ struct CSVWriterTests {
     }
 }
 
+@Suite("Numeric columns longer than the reader expected")
+struct GrowingColumnTests {
+    @Test("long rows first, then 30,000 short ones: every value kept, in order, doubles and floats")
+    func estimateTooSmall() throws {
+        // The rows sampled first are 20 times longer than the rest, so the rows expected from
+        // the file size are about a twentieth of the truth: the columns grow in segments.
+        var text = "id,note,amount,visits\n"
+        let pad = String(repeating: "x", count: 300)
+        for i in 0..<31_000 {
+            let amount = i % 101 == 0 ? "" : String(Double(i) / 4)
+            text += "C\(i),\(i < 1_000 ? pad : "y"),\(amount),\(i % 13)\n"
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("persona-growing-\(getpid()).csv")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        for (threads, floats) in [(1, false), (2, false), (2, true)] {
+            var options = CSVReadOptions()
+            options.idColumn = "id"
+            options.threads = threads
+            options.blockBytes = 64 << 10
+            options.numbersAsFloats = floats
+            let table = try CSVReader.read(path: url.path, options: options)
+            #expect(table.rowCount == 31_000)
+            guard let a = table.index(of: "amount"), case .numeric(let amounts) = table.columns[a] else {
+                Issue.record("amount is not numeric")
+                continue
+            }
+            let expected = (0..<31_000).map { $0 % 101 == 0 ? Double.nan : Double($0) / 4 }
+            #expect(amounts.values.map(\.bitPattern) == expected.map(\.bitPattern), "\(threads) threads, floats \(floats)")
+            #expect(amounts.missingCount == (0..<31_000).filter { $0 % 101 == 0 }.count)
+            #expect(numbers(table, "visits") == (0..<31_000).map { Double($0 % 13) })
+        }
+    }
+}
+
 @Suite("Duplicate ids")
 struct DuplicateFinderTests {
     func column(_ ids: [String]) -> IdentifierColumn {
