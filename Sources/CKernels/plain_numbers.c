@@ -157,6 +157,8 @@ int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t
     // Where each field ends comes from a mask of the delimiters and line ends 64 bytes at a
     // time, not from parsing the field before it, so the parses of neighbouring fields do
     // not wait for one another.
+    // A field starts at most 64 bytes into the chunk that holds its end, so the 64 + reach
+    // bytes a chunk needs before `end` leave every field's scan its reach.
     int64_t parsed = 0;
     const uint8_t *chunk = p;
     uint64_t ends = 0;
@@ -169,7 +171,6 @@ int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t
                 return parsed + rest;
             }
             ends = field_ends(chunk, delimiter);
-            if (!loaded) ends &= ~0ull << (p - chunk);
             loaded = 1;
         }
         const uint8_t *field_end = chunk + __builtin_ctzll(ends);
