@@ -27,9 +27,10 @@ public struct CSVWriter {
 
     /// A writer that writes into the memory of `buffer` (the text of an earlier writer, no
     /// longer needed): for formatting chunk after chunk without taking fresh memory for each.
-    public init(delimiter: UInt8 = UInt8(ascii: ","), recycling buffer: [UInt8]) {
+    /// (Pass it with `consume`: a copy left with the caller would make this one copy it.)
+    public init(delimiter: UInt8 = UInt8(ascii: ","), recycling buffer: consuming [UInt8]) {
         self.delimiter = delimiter
-        storage = buffer
+        storage = consume buffer
         storage.removeAll(keepingCapacity: true)
         storage.append(contentsOf: repeatElement(0, count: max(storage.capacity, 256)))
     }

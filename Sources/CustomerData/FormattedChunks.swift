@@ -43,7 +43,7 @@ public final class FormattedChunks: @unchecked Sendable {
         let skip = cancelled
         lock.unlock()
         if !skip {
-            var out = CSVWriter(recycling: buffer)
+            var out = CSVWriter(recycling: consume buffer)
             body(i, &out)
             chunks[i] = out.finished()
         }
@@ -82,7 +82,7 @@ public final class FormattedChunks: @unchecked Sendable {
         guard count > 1, threads > 1 else {
             var buffer = [UInt8]()
             for chunk in 0..<count {
-                var out = CSVWriter(recycling: buffer)
+                var out = CSVWriter(recycling: consume buffer)
                 format(chunk, &out)
                 buffer = out.finished()
                 try write(buffer)
