@@ -71,25 +71,6 @@ static inline int is_field_end(const uint8_t *p, const uint8_t *end, uint8_t del
     return p == end || *p == delimiter || *p == '\n' || *p == '\r';
 }
 
-/// One plain field at `p` (the byte loop, for fields near the end of the data).
-static int parse_plain_bytes(const uint8_t *p, const uint8_t *end, uint8_t delimiter, double *value,
-                             const uint8_t **stop) {
-    int negative = 0;
-    if (p < end && *p == '-') { negative = 1; p++; }
-    uint64_t mantissa = 0;
-    int digits = 0, fraction = 0;
-    while (p < end && (uint8_t)(*p - '0') < 10) { mantissa = mantissa * 10 + (uint64_t)(*p - '0'); p++; digits++; }
-    if (p < end && *p == '.') {
-        p++;
-        while (p < end && (uint8_t)(*p - '0') < 10) { mantissa = mantissa * 10 + (uint64_t)(*p - '0'); p++; fraction++; }
-    }
-    if (digits + fraction == 0 || digits + fraction > plain_digit_limit || !is_field_end(p, end, delimiter)) return 0;
-    double magnitude = (double)mantissa / exact_powers_of_ten[fraction];
-    *value = negative ? -magnitude : magnitude;
-    *stop = p;
-    return 1;
-}
-
 /// The plain decimal at `p`, eight bytes at a time, whatever follows it: where it ends, or
 /// NULL when it has no digit or more than `plain_digit_limit`. The caller checks that it ends
 /// where the field does. Reads up to `plain_window_reach` bytes from `p`.
@@ -125,6 +106,16 @@ static inline uint64_t field_ends(const uint8_t *p, uint8_t delimiter) {
     return mask;
 }
 
+/// `scan_plain` for a field with fewer than `plain_window_reach` bytes left before `end`: on a
+/// copy of the rest followed by zero bytes (neither digits nor a point, so the number stops
+/// where the data does).
+static const uint8_t *scan_plain_near_end(const uint8_t *p, const uint8_t *end, double *value) {
+    uint8_t tail[2 * plain_window_reach] = {0};
+    memcpy(tail, p, (size_t)(end - p));
+    const uint8_t *stop = scan_plain(tail, value);
+    return stop == NULL ? NULL : p + (stop - tail);
+}
+
 /// Fields one after the other, each found by parsing it (near the end of the data, and for a
 /// delimiter that can be part of a number).
 static int64_t parse_fields_in_turn(const uint8_t *p, const uint8_t *end, uint8_t delimiter, double *const *columns,
@@ -132,13 +123,8 @@ static int64_t parse_fields_in_turn(const uint8_t *p, const uint8_t *end, uint8_
     int64_t parsed = 0;
     while (parsed < count) {
         double value;
-        const uint8_t *field_end;
-        if (end - p >= plain_window_reach) {
-            field_end = scan_plain(p, &value);
-            if (field_end == NULL || !is_field_end(field_end, end, delimiter)) break;
-        } else if (!parse_plain_bytes(p, end, delimiter, &value, &field_end)) {
-            break;
-        }
+        const uint8_t *field_end = end - p >= plain_window_reach ? scan_plain(p, &value) : scan_plain_near_end(p, end, &value);
+        if (field_end == NULL || !is_field_end(field_end, end, delimiter)) break;
         columns[parsed][row] = value;
         parsed++;
         *stop = field_end;

@@ -171,9 +171,8 @@ struct ColumnBuilders: FieldSink {
     /// Column → index into the typed buffers.
     private let slot: [Int]
     let storage: CellStorage
-    /// Cached buffer addresses (refreshed when the storage grows).
-    private var numberColumns: [UnsafeMutablePointer<Double>]
-    /// The numeric buffer of each column (nil for other kinds), for `addNumbers`.
+    /// Cached buffer addresses (refreshed when the storage grows): the numeric buffer of each
+    /// column (nil for other kinds), and the code buffer of each text slot.
     private var columnNumbers: [UnsafeMutablePointer<Double>?]
     /// How many numeric columns follow one another from each column on (0 for other kinds).
     private let numericRuns: [Int]
@@ -206,7 +205,6 @@ struct ColumnBuilders: FieldSink {
         self.slot = slot
         storage = CellStorage(numericColumns: chunked ? 0 : numericCount, textColumns: textCount, capacity: expectedRows)
         fileNumbers = chunked ? FileNumbers(columns: numericCount, expectedRows: expectedRows, narrowed: narrowed) : nil
-        numberColumns = storage.numbers
         codeColumns = storage.codes
         columnNumbers = ColumnBuilders.columnNumbers(storage.numbers, slot: slot, kinds: kinds)
         var runs = [Int](repeating: 0, count: kinds.count + 1)
@@ -222,7 +220,7 @@ struct ColumnBuilders: FieldSink {
         switch kinds[j] {
         case .numeric:
             let s = slot[j]
-            let cell = numberColumns[s] + rows
+            guard let cell = columnNumbers[j].map({ $0 + rows }) else { return }
             switch NumberParser.parse(p, n) {
             case .number(let v):
                 cell.pointee = v
@@ -257,7 +255,7 @@ struct ColumnBuilders: FieldSink {
 
     @inline(__always)
     mutating func addNumber(column j: Int, _ value: Double) {
-        numberColumns[slot[j]][rows] = value
+        columnNumbers[j]?[rows] = value
     }
 
     /// The run of numeric columns from `j` parsed by one C call (`persona_parse_plain_fields`).
@@ -284,7 +282,6 @@ struct ColumnBuilders: FieldSink {
 
     private mutating func reserve(_ count: Int) {
         storage.reserve(count)
-        numberColumns = storage.numbers
         codeColumns = storage.codes
         columnNumbers = ColumnBuilders.columnNumbers(storage.numbers, slot: slot, kinds: kinds)
     }
