@@ -16,8 +16,13 @@ enum Terminal {
     /// Reports an error the way every command does and returns the exit code to use. Errors
     /// about a limit the library enforces get the option that raises it.
     static func fail(_ error: Error) -> ExitCode {
-        print("persona: error: \(error)" + (hint(for: error).map { " (\($0))" } ?? ""))
+        print(message(for: error))
         return ExitCode(1)
+    }
+
+    /// `persona: error: …`, with the option that answers it when there is one.
+    static func message(for error: Error) -> String {
+        "persona: error: \(error)" + (hint(for: error).map { " (\($0))" } ?? "")
     }
 
     /// The command-line option that answers a library error, if one does.

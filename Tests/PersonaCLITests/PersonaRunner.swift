@@ -44,7 +44,7 @@ struct PersonaRunner {
         let stderr: String
     }
 
-    func run(_ arguments: [String]) throws -> Output {
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = PersonaRunner.binary
         process.arguments = arguments
@@ -55,7 +55,13 @@ struct PersonaRunner {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if stdin != nil { process.standardInput = input }
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -74,23 +74,21 @@ def apply_arguments(id_column, delimiter):
 
 def segments(rounds, binary, id_column, delimiter, model_bytes):
     """Every partition's segments (CSV bytes with the header; b"" for an empty partition), in
-    partition order, by persona cluster --apply on the partition files the rounds kept."""
+    partition order, by persona cluster --apply on the partition files the rounds kept
+    (`persona step batch apply`), or on the text."""
     arguments, files, run_id = apply_arguments(id_column, delimiter), {"model.json": model_bytes}, rounds.run_id
 
     def on_text(part, keep):
         if not part.text:
             return part.index, b"", None
-        index, (_, produced), check = local_cache.run_text(part, binary, arguments, files, run_id if keep else None,
-                                                           outputs=["segments.csv"])
-        return index, produced["segments.csv"], check
+        index, (_, produced), line = local_cache.run_text(part, binary, arguments, files, run_id if keep else None,
+                                                          outputs=["segments.csv"])
+        return index, produced["segments.csv"], line
 
-    def on_kept(part, check):
-        if not part.runs:
-            return b""
-        result = local_cache.run_kept(part, check, binary, arguments, files, run_id, outputs=["segments.csv"])
-        return None if result is None else result[1]["segments.csv"]
-
-    return rounds.map(on_text, on_kept)
+    if not rounds.enabled or rounds.first is None:
+        return rounds.map(on_text)
+    return rounds.map(on_text, ["step", "batch", "apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
+                                "--delimiter", "tab" if delimiter == "\t" else delimiter])
 
 
 def plan_arguments(args, input_name, state_path):

@@ -66,14 +66,13 @@ def translate(message, part):
     return re.sub(r"(on line |line )(\d+)", on_line, message)
 
 
-def run(part, binary, arguments, files=None, outputs=(), part_path=None, allowed_status=()):
+def run(part, binary, arguments, files=None, outputs=(), part_path=None):
     """Runs `persona ARGUMENTS` with `{part}` replaced by the partition file's path and every
     `{name}` of `files` (name → bytes) by a file holding them. Returns (stdout, {output: bytes})
     for every name in `outputs` (also usable as `{name}` in the arguments).
 
     The partition file is written to a temporary directory, or, with `part_path`, there (to
-    keep); a part whose `text` is None is already at `part_path`. An exit status in
-    `allowed_status` returns (status, {}) instead of failing the task."""
+    keep); a part whose `text` is None is already at `part_path`."""
     directory = tempfile.mkdtemp(prefix="persona-part-%05d-" % part.index)
     try:
         paths = {"part": part_path or os.path.join(directory, part.name)}
@@ -88,8 +87,6 @@ def run(part, binary, arguments, files=None, outputs=(), part_path=None, allowed
         argv = [binary_path(binary)] + [_fill(a, paths) for a in arguments]
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        if done.returncode in allowed_status:
-            return done.returncode, {}
         if done.returncode != 0:
             text = done.stderr.decode("utf-8", "replace").strip()
             lines = [l for l in text.splitlines() if l.startswith("persona: error:")]
