@@ -84,6 +84,44 @@ struct ScaleOutStatisticsTests {
         #expect(ColumnStatistics.median(count: values.count) { search.value("x", rank: $0) ?? .nan } == ColumnStatistics.median(values))
     }
 
+    @Test("the parts' key histograms add up to the whole column's, and a search started from them finds the same values")
+    func keyHistograms() throws {
+        var rng = SeededRandom(seed: 4)
+        let values = (0..<30_000).map { i -> Double in i % 9 == 0 ? 0 : (i % 11 == 0 ? -3.25 : 100 * rng.nextUnit() - 20) }
+        func table(_ slice: ArraySlice<Double>) throws -> CustomerTable {
+            try readCSV((["id,x"] + slice.enumerated().map { "\($0.offset),\($0.element)" }).joined(separator: "\n"), id: "id")
+        }
+        let parts = [values[0..<7_000], values[7_000..<7_001], values[7_001...]]
+        let summaries = try parts.map { ColumnSummary(try table($0), keyHistograms: true) }
+        let merged = try ColumnSummary.merged(summaries)
+        let keys = try #require(merged.columns[1].keys)
+        #expect(keys == ColumnSummary(try table(values[...]), keyHistograms: true).columns[1].keys)
+        #expect(keys.counts.reduce(0, +) == values.count && keys.slices == keys.slices.sorted())
+        // Each value's slice is the top bits of its key: count them another way.
+        let bySlice = Dictionary(grouping: values) { Int(QuantileSearch.key($0) >> UInt64(64 - KeyHistogram.bits)) }
+        #expect(keys.slices == bySlice.keys.sorted() && keys.counts == keys.slices.map { bySlice[$0]?.count ?? 0 })
+        #expect(ColumnSummary(try table(values[...])).columns[1].keys == nil)
+
+        let sorted = values.sorted()
+        let ranks = ColumnStatistics.medianRanks(count: values.count) + [0, 2_999, 29_999]
+        var search = try QuantileSearch(ranks.map { ("x", $0, values.count, sorted[0], sorted[values.count - 1]) })
+            .narrowed(by: ["x": keys], file: "x.csv")
+        for t in search.targets where t.value == nil {
+            #expect(t.below == sorted.filter { QuantileSearch.key($0) < t.low }.count)
+            #expect(t.inside == sorted.filter { (t.low...t.high).contains(QuantileSearch.key($0)) }.count && t.inside < 2_000)
+        }
+        search.collectLimit = 2_000
+        search = try search.refined(with: parts.map { part in search.count { _ in Array(part) } }, file: "x.csv")
+        #expect(search.isDone)
+        for rank in ranks { #expect(search.value("x", rank: rank) == sorted[rank], "rank \(rank)") }
+
+        var wrong = keys
+        wrong.counts[0] += 1
+        #expect(throws: CustomerDataError.partsDisagree(file: "x.csv", problem: "column 'x': the slices do not hold its 30000 values")) {
+            try QuantileSearch([("x", 5, values.count, sorted[0], sorted[values.count - 1])]).narrowed(by: ["x": wrong], file: "x.csv")
+        }
+    }
+
     @Test("moments merged by Chan's update equal the two-pass moments of the whole matrix to rounding")
     func moments() throws {
         let rows: [[Double]] = (0..<101).map { i in [Double(i) * 0.37 + 1e6, Double(i % 7)] }

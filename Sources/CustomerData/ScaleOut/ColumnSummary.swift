@@ -22,6 +22,10 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
         /// Text columns: distinct values (trimmed) in first-appearance order, and their counts.
         public var levels: [String]?
         public var counts: [Int]?
+        /// Numeric columns, when asked for: the present values counted by the top
+        /// `KeyHistogram.bits` bits of their order-preserving key (`QuantileSearch.key`), so
+        /// that a search for an order statistic starts in the slice that holds it.
+        public var keys: KeyHistogram?
 
         public init(name: String, kind: Kind) {
             self.name = name
@@ -51,14 +55,19 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
         self.columns = columns
     }
 
-    /// The summary of a parsed table.
+    /// The summary of a parsed table; with `keyHistograms`, numeric columns also count their
+    /// values by `KeyHistogram` slice.
     /// - Complexity: O(rows) per numeric or text column.
-    public init(_ table: CustomerTable) {
+    public init(_ table: CustomerTable, keyHistograms: Bool = false) {
+        var counter = keyHistograms ? KeyHistogram.Counter() : nil
         self.init(source: table.source, rows: table.rowCount, columns: zip(table.columnNames, table.columns).map { name, column in
             switch column {
             case .identifier: return Column(name: name, kind: .identifier)
             case .skipped: return Column(name: name, kind: .skipped)
-            case .numeric(let values): return Column(numbers: values, name: name)
+            case .numeric(let values):
+                var summary = Column(numbers: values, name: name)
+                summary.keys = counter?.histogram(of: values)
+                return summary
             case .text(let text): return Column(text: text, name: name)
             }
         })
@@ -150,6 +159,7 @@ extension ColumnSummary.Column {
             if let low = other.minimum { minimum = min(minimum ?? low, low) }
             if let high = other.maximum { maximum = max(maximum ?? high, high) }
             binary = (binary ?? true) && (other.binary ?? true)
+            if let mine = keys, let theirs = other.keys { keys = mine.adding(theirs) } else { keys = nil }
         case .text:
             var known = levels ?? []
             var totals = counts ?? []
@@ -169,5 +179,69 @@ extension ColumnSummary.Column {
             break
         }
         return true
+    }
+}
+
+/// Present values of a numeric column counted by the top `bits` bits of their
+/// order-preserving key (`QuantileSearch.key`): 1/64 of an octave per slice. Only the
+/// slices that hold values are kept, in key order; histograms of the parts of a column add up.
+public struct KeyHistogram: Codable, Sendable, Equatable {
+    public static let bits = 18
+    /// The slices holding values, ascending, and how many each holds.
+    public var slices: [Int]
+    public var counts: [Int]
+
+    public init(slices: [Int], counts: [Int]) {
+        (self.slices, self.counts) = (slices, counts)
+    }
+
+    /// The keys slice `slice` covers.
+    public static func keys(of slice: Int) -> ClosedRange<UInt64> {
+        let low = UInt64(slice) << UInt64(64 - bits)
+        return low...(low | (UInt64.max >> UInt64(bits)))
+    }
+
+    /// Both histograms' counts, slice by slice.
+    public func adding(_ other: KeyHistogram) -> KeyHistogram {
+        var out = KeyHistogram(slices: [], counts: [])
+        out.slices.reserveCapacity(slices.count + other.slices.count)
+        out.counts.reserveCapacity(slices.count + other.slices.count)
+        var (i, j) = (0, 0)
+        while i < slices.count || j < other.slices.count {
+            if j == other.slices.count || (i < slices.count && slices[i] < other.slices[j]) {
+                out.slices.append(slices[i]); out.counts.append(counts[i]); i += 1
+            } else if i == slices.count || other.slices[j] < slices[i] {
+                out.slices.append(other.slices[j]); out.counts.append(other.counts[j]); j += 1
+            } else {
+                out.slices.append(slices[i]); out.counts.append(counts[i] + other.counts[j]); i += 1; j += 1
+            }
+        }
+        return out
+    }
+
+    /// Counts columns into one table of every slice, cleared after each column by the
+    /// slices it touched.
+    struct Counter {
+        private var table = [Int](repeating: 0, count: 1 << KeyHistogram.bits)
+
+        mutating func histogram(of column: NumericColumn) -> KeyHistogram {
+            var touched = [Int]()
+            table.withUnsafeMutableBufferPointer { table in
+                func count(_ v: Double) {
+                    guard !v.isNaN else { return }
+                    let slice = Int(QuantileSearch.key(v) >> UInt64(64 - KeyHistogram.bits))
+                    if table[slice] == 0 { touched.append(slice) }
+                    table[slice] += 1
+                }
+                switch column.storage {
+                case .double(let values): for v in values { count(v) }
+                case .float(let floats): for v in floats { count(Double(v)) }
+                }
+            }
+            touched.sort()
+            let counts = touched.map { table[$0] }
+            for slice in touched { table[slice] = 0 }
+            return KeyHistogram(slices: touched, counts: counts)
+        }
     }
 }

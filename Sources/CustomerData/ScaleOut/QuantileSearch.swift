@@ -52,6 +52,36 @@ public struct QuantileSearch: Codable, Sendable, Equatable {
         }
     }
 
+    /// The search with each target's interval narrowed to the `KeyHistogram` slice that holds
+    /// its rank, for the columns `histograms` has (whole-file histograms, merged): often
+    /// small enough that the partitions send the values in the next round.
+    /// - Throws: `CustomerDataError.partsDisagree` when a histogram does not hold the
+    ///   target's values.
+    public func narrowed(by histograms: [String: KeyHistogram], file: String) throws -> QuantileSearch {
+        var next = self
+        for t in targets.indices where targets[t].value == nil {
+            var target = targets[t]
+            guard let histogram = histograms[target.column] else { continue }
+            var running = 0
+            guard histogram.counts.reduce(0, +) == target.below + target.inside,
+                  let i = histogram.counts.indices.first(where: { i in
+                      if running + histogram.counts[i] > target.rank { return true }
+                      running += histogram.counts[i]
+                      return false
+                  }) else {
+                throw CustomerDataError.partsDisagree(file: file, problem: "column '\(target.column)': the slices do not hold its \(target.below + target.inside) values")
+            }
+            let slice = KeyHistogram.keys(of: histogram.slices[i])
+            target.low = max(target.low, slice.lowerBound)
+            target.high = min(target.high, slice.upperBound)
+            target.below = running
+            target.inside = histogram.counts[i]
+            if target.low == target.high { target.value = Self.value(ofKey: target.low) }
+            next.targets[t] = target
+        }
+        return next
+    }
+
     /// The order-preserving image of a double: keys compare as the values do (−0 is 0).
     public static func key(_ value: Double) -> UInt64 {
         let bits = (value == 0 ? 0.0 : value).bitPattern

@@ -110,7 +110,7 @@ public struct PipelineFit: Codable, Sendable {
         let table = try CSVReader.read(path: path, options: readOptions())
         switch next {
         case .columns:
-            return try StepFile.json(ColumnSummary(table))
+            return try StepFile.json(ColumnSummary(table, keyHistograms: true))
         case .moments:
             guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
             var matrix = try unscaled.transform(table, threads: threads).matrix
@@ -158,6 +158,11 @@ public struct PipelineFit: Codable, Sendable {
             }
             var summary = try ColumnSummary.merged(summaries)
             summary.source = file
+            var histograms = [String: KeyHistogram]()
+            for j in summary.columns.indices {
+                if let keys = summary.columns[j].keys { histograms[summary.columns[j].name] = keys }
+                summary.columns[j].keys = nil  // the state keeps no histograms
+            }
             state.summary = summary
             state.partRows = summaries.map(\.rows)
             let chosen = Set(try FeatureEncoder.chooseColumns(summary, features: specification.features, exclude: specification.exclude))
@@ -168,7 +173,7 @@ public struct PipelineFit: Codable, Sendable {
                     wanted.append((column.name, rank, column.present, low, high))
                 }
             }
-            state.search = QuantileSearch(wanted)
+            state.search = try QuantileSearch(wanted).narrowed(by: histograms, file: file)
             return try state.afterSearch()
         case .quantiles:
             guard let search else { throw StepFile.noWork(file, "quantiles") }
