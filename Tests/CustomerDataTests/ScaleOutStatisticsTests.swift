@@ -92,10 +92,10 @@ struct ScaleOutStatisticsTests {
             try readCSV((["id,x"] + slice.enumerated().map { "\($0.offset),\($0.element)" }).joined(separator: "\n"), id: "id")
         }
         let parts = [values[0..<7_000], values[7_000..<7_001], values[7_001...]]
-        let summaries = try parts.map { ColumnSummary(try table($0), keyHistograms: true) }
+        let summaries = try parts.map { ColumnSummary(try table($0), forScaleOut: true) }
         let merged = try ColumnSummary.merged(summaries)
         let keys = try #require(merged.columns[1].keys)
-        #expect(keys == ColumnSummary(try table(values[...]), keyHistograms: true).columns[1].keys)
+        #expect(keys == ColumnSummary(try table(values[...]), forScaleOut: true).columns[1].keys)
         #expect(keys.counts.reduce(0, +) == values.count && keys.slices == keys.slices.sorted())
         // Each value's slice is the top bits of its key: count them another way.
         let bySlice = Dictionary(grouping: values) { Int(QuantileSearch.key($0) >> UInt64(64 - KeyHistogram.bits)) }

@@ -70,7 +70,30 @@ struct StepCommandTests {
             summaries.append(try #require(features["summary"] as? [String: Any]))
             #expect(features["part_rows"] as? [Int] == (parts.count == 2 ? [999, 1001] : [2000]))
         }
+        // Moments (of columns with no blank cell) merge by Chan's update: equal to rounding, not
+        // to the bit; everything else exactly.
+        var moments = [[String: [String: Any]]]()
+        for (i, summary) in summaries.enumerated() {
+            var summary = try #require(summary as? [String: Any])
+            var columns = try #require(summary["columns"] as? [[String: Any]])
+            var found = [String: [String: Any]]()
+            for j in columns.indices {
+                if let m = columns[j].removeValue(forKey: "moments") as? [String: Any] { found[try #require(columns[j]["name"] as? String)] = m }
+            }
+            summary["columns"] = columns
+            summaries[i] = summary
+            moments.append(found)
+        }
         #expect(NSDictionary(dictionary: try #require(summaries[0] as? [String: Any])).isEqual(to: try #require(summaries[1] as? [String: Any])))
+        #expect(Set(moments[0].keys) == Set(moments[1].keys) && !moments[0].isEmpty)
+        for (name, merged) in moments[0] {
+            let whole = try #require(moments[1][name])
+            #expect(merged["count"] as? Int == whole["count"] as? Int)
+            for key in ["means", "squared_deviations"] {
+                let (a, b) = (try #require((merged[key] as? [Double])?.first), try #require((whole[key] as? [Double])?.first))
+                #expect(abs(a - b) <= 1e-12 * max(abs(b), 1), "\(name) \(key)")
+            }
+        }
     }
 
     @Test("a Lloyd step from given centroids: sums, counts and farthest rows worked by hand")
@@ -82,7 +105,8 @@ struct StepCommandTests {
         let plan = try runner.run(["step", "plan-cluster", "tiny.csv", "--id", "id", "--k", "2", "--scale", "none",
                                    "--init", "start.csv", "--out", "state.json"])
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(try drive(runner, parts: parts, until: "lloyd") == ["columns", "quantiles", "moments"])
+        // One numeric column taken as it is: its moments come with the column statistics.
+        #expect(try drive(runner, parts: parts, until: "lloyd") == ["columns", "quantiles"])
         // Partition 1 holds c (10), d (11), e (4): e is nearer 0 (16 < 36); d is 1 from 10.
         let result = try runner.run(["step", "lloyd", parts[1], "--state", "state.json", "--part", "1"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -145,6 +169,49 @@ struct StepCommandTests {
         for (name, value) in b { #expect(abs((a[name] ?? .nan) - value) <= 1e-8, "\(name)") }
         let (ia, ib) = (try #require(split["intercept"] as? Double), try #require(single["intercept"] as? Double))
         #expect(abs(ia - ib) <= 1e-8)
+    }
+
+    @Test("plain numeric features take their moments from the column statistics: no moments round, the same model to the byte")
+    func momentsFromColumns() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        // Seeded values over several magnitudes (a linear congruential generator).
+        var seed: UInt64 = 12_345
+        func uniform() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        var lines = ["id,a,b,c"]
+        for i in 0..<2_500 {
+            lines.append("c\(i),\(1000 * uniform() - 300),\((uniform() * 9).rounded()),\(exp(8 * uniform()) / 7)")
+        }
+        let parts = try partitions(runner, lines.joined(separator: "\n") + "\n", name: "plain.csv", cuts: [900, 901])
+        var models = [String]()
+        for withMoments in [true, false] {
+            #expect(try runner.run(["step", "plan-cluster", "plain.csv", "--id", "id", "--k", "3", "--out", "state.json"]).status == 0)
+            var steps = [String]()
+            while let step = next(try state(runner)), steps.count < 60 {
+                var outputs = [String]()
+                for (i, part) in parts.enumerated() {
+                    let result = try runner.run(["step", step, part, "--state", "state.json", "--part", "\(i)"])
+                    #expect(result.status == 0, "\(step): \(result.stderr)")
+                    var text = result.stdout
+                    if step == "columns" && !withMoments {  // as from a persona that sends no moments
+                        for pattern in [#",\s*"moments"\s*:\s*\{[^}]*\}"#, #""moments"\s*:\s*\{[^}]*\}\s*,"#] {
+                            text = text.replacingOccurrences(of: pattern, with: "", options: .regularExpression)
+                        }
+                        #expect(!text.contains("\"moments\""))
+                    }
+                    outputs.append(try runner.write("out\(i).json", text))
+                }
+                #expect(try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "state.json", "--model", "model.json"]).status == 0)
+                steps.append(step)
+            }
+            #expect(steps.contains("moments") == !withMoments, "\(steps)")
+            #expect(steps.first == "columns" && steps.last == "metrics")
+            models.append(try runner.read("model.json"))
+        }
+        #expect(models[0] == models[1])
     }
 
     @Test("a merge with another round's outputs names the problem")

@@ -1,3 +1,5 @@
+import NumericCore
+
 /// What a table (or one partition of it) says about its columns, in a form that adds up:
 /// the statistics `FeatureEncoder` needs to choose and fit an encoding, without the rows.
 ///
@@ -26,6 +28,11 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
         /// `KeyHistogram.bits` bits of their order-preserving key (`QuantileSearch.key`), so
         /// that a search for an order statistic starts in the slice that holds it.
         public var keys: KeyHistogram?
+        /// Numeric columns without a blank cell, when asked for: the column's moments as a
+        /// feature of its own, so that a fit whose features are these columns as they are
+        /// needs no round for them (moments of separate features add up independently, so
+        /// these are the bits the moments of the encoded matrix give).
+        public var moments: FeatureMoments?
 
         public init(name: String, kind: Kind) {
             self.name = name
@@ -55,11 +62,11 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
         self.columns = columns
     }
 
-    /// The summary of a parsed table; with `keyHistograms`, numeric columns also count their
-    /// values by `KeyHistogram` slice.
+    /// The summary of a parsed table; with `forScaleOut`, numeric columns also count their
+    /// values by `KeyHistogram` slice and, when no cell is blank, carry their moments.
     /// - Complexity: O(rows) per numeric or text column.
-    public init(_ table: CustomerTable, keyHistograms: Bool = false) {
-        var counter = keyHistograms ? KeyHistogram.Counter() : nil
+    public init(_ table: CustomerTable, forScaleOut: Bool = false) {
+        var counter = forScaleOut ? KeyHistogram.Counter() : nil
         self.init(source: table.source, rows: table.rowCount, columns: zip(table.columnNames, table.columns).map { name, column in
             switch column {
             case .identifier: return Column(name: name, kind: .identifier)
@@ -67,6 +74,9 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
             case .numeric(let values):
                 var summary = Column(numbers: values, name: name)
                 summary.keys = counter?.histogram(of: values)
+                if forScaleOut, summary.present == table.rowCount {
+                    summary.moments = (try? Matrix(rows: table.rowCount, columns: 1, storage: values.values)).map(FeatureMoments.init)
+                }
                 return summary
             case .text(let text): return Column(text: text, name: name)
             }
@@ -160,6 +170,11 @@ extension ColumnSummary.Column {
             if let high = other.maximum { maximum = max(maximum ?? high, high) }
             binary = (binary ?? true) && (other.binary ?? true)
             if let mine = keys, let theirs = other.keys { keys = mine.adding(theirs) } else { keys = nil }
+            if let mine = moments, let theirs = other.moments {
+                moments = try? FeatureMoments.merged([mine, theirs], file: "")  // one feature each: never throws
+            } else {
+                moments = nil
+            }
         case .text:
             var known = levels ?? []
             var totals = counts ?? []

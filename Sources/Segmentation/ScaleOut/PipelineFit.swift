@@ -110,7 +110,7 @@ public struct PipelineFit: Codable, Sendable {
         let table = try CSVReader.read(path: path, options: readOptions())
         switch next {
         case .columns:
-            return try StepFile.json(ColumnSummary(table, keyHistograms: true))
+            return try StepFile.json(ColumnSummary(table, forScaleOut: true))
         case .moments:
             guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
             var matrix = try unscaled.transform(table, threads: threads).matrix
@@ -182,23 +182,53 @@ public struct PipelineFit: Codable, Sendable {
             return try state.afterSearch()
         case .moments:
             let moments = try FeatureMoments.merged(parts.map { try StepFile.decode(FeatureMoments.self, $0, file: file) }, file: file)
-            state.moments = moments
-            guard let unscaled else { throw StepFile.noWork(file, "moments") }
-            if specification.scale == .robust {
-                var wanted = [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]()
-                for (j, name) in unscaled.features.enumerated() {
-                    let ranks = Set([0.25, 0.5, 0.75].flatMap { ColumnStatistics.quantileRanks(count: moments.count, $0) })
-                    for rank in ranks.sorted() { wanted.append((name, rank, moments.count, moments.minimums[j], moments.maximums[j])) }
-                }
-                state.search = QuantileSearch(wanted)
-                state.next = .quantiles
-                return try state.afterSearch()
-            }
-            state.finish()
-            return state
+            return try state.withMoments(moments)
         case nil:
             throw StepFile.noWork(file, "none")
         }
+    }
+
+    /// The state once the moments of `unscaled`'s features are known: the robust scaler's
+    /// quartile search, or the fitted pipeline.
+    private func withMoments(_ moments: FeatureMoments) throws -> PipelineFit {
+        var state = self
+        state.moments = moments
+        guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
+        if specification.scale == .robust {
+            var wanted = [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]()
+            for (j, name) in unscaled.features.enumerated() {
+                let ranks = Set([0.25, 0.5, 0.75].flatMap { ColumnStatistics.quantileRanks(count: moments.count, $0) })
+                for rank in ranks.sorted() { wanted.append((name, rank, moments.count, moments.minimums[j], moments.maximums[j])) }
+            }
+            state.search = QuantileSearch(wanted)
+            state.next = .quantiles
+            return try state.afterSearch()
+        }
+        state.finish()
+        return state
+    }
+
+    /// The moments of `unscaled`'s features from the column statistics, when every feature is
+    /// a numeric column taken as it is (no blank cell to fill, no log1p) over every row: then
+    /// the encoded matrix is those columns, and their moments are the moments round's.
+    private func momentsFromSummary() -> FeatureMoments? {
+        guard let unscaled, let summary, specification.scalerRowsColumn == nil, unscaled.scaler.log1pColumns.isEmpty,
+              unscaled.encoding.columns.allSatisfy({ $0.kind == .numeric }),
+              unscaled.features == unscaled.encoding.columns.map(\.name) else { return nil }
+        let positions = summary.positions
+        var columns = [FeatureMoments]()
+        for name in unscaled.features {
+            guard let j = positions[name], summary.columns[j].kind == .numeric, summary.columns[j].present == summary.rows,
+                  let moments = summary.columns[j].moments, moments.count == summary.rows, moments.means.count == 1 else { return nil }
+            columns.append(moments)
+        }
+        guard let first = columns.first else { return nil }
+        var joined = first
+        joined.means = columns.flatMap(\.means)
+        joined.squaredDeviations = columns.flatMap(\.squaredDeviations)
+        joined.minimums = columns.flatMap(\.minimums)
+        joined.maximums = columns.flatMap(\.maximums)
+        return joined
     }
 
     /// Once the current search is done: the encoding (after medians) or the robust scaler
@@ -235,6 +265,7 @@ public struct PipelineFit: Codable, Sendable {
         state.excluded = report.excluded.map { [$0.column, $0.reason] }
         state.search = nil
         state.next = .moments
+        if let moments = state.momentsFromSummary() { return try state.withMoments(moments) }
         return state
     }
 
