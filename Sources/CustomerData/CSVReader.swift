@@ -32,6 +32,10 @@ public struct CSVReadOptions: Sendable {
     public var numbersAsFloats = false
     /// Column count, record length and inflation limits.
     public var limits = InputLimits()
+    /// A file with a header and no data rows reads as a table without rows (its columns
+    /// numeric, unless named as text) instead of `CustomerDataError.headerOnly`: one
+    /// partition of a file split for Spark may hold no rows.
+    public var allowsNoRows = false
     /// Hears how far reading has got, on the calling thread, after every block.
     public var progress: (@Sendable (WorkProgress) -> Void)?
     /// Bytes read and parsed per block (tests make it small to cross many blocks).
@@ -105,14 +109,14 @@ public enum CSVReader {
             guard let longer = try stream.next(consumed: 0, line: line, more: sampled.rows > 0) else { break }
             first = longer
         } while true
-        guard sampled.rows > 0 else { throw CustomerDataError.headerOnly(file: name) }
+        guard sampled.rows > 0 || read.allowsNoRows else { throw CustomerDataError.headerOnly(file: name) }
         let forced = Set(read.numericColumns)
         var passKinds = kinds
         for (j, kind) in kinds.enumerated() where kind == .numeric && !forced.contains(header[j]) {
             if sample.firstNotANumber[sample.numericSlot(j)] != nil { passKinds[j] = .text }
         }
         sample = ColumnBuilders(kinds: [], expectedRows: 0)  // a wide file's sample buffers go before the pass
-        let pass = CSVPass(scanner: scanner, options: read, rowBytes: max(1, sampled.endOffset / sampled.rows))
+        let pass = CSVPass(scanner: scanner, options: read, rowBytes: max(1, sampled.endOffset / max(1, sampled.rows)))
         var builders = try pass.run(stream, first: first, offset: head.end, line: head.dataLine, kinds: passKinds,
                                     step: "reading \(name)")
 

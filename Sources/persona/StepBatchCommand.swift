@@ -59,6 +59,10 @@ struct BatchStep: ParsableCommand {
         var identity: String
         var matrix: String?
 
+        init(index: Int, path: String, identity: String, matrix: String?) {
+            (self.index, self.path, self.identity, self.matrix) = (index, path, identity, matrix)
+        }
+
         init(line: Substring) throws {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 4, let index = Int(fields[0]), index >= 0, !fields[1].isEmpty else {
@@ -75,18 +79,18 @@ struct BatchStep: ParsableCommand {
         let partitions = try String(decoding: input, as: UTF8.self).split(separator: "\n").map { try Partition(line: $0) }
         let work: Result<(Partition) throws -> [UInt8], Error> = Result { try worker() }
         for partition in partitions {
-            var line = "\(partition.index)\t"
-            if Self.identity(of: partition.path) != partition.identity {
-                line += "missing"
-            } else {
-                do {
-                    line += "ok\t" + Data(try work.get()(partition)).base64EncodedString()
-                } catch {
-                    let message = Terminal.message(for: error).replacingOccurrences(of: "\n", with: " ")
-                    line += "error\t" + message.replacingOccurrences(of: "\t", with: " ")
-                }
-            }
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            let outcome = Self.identity(of: partition.path) != partition.identity ? "missing" : Self.outcome(work, partition)
+            FileHandle.standardOutput.write(Data("\(partition.index)\t\(outcome)\n".utf8))
+        }
+    }
+
+    /// 'ok', a tab and the output in base64; or 'error', a tab and persona's message on one line.
+    static func outcome(_ work: Result<(Partition) throws -> [UInt8], Error>, _ partition: Partition) -> String {
+        do {
+            return "ok\t" + Data(try work.get()(partition)).base64EncodedString()
+        } catch {
+            let message = Terminal.message(for: error).replacingOccurrences(of: "\n", with: " ")
+            return "error\t" + message.replacingOccurrences(of: "\t", with: " ")
         }
     }
 
@@ -109,16 +113,19 @@ struct BatchStep: ParsableCommand {
             }
         }
         guard let state else { throw ValidationError("the map step \(step) needs --state STATE.json") }
-        let step = step
+        return try Self.mapWorker(step: step, state: state, matrixCaches: matrixCaches)
+    }
+
+    /// The state's map step `step` on one partition, with the state read once.
+    static func mapWorker(step: String, state: String, matrixCaches: Bool) throws -> (Partition) throws -> [UInt8] {
         if try ScaleOutState.isChurn(path: state) {
             let fit = try StepFile.read(ChurnScaleOut.self, path: state)
             return { partition in try fit.map(step: step, partition: partition.path, threads: 1) }
         }
         let fit = try StepFile.read(ClusterScaleOut.self, path: state)
-        let caches = matrixCaches
         return { partition in
             try fit.map(step: step, partition: partition.path, part: partition.index, threads: 1,
-                        matrixCache: caches ? partition.matrix : nil)
+                        matrixCache: matrixCaches ? partition.matrix : nil)
         }
     }
 

@@ -39,7 +39,7 @@ struct StepCommand: ParsableCommand {
             and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
-                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self,
+                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self, SplitStep.self,
                       OrderSpanStep.self, FeaturesStep.self, PlanChurnStep.self, LabelsStep.self, NewtonStep.self])
 }
 

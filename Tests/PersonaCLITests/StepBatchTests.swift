@@ -72,4 +72,39 @@ struct StepBatchTests {
             #expect(decoded(out[i]) == (try runner.read("s\(i).csv")), "partition \(i)")
         }
     }
+
+    @Test("split: the pairs Spark pipes in become the kept partition file, and the line carries the first round's output")
+    func split() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let rows = ["id,x,y", "a,1,2", "b,3,4", "c,5,6", "d,7,8", "e,9,10"]
+        try runner.write("header.csv", rows[0] + "\n")
+        #expect(try runner.run(["step", "plan-cluster", "x.csv", "--id", "id", "--k", "2", "--out", "state.json"]).status == 0)
+        let common = ["step", "split", "columns", "--state", "state.json", "--header-file", "header.csv", "--name", "x.csv",
+                      "--starts", "0,3", "--first-part", "4", "--keep", runner.path("keep")]
+        // Spark's second split: lines 3..5 → partition 5; the first holds the header (index 0).
+        for (lines, part) in [(3...5, 5), (0...2, 4)] {
+            let pairs = lines.map { "(\(rows[$0]),\($0))" }.joined(separator: "\n") + "\n"
+            let result = try runner.run(common, stdin: pairs)
+            #expect(result.status == 0, "\(result.stderr)")
+            let fields = result.stdout.trimmingCharacters(in: .newlines).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let kept = runner.path("keep/part-0000\(part)/x.csv")
+            let keptIdentity = try identity(kept)
+            #expect(fields.count == 6 && fields[0] == "\(part)" && fields[1] == kept && fields[2] == keptIdentity)
+            #expect(fields[3] == runner.path("keep/part-0000\(part)/scaled.matrix") && fields[4] == "ok")
+            let expected = ([rows[0]] + lines.filter { $0 > 0 }.map { rows[$0] }).joined(separator: "\n") + "\n"
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == expected)
+            let columns = try runner.run(["step", "columns", kept, "--state", "state.json", "--part", "\(part)"])
+            #expect(fields[5] == Data(columns.stdout.utf8).base64EncodedString())
+        }
+        // A split without lines prints nothing (the driver runs it on its text).
+        let empty = try runner.run(common, stdin: "")
+        #expect(empty.status == 0 && empty.stdout.isEmpty)
+        // A bad cell: the line carries persona's message (line numbers of the kept file).
+        #expect(try runner.run(["step", "plan-cluster", "x.csv", "--id", "id", "--k", "2", "--numeric", "x", "--out", "strict.json"]).status == 0)
+        let bad = try runner.run(common.map { $0 == "state.json" ? "strict.json" : $0 }, stdin: "(f,zz,1,3)\n(g,2,2,4)\n")
+        #expect(bad.status == 0 && bad.stdout.contains("\terror\tpersona: error: x.csv:2: column 'x' (2): \"zz\" is not a number"), "\(bad.stdout)")
+        let malformed = try runner.run(common, stdin: "a,1,2\n")
+        #expect(malformed.status != 0 && malformed.stderr.contains("expected '(LINE,INDEX)'"))
+    }
 }

@@ -65,6 +65,7 @@ public struct ChurnScaleOut: Codable, Sendable {
 
     private func labelRead() -> CSVReadOptions {
         var read = CSVReadOptions()
+        read.allowsNoRows = true  // a partition may hold no rows
         read.idColumn = features.specification.idColumn
         read.delimiter = features.specification.delimiter
         read.columns = [labelColumn]

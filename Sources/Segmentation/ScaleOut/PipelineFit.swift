@@ -85,6 +85,7 @@ public struct PipelineFit: Codable, Sendable {
     /// text columns as text.
     public func readOptions() -> CSVReadOptions {
         var read = CSVReadOptions()
+        read.allowsNoRows = true  // a partition may hold no rows
         read.idColumn = specification.idColumn
         read.delimiter = specification.delimiter
         read.numericColumns = specification.numericColumns

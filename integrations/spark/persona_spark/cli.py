@@ -1,6 +1,7 @@
 """python -m persona_spark: Persona's commands on Apache Spark."""
 
 import argparse
+import re
 import sys
 
 from . import executor
@@ -165,6 +166,10 @@ def main(argv=None, spark=None):
         return 0
     except Exception as error:  # a failed partition arrives wrapped in Spark's own exception
         message = executor.failure_message(error)
+        piped = re.search(r"Subprocess exited with status (\d+)", str(error))
+        if message is None and piped:  # a pipe's persona that could not even report (RDD.pipe)
+            return fail("persona exited with status %s on an executor before it could report (its stderr is in the executor's "
+                        "log): is --persona-bin the binary of this version of persona_spark?" % piped.group(1))
         if message is None:
             if isinstance(error, (ValueError, OSError)) or type(error).__name__ == "InputError":
                 return fail(str(error))

@@ -105,6 +105,8 @@ class LocalRounds:
         self.listed = None  # JVM RDD of the kept files' lines, cached
         self.lines = None  # the same, one partition per core
         self.stubs = {}  # index → the partition without its text (file and lines, for messages)
+        self.first_indices = set()  # partitions the first round's lines hold
+        self.piped_text = False  # the last round read the text piped from the JVM
         self.rewritten_lines = {}  # index → line of a partition whose files a later round wrote again
         self.shipped = None  # driver directory of the files shipped with addFile
         self.read = self.rewritten = 0
@@ -120,6 +122,8 @@ class LocalRounds:
                                            files, run_id if keep else None)
             return index, result[0], line
 
+        if self.first is None and self.enabled and getattr(self.parts, "piped_input", None) is not None:
+            return self.first_piped(step, state_bytes, on_text)
         if self.first is None or not self.enabled:
             return self.map(on_text)
         arguments = ["step", "batch", step, "--state", self.ship("state.json", state_bytes)]
@@ -145,24 +149,15 @@ class LocalRounds:
             return [out for _, out, _ in self.parts.map(lambda p: on_text(p, False)).collect()]
         if self.first is None:
             # One Python job: each task runs on its text and returns its kept files' line with
-            # the partition's file and lines (for messages) and its output, as a JVM string,
+            # its output and the partition's file and lines (for messages), as a JVM string,
             # cached where it ran: the later rounds' pipes read these lines.
             def first_line(part):
                 index, output, line = on_text(part, True)
                 stub = json.dumps([part.name, part.header, part.runs]).encode("utf-8")
-                return "%s\t%s\t%s" % (line, base64.b64encode(stub).decode("ascii"), base64.b64encode(output).decode("ascii"))
+                return "%s\tok\t%s\t%s" % (line, base64.b64encode(output).decode("ascii"), base64.b64encode(stub).decode("ascii"))
 
             self.first = self.parts.map(first_line)._to_java_object_rdd().cache()
-            outputs = [None] * self.parts.getNumPartitions()
-            for text in self.texts(self.first).collect():
-                fields = text.split("\t")
-                name, header, runs = json.loads(base64.b64decode(fields[4]))
-                index = int(fields[0])
-                self.stubs[index] = executor.Part(index, name, header, None, [tuple(r) for r in runs])
-                outputs[index] = base64.b64decode(fields[5])
-            self.list_kept()
-            self.read, self.rewritten = 0, len(outputs)
-            return outputs
+            return self.first_outputs()
         outputs = self.batch(batch)
         missing = [i for i, out in enumerate(outputs) if out is None]
         if missing:
@@ -174,6 +169,62 @@ class LocalRounds:
         self.read, self.rewritten = len(outputs) - len(missing), len(missing)
         return outputs
 
+    def first_piped(self, step, state_bytes, on_text):
+        """The first round with the text piped from the JVM: each Spark split's lines, as
+        (line, index) pairs, go into one `persona step split` process, which keeps them as
+        the partition file and prints the line later rounds read. A split without lines
+        prints nothing; those partitions run on their text."""
+        piped_input = self.parts.piped_input
+        state = self.ship("state.json", state_bytes)
+        header = self.ship("header.csv", (piped_input.header + "\n").encode("utf-8"))
+        keep = os.path.join(executor_root(self.sc), "persona-local-%s" % self.run_id)
+        piped = None
+        for split in piped_input.files:
+            command = [self.executor_binary(), "step", "split", step, "--state", state, "--header-file", header,
+                       "--name", piped_input.name, "--starts", ",".join(str(s) for s in split.starts),
+                       "--first-part", str(split.offset), "--keep", keep]
+            rdd = split.zipped.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
+            piped = rdd if piped is None else piped.union(rdd)
+            for i, start in enumerate(split.starts):  # each partition's lines in the input, for messages
+                first = start + 1 if start > 0 else 2
+                count = (split.starts[i + 1] - start - (start == 0)) if i + 1 < len(split.starts) else 10 ** 15
+                self.stubs[split.offset + i] = executor.Part(split.offset + i, piped_input.name, piped_input.header, None,
+                                                             [(split.name, first, count)])
+        self.first = piped.cache()
+        self.piped_text = True
+        outputs = self.first_outputs()
+        missing = [i for i, out in enumerate(outputs) if out is None]
+        if missing:
+            for index, out, line in self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing):
+                outputs[index] = out
+                self.rewritten_lines[index] = line
+            self.list_kept()
+        self.read, self.rewritten = 0, len(outputs)
+        return outputs
+
+    def first_outputs(self):
+        """The first round's outputs in partition order from its cached lines (None for a
+        partition without one); raises persona's message for a partition that failed."""
+        outputs = [None] * self.parts.getNumPartitions()
+        self.first_indices = set()
+        for text in self.texts(self.first).collect():
+            fields = text.split("\t")
+            index = int(fields[0])
+            if len(fields) > 6:
+                name, header, runs = json.loads(base64.b64decode(fields[6]))
+                self.stubs[index] = executor.Part(index, name, header, None, [tuple(r) for r in runs])
+            if fields[4] == "error":
+                message = executor.translate(fields[5], self.stubs[index])
+                raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
+            outputs[index] = base64.b64decode(fields[5])
+            self.first_indices.add(index)
+        self.list_kept()
+        self.read, self.rewritten = 0, len(outputs)
+        return outputs
+
+    def executor_binary(self):
+        return self.binary if os.path.isabs(self.binary) else os.path.join(executor_root(self.sc), self.binary)
+
     def list_kept(self):
         """The JVM RDD of every partition's line (its kept files), cached where the first round
         ran them: one task per core, each over the partitions kept on one executor (coalesce
@@ -182,7 +233,11 @@ class LocalRounds:
             self.listed.unpersist()
         moved = dict(self.rewritten_lines)
         if moved:  # (a Python job, only after a round found files missing)
-            self.listed = self.texts(self.first).map(lambda text: moved.get(int(text.split("\t", 1)[0]), text))._to_java_object_rdd().cache()
+            relisted = self.texts(self.first).map(lambda text: moved.get(int(text.split("\t", 1)[0]), text))
+            extra = [line for index, line in sorted(moved.items()) if index not in self.first_indices]
+            if extra:  # partitions the first round had no line for (empty splits)
+                relisted = relisted.union(self.sc.parallelize(extra, 1))
+            self.listed = relisted._to_java_object_rdd().cache()
         else:
             self.listed = self.first
         slots = max(1, min(len(self.stubs), self.sc.defaultParallelism))
@@ -198,8 +253,7 @@ class LocalRounds:
     def batch(self, arguments):
         """`persona step batch ARGUMENTS` on every kept partition → outputs in partition order,
         None for a partition whose files are not usable where it ran."""
-        binary = self.binary if os.path.isabs(self.binary) else os.path.join(executor_root(self.sc), self.binary)
-        piped = self.lines.pipe([binary] + arguments, {"OPENBLAS_NUM_THREADS": "1"})
+        piped = self.lines.pipe([self.executor_binary()] + arguments, {"OPENBLAS_NUM_THREADS": "1"})
         outputs = [None] * len(self.stubs)
         for text in self.texts(piped).collect():
             index, _, rest = text.partition("\t")
@@ -213,7 +267,9 @@ class LocalRounds:
         return outputs
 
     def describe(self, step):
-        return "; partitions: %d from local files, %d from the text" % (self.read, self.rewritten)
+        piped = "; the text piped from the JVM" if self.piped_text else ""
+        self.piped_text = False
+        return "%s; partitions: %d from local files, %d from the text" % (piped, self.read, self.rewritten)
 
     def close(self):
         """Removes the run's files (on the executors the kept lines reach; Spark removes the

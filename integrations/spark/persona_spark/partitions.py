@@ -9,7 +9,15 @@ line keeps its file and line number for error messages.
 
 import os
 
+from collections import namedtuple
+
 from .executor import Part
+
+# One file's Spark splits, for a first round piped from the JVM: the file's name, its JVM RDD
+# of (line, line index) pairs, each split's first line index, the first split's partition index.
+TextSplits = namedtuple("TextSplits", "name zipped starts offset")
+# The input as such splits: its header line, its name (the first file's) and every file's splits.
+PipedInput = namedtuple("PipedInput", "header name files")
 
 
 class InputError(Exception):
@@ -98,13 +106,14 @@ def _split_parts(spark, files, partitions):
             header, header_file = first, name
         elif first != header:
             raise InputError("%s:1: the header differs from the header of %s; every file must have the same columns" % (name, header_file))
-        starts = [p.startIndex() for p in lines._jrdd.rdd().zipWithIndex().partitions()]
-        splits.append((name, lines, starts))
-    total = sum(len(starts) for _, _, starts in splits)
+        zipped = lines._jrdd.zipWithIndex()  # computes the splits' first line indices (a JVM job)
+        starts = [p.startIndex() for p in zipped.rdd().partitions()]
+        splits.append((name, lines, starts, zipped))
+    total = sum(len(starts) for _, _, starts, _ in splits)
     if partitions and total != partitions:
         return None
-    rdds, offset, input_name = [], 0, os.path.basename(files[0])
-    for name, lines, starts in splits:
+    rdds, offset, input_name, text_splits = [], 0, os.path.basename(files[0]), []
+    for name, lines, starts, zipped in splits:
         def part(i, it, name=name, starts=starts, offset=offset):
             rows = list(it)
             line = starts[i] + 1
@@ -114,8 +123,11 @@ def _split_parts(spark, files, partitions):
             return [Part(offset + i, input_name, header, text, [(name, line, len(rows))] if rows else [])]
 
         rdds.append(lines.mapPartitionsWithIndex(part))
+        text_splits.append(TextSplits(name, zipped, starts, offset))
         offset += len(starts)
-    return header, input_name, rdds[0] if len(rdds) == 1 else sc.union(rdds)
+    parts = rdds[0] if len(rdds) == 1 else sc.union(rdds)
+    parts.piped_input = PipedInput(header, input_name, text_splits)  # for drivers that pipe the splits (local_cache)
+    return header, input_name, parts
 
 
 def ordered_parts(spark, path, partitions=None, cache=True):
@@ -130,7 +142,7 @@ def ordered_parts(spark, path, partitions=None, cache=True):
         fast = None
     if fast is not None:
         header, name, parts = fast
-        return header, name, parts.cache() if cache else parts
+        return header, name, parts.cache() if cache else parts  # (cache() returns the same RDD object)
     header, name, rdd = read_lines(spark, path, partitions)
     if partitions and rdd.getNumPartitions() != partitions:
         indexed = rdd.zipWithIndex()

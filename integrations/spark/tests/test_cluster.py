@@ -172,3 +172,36 @@ def test_lost_or_damaged_local_files_are_rebuilt(spark, persona, data, tmp_path,
     assert reported[1][1:] == (4, 1)  # partition 0 from the text again
     assert reported[lloyd + 1][1:] == (4, 1)  # partition 1 (cut short); persona rebuilt 2's and 3's matrix from the kept CSV
     assert all(r[1:] == (5, 0) for r in reported[2:lloyd + 1] + reported[lloyd + 2:])
+
+
+def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys):
+    """Spark's own splits (no --partitions): the first round pipes each split's lines from
+    the JVM into persona step split, and gives the bytes of the round run on each
+    partition's text in Python; with more splits than lines some splits are empty, and those
+    partitions run on their text."""
+    outputs = {}
+    for name, extra in (("piped", []), ("text", ["--no-local-files"])):
+        out, model = str(tmp_path / ("%s.csv" % name)), str(tmp_path / ("%s.json" % name))
+        assert main(["cluster", data["customers"], "--id", "customer_id", "--k", "4", "--features", FEATURES,
+                     "--out", out, "--model", model, "--persona-bin", persona, "--verbose"] + extra, spark=spark) == 0
+        err = capsys.readouterr().err
+        assert ("round 1: columns" in err) and (("the text piped from the JVM" in err) == (name == "piped")), err
+        with open(out, "rb") as f, open(model, "rb") as g:
+            outputs[name] = (f.read(), g.read())
+    assert outputs["piped"] == outputs["text"]
+
+    tiny = tmp_path / "tiny.csv"
+    with open(data["customers"], encoding="utf-8") as f:
+        tiny.write_text("".join(f.readlines()[:41]), encoding="utf-8")
+    runs = {}
+    for partitions in ("30", "1"):
+        out = str(tmp_path / ("tiny-%s.csv" % partitions))
+        assert main(["cluster", str(tiny), "--id", "customer_id", "--k", "2", "--features", FEATURES, "--out", out,
+                     "--partitions", partitions, "--persona-bin", persona, "--verbose"], spark=spark) == 0
+        err = capsys.readouterr().err
+        assert "customers in %s partitions" % partitions in err
+        if partitions == "30":
+            assert "the text piped from the JVM" in err
+        with open(out, "rb") as f:
+            runs[partitions] = f.read()
+    assert runs["30"] == runs["1"]

@@ -7,16 +7,21 @@ import sys
 from persona_spark.cli import main
 
 
-def test_bad_value_names_the_original_line(spark, persona, data, tmp_path, capsys):
+def with_bad_age(data, tmp_path, row, value):
+    """The customers with `value` as the age of data row `row` → (file, the age's column index)."""
     with open(data["customers"], encoding="utf-8") as f:
         lines = f.read().split("\n")
-    header = lines[0].split(",")
-    age = header.index("age")
-    fields = lines[2400].split(",")
-    fields[age] = "forty"
-    lines[2400] = ",".join(fields)
+    age = lines[0].split(",").index("age")
+    fields = lines[row].split(",")
+    fields[age] = value
+    lines[row] = ",".join(fields)
     bad = tmp_path / "customers.csv"
     bad.write_text("\n".join(lines), encoding="utf-8")
+    return bad, age
+
+
+def test_bad_value_names_the_original_line(spark, persona, data, tmp_path, capsys):
+    bad, age = with_bad_age(data, tmp_path, 2400, "forty")
     status = main(["cluster", str(bad), "--id", "customer_id", "--k", "3", "--numeric", "age", "--out", str(tmp_path / "o.csv"),
                    "--partitions", "4", "--persona-bin", persona], spark=spark)
     err = capsys.readouterr().err
@@ -44,3 +49,15 @@ def test_a_failed_job_prints_no_stack_trace(persona, data, tmp_path):
     assert done.returncode == 1
     assert "orders.csv:101: column 'InvoiceDate'" in err and "is not a date" in err
     assert "Traceback" not in err and "at org.apache" not in err and "Py4JJavaError" not in err
+
+
+def test_bad_value_in_a_piped_split_names_the_original_line(spark, persona, data, tmp_path, capsys):
+    """The first round piped from the JVM (Spark's own splits): the message names the input's
+    line, as persona on the whole file does."""
+    bad, age = with_bad_age(data, tmp_path, 2900, "old")
+    status = main(["cluster", str(bad), "--id", "customer_id", "--k", "3", "--numeric", "age", "--out", str(tmp_path / "o.csv"),
+                   "--persona-bin", persona, "--verbose"], spark=spark)
+    err = capsys.readouterr().err
+    assert status == 1 and "the text piped from the JVM" not in err  # it failed in the first round
+    assert "persona: error: customers.csv:2901: column 'age' (%d): \"old\" is not a number (partition 1)" % (age + 1) in err
+    assert not os.path.exists(tmp_path / "o.csv")
