@@ -59,9 +59,9 @@ struct SplitStep: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
-        let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        var input = try Self.standardInput()
         guard !input.isEmpty else { return }  // an empty split: the driver runs it on its (empty) text
-        let (first, body) = try Self.lines(input)
+        let (first, length) = try Self.unpair(&input)
         guard let position = try splitStarts().firstIndex(where: { $0 == first }) else {
             throw ValidationError("stdin: the first line's index \(first) is not the start of a split in --starts")
         }
@@ -69,15 +69,7 @@ struct SplitStep: ParsableCommand {
         let folder = (keep as NSString).appendingPathComponent(String(format: "part-%05d", index))
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
-        // Kept whole or not at all (a temporary name, then renamed); a scratch file, not synced.
-        let kept = Result {
-            guard let header = FileManager.default.contents(atPath: headerFile)?
-                .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first else {
-                throw CustomerDataError.unreadable(file: headerFile, reason: "no such file, or no permission")
-            }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(Array(header) + [UInt8(ascii: "\n")] + body).write(to: URL(fileURLWithPath: path), options: .atomic)
-        }
+        let kept = Result { try keepFile(input[..<length], at: path, in: folder) }
         let identity = BatchStep.identity(of: path) ?? ""
         let partition = BatchStep.Partition(index: index, path: path, identity: identity, matrix: matrix)
         let work = Result { () throws -> (BatchStep.Partition) throws -> [UInt8] in
@@ -88,29 +80,85 @@ struct SplitStep: ParsableCommand {
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
-    /// The first line's index and the lines without their pairs' brackets and indices, each
-    /// ending in a newline; the header (index 0) left out.
-    static func lines(_ input: [UInt8]) throws -> (first: Int, body: [UInt8]) {
-        var body = [UInt8]()
-        body.reserveCapacity(input.count)
-        var first: Int?
-        var start = 0
-        while start < input.count {
-            let end = input[start...].firstIndex(of: UInt8(ascii: "\n")) ?? input.count
-            var close = end
-            if close > start, input[close - 1] == UInt8(ascii: "\r") { close -= 1 }
-            guard close - start >= 4, input[start] == UInt8(ascii: "("), input[close - 1] == UInt8(ascii: ")"),
-                  let comma = input[(start + 1)..<(close - 1)].lastIndex(of: UInt8(ascii: ",")),
-                  let lineIndex = Int(String(decoding: input[(comma + 1)..<(close - 1)], as: UTF8.self)) else {
-                throw ValidationError("stdin: expected '(LINE,INDEX)' as Spark prints zipWithIndex pairs; got '\(String(decoding: input[start..<min(end, start + 200)], as: UTF8.self))'")
-            }
-            if first == nil { first = lineIndex }
-            if lineIndex > 0 {
-                body += input[(start + 1)..<comma]
-                body.append(UInt8(ascii: "\n"))
-            }
-            start = end + 1
+    /// The header and `body` as the partition file, whole or not at all (a temporary name, then
+    /// renamed); a scratch file, not synced.
+    private func keepFile(_ body: ArraySlice<UInt8>, at path: String, in folder: String) throws {
+        guard let header = FileManager.default.contents(atPath: headerFile)?
+            .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first else {
+            throw CustomerDataError.unreadable(file: headerFile, reason: "no such file, or no permission")
         }
-        return (first ?? 0, body)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(header) + Data([UInt8(ascii: "\n")])),
+              let file = FileHandle(forWritingAtPath: temporary) else {
+            throw CustomerDataError.unreadable(file: temporary, reason: "cannot create it")
+        }
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        try file.seekToEnd()
+        try body.withUnsafeBytes { raw in
+            if let base = raw.baseAddress {
+                try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
+            }
+        }
+        try file.close()
+        guard rename(temporary, path) == 0 else {
+            throw CustomerDataError.unreadable(file: path, reason: "renaming \(temporary) failed: errno \(errno)")
+        }
+    }
+
+    /// All of stdin, read in one growing buffer.
+    static func standardInput() throws -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(1 << 20)
+        var count = 0
+        while true {
+            if bytes.count - count < 1 << 16 { bytes += [UInt8](repeating: 0, count: max(1 << 16, bytes.count)) }
+            let got = bytes.withUnsafeMutableBytes { raw in raw.baseAddress.map { read(0, $0 + count, raw.count - count) } ?? 0 }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { throw CustomerDataError.unreadable(file: "stdin", reason: "errno \(errno)") }
+            if got == 0 { break }
+            count += got
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// Rewrites the pairs in place as the lines they hold, each ending in a newline, without
+    /// the header (index 0) → the first pair's line index and the length of the lines.
+    static func unpair(_ input: inout [UInt8]) throws -> (first: Int, length: Int) {
+        var first: Int?
+        let length = try input.withUnsafeMutableBufferPointer { bytes -> Int in
+            var (read, written) = (0, 0)
+            while read < bytes.count {
+                var end = read
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                var close = end
+                if close > read, bytes[close - 1] == UInt8(ascii: "\r") { close -= 1 }
+                var comma = close - 2
+                while comma > read && bytes[comma] != UInt8(ascii: ",") { comma -= 1 }
+                var lineIndex = 0
+                var digits = comma + 1
+                while digits < close - 1, bytes[digits] >= UInt8(ascii: "0"), bytes[digits] <= UInt8(ascii: "9"), lineIndex < Int.max / 10 - 9 {
+                    lineIndex = lineIndex * 10 + Int(bytes[digits] - UInt8(ascii: "0"))
+                    digits += 1
+                }
+                guard close - read >= 4, bytes[read] == UInt8(ascii: "("), bytes[close - 1] == UInt8(ascii: ")"), comma > read,
+                      digits == close - 1, digits > comma + 1 else {
+                    let shown = String(decoding: UnsafeBufferPointer(rebasing: bytes[read..<min(end, read + 200)]), as: UTF8.self)
+                    throw ValidationError("stdin: expected '(LINE,INDEX)' as Spark prints zipWithIndex pairs; got '\(shown)'")
+                }
+                if first == nil { first = lineIndex }
+                if lineIndex > 0 {
+                    let count = comma - (read + 1)
+                    if let base = bytes.baseAddress { memmove(base + written, base + read + 1, count) }
+                    written += count
+                    bytes[written] = UInt8(ascii: "\n")
+                    written += 1
+                }
+                read = end + 1
+            }
+            return written
+        }
+        return (first ?? 0, length)
     }
 }
