@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CustomerData
 import NumericCore
+import Segmentation
 
 /// `persona step split`: the first round of a partitioned run, fed by Spark's `RDD.pipe` with
 /// the lines of one text split straight from the JVM, so the text never passes through Python.
@@ -88,21 +89,10 @@ struct SplitStep: ParsableCommand {
             throw CustomerDataError.unreadable(file: headerFile, reason: "no such file, or no permission")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(header) + Data([UInt8(ascii: "\n")])),
-              let file = FileHandle(forWritingAtPath: temporary) else {
-            throw CustomerDataError.unreadable(file: temporary, reason: "cannot create it")
-        }
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
-        try file.seekToEnd()
-        try body.withUnsafeBytes { raw in
-            if let base = raw.baseAddress {
-                try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
-            }
-        }
-        try file.close()
-        guard rename(temporary, path) == 0 else {
-            throw CustomerDataError.unreadable(file: path, reason: "renaming \(temporary) failed: errno \(errno)")
+        do {
+            try body.withUnsafeBytes { try ScratchFile.write(Array(header) + [UInt8(ascii: "\n")], $0, to: path) }
+        } catch let failure as ScratchFile.Failure {
+            throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
         }
     }
 

@@ -47,29 +47,10 @@ public enum MatrixCache {
         append(UInt64(matrix.columns), to: &header)
         header += identity.digest
         header += storage.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
-        let temporary = path + ".tmp-\(getpid())"
         do {
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(header)),
-                  let file = FileHandle(forWritingAtPath: temporary) else {
-                throw SegmentationError.matrixCache(file: path, problem: "cannot write it (cannot create \(temporary))")
-            }
-            defer { try? file.close() }
-            try file.seekToEnd()
-            try storage.withUnsafeBytes { raw in
-                if let base = raw.baseAddress {
-                    try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
-                }
-            }
-            try file.close()
-            guard rename(temporary, path) == 0 else {
-                throw SegmentationError.matrixCache(file: path, problem: "cannot write it (renaming \(temporary) failed: errno \(errno))")
-            }
-        } catch let error as SegmentationError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw SegmentationError.matrixCache(file: path, problem: "cannot write it (\(error.localizedDescription))")
+            try storage.withUnsafeBytes { try ScratchFile.write(header, $0, to: path) }
+        } catch let failure as ScratchFile.Failure {
+            throw SegmentationError.matrixCache(file: path, problem: "cannot write it (\(failure.problem))")
         }
     }
 
@@ -147,4 +128,35 @@ public enum MatrixCache {
 /// POSIX read(2) (here so that `MatrixCache.read` does not shadow it).
 private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(descriptor, buffer, count)
+}
+
+/// A file a later round reads again on the same machine (a partition, its matrix): written
+/// under a temporary name beside it and renamed, so a reader sees all of it or none; not
+/// synced, since losing it only means making it again.
+public enum ScratchFile {
+    public struct Failure: Error {
+        public let problem: String
+    }
+
+    /// Writes `head` then `body` to `path`.
+    /// - Throws: `Failure` saying what went wrong; the temporary file is removed.
+    public static func write(_ head: [UInt8], _ body: UnsafeRawBufferPointer, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(head)),
+              let file = FileHandle(forWritingAtPath: temporary) else {
+            throw Failure(problem: "cannot create \(temporary)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: temporary) }  // gone once renamed
+        do {
+            defer { try? file.close() }
+            try file.seekToEnd()
+            if let base = body.baseAddress {
+                try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: body.count, deallocator: .none))
+            }
+            try file.close()
+        } catch {
+            throw Failure(problem: error.localizedDescription)
+        }
+        guard rename(temporary, path) == 0 else { throw Failure(problem: "renaming \(temporary) failed: errno \(errno)") }
+    }
 }
