@@ -34,6 +34,11 @@ struct StepCommand: ParsableCommand {
             log-likelihood at the state's coefficients) until Newton's method stops; merge \
             writes CHURN.json to --model.
 
+            On Spark, persona_spark runs the rounds with no Python on the executors: 'split' \
+            takes the first round's partition as Spark pipes a text split in and keeps it as a \
+            file; 'batch' runs a later round (or --apply) on every kept partition one task \
+            holds, one line per partition. Both are driven by RDD.pipe.
+
             An order log partitioned by customer: order-span on every partition (the latest \
             date and the spend per category), then features on every partition with --as-of \
             and --share-categories taken from all of them.
