@@ -87,12 +87,13 @@ def executor_root(sc):
 
 class LocalRounds:
     """Runs the rounds of `run_rounds` (called as `rounds(step, state_bytes)` → the outputs in
-    partition order): the first on the text, in Python tasks that keep every partition's
-    files where they ran; later ones with no Python on the executors at all: the JVM pipes
-    each task's list of kept files (a cached RDD of lines placed where the first round ran)
-    into one `persona step batch` process, which runs the step on each and prints one line
-    per partition (RDD.pipe). `read`/`rewritten` count, for the last round, partitions that
-    used their kept files and partitions that ran on their text again."""
+    partition order): the first on the text, which keeps every partition's files where it
+    ran (piped from the JVM into `persona step split` when the input is Spark's own text
+    splits, else in Python tasks); later ones with no Python on the executors at all: the JVM
+    pipes each task's list of kept files (a cached RDD of lines placed where the first round
+    ran) into one `persona step batch` process, which runs the step on each and prints one
+    line per partition (RDD.pipe). `read`/`rewritten` count, for the last round, partitions
+    that used their kept files and partitions that ran on their text again."""
 
     def __init__(self, spark, parts, binary, matrix_steps=MATRIX_STEPS, enabled=True):
         self.sc = getattr(spark, "sparkContext", spark)  # a session or a context

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+from persona_spark import local_cache
 from persona_spark.cli import main
 
 
@@ -51,13 +52,21 @@ def test_a_failed_job_prints_no_stack_trace(persona, data, tmp_path):
     assert "Traceback" not in err and "at org.apache" not in err and "Py4JJavaError" not in err
 
 
-def test_bad_value_in_a_piped_split_names_the_original_line(spark, persona, data, tmp_path, capsys):
+def test_bad_value_in_a_piped_split_names_the_original_line(spark, persona, data, tmp_path, capsys, monkeypatch):
     """The first round piped from the JVM (Spark's own splits): the message names the input's
     line, as persona on the whole file does."""
     bad, age = with_bad_age(data, tmp_path, 2900, "old")
+    piped = []
+    original = local_cache.LocalRounds.first_piped
+
+    def spy(self, *args):
+        piped.append(args[0])
+        return original(self, *args)
+
+    monkeypatch.setattr(local_cache.LocalRounds, "first_piped", spy)
     status = main(["cluster", str(bad), "--id", "customer_id", "--k", "3", "--numeric", "age", "--out", str(tmp_path / "o.csv"),
                    "--persona-bin", persona, "--verbose"], spark=spark)
     err = capsys.readouterr().err
-    assert status == 1 and "the text piped from the JVM" not in err  # it failed in the first round
+    assert status == 1 and piped == ["columns"]  # it failed in the first round, piped from the JVM
     assert "persona: error: customers.csv:2901: column 'age' (%d): \"old\" is not a number (partition 1)" % (age + 1) in err
     assert not os.path.exists(tmp_path / "o.csv")
