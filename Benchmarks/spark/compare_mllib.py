@@ -46,13 +46,7 @@ def main():
     p.add_argument("--driver-memory", metavar="SIZE",
                    help="The local JVM's heap (e.g. 8g; local mode's default 1g is too small for MLlib at 10M rows).")
     a = p.parse_args()
-    if a.driver_memory:
-        import persona_spark.session as session_module
-
-        config = os.path.join(os.path.dirname(os.path.abspath(session_module.__file__)), "log4j2.properties")
-        os.environ["PYSPARK_SUBMIT_ARGS"] = "--driver-memory %s --driver-java-options -Dlog4j2.configurationFile=file:%s pyspark-shell" % (
-            a.driver_memory, config)
-    spark = spark_session("local[2]", "persona_spark vs MLlib")
+    spark = spark_session("local[2]", "persona_spark vs MLlib", driver_memory=a.driver_memory)
     # The session's first jobs pay for class loading and JIT: warm it up (a Python RDD job and
     # a DataFrame job) so that neither side pays for it.
     spark.sparkContext.parallelize(range(1000), 2).map(lambda x: x * x).sum()

@@ -172,10 +172,11 @@ struct ColumnBuilders: FieldSink {
     private let slot: [Int]
     let storage: CellStorage
     /// Cached buffer addresses (refreshed when the storage grows): the numeric buffer of each
-    /// column (nil for other kinds), and the code buffer of each text slot.
+    /// column (nil for other kinds).
     private var columnNumbers: [UnsafeMutablePointer<Double>?]
     /// How many numeric columns follow one another from each column on (0 for other kinds).
     private let numericRuns: [Int]
+    /// The code buffer of each text slot (refreshed with `columnNumbers`).
     private var codeColumns: [UnsafeMutablePointer<Int32>]
     /// Rows whose `endRow` has come; a record cut at the end of a block may have cells at
     /// index `rows` already, which the next block writes again.

@@ -36,15 +36,16 @@ struct StepCommand: ParsableCommand {
 
             On Spark, persona_spark runs the rounds with no Python on the executors: 'split' \
             takes the first round's partition as Spark pipes a text split in and keeps it as a \
-            file; 'batch' runs a later round (or --apply) on every kept partition one task \
-            holds, one line per partition. Both are driven by RDD.pipe.
+            file; 'batch' runs a later round on every kept partition one task holds, one line \
+            per partition, and 'batch-apply' applies a model to them. All are driven by \
+            RDD.pipe.
 
             An order log partitioned by customer: order-span on every partition (the latest \
             date and the spend per category), then features on every partition with --as-of \
             and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
-                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self, SplitStep.self,
+                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self, BatchApplyStep.self, SplitStep.self,
                       OrderSpanStep.self, FeaturesStep.self, PlanChurnStep.self, LabelsStep.self, NewtonStep.self])
 }
 

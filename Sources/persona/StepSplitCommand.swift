@@ -19,7 +19,7 @@ struct SplitStep: ParsableCommand {
             --name), runs STEP of the state on it, and prints one line: the partition's index, \
             the file, its identity (SIZE:INODE:MTIME_NS), its matrix path \
             (DIR/part-NNNNN/scaled.matrix), then 'ok' and the output in base64 or 'error' and \
-            persona's message, separated by tabs: the line 'persona step batch' reads in the \
+            persona's message, separated by tabs: the line 'persona step batch' and 'batch-apply' read in the \
             later rounds. Prints nothing for a split without lines.
             """)
 
@@ -71,13 +71,13 @@ struct SplitStep: ParsableCommand {
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
         let kept = Result { try keepFile(input[..<length], at: path, in: folder) }
-        let identity = BatchStep.identity(of: path) ?? ""
-        let partition = BatchStep.Partition(index: index, path: path, identity: identity, matrix: matrix)
-        let work = Result { () throws -> (BatchStep.Partition) throws -> [UInt8] in
+        let identity = KeptPartitions.identity(of: path) ?? ""
+        let partition = KeptPartitions.Partition(index: index, path: path, identity: identity, matrix: matrix)
+        let work = Result { () throws -> (KeptPartitions.Partition) throws -> [UInt8] in
             try kept.get()
             return try BatchStep.mapWorker(step: step, state: state, matrixCaches: false)
         }
-        let line = "\(index)\t\(path)\t\(identity)\t\(matrix)\t\(BatchStep.outcome(work, partition))\n"
+        let line = "\(index)\t\(path)\t\(identity)\t\(matrix)\t\(KeptPartitions.outcome(work, partition))\n"
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 

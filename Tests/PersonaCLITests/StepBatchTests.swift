@@ -51,7 +51,7 @@ struct StepBatchTests {
         #expect(malformed.status != 0 && malformed.stderr.contains("expected INDEX, PART.csv, SIZE:INODE:MTIME_NS and a matrix path"))
     }
 
-    @Test("apply: each partition's segments are persona cluster --apply's file; a partition with no rows gives none")
+    @Test("batch-apply: each partition's segments are persona cluster --apply's file; a partition with no rows gives none")
     func apply() throws {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
@@ -61,7 +61,7 @@ struct StepBatchTests {
         let empty = try runner.write("empty.csv", (try runner.read("part0/sample_customers.csv")).prefix { $0 != "\n" } + "\n")
         let files = parts + [empty]
         let lines = try files.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t" }
-        let batch = try runner.run(["step", "batch", "apply", "--model", "model.json", "--id", "customer_id"],
+        let batch = try runner.run(["step", "batch-apply", "--model", "model.json", "--id", "customer_id"],
                                    stdin: lines.joined(separator: "\n") + "\n")
         #expect(batch.status == 0, "\(batch.stderr)")
         let out = batch.stdout.split(separator: "\n")

@@ -75,7 +75,7 @@ def apply_arguments(id_column, delimiter):
 def segments(rounds, binary, id_column, delimiter, model_bytes):
     """Every partition's segments (CSV bytes with the header; b"" for an empty partition), in
     partition order, by persona cluster --apply on the partition files the rounds kept
-    (`persona step batch apply`), or on the text."""
+    (`persona step batch-apply`), or on the text."""
     arguments, files, run_id = apply_arguments(id_column, delimiter), {"model.json": model_bytes}, rounds.run_id
 
     def on_text(part, keep):
@@ -87,7 +87,7 @@ def segments(rounds, binary, id_column, delimiter, model_bytes):
 
     if not rounds.enabled or rounds.first is None:
         return rounds.map(on_text)
-    return rounds.map(on_text, ["step", "batch", "apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
+    return rounds.map(on_text, ["step", "batch-apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
                                 "--delimiter", "tab" if delimiter == "\t" else delimiter])
 
 

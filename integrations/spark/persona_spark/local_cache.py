@@ -160,15 +160,20 @@ class LocalRounds:
             self.first = self.parts.map(first_line)._to_java_object_rdd().cache()
             return self.first_outputs()
         outputs = self.batch(batch)
+        missing = self.rerun_missing(outputs, on_text)
+        self.read, self.rewritten = len(outputs) - len(missing), len(missing)
+        return outputs
+
+    def rerun_missing(self, outputs, on_text):
+        """Runs the partitions without an output (None) on their text, keeping their files
+        again, and lists those files for the later rounds → the partitions it ran."""
         missing = [i for i, out in enumerate(outputs) if out is None]
         if missing:
-            redone = self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing)
-            for index, out, line in redone:
+            for index, out, line in self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing):
                 outputs[index] = out
                 self.rewritten_lines[index] = line
             self.list_kept()
-        self.read, self.rewritten = len(outputs) - len(missing), len(missing)
-        return outputs
+        return missing
 
     def first_piped(self, step, state_bytes, on_text):
         """The first round with the text piped from the JVM: each Spark split's lines, as
@@ -194,13 +199,7 @@ class LocalRounds:
         self.first = piped.cache()
         self.piped_text = True
         outputs = self.first_outputs()
-        missing = [i for i, out in enumerate(outputs) if out is None]
-        if missing:
-            for index, out, line in self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing):
-                outputs[index] = out
-                self.rewritten_lines[index] = line
-            self.list_kept()
-        self.read, self.rewritten = 0, len(outputs)
+        self.rerun_missing(outputs, on_text)
         return outputs
 
     def first_outputs(self):

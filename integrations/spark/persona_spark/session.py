@@ -17,15 +17,17 @@ QUIET_LOGGERS = (
 )
 
 
-def spark_session(master, app_name="persona_spark"):
-    """A session on `master` (getOrCreate: inside a running application, that one)."""
+def spark_session(master, app_name="persona_spark", driver_memory=None):
+    """A session on `master` (getOrCreate: inside a running application, that one), with a
+    driver heap of `driver_memory` (e.g. "8g": in local mode the executors' too) when given."""
     from pyspark.sql import SparkSession
 
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Spark's own start-up notes (log level, native Hadoop) are not the user's business.
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties")
-    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--driver-java-options -Dlog4j2.configurationFile=file:%s pyspark-shell" % config)
+    memory = "--driver-memory %s " % driver_memory if driver_memory else ""
+    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "%s--driver-java-options -Dlog4j2.configurationFile=file:%s pyspark-shell" % (memory, config))
     spark = (SparkSession.builder.master(master).appName(app_name)
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.ui.enabled", "false")
