@@ -11,10 +11,12 @@ struct SplitStep: ParsableCommand {
         commandName: "split",
         abstract: "Keep the partition one Spark text split pipes in as a file and run the first round on it (for Spark's RDD.pipe).",
         discussion: """
-            Reads the split's lines on stdin as Spark prints the pairs of zipWithIndex: '(', \
-            the line, ',', its 0-based line index in the file, ')'. The line with index 0 (the \
-            header) is left out. The partition is --first-part plus the position of the first \
-            line's index in --starts (the first line index of each of the file's splits). \
+            Reads the split's lines on stdin as Spark prints the pairs of Hadoop's text input \
+            (what SparkContext.textFile reads): '(', the line's byte offset in the file, ',', \
+            the line, ')'. The line at offset 0 (the header) is left out. The partition is \
+            --first-part plus the split the first line's offset falls in (--starts: the byte \
+            offset where each of the file's splits starts; a split reads the lines that start \
+            after its first byte up to and including its end, the first split also the line at 0). \
             Writes the header (--header-file) and the lines to DIR/part-NNNNN/NAME (--keep, \
             --name), runs STEP of the state on it, and prints one line: the partition's index, \
             the file, its identity (SIZE:INODE:MTIME_NS), its matrix path \
@@ -35,7 +37,7 @@ struct SplitStep: ParsableCommand {
     @Option(help: ArgumentHelp("The kept file's name (the input's, which messages give).", valueName: "NAME"))
     var name: String
 
-    @Option(help: ArgumentHelp("The first line index of each split of this file, in order.", valueName: "I,J,…"))
+    @Option(help: ArgumentHelp("The byte offset where each split of this file starts, in order.", valueName: "S0,S1,…"))
     var starts: String
 
     @Option(name: .customLong("first-part"), help: ArgumentHelp("The partition index of this file's first split.", valueName: "P"))
@@ -53,7 +55,7 @@ struct SplitStep: ParsableCommand {
     func splitStarts() throws -> [Int] {
         let values = starts.split(separator: ",").map { Int($0) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-            throw ValidationError("--starts must be line indices separated by commas; got '\(starts)'")
+            throw ValidationError("--starts must be byte offsets separated by commas; got '\(starts)'")
         }
         return values.compactMap { $0 }
     }
@@ -63,10 +65,7 @@ struct SplitStep: ParsableCommand {
         var input = try Self.standardInput()
         guard !input.isEmpty else { return }  // an empty split: the driver runs it on its (empty) text
         let (first, length) = try Self.unpair(&input)
-        guard let position = try splitStarts().firstIndex(where: { $0 == first }) else {
-            throw ValidationError("stdin: the first line's index \(first) is not the start of a split in --starts")
-        }
-        let index = firstPart + position
+        let index = firstPart + max(0, try splitStarts().filter { $0 < first }.count - 1)
         let folder = (keep as NSString).appendingPathComponent(String(format: "part-%05d", index))
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
@@ -114,7 +113,7 @@ struct SplitStep: ParsableCommand {
     }
 
     /// Rewrites the pairs in place as the lines they hold, each ending in a newline, without
-    /// the header (index 0) → the first pair's line index and the length of the lines.
+    /// the header (offset 0) → the first pair's byte offset and the length of the lines.
     static func unpair(_ input: inout [UInt8]) throws -> (first: Int, length: Int) {
         var first: Int?
         let length = try input.withUnsafeMutableBufferPointer { bytes -> Int in
@@ -124,23 +123,21 @@ struct SplitStep: ParsableCommand {
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
                 var close = end
                 if close > read, bytes[close - 1] == UInt8(ascii: "\r") { close -= 1 }
-                var comma = close - 2
-                while comma > read && bytes[comma] != UInt8(ascii: ",") { comma -= 1 }
-                var lineIndex = 0
-                var digits = comma + 1
-                while digits < close - 1, bytes[digits] >= UInt8(ascii: "0"), bytes[digits] <= UInt8(ascii: "9"), lineIndex < Int.max / 10 - 9 {
-                    lineIndex = lineIndex * 10 + Int(bytes[digits] - UInt8(ascii: "0"))
+                var offset = 0
+                var digits = read + 1
+                while digits < close, bytes[digits] >= UInt8(ascii: "0"), bytes[digits] <= UInt8(ascii: "9"), offset < Int.max / 10 - 9 {
+                    offset = offset * 10 + Int(bytes[digits] - UInt8(ascii: "0"))
                     digits += 1
                 }
-                guard close - read >= 4, bytes[read] == UInt8(ascii: "("), bytes[close - 1] == UInt8(ascii: ")"), comma > read,
-                      digits == close - 1, digits > comma + 1 else {
+                guard close - read >= 4, bytes[read] == UInt8(ascii: "("), bytes[close - 1] == UInt8(ascii: ")"), digits > read + 1,
+                      digits < close - 1, bytes[digits] == UInt8(ascii: ",") else {
                     let shown = String(decoding: UnsafeBufferPointer(rebasing: bytes[read..<min(end, read + 200)]), as: UTF8.self)
-                    throw ValidationError("stdin: expected '(LINE,INDEX)' as Spark prints zipWithIndex pairs; got '\(shown)'")
+                    throw ValidationError("stdin: expected '(OFFSET,LINE)' as Spark prints Hadoop's text input; got '\(shown)'")
                 }
-                if first == nil { first = lineIndex }
-                if lineIndex > 0 {
-                    let count = comma - (read + 1)
-                    if let base = bytes.baseAddress { memmove(base + written, base + read + 1, count) }
+                if first == nil { first = offset }
+                if offset > 0 {
+                    let count = close - 1 - (digits + 1)
+                    if let base = bytes.baseAddress { memmove(base + written, base + digits + 1, count) }
                     written += count
                     bytes[written] = UInt8(ascii: "\n")
                     written += 1

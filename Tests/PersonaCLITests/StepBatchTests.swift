@@ -80,11 +80,14 @@ struct StepBatchTests {
         let rows = ["id,x,y", "a,1,2", "b,3,4", "c,5,6", "d,7,8", "e,9,10"]
         try runner.write("header.csv", rows[0] + "\n")
         #expect(try runner.run(["step", "plan-cluster", "x.csv", "--id", "id", "--k", "2", "--out", "state.json"]).status == 0)
+        // Byte offsets of the lines in the file; the second split starts in the middle of line 2
+        // (row 3 of `rows`), so it reads rows 4 and 5 and the first reads rows 0 to 3 (a line
+        // starting right at a split's start is its previous split's, as Hadoop reads splits).
+        let offsets = rows.indices.map { i in rows[..<i].reduce(0) { $0 + $1.utf8.count + 1 } }
         let common = ["step", "split", "columns", "--state", "state.json", "--header-file", "header.csv", "--name", "x.csv",
-                      "--starts", "0,3", "--first-part", "4", "--keep", runner.path("keep")]
-        // Spark's second split: lines 3..5 → partition 5; the first holds the header (index 0).
-        for (lines, part) in [(3...5, 5), (0...2, 4)] {
-            let pairs = lines.map { "(\(rows[$0]),\($0))" }.joined(separator: "\n") + "\n"
+                      "--starts", "0,\(offsets[3]),\(offsets[5] + 2)", "--first-part", "4", "--keep", runner.path("keep")]
+        for (lines, part) in [(4...5, 5), (0...3, 4)] {
+            let pairs = lines.map { "(\(offsets[$0]),\(rows[$0]))" }.joined(separator: "\n") + "\n"
             let result = try runner.run(common, stdin: pairs)
             #expect(result.status == 0, "\(result.stderr)")
             let fields = result.stdout.trimmingCharacters(in: .newlines).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -102,9 +105,9 @@ struct StepBatchTests {
         #expect(empty.status == 0 && empty.stdout.isEmpty)
         // A bad cell: the line carries persona's message (line numbers of the kept file).
         #expect(try runner.run(["step", "plan-cluster", "x.csv", "--id", "id", "--k", "2", "--numeric", "x", "--out", "strict.json"]).status == 0)
-        let bad = try runner.run(common.map { $0 == "state.json" ? "strict.json" : $0 }, stdin: "(f,zz,1,3)\n(g,2,2,4)\n")
+        let bad = try runner.run(common.map { $0 == "state.json" ? "strict.json" : $0 }, stdin: "(31,f,zz,1)\n(40,g,2,2)\n")
         #expect(bad.status == 0 && bad.stdout.contains("\terror\tpersona: error: x.csv:2: column 'x' (2): \"zz\" is not a number"), "\(bad.stdout)")
         let malformed = try runner.run(common, stdin: "a,1,2\n")
-        #expect(malformed.status != 0 && malformed.stderr.contains("expected '(LINE,INDEX)'"))
+        #expect(malformed.status != 0 && malformed.stderr.contains("expected '(OFFSET,LINE)'"))
     }
 }

@@ -105,7 +105,7 @@ class LocalRounds:
         self.first = None  # JVM RDD of the first round's lines (kept files, stub, output), cached
         self.listed = None  # JVM RDD of the kept files' lines, cached
         self.lines = None  # the same, one partition per core
-        self.stubs = {}  # index → the partition without its text (file and lines, for messages)
+        self.stubs = {}  # index → the partition without its text (file and lines, for messages): `stub`
         self.first_indices = set()  # partitions the first round's lines hold
         self.piped_text = False  # the last round read the text piped from the JVM
         self.rewritten_lines = {}  # index → line of a partition whose files a later round wrote again
@@ -177,9 +177,9 @@ class LocalRounds:
 
     def first_piped(self, step, state_bytes, on_text):
         """The first round with the text piped from the JVM: each Spark split's lines, as
-        (line, index) pairs, go into one `persona step split` process, which keeps them as
-        the partition file and prints the line later rounds read. A split without lines
-        prints nothing; those partitions run on their text."""
+        Hadoop's (byte offset, line) pairs, go into one `persona step split` process, which
+        keeps them as the partition file and prints the line later rounds read. A split
+        without lines prints nothing; those partitions run on their text."""
         piped_input = self.parts.piped_input
         state = self.ship("state.json", state_bytes)
         header = self.ship("header.csv", (piped_input.header + "\n").encode("utf-8"))
@@ -189,13 +189,8 @@ class LocalRounds:
             command = [self.executor_binary(), "step", "split", step, "--state", state, "--header-file", header,
                        "--name", piped_input.name, "--starts", ",".join(str(s) for s in split.starts),
                        "--first-part", str(split.offset), "--keep", keep]
-            rdd = split.zipped.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
+            rdd = split.pairs.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
             piped = rdd if piped is None else piped.union(rdd)
-            for i, start in enumerate(split.starts):  # each partition's lines in the input, for messages
-                first = start + 1 if start > 0 else 2
-                count = (split.starts[i + 1] - start - (start == 0)) if i + 1 < len(split.starts) else 10 ** 15
-                self.stubs[split.offset + i] = executor.Part(split.offset + i, piped_input.name, piped_input.header, None,
-                                                             [(split.name, first, count)])
         self.first = piped.cache()
         self.piped_text = True
         outputs = self.first_outputs()
@@ -214,13 +209,28 @@ class LocalRounds:
                 name, header, runs = json.loads(base64.b64decode(fields[6]))
                 self.stubs[index] = executor.Part(index, name, header, None, [tuple(r) for r in runs])
             if fields[4] == "error":
-                message = executor.translate(fields[5], self.stubs[index])
+                message = executor.translate(fields[5], self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
             outputs[index] = base64.b64decode(fields[5])
             self.first_indices.add(index)
         self.list_kept()
         self.read, self.rewritten = 0, len(outputs)
         return outputs
+
+    def stub(self, index):
+        """Partition `index` without its text: its file and lines, for messages. For a first
+        round piped from the JVM, each split's first line is known only after a JVM job over
+        the input (`TextSplits.line_starts`), run here, when a message needs it."""
+        piped_input = getattr(self.parts, "piped_input", None)
+        if index not in self.stubs and piped_input is not None:
+            for split in piped_input.files:
+                starts = split.line_starts()
+                for i, start in enumerate(starts):
+                    first = start + 1 if start > 0 else 2
+                    count = (starts[i + 1] - start - (start == 0)) if i + 1 < len(starts) else 10 ** 15
+                    self.stubs[split.offset + i] = executor.Part(split.offset + i, piped_input.name, piped_input.header, None,
+                                                                 [(split.name, first, count)])
+        return self.stubs[index]
 
     def executor_binary(self):
         return self.binary if os.path.isabs(self.binary) else os.path.join(executor_root(self.sc), self.binary)
@@ -240,7 +250,7 @@ class LocalRounds:
             self.listed = relisted._to_java_object_rdd().cache()
         else:
             self.listed = self.first
-        slots = max(1, min(len(self.stubs), self.sc.defaultParallelism))
+        slots = max(1, min(self.parts.getNumPartitions(), self.sc.defaultParallelism))
         self.lines = self.listed.coalesce(slots, False)
 
     def texts(self, jrdd):
@@ -254,7 +264,7 @@ class LocalRounds:
         """`persona step batch ARGUMENTS` on every kept partition → outputs in partition order,
         None for a partition whose files are not usable where it ran."""
         piped = self.lines.pipe([self.executor_binary()] + arguments, {"OPENBLAS_NUM_THREADS": "1"})
-        outputs = [None] * len(self.stubs)
+        outputs = [None] * self.parts.getNumPartitions()
         for text in self.texts(piped).collect():
             index, _, rest = text.partition("\t")
             status, _, payload = rest.partition("\t")
@@ -262,7 +272,7 @@ class LocalRounds:
             if status == "ok":
                 outputs[index] = base64.b64decode(payload)
             elif status == "error":
-                message = executor.translate(payload, self.stubs[index])
+                message = executor.translate(payload, self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
         return outputs
 

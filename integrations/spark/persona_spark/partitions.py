@@ -14,8 +14,10 @@ from collections import namedtuple
 from .executor import Part
 
 # One file's Spark splits, for a first round piped from the JVM: the file's name, its JVM RDD
-# of (line, line index) pairs, each split's first line index, the first split's partition index.
-TextSplits = namedtuple("TextSplits", "name zipped starts offset")
+# of (byte offset, line) pairs (Hadoop's text input, the records SparkContext.textFile reads),
+# the byte offset where each split starts, the first split's partition index, and a function
+# giving each split's first line index (a JVM job over the file: called only for messages).
+TextSplits = namedtuple("TextSplits", "name pairs starts offset line_starts")
 # The input as such splits: its header line, its name (the first file's) and every file's splits.
 PipedInput = namedtuple("PipedInput", "header name files")
 
@@ -88,12 +90,44 @@ def _part(index, name, header, rows):
     return Part(index, name, header, body, [tuple(r) for r in runs])
 
 
+class _Once:
+    """A value computed on first use (a Spark job the common path never needs)."""
+
+    def __init__(self, compute):
+        self.compute, self.value, self.done = compute, None, False
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.compute(), True
+        return self.value
+
+
+class SplitParts:
+    """The input's Spark text splits as an RDD of Parts, one per split, built on first use:
+    numbering each split's lines takes a JVM job over the whole input (zipWithIndex), which a
+    first round piped from the JVM (`piped_input`) does not need. `getNumPartitions` and
+    `piped_input` need no job; everything else is the RDD's."""
+
+    def __init__(self, context, count, piped_input, build):
+        self.context, self._count, self.piped_input, self._build = context, count, piped_input, _Once(build)
+
+    def getNumPartitions(self):
+        return self._count
+
+    def unpersist(self, *args):
+        return self._build().unpersist(*args) if self._build.done else self
+
+    def __getattr__(self, name):
+        return getattr(self._build(), name)
+
+
 def _split_parts(spark, files, partitions):
-    """(header, name, rdd of Parts) with one Part per Spark split of the files, or None when
-    `partitions` asks for another count. Each split's lines are counted in the JVM (Spark's
-    own zipWithIndex on the text RDD, whose partitions carry their first line's index), so
-    the text crosses into Python once, when the Parts are built, and not line by line."""
+    """(header, name, SplitParts) with one Part per Spark split of the files, or None when
+    `partitions` asks for another count. Each split's first line index comes from Spark's own
+    zipWithIndex on the text RDD, which counts the lines in the JVM (so the text crosses into
+    Python once, when the Parts are built, and not line by line), only when the Parts are."""
     sc = spark.sparkContext
+    jvm = sc._jvm
     splits, header = [], None
     for file in files:
         name = os.path.basename(file)
@@ -106,28 +140,39 @@ def _split_parts(spark, files, partitions):
             header, header_file = first, name
         elif first != header:
             raise InputError("%s:1: the header differs from the header of %s; every file must have the same columns" % (name, header_file))
-        zipped = lines._jrdd.zipWithIndex()  # computes the splits' first line indices (a JVM job)
-        starts = [p.startIndex() for p in zipped.rdd().partitions()]
-        splits.append((name, lines, starts, zipped))
-    total = sum(len(starts) for _, _, starts, _ in splits)
+        # The same splits as textFile's (its own call: the same input format, classes and minimum).
+        pairs = sc._jsc.hadoopFile(file, jvm.java.lang.Class.forName("org.apache.hadoop.mapred.TextInputFormat"),
+                                   jvm.java.lang.Class.forName("org.apache.hadoop.io.LongWritable"),
+                                   jvm.java.lang.Class.forName("org.apache.hadoop.io.Text"),
+                                   partitions or sc.defaultMinPartitions)
+        starts = [p.inputSplit().value().getStart() for p in pairs.rdd().partitions()]
+        if len(starts) != lines.getNumPartitions():
+            raise ValueError("Hadoop's splits are not textFile's")  # (the line-by-line way then)
+        line_starts = _Once(lambda lines=lines: [p.startIndex() for p in lines._jrdd.zipWithIndex().rdd().partitions()])
+        splits.append((name, lines, pairs, starts, line_starts))
+    total = sum(len(starts) for _, _, _, starts, _ in splits)
     if partitions and total != partitions:
         return None
-    rdds, offset, input_name, text_splits = [], 0, os.path.basename(files[0]), []
-    for name, lines, starts, zipped in splits:
-        def part(i, it, name=name, starts=starts, offset=offset):
-            rows = list(it)
-            line = starts[i] + 1
-            if starts[i] == 0 and rows:  # the file's header
-                rows, line = rows[1:], line + 1
-            text = "\n".join(rows) + ("\n" if rows else "")
-            return [Part(offset + i, input_name, header, text, [(name, line, len(rows))] if rows else [])]
-
-        rdds.append(lines.mapPartitionsWithIndex(part))
-        text_splits.append(TextSplits(name, zipped, starts, offset))
+    offset, input_name, text_splits = 0, os.path.basename(files[0]), []
+    for name, lines, pairs, starts, line_starts in splits:
+        text_splits.append(TextSplits(name, pairs, starts, offset, line_starts))
         offset += len(starts)
-    parts = rdds[0] if len(rdds) == 1 else sc.union(rdds)
-    parts.piped_input = PipedInput(header, input_name, text_splits)  # for drivers that pipe the splits (local_cache)
-    return header, input_name, parts
+
+    def build():
+        rdds = []
+        for (name, lines, _, _, line_starts), split in zip(splits, text_splits):
+            def part(i, it, name=name, starts=line_starts(), offset=split.offset):
+                rows = list(it)
+                line = starts[i] + 1
+                if starts[i] == 0 and rows:  # the file's header
+                    rows, line = rows[1:], line + 1
+                text = "\n".join(rows) + ("\n" if rows else "")
+                return [Part(offset + i, input_name, header, text, [(name, line, len(rows))] if rows else [])]
+
+            rdds.append(lines.mapPartitionsWithIndex(part))
+        return rdds[0] if len(rdds) == 1 else sc.union(rdds)
+
+    return header, input_name, SplitParts(sc, total, PipedInput(header, input_name, text_splits), build)
 
 
 def ordered_parts(spark, path, partitions=None, cache=True):
@@ -142,7 +187,7 @@ def ordered_parts(spark, path, partitions=None, cache=True):
         fast = None
     if fast is not None:
         header, name, parts = fast
-        return header, name, parts.cache() if cache else parts  # (cache() returns the same RDD object)
+        return header, name, parts.cache() if cache else parts  # (cache() builds the RDD and returns it)
     header, name, rdd = read_lines(spark, path, partitions)
     if partitions and rdd.getNumPartitions() != partitions:
         indexed = rdd.zipWithIndex()
