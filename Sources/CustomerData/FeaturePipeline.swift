@@ -215,16 +215,26 @@ public struct FeaturePipeline: Codable, Sendable, Equatable {
         let logged = (0..<d).map { loggedSet.contains($0) }
         let (center, scale) = (scaler.center, scaler.scale)
         sums.withUnsafeMutableBufferPointer { sums in
-            chunks { rows, x in
-                for i in rows {
-                    let label = labels[i]
-                    guard label >= 0 && label < k else { continue }
-                    let c = Int(label)
-                    counts[c] += 1
-                    let row = x + (i - rows.lowerBound) * d
-                    for j in 0..<d {
-                        let v = row[j] * scale[j] + center[j]
-                        sums[c * d + j] += logged[j] ? expm1(v) : v
+            counts.withUnsafeMutableBufferPointer { counts in
+                labels.withUnsafeBufferPointer { labels in
+                    center.withUnsafeBufferPointer { center in
+                        scale.withUnsafeBufferPointer { scale in
+                            logged.withUnsafeBufferPointer { logged in
+                                chunks { rows, x in
+                                    for i in rows {
+                                        let label = labels[i]
+                                        guard label >= 0 && label < k else { continue }
+                                        let c = Int(label)
+                                        counts[c] += 1
+                                        let row = x + (i - rows.lowerBound) * d
+                                        for j in 0..<d {
+                                            let v = row[j] * scale[j] + center[j]
+                                            sums[c * d + j] += logged[j] ? expm1(v) : v
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

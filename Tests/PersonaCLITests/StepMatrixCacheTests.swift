@@ -56,16 +56,16 @@ struct StepMatrixCacheTests {
         let expected = try runner.run(["step", "lloyd", parts[0]] + common).stdout
         #expect(try runner.run(["step", "lloyd", parts[0]] + common + ["--matrix-cache", "good.matrix"]).status == 0)
         let good = try Data(contentsOf: URL(fileURLWithPath: runner.path("good.matrix")))
-        // The 88-byte header, then partition 0: 700 rows x 3 features.
-        #expect(good.count == 88 + 700 * 3 * 8)
+        // The 64-byte header, then partition 0: 700 rows x 3 features.
+        #expect(good.count == 64 + 700 * 3 * 8)
         #expect(try runner.run(["step", "lloyd", parts[1], "--state", "state.json", "--part", "1", "--matrix-cache", "one.matrix"]).status == 0)
         var damaged = good
         damaged[200] ^= 0x40
         let cases: [(name: String, bytes: Data?, problem: String)] = [
             ("missing.matrix", nil, "no such file, or no permission"),
-            ("text.matrix", Data("id,x\n".utf8), "not a persona matrix cache (5 bytes, without the PRSNMAT1 header)"),
+            ("text.matrix", Data("id,x\n".utf8), "not a persona matrix cache (5 bytes, without the PRSNMAT2 header)"),
             ("one.matrix", nil, "made for other features or another partition (its fingerprint differs from the state's)"),
-            ("cut.matrix", good.prefix(1000), "holds 1000 bytes; a 700x3 matrix takes 16888"),
+            ("cut.matrix", good.prefix(1000), "holds 1000 bytes; a 700x3 matrix takes 16864"),
             ("damaged.matrix", damaged, "its values do not match their checksum (the file is damaged)"),
         ]
         for (name, bytes, problem) in cases {

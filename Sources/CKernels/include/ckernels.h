@@ -102,4 +102,10 @@ int64_t persona_first_exceeding(const double *x, int64_t n, double limit);
 /// column the same additions in the same order as a loop over the rows.
 void persona_add_column_sums(const double *x, int64_t rows, int64_t d, const double *centre, double *sums);
 
+/// The matrix cache's checksum of 8-byte words, in pieces: start the four lanes, update them
+/// with `count` words that begin at word `position` of the whole, finish with the word count.
+void persona_checksum_start(uint64_t lanes[4]);
+void persona_checksum_update(uint64_t lanes[4], const uint64_t *words, int64_t count, int64_t position);
+uint64_t persona_checksum_finish(const uint64_t lanes[4], int64_t words);
+
 #endif

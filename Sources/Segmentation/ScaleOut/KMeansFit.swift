@@ -206,29 +206,42 @@ public struct KMeansFit: Codable, Sendable {
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
                 let k = centroids.count
                 let original = pipeline.clusterSums(scaled, labels: labels, k: k)
-                var sums = [[Double]](repeating: [Double](repeating: 0, count: scaled.columns), count: k)
                 let d = scaled.columns
-                for (i, label) in labels.enumerated() {
-                    for f in 0..<d { sums[Int(label)][f] += scaled.storage[i * d + f] }
+                var sums = [Double](repeating: 0, count: k * d)  // row by row, as the nested loop adds them
+                sums.withUnsafeMutableBufferPointer { total in
+                    scaled.storage.withUnsafeBufferPointer { x in
+                        for (i, label) in labels.enumerated() {
+                            let (to, from) = (Int(label) * d, i * d)
+                            for f in 0..<d { total[to + f] += x[from + f] }
+                        }
+                    }
                 }
-                return try StepFile.json(FinalPartial(counts: original.counts, sums: sums, originalSums: original.sums,
-                                                      inertia: squared.reduce(0, +)))
+                return try StepFile.json(FinalPartial(counts: original.counts, sums: (0..<k).map { Array(sums[$0 * d..<($0 + 1) * d]) },
+                                                      originalSums: original.sums, inertia: squared.reduce(0, +)))
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
                 let (labels, _) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
-                let means = clusterMeans(final)
+                let means = clusterMeans(final).flatMap { $0 }
                 let d = scaled.columns
                 var squaredWithin = [Double](repeating: 0, count: centroids.count)
                 var rootWithin = squaredWithin
-                for (i, label) in labels.enumerated() {
-                    let c = Int(label)
-                    var s = 0.0
-                    for f in 0..<d {
-                        let diff = scaled.storage[i * d + f] - means[c][f]
-                        s += diff * diff
+                squaredWithin.withUnsafeMutableBufferPointer { squares in
+                    rootWithin.withUnsafeMutableBufferPointer { roots in
+                        scaled.storage.withUnsafeBufferPointer { x in
+                            means.withUnsafeBufferPointer { mean in
+                                for (i, label) in labels.enumerated() {
+                                    let c = Int(label)
+                                    var s = 0.0
+                                    for f in 0..<d {
+                                        let diff = x[i * d + f] - mean[c * d + f]
+                                        s += diff * diff
+                                    }
+                                    squares[c] += s
+                                    roots[c] += s.squareRoot()
+                                }
+                            }
+                        }
                     }
-                    squaredWithin[c] += s
-                    rootWithin[c] += s.squareRoot()
                 }
                 return try StepFile.json(MetricsPartial(squaredWithin: squaredWithin, rootWithin: rootWithin,
                                                         sample: collect(scaled, offset: offset, labels: labels)))

@@ -22,7 +22,7 @@ the first round, so Spark schedules a line on the executor that wrote that parti
 the task now runs, which writes them there). A partition whose file is missing or not the
 file written (size, inode or modification time differ: replaced, cut short) is reported
 missing, and the driver reruns just those partitions on their text, which writes the files
-again; persona rebuilds a matrix it refuses as stale or damaged (it carries its own SHA-256)
+again; persona rebuilds a matrix it refuses as stale or damaged (it carries its own checksum)
 from the partition file.
 """
 
