@@ -134,6 +134,7 @@ struct PlanClusterStep: ParsableCommand {
             spec.log1p = columnList(log1p) ?? []
             spec.scale = ScalingMethod(rawValue: scale) ?? .zscore
             spec.delimiter = try separator()
+            spec.deferFills = true  // the medians of columns with no blank cell ride on the first k-means round
             var clustering = KMeansFit.Specification(k: k)
             clustering.seed = seed
             clustering.nInit = nInit

@@ -29,8 +29,7 @@ struct StepCommandTests {
             if let step = (state["features"] as? [String: Any])?["next"] as? String { return step }
             return (state["newton"] as? [String: Any])?["done"] as? Bool == false ? "newton" : nil
         }
-        if let kmeans = state["kmeans"] as? [String: Any] { return kmeans["next"] as? String }
-        return (state["features"] as? [String: Any])?["next"] as? String
+        return state["next"] as? String  // a cluster run's state names its next step (null once the model is made)
     }
 
     /// Runs the rounds until `stop` is the next step (or the model is made).
@@ -212,6 +211,54 @@ struct StepCommandTests {
             models.append(try runner.read("model.json"))
         }
         #expect(models[0] == models[1])
+    }
+
+    @Test("with no blank cell the medians ride on the sample round (and quantile rounds after it): the model's fills are persona cluster's",
+          arguments: [false, true])
+    func fillsAfterTheFit(crowded: Bool) throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        var seed: UInt64 = 777
+        func uniform() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        // `crowded`: 20,000 values of x within 2e-8 of 1, one slice of the column statistics'
+        // key histogram, too many to send at once: the sample round narrows the search and a
+        // quantile round after it finds the median.
+        var lines = ["id,x,y"]
+        for i in 0..<20_000 {
+            let x = crowded ? 1 + 1e-12 * Double(Int(uniform() * 20_000)) : 50 * uniform() - 10
+            lines.append("c\(i),\(x),\((uniform() * 40).rounded())")
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        try runner.write("fills.csv", text)
+        let parts = try partitions(runner, text, name: "fills.csv", cuts: [6_000, 13_000])
+        #expect(try runner.run(["cluster", runner.path("fills.csv"), "--id", "id", "--k", "3", "--out", "single.csv", "--model", "single.json"]).status == 0)
+        #expect(try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--out", "state.json"]).status == 0)
+        let steps = try drive(runner, parts: parts)
+        // 20,000 rows fit in the k-means++ sample, so no Lloyd round: the sample's fit is the whole file's.
+        #expect(steps == (crowded ? ["columns", "sample", "quantiles", "final", "metrics"] : ["columns", "sample", "final", "metrics"]))
+        let single = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("single.json").utf8)) as? [String: Any])
+        let split = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("model.json").utf8)) as? [String: Any])
+        // The fills exactly; the scaler's means and deviations (merged moments) to rounding.
+        #expect(NSDictionary(dictionary: try #require(split["encoding"] as? [String: Any])).isEqual(to: try #require(single["encoding"] as? [String: Any])))
+        let (splitScaler, singleScaler) = (try #require(split["scaler"] as? [String: Any]), try #require(single["scaler"] as? [String: Any]))
+        #expect(splitScaler["method"] as? String == singleScaler["method"] as? String)
+        for key in ["center", "scale"] {
+            let (x, y) = (try #require(splitScaler[key] as? [Double]), try #require(singleScaler[key] as? [Double]))
+            #expect(x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-12 * max(abs($1), 1) }, "\(key): \(x) \(y)")
+        }
+        #expect(split["cluster_sizes"] as? [Int] == single["cluster_sizes"] as? [Int])
+        let (a, b) = (try #require(split["inertia"] as? Double), try #require(single["inertia"] as? Double))
+        #expect(abs(a - b) <= 1e-9 * b)
+        // A blank cell: its fill matters, so the medians are found before the fit.
+        let blank = text.replacingOccurrences(of: "\nc5,", with: "\nc5,,")
+            .replacingOccurrences(of: #"\nc5,,[^,]*,"#, with: "\nc5,,", options: .regularExpression)
+        #expect(blank.contains("\nc5,,") && blank.count < text.count)
+        let blankParts = try partitions(runner, blank, name: "fills.csv", cuts: [6_000, 13_000], folder: "blank")
+        #expect(try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--out", "state.json"]).status == 0)
+        #expect(try drive(runner, parts: blankParts, until: "sample").prefix(2) == ["columns", "quantiles"])
     }
 
     @Test("a merge with another round's outputs names the problem")

@@ -20,6 +20,20 @@ public struct ClusterScaleOut: Codable, Sendable {
         case startFile = "start_file"
     }
 
+    /// What a driver reads: `next`, the step every partition runs next (null once the model is made).
+    enum DriverKeys: String, CodingKey { case next }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(features, forKey: .features)
+        try container.encode(clustering, forKey: .clustering)
+        try container.encodeIfPresent(startFile, forKey: .startFile)
+        try container.encodeIfPresent(kmeans, forKey: .kmeans)
+        var driver = encoder.container(keyedBy: DriverKeys.self)
+        try driver.encode(next, forKey: .next)
+    }
+
     public init(features: PipelineFit.Specification, clustering: KMeansFit.Specification, startFile: String?) {
         self.features = PipelineFit(features)
         self.clustering = clustering
@@ -27,10 +41,21 @@ public struct ClusterScaleOut: Codable, Sendable {
     }
 
     /// The map step every partition runs next (`columns`, `quantiles`, `moments`, `sample`,
-    /// `lloyd`, `final`, `metrics`); nil once the model is made.
+    /// `lloyd`, `final`, `metrics`); nil once the model is made. While the medians are still
+    /// looked for after the fit (`PipelineFit.fillsPending`), the sample round counts for
+    /// them too, and `quantiles` rounds follow it until they are found.
     public var next: String? {
-        if let kmeans { return kmeans.next?.rawValue }
+        if let kmeans {
+            if features.fillsPending && kmeans.next != .sample { return PipelineFit.MapStep.quantiles.rawValue }
+            return kmeans.next?.rawValue
+        }
         return features.next?.rawValue
+    }
+
+    /// The sample round's output while the fills are pending: the fill counts, then the rows.
+    struct SampleWithFills: Decodable {
+        var fills: QuantileSearch.Counts
+        var sample: KMeansFit.RowSample
     }
 
     public var model: ClusterModelFile? { kmeans?.model }
@@ -43,7 +68,18 @@ public struct ClusterScaleOut: Codable, Sendable {
         guard step == next else {
             throw SegmentationError.modelFile(file: file, problem: "the state's next step is '\(next ?? "none: the model is made")', not '\(step)'")
         }
-        if let kmeans { return try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache) }
+        if let kmeans {
+            guard features.fillsPending else { return try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache) }
+            guard let path else {
+                throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the medians are not found yet")
+            }
+            let table = try CSVReader.read(path: path, options: features.readOptions())
+            let fills = try StepFile.json(try features.fillCounts(table))
+            if kmeans.next != .sample { return fills }
+            // Both outputs as they are, in one JSON object (`SampleWithFills`).
+            let sample = try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache, table: table)
+            return Array("{\"fills\": ".utf8) + fills + Array(",\n\"sample\": ".utf8) + sample + Array("}\n".utf8)
+        }
         guard matrixCache == nil, let path else {
             throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the features are not fitted yet, so there is no matrix to save")
         }
@@ -54,7 +90,24 @@ public struct ClusterScaleOut: Codable, Sendable {
     public func merged(with parts: [Data]) throws -> ClusterScaleOut {
         var state = self
         if let kmeans {
-            state.kmeans = try kmeans.advanced(with: parts)
+            guard features.fillsPending else {
+                state.kmeans = try kmeans.advanced(with: parts)
+                return state
+            }
+            let file = features.specification.source
+            if kmeans.next == .sample {
+                let outputs = try parts.map { try StepFile.decode(SampleWithFills.self, $0, file: file) }
+                state.features = try features.withFillCounts(outputs.map(\.fills))
+                state.kmeans = try kmeans.advanced(with: [], samples: outputs.map(\.sample))
+            } else {
+                state.features = try features.withFillCounts(parts.map { try StepFile.decode(QuantileSearch.Counts.self, $0, file: file) })
+            }
+            if !state.features.fillsPending, var fitted = state.kmeans {
+                // The medians are found: the model takes them; the matrices keep their identity.
+                fitted.matrixPipeline = kmeans.features.pipeline
+                fitted.features = state.features
+                state.kmeans = fitted
+            }
             return state
         }
         state.features = try features.advanced(with: parts)

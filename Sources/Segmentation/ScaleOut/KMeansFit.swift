@@ -132,9 +132,14 @@ public struct KMeansFit: Codable, Sendable {
     /// After the final round: per cluster (numbered by decreasing size) sizes and sums.
     public var final: FinalPartial?
     public var model: ClusterModelFile?
+    /// The pipeline the partitions' matrix caches are made under, when `features` has since
+    /// taken fills found later (`PipelineFit.fillsPending`): no cell is blank, so the matrices
+    /// are the same and keep their identity.
+    public var matrixPipeline: FeaturePipeline?
 
     enum CodingKeys: String, CodingKey {
         case specification, features, next, centroids, previous, iterations, converged, final, model
+        case matrixPipeline = "matrix_pipeline"
         case sampleRows = "sample_rows"
         case strictConvergence = "strict_convergence"
         case restartInertias = "restart_inertias"
@@ -186,12 +191,14 @@ public struct KMeansFit: Codable, Sendable {
     ///     written there. The statistics are the same either way.
     /// - Throws: `SegmentationError.matrixCache` when the cache cannot be used and `path` is
     ///   nil; the errors of reading and transforming the partition otherwise.
-    public func map(partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil) throws -> [UInt8] {
+    ///   - table: the partition's rows already read (as `features.readOptions()`), instead of `path`.
+    public func map(partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil,
+                    table: CustomerTable? = nil) throws -> [UInt8] {
         guard let pipeline = features.pipeline, let partRows = features.partRows, part >= 0, part < partRows.count else {
             throw SegmentationError.modelFile(file: file, problem: "the state has no partition \(part)")
         }
         let (scaled, source) = try scaledMatrix(partition: path, part: part, rows: partRows[part], pipeline: pipeline,
-                                                threads: threads, cache: matrixCache)
+                                                threads: threads, cache: matrixCache, table: table)
         let offset = partRows[..<part].reduce(0, +)
         do {
             switch next {
@@ -257,23 +264,27 @@ public struct KMeansFit: Codable, Sendable {
     /// cache at `cache` when it holds this partition's matrix under this pipeline; else
     /// parsed from the CSV at `path` and transformed (and saved to `cache` when given).
     private func scaledMatrix(partition path: String?, part: Int, rows: Int, pipeline: FeaturePipeline, threads: Int,
-                              cache: String?) throws -> (matrix: Matrix, source: String) {
+                              cache: String?, table given: CustomerTable?) throws -> (matrix: Matrix, source: String) {
         var identity: MatrixCache.Identity?
         if let cache {
-            let wanted = try MatrixCache.Identity(pipeline: pipeline, source: file, part: part, rows: rows)
+            let wanted = try MatrixCache.Identity(pipeline: matrixPipeline ?? pipeline, source: file, part: part, rows: rows)
             identity = wanted
             do {
                 let matrix = try MatrixCache.read(path: cache, identity: wanted, rows: rows, columns: pipeline.features.count)
                 return (matrix, (cache as NSString).lastPathComponent)
             } catch {
                 // Missing, stale or damaged: rebuilt below from the rows, when they were given.
-                if path == nil { throw error }
+                if path == nil && given == nil { throw error }
             }
         }
-        guard let path else {
+        let table: CustomerTable
+        if let given {
+            table = given
+        } else if let path {
+            table = try CSVReader.read(path: path, options: features.readOptions())
+        } else {
             throw SegmentationError.modelFile(file: file, problem: "partition \(part): neither its rows nor a saved matrix were given")
         }
-        let table = try CSVReader.read(path: path, options: features.readOptions())
         guard table.rowCount == rows else {
             throw CustomerDataError.partsDisagree(file: table.source, problem: "partition \(part) has \(table.rowCount) rows, it had \(rows) when the features were fitted")
         }
@@ -306,16 +317,18 @@ public struct KMeansFit: Codable, Sendable {
 
     // MARK: reduce (the driver)
 
-    /// The state after a round, from every partition's output in partition order.
-    public func advanced(with parts: [Data]) throws -> KMeansFit {
+    /// The state after a round, from every partition's output in partition order (for the
+    /// sample round, or the samples already decoded: `samples`).
+    public func advanced(with parts: [Data], samples: [RowSample]? = nil) throws -> KMeansFit {
         var state = self
-        guard let pipeline = features.pipeline, let partRows = features.partRows, parts.count == partRows.count else {
-            throw CustomerDataError.partsDisagree(file: file, problem: "\(parts.count) partition outputs for \(features.partRows?.count ?? 0) partitions")
+        let outputs = samples?.count ?? parts.count
+        guard let pipeline = features.pipeline, let partRows = features.partRows, outputs == partRows.count else {
+            throw CustomerDataError.partsDisagree(file: file, problem: "\(outputs) partition outputs for \(features.partRows?.count ?? 0) partitions")
         }
         do {
             switch next {
             case .sample:
-                let sample = try merge(try parts.map { try StepFile.decode(RowSample.self, $0, file: file) })
+                let sample = try merge(try samples ?? parts.map { try StepFile.decode(RowSample.self, $0, file: file) })
                 let config = try KMeans(k: specification.k, initialization: .kMeansPlusPlus, nInit: specification.nInit,
                                         maxIterations: specification.maxIterations, tolerance: specification.tolerance,
                                         seed: specification.seed)

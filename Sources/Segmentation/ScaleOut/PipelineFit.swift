@@ -32,6 +32,11 @@ public struct PipelineFit: Codable, Sendable {
         /// Rows blank in this column are left out of the scaler's statistics (a churn label:
         /// the single machine scales by the labelled rows); nil: every row.
         public var scalerRowsColumn: String?
+        /// Fit the features before the medians are known when no chosen numeric column has a
+        /// blank cell (the medians are only the fills of blank cells, so they cannot change
+        /// the matrix): the search for them then rides on later rounds (`fillsPending`).
+        /// nil: no (a driver that runs those rounds says yes).
+        public var deferFills: Bool?
 
         public init(source: String, idColumn: String) {
             self.source = source
@@ -45,6 +50,7 @@ public struct PipelineFit: Codable, Sendable {
             case numericColumns = "numeric_columns"
             case textColumns = "text_columns"
             case scalerRowsColumn = "scaler_rows_column"
+            case deferFills = "defer_fills"
         }
     }
 
@@ -60,7 +66,8 @@ public struct PipelineFit: Codable, Sendable {
     public var partRows: [Int]?
     public var summary: ColumnSummary?
     /// The order statistics being looked for: medians of raw columns, then (robust) quartiles
-    /// of the features of `unscaled`.
+    /// of the features of `unscaled`. Medians still looked for after `pipeline` is fitted:
+    /// `fillsPending`.
     public var search: QuantileSearch?
     /// The encoding and log1p with no scaling: what moments and quartiles are taken of.
     public var unscaled: FeaturePipeline?
@@ -132,12 +139,70 @@ public struct PipelineFit: Codable, Sendable {
                 let names = unscaled.features
                 return try StepFile.json(search.count { name in matrix.column(names.firstIndex(of: name) ?? 0) })
             }
-            return try StepFile.json(search.count { name in
-                guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { return [] }
-                return column.values.filter { !$0.isNaN }
-            })
+            return try StepFile.json(Self.rawCounts(search, table))
         case nil:
             throw StepFile.noWork(specification.source, "none")
+        }
+    }
+
+    /// `search`'s counts of the raw numeric columns of `table`.
+    private static func rawCounts(_ search: QuantileSearch, _ table: CustomerTable) -> QuantileSearch.Counts {
+        search.count { name in
+            guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { return [] }
+            return column.values.filter { !$0.isNaN }
+        }
+    }
+
+    // MARK: fills found after the fit (`deferFills`)
+
+    /// The pipeline is fitted with stand-in fills while the medians are still being found
+    /// (no chosen numeric column has a blank cell, so no fill changes the matrix): later
+    /// rounds count for the search (`fillCounts`) until `withFillCounts` puts the medians in.
+    public var fillsPending: Bool { pipeline != nil && search != nil }
+
+    /// One partition's counts for the pending search of the medians (read as `readOptions()`).
+    public func fillCounts(_ table: CustomerTable) throws -> QuantileSearch.Counts {
+        guard let search, fillsPending else { throw StepFile.noWork(specification.source, "quantiles") }
+        return Self.rawCounts(search, table)
+    }
+
+    /// The state after a round's fill counts, in partition order: the search narrowed, and
+    /// once it is done, the encoding with the medians as fills (the same as fitting it with
+    /// them: nothing else in the encoding or the scaler depends on them).
+    public func withFillCounts(_ parts: [QuantileSearch.Counts]) throws -> PipelineFit {
+        guard let search, let pipeline, let summary else { throw StepFile.noWork(specification.source, "quantiles") }
+        var state = self
+        state.search = try search.refined(with: parts, file: specification.source)
+        guard let found = state.search, found.isDone else { return state }
+        let (encoding, _) = try FeatureEncoder.fit(summary, medians: Self.medians(summary, found), features: specification.features,
+                                                   exclude: specification.exclude, maxCategories: specification.maxCategories)
+        state.pipeline = FeaturePipeline(encoding: encoding, scaler: pipeline.scaler)
+        if let unscaled { state.unscaled = FeaturePipeline(encoding: encoding, scaler: unscaled.scaler) }
+        state.search = nil
+        return state
+    }
+
+    /// The medians `search` found, of the numeric columns with values.
+    private static func medians(_ summary: ColumnSummary, _ search: QuantileSearch) -> [String: Double] {
+        var medians = [String: Double]()
+        for column in summary.columns where column.kind == .numeric && column.present > 0 {
+            let ranks = ColumnStatistics.medianRanks(count: column.present)
+            if ranks.allSatisfy({ search.value(column.name, rank: $0) != nil }) {
+                medians[column.name] = ColumnStatistics.median(count: column.present) { search.value(column.name, rank: $0) ?? .nan }
+            }
+        }
+        return medians
+    }
+
+    /// Whether the medians may be found after the fit: asked for, no robust scaling (its
+    /// quartile search comes after the medians), every row scaled, and no blank cell in any
+    /// column the search looks at.
+    private func mayDeferFills(_ search: QuantileSearch, _ summary: ColumnSummary) -> Bool {
+        guard specification.deferFills == true, specification.scale != .robust, specification.scalerRowsColumn == nil else { return false }
+        let positions = summary.positions
+        return search.targets.allSatisfy { target in
+            guard let j = positions[target.column] else { return false }
+            return summary.columns[j].kind == .numeric && summary.columns[j].present == summary.rows
         }
     }
 
@@ -236,22 +301,23 @@ public struct PipelineFit: Codable, Sendable {
     /// (after quartiles); otherwise another quantile round.
     private func afterSearch() throws -> PipelineFit {
         var state = self
-        guard let search, search.isDone else {
+        guard let search, let summary else { throw StepFile.noWork(specification.source, "quantiles") }
+        let deferred = !search.isDone && unscaled == nil && mayDeferFills(search, summary)
+        guard search.isDone || deferred else {
             state.next = .quantiles
             return state
         }
-        guard let summary else { throw StepFile.noWork(specification.source, "quantiles") }
         if let unscaled, let moments {
             state.finish(robust: unscaled.features.map { name in
                 ColumnStatistics.robustCenterAndScale(count: moments.count) { search.value(name, rank: $0) ?? .nan }
             })
+            state.search = nil  // (a search beside a fitted pipeline is one for fills: `fillsPending`)
             return state
         }
-        var medians = [String: Double]()
-        for column in summary.columns where column.kind == .numeric && column.present > 0 {
-            let ranks = ColumnStatistics.medianRanks(count: column.present)
-            if ranks.allSatisfy({ search.value(column.name, rank: $0) != nil }) {
-                medians[column.name] = ColumnStatistics.median(count: column.present) { search.value(column.name, rank: $0) ?? .nan }
+        var medians = Self.medians(summary, search)
+        if deferred {  // stand-ins (each column's minimum), which no cell takes: `withFillCounts` replaces them
+            for column in summary.columns where column.kind == .numeric && medians[column.name] == nil {
+                if let minimum = column.minimum { medians[column.name] = minimum }
             }
         }
         let (encoding, report) = try FeatureEncoder.fit(summary, medians: medians, features: specification.features,
@@ -264,7 +330,7 @@ public struct PipelineFit: Codable, Sendable {
             method: .none, center: [Double](repeating: 0, count: width), scale: [Double](repeating: 1, count: width),
             log1pColumns: log1p.sorted()))
         state.excluded = report.excluded.map { [$0.column, $0.reason] }
-        state.search = nil
+        state.search = deferred ? search : nil
         state.next = .moments
         if let moments = state.momentsFromSummary() { return try state.withMoments(moments) }
         return state

@@ -32,8 +32,8 @@ def local(binary, arguments):
 
 
 def next_step(state):
-    kmeans = state.get("kmeans")
-    return (kmeans or {}).get("next") if kmeans else state["features"].get("next")
+    """The step the state names (persona writes it as `next`; null once the model is made)."""
+    return state["next"]
 
 
 def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, verbose, mapper=None):
