@@ -44,7 +44,12 @@ struct BatchApplyStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch-apply",
         abstract: "persona cluster --apply on partition files kept on this machine, listed on stdin (for Spark's RDD.pipe).",
-        discussion: KeptPartitions.protocolHelp + " The output is the segments CSV with its header, nothing for a partition with no rows.")
+        discussion: KeptPartitions.protocolHelp + """
+             The output is the segments CSV with its header, nothing for a partition with no \
+            rows; with --keep NAME, the CSV is written as NAME beside the partition's file \
+            instead, and the output is that file's path and identity (SIZE:INODE:MTIME_NS), \
+            separated by a tab, for 'persona step batch-read NAME' to send on.
+            """)
 
     @Option(help: ArgumentHelp("The model persona cluster --model or persona step merge wrote.", valueName: "MODEL.json"))
     var model: String
@@ -55,24 +60,75 @@ struct BatchApplyStep: ParsableCommand {
     @Option(help: ArgumentHelp("The partitions' field separator, one ASCII character or 'tab'.", valueName: "CHAR"))
     var delimiter: String = ","
 
-    func validate() throws { _ = try PlanClusterStep.separator(delimiter) }
+    @Option(help: ArgumentHelp("Write each partition's segments to this file name beside its file, and print where (the driver fetches them with batch-read).", valueName: "NAME"))
+    var keep: String?
+
+    func validate() throws {
+        _ = try PlanClusterStep.separator(delimiter)
+        if let keep { try KeptPartitions.checkName(keep, option: "--keep") }
+    }
 
     func run() throws {
         var read = CSVReadOptions()
         read.delimiter = try PlanClusterStep.separator(delimiter)
-        let (model, id) = (model, id)
+        let (model, id, keep) = (model, id, keep)
         try KeptPartitions.run {
             { partition in
-                let assignment: ClusterAssignment
-                do {
-                    assignment = try ClusterAssignment.run(input: partition.path, idColumn: id, modelPath: model, read: read, threads: 1)
-                } catch CustomerDataError.headerOnly {
-                    return []  // a partition with no rows has no segments
-                }
                 var bytes = [UInt8]()
-                assignment.writeSegmentsCSV(threads: 1) { bytes += $0 }
-                return bytes
+                do {
+                    let assignment = try ClusterAssignment.run(input: partition.path, idColumn: id, modelPath: model, read: read, threads: 1)
+                    assignment.writeSegmentsCSV(threads: 1) { bytes += $0 }
+                } catch CustomerDataError.headerOnly {
+                    // a partition with no rows has no segments
+                }
+                guard let keep else { return bytes }
+                let path = KeptPartitions.beside(partition, keep)
+                do {
+                    try bytes.withUnsafeBytes { try ScratchFile.write([], $0, to: path) }
+                } catch let failure as ScratchFile.Failure {
+                    throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
+                }
+                return Array("\(path)\t\(KeptPartitions.identity(of: path) ?? "")".utf8)
             }
+        }
+    }
+}
+
+/// `persona step batch-read NAME`: the files `batch-apply --keep NAME` wrote, sent on in
+/// pieces small enough for Spark to stream them to the driver one partition at a time.
+struct BatchReadStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch-read",
+        abstract: "Print the files kept beside partition files listed on stdin, in base64 pieces (for Spark's RDD.pipe).",
+        discussion: """
+            Reads the lines of 'persona step batch' (INDEX, PART.csv, ...; later fields are \
+            ignored). For each partition prints the file NAME beside its PART.csv as lines \
+            'INDEX<tab>data<tab>BASE64' of at most \(pieceSize) bytes each, then \
+            'INDEX<tab>end<tab>SIZE'; or 'INDEX<tab>missing' when there is no such file.
+            """)
+
+    static let pieceSize = 1 << 20
+
+    @Argument(help: ArgumentHelp("The kept file's name (batch-apply --keep).", valueName: "NAME"))
+    var name: String
+
+    func validate() throws { try KeptPartitions.checkName(name, option: "NAME") }
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
+            let partition = try KeptPartitions.Partition(line: line)
+            guard let data = FileManager.default.contents(atPath: KeptPartitions.beside(partition, name)) else {
+                FileHandle.standardOutput.write(Data("\(partition.index)\tmissing\n".utf8))
+                continue
+            }
+            var start = data.startIndex
+            while start < data.endIndex {
+                let end = min(start + Self.pieceSize, data.endIndex)
+                FileHandle.standardOutput.write(Data("\(partition.index)\tdata\t\(data[start..<end].base64EncodedString())\n".utf8))
+                start = end
+            }
+            FileHandle.standardOutput.write(Data("\(partition.index)\tend\t\(data.count)\n".utf8))
         }
     }
 }
@@ -133,6 +189,18 @@ enum KeptPartitions {
         } catch {
             let message = Terminal.message(for: error).replacingOccurrences(of: "\n", with: " ")
             return "error\t" + message.replacingOccurrences(of: "\t", with: " ")
+        }
+    }
+
+    /// The file named `name` in the folder of `partition`'s file.
+    static func beside(_ partition: Partition, _ name: String) -> String {
+        ((partition.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+    }
+
+    /// Throws unless `name` is a plain file name.
+    static func checkName(_ name: String, option: String) throws {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw ValidationError("\(option) must be a file name; got '\(name)'")
         }
     }
 

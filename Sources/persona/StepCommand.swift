@@ -45,7 +45,7 @@ struct StepCommand: ParsableCommand {
             and --share-categories taken from all of them.
             """,
         subcommands: [PlanClusterStep.self, ColumnsStep.self, QuantilesStep.self, MomentsStep.self, SampleStep.self,
-                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self, BatchApplyStep.self, SplitStep.self,
+                      LloydStep.self, FinalStep.self, MetricsStep.self, MergeStep.self, BatchStep.self, BatchApplyStep.self, BatchReadStep.self, SplitStep.self,
                       OrderSpanStep.self, FeaturesStep.self, PlanChurnStep.self, LabelsStep.self, NewtonStep.self])
 }
 

@@ -47,7 +47,7 @@ struct SplitStep: ParsableCommand {
     var keep: String
 
     func validate() throws {
-        guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a file name; got '\(name)'") }
+        try KeptPartitions.checkName(name, option: "--name")
         guard firstPart >= 0 else { throw ValidationError("--first-part must be 0 or more; got \(firstPart)") }
         _ = try splitStarts()
     }

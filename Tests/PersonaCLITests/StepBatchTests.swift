@@ -71,6 +71,33 @@ struct StepBatchTests {
             #expect(single.status == 0, "\(single.stderr)")
             #expect(decoded(out[i]) == (try runner.read("s\(i).csv")), "partition \(i)")
         }
+
+        // --keep: the segments stay beside each partition's file; batch-read sends them on in
+        // base64 pieces (here of up to 1 MiB: one each), then the size; a partition without it is missing.
+        let kept = try runner.run(["step", "batch-apply", "--model", "model.json", "--id", "customer_id", "--keep", "segments.csv"],
+                                  stdin: lines.joined(separator: "\n") + "\n")
+        #expect(kept.status == 0, "\(kept.stderr)")
+        for (i, line) in kept.stdout.split(separator: "\n").enumerated() {
+            let beside = ((files[i] as NSString).deletingLastPathComponent as NSString).appendingPathComponent("segments.csv")
+            #expect(decoded(line) == "\(beside)\t\(try identity(beside))", "partition \(i)")
+            #expect(try String(contentsOfFile: beside, encoding: .utf8) == (i < parts.count ? try runner.read("s\(i).csv") : ""))
+        }
+        let read = try runner.run(["step", "batch-read", "segments.csv"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(read.status == 0, "\(read.stderr)")
+        var sent = [Int: [UInt8]]()
+        var ends = [String]()
+        for line in read.stdout.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields[1] == "data", let index = Int(fields[0]), let piece = Data(base64Encoded: String(fields[2])) { sent[index, default: []] += piece }
+            if fields[1] == "end" { ends.append(String(line)) }
+        }
+        let sizes = try parts.indices.map { "\($0)\tend\t\(try runner.read("s\($0).csv").utf8.count)" }
+        #expect(ends == sizes + ["3\tend\t0"])
+        for i in parts.indices { #expect(sent[i].map { String(decoding: $0, as: UTF8.self) } == (try runner.read("s\(i).csv"))) }
+        let missing = try runner.run(["step", "batch-read", "none.csv"], stdin: lines[0] + "\n")
+        #expect(missing.status == 0 && missing.stdout == "0\tmissing\n")
+        let path = try runner.run(["step", "batch-read", "../x.csv"], stdin: "")
+        #expect(path.status != 0 && path.stderr.contains("NAME must be a file name; got '../x.csv'"))
     }
 
     @Test("split: the pairs Spark pipes in become the kept partition file, and the line carries the first round's output")

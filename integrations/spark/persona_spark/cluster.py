@@ -74,8 +74,8 @@ def apply_arguments(id_column, delimiter):
 
 def segments(rounds, binary, id_column, delimiter, model_bytes):
     """Every partition's segments (CSV bytes with the header; b"" for an empty partition), in
-    partition order, by persona cluster --apply on the partition files the rounds kept
-    (`persona step batch-apply`), or on the text."""
+    partition order (an iterable), by persona cluster --apply on the partition files the
+    rounds kept (`persona step batch-apply`), or on the text."""
     arguments, files, run_id = apply_arguments(id_column, delimiter), {"model.json": model_bytes}, rounds.run_id
 
     def on_text(part, keep):
@@ -87,8 +87,11 @@ def segments(rounds, binary, id_column, delimiter, model_bytes):
 
     if not rounds.enabled or rounds.first is None:
         return rounds.map(on_text)
-    return rounds.map(on_text, ["step", "batch-apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
-                                "--delimiter", "tab" if delimiter == "\t" else delimiter])
+    # Each partition's segments stay in a file beside it until the driver takes them, one at a
+    # time: 10M rows of segments collected at once would not fit a driver's default heap.
+    outputs = rounds.map(on_text, ["step", "batch-apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
+                                   "--delimiter", "tab" if delimiter == "\t" else delimiter, "--keep", "segments.csv"])
+    return rounds.fetch(outputs, "segments.csv")
 
 
 def plan_arguments(args, input_name, state_path):
@@ -132,11 +135,11 @@ def run(spark, args, binary, name_on_executors):
             chunks = segments(kept, name_on_executors, args.id, args.delimiter, model_bytes)
             if args.verbose:
                 print("persona_spark: segments (partitions %.2f s%s)" % (time.time() - applied, kept.describe("apply")), file=sys.stderr)
+            rows = write_parts(args.out, iter(chunks))
+            note("segments written")
         finally:
             kept.close()
         note("local files removed")
-        rows = write_parts(args.out, iter(chunks))
-        note("segments written")
         return ("persona_spark cluster: %s, %d customers in %d partitions, k = %d, inertia %.4f, %d Lloyd iterations (%s), %d rounds; wrote %s%s"
                 % (name, rows, parts.getNumPartitions(), model["k"], model["inertia"], model["iterations"],
                    "converged" if model["converged"] else "not converged", rounds, args.out,

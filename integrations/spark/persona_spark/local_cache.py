@@ -72,13 +72,17 @@ def run_text(part, binary, arguments, files, run_id=None, outputs=()):
     return part.index, result, "%d\t%s\t%d:%d:%d\t%s" % ((part.index, csv_path) + tuple(identity) + (matrix,))
 
 
+def is_local(sc):
+    """Whether the executors are this driver's JVM, on this machine (Spark's local mode)."""
+    return sc.master == "local" or sc.master.startswith("local[")
+
+
 def executor_root(sc):
     """Where the files of SparkContext.addFile are for the processes RDD.pipe starts on the
     executors: in local mode the executor is the driver's JVM and they are in its SparkFiles
     directory; on a cluster each executor keeps them in its working directory, which is also
     the working directory of the processes it pipes to."""
-    master = sc.master
-    if master == "local" or master.startswith("local["):
+    if is_local(sc):
         from pyspark import SparkFiles
 
         return SparkFiles.getRootDirectory()
@@ -111,6 +115,8 @@ class LocalRounds:
         self.rewritten_lines = {}  # index → line of a partition whose files a later round wrote again
         self.shipped = None  # driver directory of the files shipped with addFile
         self.read = self.rewritten = 0
+        self.reran = set()  # partitions the last round ran on their text (their outputs are in hand)
+        self.read_files_here = is_local(self.sc)  # kept outputs: read on the driver, or streamed (`fetch`)
 
     def __call__(self, step, state_bytes):
         """One round of `persona step`: the outputs (stdout) in partition order."""
@@ -168,6 +174,7 @@ class LocalRounds:
         """Runs the partitions without an output (None) on their text, keeping their files
         again, and lists those files for the later rounds → the partitions it ran."""
         missing = [i for i, out in enumerate(outputs) if out is None]
+        self.reran = set(missing)
         if missing:
             for index, out, line in self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing):
                 outputs[index] = out
@@ -275,6 +282,44 @@ class LocalRounds:
                 message = executor.translate(payload, self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
         return outputs
+
+    def fetch(self, outputs, name):
+        """The files `persona step batch-apply --keep NAME` wrote (the last round's `outputs`
+        say where), one at a time in partition order, or the output itself for a partition
+        that ran on its text. In local mode they are read where they are (this machine); on a
+        cluster they are streamed from the executors a partition at a time (`persona step
+        batch-read`, Spark's toLocalIterator), so the driver never holds more than two."""
+        if self.read_files_here:
+            for index, out in enumerate(outputs):
+                if index in self.reran:
+                    yield out
+                else:
+                    with open(out.decode("utf-8").split("\t")[0], "rb") as f:
+                        yield f.read()
+            return
+        piped = self.texts(self.listed.pipe([self.executor_binary(), "step", "batch-read", name], {"OPENBLAS_NUM_THREADS": "1"}))
+        pieces, ready, expected = [], {}, 0
+        for text in piped.toLocalIterator(prefetchPartitions=True):
+            index, status, payload = (text.split("\t", 2) + [""])[:3]
+            index = int(index)
+            if index in self.reran:
+                continue
+            if status == "data":
+                pieces.append(base64.b64decode(payload))
+            elif status == "end":
+                ready[index], pieces = b"".join(pieces), []
+            else:
+                raise executor.PersonaFailed("%spersona_spark: partition %d: its %s is not on the executor that wrote it%s"
+                                             % (executor.ERROR_START, index, name, executor.ERROR_END))
+            while expected < len(outputs) and (expected in ready or expected in self.reran):
+                yield ready.pop(expected) if expected in ready else outputs[expected]
+                expected += 1
+        while expected < len(outputs) and expected in self.reran:
+            yield outputs[expected]
+            expected += 1
+        if expected < len(outputs):
+            raise executor.PersonaFailed("%spersona_spark: partition %d: its %s did not come back%s"
+                                         % (executor.ERROR_START, expected, name, executor.ERROR_END))
 
     def describe(self, step):
         piped = "; the text piped from the JVM" if self.piped_text else ""

@@ -13,7 +13,7 @@ from pyspark import SparkFiles
 
 from conftest import run_persona
 from helpers import assert_segments_equal, read_json, relative
-from persona_spark import cluster
+from persona_spark import cluster, local_cache
 from persona_spark.cli import main
 
 FEATURES = "recency_days,frequency,total_spend,avg_basket,return_rate,discount_share,email_open_rate,sessions_30d"
@@ -205,3 +205,34 @@ def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys):
         with open(out, "rb") as f:
             runs[partitions] = f.read()
     assert runs["30"] == runs["1"]
+
+
+def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, monkeypatch):
+    """As on a cluster, where the driver cannot read the executors' files: each partition's
+    segments come back through `persona step batch-read` a partition at a time, and the file
+    is the one of the text; with empty splits too (those partitions ran on their text)."""
+    streamed = []
+    original = local_cache.LocalRounds.fetch
+
+    def on_a_cluster(self, outputs, name):
+        self.read_files_here = False
+        streamed.append(name)
+        return original(self, outputs, name)
+
+    tiny = tmp_path / "tiny.csv"
+    with open(data["customers"], encoding="utf-8") as f:
+        tiny.write_text("".join(f.readlines()[:41]), encoding="utf-8")
+    for source, partitions, k in ((data["customers"], [], "4"), (str(tiny), ["--partitions", "30"], "2")):
+        runs = {}
+        for name in ("text", "streamed"):
+            if name == "streamed":
+                monkeypatch.setattr(local_cache.LocalRounds, "fetch", on_a_cluster)
+            out = str(tmp_path / ("%s.csv" % name))
+            extra = ["--no-local-files"] if name == "text" else partitions
+            assert main(["cluster", source, "--id", "customer_id", "--k", k, "--features", FEATURES, "--out", out,
+                         "--persona-bin", persona] + extra, spark=spark) == 0
+            with open(out, "rb") as f:
+                runs[name] = f.read()
+        monkeypatch.undo()
+        assert runs["streamed"] == runs["text"] and runs["text"].count(b"\n") == (40 if source == str(tiny) else 3000) + 1
+    assert streamed == ["segments.csv", "segments.csv"]
