@@ -22,20 +22,45 @@ struct BatchStep: ParsableCommand {
     @Flag(name: .customLong("matrix-caches"), help: "Read and keep each partition's scaled matrix at the path its line gives (the k-means rounds).")
     var matrixCaches = false
 
-    func run() throws {
-        try KeptPartitions.run { try Self.mapWorker(step: step, state: state, matrixCaches: matrixCaches) }
+    @Option(name: .customLong("keep-segments"),
+            help: ArgumentHelp("With the metrics round of persona cluster: also write each partition's segments (the rows persona cluster --apply gives) to this file name beside its file, for 'persona step batch-read NAME'.", valueName: "NAME"))
+    var keepSegments: String?
+
+    func validate() throws {
+        if let keepSegments {
+            try KeptPartitions.checkName(keepSegments, option: "--keep-segments")
+            guard step == KMeansFit.MapStep.metrics.rawValue else {
+                throw ValidationError("--keep-segments goes with the metrics round; the step is '\(step)'")
+            }
+        }
     }
 
-    /// The state's map step `step` on one partition, with the state read once.
-    static func mapWorker(step: String, state: String, matrixCaches: Bool) throws -> (KeptPartitions.Partition) throws -> [UInt8] {
+    func run() throws {
+        try KeptPartitions.run { try Self.mapWorker(step: step, state: state, matrixCaches: matrixCaches, keepSegments: keepSegments) }
+    }
+
+    /// The state's map step `step` on one partition, with the state read once; with
+    /// `keepSegments`, the metrics round also writes the partition's segments beside it.
+    static func mapWorker(step: String, state: String, matrixCaches: Bool,
+                          keepSegments: String? = nil) throws -> (KeptPartitions.Partition) throws -> [UInt8] {
         if try ScaleOutState.isChurn(path: state) {
+            guard keepSegments == nil else { throw ValidationError("--keep-segments is for persona cluster's state; \(state) is churn's") }
             let fit = try StepFile.read(ChurnScaleOut.self, path: state)
             return { partition in try fit.map(step: step, partition: partition.path, threads: 1) }
         }
         let fit = try StepFile.read(ClusterScaleOut.self, path: state)
         return { partition in
-            try fit.map(step: step, partition: partition.path, part: partition.index, threads: 1,
-                        matrixCache: matrixCaches ? partition.matrix : nil)
+            var segments: [UInt8]?
+            let output = try fit.map(step: step, partition: partition.path, part: partition.index, threads: 1,
+                                     matrixCache: matrixCaches ? partition.matrix : nil,
+                                     assigned: keepSegments == nil ? nil : { labels, squared in
+                                         segments = try fit.kmeans?.segmentsCSV(partition: partition.path, labels: labels, squaredDistances: squared)
+                                     })
+            if let keepSegments {
+                guard let segments else { throw ValidationError("--keep-segments: the state's '\(step)' round assigns no labels") }
+                try KeptPartitions.keep(segments, beside: partition, as: keepSegments)
+            }
+            return output
         }
     }
 }
@@ -82,12 +107,7 @@ struct BatchApplyStep: ParsableCommand {
                     // a partition with no rows has no segments
                 }
                 guard let keep else { return bytes }
-                let path = KeptPartitions.beside(partition, keep)
-                do {
-                    try bytes.withUnsafeBytes { try ScratchFile.write([], $0, to: path) }
-                } catch let failure as ScratchFile.Failure {
-                    throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
-                }
+                let path = try KeptPartitions.keep(bytes, beside: partition, as: keep)
                 return Array("\(path)\t\(KeptPartitions.identity(of: path) ?? "")".utf8)
             }
         }
@@ -115,9 +135,7 @@ struct BatchReadStep: ParsableCommand {
     func validate() throws { try KeptPartitions.checkName(name, option: "NAME") }
 
     func run() throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        for line in String(decoding: input, as: UTF8.self).split(separator: "\n") {
-            let partition = try KeptPartitions.Partition(line: line)
+        for partition in try KeptPartitions.Partition.listed(FileHandle.standardInput.readDataToEndOfFile()) {
             guard let data = FileManager.default.contents(atPath: KeptPartitions.beside(partition, name)) else {
                 FileHandle.standardOutput.write(Data("\(partition.index)\tmissing\n".utf8))
                 continue
@@ -157,13 +175,36 @@ enum KeptPartitions {
             (self.index, self.path, self.identity, self.matrix) = (index, path, identity, matrix)
         }
 
-        init(line: Substring) throws {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 4, let index = Int(fields[0]), index >= 0, !fields[1].isEmpty else {
-                throw ValidationError("stdin: expected INDEX, PART.csv, SIZE:INODE:MTIME_NS and a matrix path separated by tabs; got '\(line.prefix(200))'")
+        /// The line's first four fields; the rest (the first round's output, often a
+        /// megabyte of base64) is skipped without being decoded.
+        init(line: UnsafeRawBufferPointer) throws {
+            var fields = [String]()
+            var start = 0
+            while fields.count < 4, start <= line.count {
+                let tab = line[start...].firstIndex(of: UInt8(ascii: "\t")) ?? line.count
+                fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<tab]), as: UTF8.self))
+                start = tab + 1
             }
-            (self.index, path, identity) = (index, String(fields[1]), String(fields[2]))
-            matrix = fields[3].isEmpty ? nil : String(fields[3])
+            guard fields.count == 4, let index = Int(fields[0]), index >= 0, !fields[1].isEmpty else {
+                let shown = String(decoding: UnsafeRawBufferPointer(rebasing: line.prefix(200)), as: UTF8.self)
+                throw ValidationError("stdin: expected INDEX, PART.csv, SIZE:INODE:MTIME_NS and a matrix path separated by tabs; got '\(shown)'")
+            }
+            (self.index, path, identity) = (index, fields[1], fields[2])
+            matrix = fields[3].isEmpty ? nil : fields[3]
+        }
+
+        /// The partitions listed in `input`, one per non-empty line.
+        static func listed(_ input: Data) throws -> [Partition] {
+            try input.withUnsafeBytes { bytes in
+                var partitions = [Partition]()
+                var start = 0
+                while start < bytes.count {
+                    let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                    if end > start { partitions.append(try Partition(line: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))) }
+                    start = end + 1
+                }
+                return partitions
+            }
         }
     }
 
@@ -173,8 +214,7 @@ enum KeptPartitions {
     /// partition listed on stdin whose file is the one written, printing one line for each.
     static func run(_ make: () throws -> Work) throws {
         BLASConfiguration.setThreadCount(1)
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        let partitions = try String(decoding: input, as: UTF8.self).split(separator: "\n").map { try Partition(line: $0) }
+        let partitions = try Partition.listed(FileHandle.standardInput.readDataToEndOfFile())
         let work = Result { try make() }
         for partition in partitions {
             let outcome = identity(of: partition.path) != partition.identity ? "missing" : self.outcome(work, partition)
@@ -195,6 +235,18 @@ enum KeptPartitions {
     /// The file named `name` in the folder of `partition`'s file.
     static func beside(_ partition: Partition, _ name: String) -> String {
         ((partition.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+    }
+
+    /// Writes `bytes` as the file `name` beside `partition`'s file (whole or not at all) → its path.
+    @discardableResult
+    static func keep(_ bytes: [UInt8], beside partition: Partition, as name: String) throws -> String {
+        let path = beside(partition, name)
+        do {
+            try bytes.withUnsafeBytes { try ScratchFile.write([], $0, to: path) }
+        } catch let failure as ScratchFile.Failure {
+            throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
+        }
+        return path
     }
 
     /// Throws unless `name` is a plain file name.

@@ -62,14 +62,14 @@ struct SplitStep: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
-        var input = try Self.standardInput()
-        guard !input.isEmpty else { return }  // an empty split: the driver runs it on its (empty) text
-        let (first, length) = try Self.unpair(&input)
+        let input = try StandardInput()
+        guard input.bytes.count > 0 else { return }  // an empty split: the driver runs it on its (empty) text
+        let (first, length) = try Self.unpair(input.bytes)
         let index = firstPart + max(0, try splitStarts().filter { $0 < first }.count - 1)
         let folder = (keep as NSString).appendingPathComponent(String(format: "part-%05d", index))
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
-        let kept = Result { try keepFile(input[..<length], at: path, in: folder) }
+        let kept = Result { try keepFile(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: input.bytes[..<length])), at: path, in: folder) }
         let identity = KeptPartitions.identity(of: path) ?? ""
         let partition = KeptPartitions.Partition(index: index, path: path, identity: identity, matrix: matrix)
         let work = Result { () throws -> (KeptPartitions.Partition) throws -> [UInt8] in
@@ -82,41 +82,24 @@ struct SplitStep: ParsableCommand {
 
     /// The header and `body` as the partition file, whole or not at all (a temporary name, then
     /// renamed); a scratch file, not synced.
-    private func keepFile(_ body: ArraySlice<UInt8>, at path: String, in folder: String) throws {
+    private func keepFile(_ body: UnsafeRawBufferPointer, at path: String, in folder: String) throws {
         guard let header = FileManager.default.contents(atPath: headerFile)?
             .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first else {
             throw CustomerDataError.unreadable(file: headerFile, reason: "no such file, or no permission")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         do {
-            try body.withUnsafeBytes { try ScratchFile.write(Array(header) + [UInt8(ascii: "\n")], $0, to: path) }
+            try ScratchFile.write(Array(header) + [UInt8(ascii: "\n")], body, to: path)
         } catch let failure as ScratchFile.Failure {
             throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
         }
     }
 
-    /// All of stdin, read in one growing buffer.
-    static func standardInput() throws -> [UInt8] {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(1 << 20)
-        var count = 0
-        while true {
-            if bytes.count - count < 1 << 16 { bytes += [UInt8](repeating: 0, count: max(1 << 16, bytes.count)) }
-            let got = bytes.withUnsafeMutableBytes { raw in raw.baseAddress.map { read(0, $0 + count, raw.count - count) } ?? 0 }
-            if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { throw CustomerDataError.unreadable(file: "stdin", reason: "errno \(errno)") }
-            if got == 0 { break }
-            count += got
-        }
-        bytes.removeSubrange(count...)
-        return bytes
-    }
-
     /// Rewrites the pairs in place as the lines they hold, each ending in a newline, without
     /// the header (offset 0) → the first pair's byte offset and the length of the lines.
-    static func unpair(_ input: inout [UInt8]) throws -> (first: Int, length: Int) {
+    static func unpair(_ bytes: UnsafeMutableBufferPointer<UInt8>) throws -> (first: Int, length: Int) {
         var first: Int?
-        let length = try input.withUnsafeMutableBufferPointer { bytes -> Int in
+        let length = try { () throws -> Int in
             var (read, written) = (0, 0)
             while read < bytes.count {
                 var end = read
@@ -145,7 +128,43 @@ struct SplitStep: ParsableCommand {
                 read = end + 1
             }
             return written
-        }
+        }()
         return (first ?? 0, length)
     }
+}
+
+/// All of stdin in one buffer, grown with realloc (which moves a large block's pages rather
+/// than copying them): a split is tens of megabytes, and neither zero-filling nor copying it
+/// as it arrives is free.
+final class StandardInput {
+    private(set) var bytes: UnsafeMutableBufferPointer<UInt8>
+
+    init() throws {
+        var capacity = 1 << 22
+        guard var base = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
+            throw CustomerDataError.unreadable(file: "stdin", reason: "no memory for \(capacity) bytes")
+        }
+        var count = 0
+        while true {
+            if count == capacity {
+                guard let grown = realloc(base, capacity * 2)?.assumingMemoryBound(to: UInt8.self) else {
+                    free(base)
+                    throw CustomerDataError.unreadable(file: "stdin", reason: "no memory for \(capacity * 2) bytes")
+                }
+                (base, capacity) = (grown, capacity * 2)
+            }
+            let got = read(0, base + count, capacity - count)
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else {
+                let code = errno
+                free(base)
+                throw CustomerDataError.unreadable(file: "stdin", reason: "errno \(code)")
+            }
+            if got == 0 { break }
+            count += got
+        }
+        bytes = UnsafeMutableBufferPointer(start: base, count: count)
+    }
+
+    deinit { free(bytes.baseAddress) }
 }

@@ -84,6 +84,31 @@ struct ScaleOutStatisticsTests {
         #expect(ColumnStatistics.median(count: values.count) { search.value("x", rank: $0) ?? .nan } == ColumnStatistics.median(values))
     }
 
+    @Test("blank cells (NaN) are not counted; counts and values survive JSON bit for bit, packed")
+    func countsSkipBlanksAndRoundTrip() throws {
+        let values: [Double] = [3, .nan, -0.0, 1e-310, -.nan, 7, 3, .greatestFiniteMagnitude, 2]
+        let present = values.filter { !$0.isNaN }.sorted()
+        var search = QuantileSearch(ColumnStatistics.medianRanks(count: present.count).map { ("x", $0, present.count, present[0], present.last ?? 0) })
+        search.buckets = 4
+        for collectLimit in [0, 100] {  // bucket counts, then the values themselves
+            search.collectLimit = collectLimit
+            let counts = search.count { _ in values }
+            let back = try JSONDecoder().decode(QuantileSearch.Counts.self, from: try JSONEncoder().encode(counts))
+            #expect(back == counts)
+            let total = counts.targets.map { $0.below + ($0.buckets?.reduce(0, +) ?? $0.values?.count ?? 0) }
+            #expect(total == Array(repeating: present.count, count: total.count), "limit \(collectLimit): \(counts)")
+        }
+        var found = search
+        found.collectLimit = 100
+        found = try found.refined(with: [found.count { _ in values }], file: "x.csv")
+        #expect(found.isDone && found.value("x", rank: 3) == present[3])
+        // Packed numbers: every bit, -0 and NaN payloads included; not base64 of whole words is refused.
+        let doubles: [Double] = [-0.0, .nan, 5e-324, -.infinity, .pi]
+        #expect(PackedNumbers.doubles(PackedNumbers.string(doubles))?.map(\.bitPattern) == doubles.map(\.bitPattern))
+        #expect(PackedNumbers.integers(PackedNumbers.string([0, -1, .max, .min])) == [0, -1, .max, .min])
+        #expect(PackedNumbers.integers("AAAA") == nil && PackedNumbers.doubles("not base64!") == nil && PackedNumbers.integers("") == [])
+    }
+
     @Test("the parts' key histograms add up to the whole column's, and a search started from them finds the same values")
     func keyHistograms() throws {
         var rng = SeededRandom(seed: 4)

@@ -100,6 +100,36 @@ struct StepBatchTests {
         #expect(path.status != 0 && path.stderr.contains("NAME must be a file name; got '../x.csv'"))
     }
 
+    @Test("metrics with --keep-segments: the outputs are the round's, and beside each partition are persona cluster --apply's segments")
+    func metricsKeepSegments() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let parts = try caches.atLloyd(runner)
+        try caches.loop.drive(runner, parts: parts, until: "metrics")
+        let lines = try parts.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t\(runner.path("m\(i).matrix"))" }
+        let stdin = lines.joined(separator: "\n") + "\n"
+        let plain = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--matrix-caches"], stdin: stdin)
+        let kept = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--matrix-caches", "--keep-segments", "segments.csv"],
+                                  stdin: stdin)
+        #expect(plain.status == 0 && kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stdout == plain.stdout && kept.stdout.split(separator: "\n").allSatisfy { decoded($0) != nil })
+        // The metrics merge makes the model; --apply of it on each partition gives the kept file.
+        let outputs = try kept.stdout.split(separator: "\n").enumerated().map { i, line in try runner.write("out\(i).json", decoded(line) ?? "") }
+        let merged = try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "state.json", "--model", "model.json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        for (i, part) in parts.enumerated() {
+            let single = try runner.run(["cluster", part, "--id", "customer_id", "--apply", "model.json", "--out", "s\(i).csv"])
+            #expect(single.status == 0, "\(single.stderr)")
+            let beside = ((part as NSString).deletingLastPathComponent as NSString).appendingPathComponent("segments.csv")
+            #expect(try String(contentsOfFile: beside, encoding: .utf8) == (try runner.read("s\(i).csv")), "partition \(i)")
+        }
+
+        let lloyd = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--keep-segments", "segments.csv"], stdin: "")
+        #expect(lloyd.status != 0 && lloyd.stderr.contains("--keep-segments goes with the metrics round; the step is 'lloyd'"), "\(lloyd.stderr)")
+        let path = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--keep-segments", "../s.csv"], stdin: "")
+        #expect(path.status != 0 && path.stderr.contains("--keep-segments must be a file name; got '../s.csv'"), "\(path.stderr)")
+    }
+
     @Test("split: the pairs Spark pipes in become the kept partition file, and the line carries the first round's output")
     func split() throws {
         let runner = try PersonaRunner()

@@ -22,8 +22,8 @@ struct RowSampleCodingTests {
 
     @Test("values of the wrong length are refused, naming the file and the shape")
     func wrongLength() throws {
-        // One double (1.0) where one row of two columns needs two.
-        let json = #"{"columns":2,"rows":[1],"values":"AAAAAAAA8D8="}"#
+        // One double (1.0) where one row (row 1, packed: "AQAAAAAAAAA=") of two columns needs two.
+        let json = #"{"columns":2,"rows":"AQAAAAAAAAA=","values":"AAAAAAAA8D8="}"#
         let error = #expect(throws: SegmentationError.self) {
             _ = try StepFile.decode(KMeansFit.RowSample.self, Data(json.utf8), file: "out-3.json")
         }

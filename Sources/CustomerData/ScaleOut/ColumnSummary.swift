@@ -210,6 +210,25 @@ public struct KeyHistogram: Codable, Sendable, Equatable {
         (self.slices, self.counts) = (slices, counts)
     }
 
+    enum CodingKeys: String, CodingKey { case slices, counts }
+
+    // Packed (`PackedNumbers`): a column has thousands of slices, and the merge reads every
+    // partition's.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodePacked(slices, forKey: .slices)
+        try container.encodePacked(counts, forKey: .counts)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        slices = try container.decodePackedIntegers(forKey: .slices) ?? []
+        counts = try container.decodePackedIntegers(forKey: .counts) ?? []
+        guard slices.count == counts.count else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "\(counts.count) counts for \(slices.count) slices")
+        }
+    }
+
     /// The keys slice `slice` covers.
     public static func keys(of slice: Int) -> ClosedRange<UInt64> {
         let low = UInt64(slice) << UInt64(64 - bits)

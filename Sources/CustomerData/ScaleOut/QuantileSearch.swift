@@ -40,6 +40,27 @@ public struct QuantileSearch: Codable, Sendable, Equatable {
             public var below: Int
             public var buckets: [Int]?
             public var values: [Double]?
+
+            public init(below: Int, buckets: [Int]?, values: [Double]?) {
+                (self.below, self.buckets, self.values) = (below, buckets, values)
+            }
+
+            enum CodingKeys: String, CodingKey { case below, buckets, values }
+
+            // Buckets and values packed (`PackedNumbers`): thousands of each per column.
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(below, forKey: .below)
+                try container.encodePacked(buckets, forKey: .buckets)
+                try container.encodePacked(values, forKey: .values)
+            }
+
+            public init(from decoder: Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                below = try container.decode(Int.self, forKey: .below)
+                buckets = try container.decodePackedIntegers(forKey: .buckets)
+                values = try container.decodePackedDoubles(forKey: .values)
+            }
         }
         public var targets: [Target]
     }
@@ -96,36 +117,53 @@ public struct QuantileSearch: Codable, Sendable, Equatable {
         (target.high - target.low) / UInt64(buckets) + 1
     }
 
-    /// Counts one partition's values. `values(column)` gives a column's present values.
-    /// - Complexity: O(values · unfinished targets).
+    /// Counts one partition's values. `values(column)` gives a column's values; NaN (a blank
+    /// cell) is skipped. Targets of one column with the same interval (the two middle ranks
+    /// of an even count) share one pass.
+    /// - Complexity: O(values · distinct unfinished intervals).
     public func count(_ values: (String) throws -> [Double]) rethrows -> Counts {
-        var cache = [String: [Double]]()
+        var columns = [String: [Double]]()
+        var done = [String: Counts.Target]()
         var out = [Counts.Target]()
         for target in targets where target.value == nil {
+            let shared = "\(target.column)\u{0}\(target.low):\(target.high):\(target.inside <= collectLimit)"
+            if let counted = done[shared] {
+                out.append(counted)
+                continue
+            }
             let column: [Double]
-            if let cached = cache[target.column] { column = cached } else {
+            if let cached = columns[target.column] { column = cached } else {
                 column = try values(target.column)
-                cache[target.column] = column
+                columns[target.column] = column
             }
-            var below = 0
-            if target.inside <= collectLimit {
-                var inside = [Double]()
-                for v in column {
-                    let k = Self.key(v)
-                    if k < target.low { below += 1 } else if k <= target.high { inside.append(v) }
-                }
-                out.append(.init(below: below, buckets: nil, values: inside))
-            } else {
-                let width = Self.width(target, buckets: buckets)
-                var counts = [Int](repeating: 0, count: buckets)
-                for v in column {
-                    let k = Self.key(v)
-                    if k < target.low { below += 1 } else if k <= target.high { counts[Int((k - target.low) / width)] += 1 }
-                }
-                out.append(.init(below: below, buckets: counts, values: nil))
-            }
+            let counted = target.inside <= collectLimit ? Self.collect(column, target) : Self.count(column, target, buckets: buckets)
+            done[shared] = counted
+            out.append(counted)
         }
         return Counts(targets: out)
+    }
+
+    private static func collect(_ column: [Double], _ target: Target) -> Counts.Target {
+        var below = 0
+        var inside = [Double]()
+        for v in column where !v.isNaN {
+            let k = key(v)
+            if k < target.low { below += 1 } else if k <= target.high { inside.append(v) }
+        }
+        return Counts.Target(below: below, buckets: nil, values: inside)
+    }
+
+    private static func count(_ column: [Double], _ target: Target, buckets: Int) -> Counts.Target {
+        let width = Self.width(target, buckets: buckets)
+        var below = 0
+        var counts = [Int](repeating: 0, count: buckets)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for v in column where !v.isNaN {
+                let k = key(v)
+                if k < target.low { below += 1 } else if k <= target.high { counts[Int((k - target.low) / width)] += 1 }
+            }
+        }
+        return Counts.Target(below: below, buckets: counts, values: nil)
     }
 
     /// The search after one round: every partition's counts added in order, each interval

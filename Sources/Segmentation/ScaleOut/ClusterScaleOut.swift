@@ -63,13 +63,17 @@ public struct ClusterScaleOut: Codable, Sendable {
     /// One partition's output for the step `step` (checked against `next`, so a partition
     /// never runs a round the state is not in). `path` may be nil only with `matrixCache`,
     /// which the k-means rounds use (`KMeansFit.map`); the feature rounds parse the rows.
-    public func map(step: String, partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil) throws -> [UInt8] {
+    /// `assigned` is `KMeansFit.map`'s (the metrics round's labels and squared distances).
+    public func map(step: String, partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil,
+                    assigned: ((_ labels: [Int32], _ squaredDistances: [Double]) throws -> Void)? = nil) throws -> [UInt8] {
         let file = features.specification.source
         guard step == next else {
             throw SegmentationError.modelFile(file: file, problem: "the state's next step is '\(next ?? "none: the model is made")', not '\(step)'")
         }
         if let kmeans {
-            guard features.fillsPending else { return try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache) }
+            guard features.fillsPending else {
+                return try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache, assigned: assigned)
+            }
             guard let path else {
                 throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the medians are not found yet")
             }

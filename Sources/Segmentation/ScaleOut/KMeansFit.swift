@@ -45,8 +45,9 @@ public struct KMeansFit: Codable, Sendable {
     }
 
     /// Rows of the scaled matrix picked by global index, with their labels when centroids
-    /// were given. In JSON the values are one base64 string of little-endian doubles (with
-    /// `columns`): exact, and far quicker to write and read than 100,000 rows of decimals.
+    /// were given. In JSON the rows, labels and values are packed (`PackedNumbers`; the values
+    /// row after row, with `columns`): exact, and far quicker to write and read than 100,000
+    /// rows of decimals.
     public struct RowSample: Codable, Sendable, Equatable {
         public var rows: [Int]
         public var values: [[Double]]
@@ -60,35 +61,24 @@ public struct KMeansFit: Codable, Sendable {
 
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(rows, forKey: .rows)
-            try container.encodeIfPresent(labels, forKey: .labels)
+            try container.encodePacked(rows, forKey: .rows)
+            try container.encodePacked(labels, forKey: .labels)
             try container.encode(values.first?.count ?? 0, forKey: .columns)
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(values.count * (values.first?.count ?? 0) * 8)
-            for row in values {
-                for value in row { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-            }
-            try container.encode(Data(bytes).base64EncodedString(), forKey: .values)
+            try container.encodePacked(values.flatMap { $0 }, forKey: .values)
         }
 
         public init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            rows = try container.decode([Int].self, forKey: .rows)
-            labels = try container.decodeIfPresent([Int].self, forKey: .labels)
+            let rows = try container.decodePackedIntegers(forKey: .rows) ?? []
+            let labels = try container.decodePackedIntegers(forKey: .labels)
             let columns = try container.decode(Int.self, forKey: .columns)
-            let text = try container.decode(String.self, forKey: .values)
-            guard columns >= 0, let data = Data(base64Encoded: text), data.count == rows.count * columns * 8 else {
+            let flat = try container.decodePackedDoubles(forKey: .values) ?? []
+            guard columns >= 0, flat.count == rows.count * columns, labels.map({ $0.count == rows.count }) ?? true else {
                 throw DecodingError.dataCorruptedError(forKey: .values, in: container,
                                                        debugDescription: "not \(rows.count)x\(columns) doubles in base64")
             }
-            let bytes = [UInt8](data)
-            values = (0..<rows.count).map { r in
-                (0..<columns).map { c in
-                    let at = (r * columns + c) * 8
-                    let bits = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
-                    return Double(bitPattern: bits)
-                }
-            }
+            (self.rows, self.labels) = (rows, labels)
+            values = (0..<rows.count).map { r in Array(flat[r * columns..<(r + 1) * columns]) }
         }
     }
 
@@ -121,8 +111,9 @@ public struct KMeansFit: Codable, Sendable {
     public var specification: Specification
     public var features: PipelineFit
     public var next: MapStep?
-    /// Global row indices a `sample` or `metrics` round collects, ascending.
-    public var sampleRows: [Int]?
+    /// Global row indices a `sample` or `metrics` round collects, ascending (packed in JSON:
+    /// every partition reads them).
+    @PackedIntegers public var sampleRows: [Int]?
     public var centroids: [[Double]]?
     public var previous: [[Double]]?
     public var iterations = 0
@@ -192,8 +183,11 @@ public struct KMeansFit: Codable, Sendable {
     /// - Throws: `SegmentationError.matrixCache` when the cache cannot be used and `path` is
     ///   nil; the errors of reading and transforming the partition otherwise.
     ///   - table: the partition's rows already read (as `features.readOptions()`), instead of `path`.
+    ///   - assigned: called in the metrics round with the partition's labels and squared
+    ///     distances under the final centroids (`segmentsCSV` makes its segments of them).
     public func map(partition path: String?, part: Int, threads: Int = 1, matrixCache: String? = nil,
-                    table: CustomerTable? = nil) throws -> [UInt8] {
+                    table: CustomerTable? = nil,
+                    assigned: ((_ labels: [Int32], _ squaredDistances: [Double]) throws -> Void)? = nil) throws -> [UInt8] {
         guard let pipeline = features.pipeline, let partRows = features.partRows, part >= 0, part < partRows.count else {
             throw SegmentationError.modelFile(file: file, problem: "the state has no partition \(part)")
         }
@@ -227,7 +221,8 @@ public struct KMeansFit: Codable, Sendable {
                                                       originalSums: original.sums, inertia: squared.reduce(0, +)))
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
-                let (labels, _) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
+                let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
+                try assigned?(labels, squared)
                 let means = clusterMeans(final).flatMap { $0 }
                 let d = scaled.columns
                 var squaredWithin = [Double](repeating: 0, count: centroids.count)
@@ -258,6 +253,26 @@ public struct KMeansFit: Codable, Sendable {
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: source, error)
         }
+    }
+
+    /// SEGMENTS.csv of one partition (with its header; empty for a partition without rows)
+    /// from the labels and squared distances the metrics round found (`map`'s `assigned`):
+    /// the rows `persona cluster --apply MODEL.json` gives on the partition, since the metrics
+    /// round's centroids are the model's and its labels come from the same kernel. Only the
+    /// id column of `path` is read.
+    public func segmentsCSV(partition path: String, labels: [Int32], squaredDistances: [Double]) throws -> [UInt8] {
+        guard next == .metrics else { throw StepFile.noWork(file, "segments (they come with the metrics round)") }
+        var options = features.readOptions()
+        options.columns = []
+        let table = try CSVReader.read(path: path, options: options)
+        guard table.rowCount == labels.count else {
+            throw CustomerDataError.partsDisagree(file: table.source, problem: "\(table.rowCount) rows, \(labels.count) labels")
+        }
+        guard table.rowCount > 0 else { return [] }
+        var bytes = [UInt8]()
+        ClusterRun.writeSegmentsCSV(idColumn: features.specification.idColumn, ids: table.identifiers, labels: labels,
+                                    squaredDistances: squaredDistances, threads: 1) { bytes += $0 }
+        return bytes
     }
 
     /// Partition `part`'s scaled matrix and the name to give in messages: from the matrix

@@ -149,7 +149,7 @@ public struct PipelineFit: Codable, Sendable {
     private static func rawCounts(_ search: QuantileSearch, _ table: CustomerTable) -> QuantileSearch.Counts {
         search.count { name in
             guard let j = table.index(of: name), case .numeric(let column) = table.columns[j] else { return [] }
-            return column.values.filter { !$0.isNaN }
+            return column.values
         }
     }
 

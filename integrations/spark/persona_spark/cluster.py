@@ -74,8 +74,10 @@ def apply_arguments(id_column, delimiter):
 
 def segments(rounds, binary, id_column, delimiter, model_bytes):
     """Every partition's segments (CSV bytes with the header; b"" for an empty partition), in
-    partition order (an iterable), by persona cluster --apply on the partition files the
-    rounds kept (`persona step batch-apply`), or on the text."""
+    partition order (an iterable), and where they came from: kept beside each partition by
+    the metrics round when every partition ran it on its kept files (`--keep-segments`), else
+    by persona cluster --apply on the partition files the rounds kept (`persona step
+    batch-apply`), or on the text."""
     arguments, files, run_id = apply_arguments(id_column, delimiter), {"model.json": model_bytes}, rounds.run_id
 
     def on_text(part, keep):
@@ -86,12 +88,15 @@ def segments(rounds, binary, id_column, delimiter, model_bytes):
         return index, produced["segments.csv"], line
 
     if not rounds.enabled or rounds.first is None:
-        return rounds.map(on_text)
+        return rounds.map(on_text), "applied to the text"
+    if rounds.batched == "metrics" and rounds.batch_options.get("metrics"):
+        # The metrics round wrote them (`--keep-segments`): its centroids are the model's.
+        return rounds.fetch(rounds.kept_beside("segments.csv"), "segments.csv"), "kept by the metrics round"
     # Each partition's segments stay in a file beside it until the driver takes them, one at a
     # time: 10M rows of segments collected at once would not fit a driver's default heap.
     outputs = rounds.map(on_text, ["step", "batch-apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
                                    "--delimiter", "tab" if delimiter == "\t" else delimiter, "--keep", "segments.csv"])
-    return rounds.fetch(outputs, "segments.csv")
+    return rounds.fetch(outputs, "segments.csv"), "applied to the kept files"
 
 
 def plan_arguments(args, input_name, state_path):
@@ -126,15 +131,18 @@ def run(spark, args, binary, name_on_executors):
         local(binary, plan)
         note("planned")
         kept = local_cache.LocalRounds(spark, parts, name_on_executors, enabled=args.local_files)
+        # The last round assigns every row to the model's centroids: it keeps the segments too,
+        # so no round of its own applies the model.
+        kept.batch_options["metrics"] = ["--keep-segments", "segments.csv"]
         try:
             rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose, kept)
             with open(model_path, "rb") as f:
                 model_bytes = f.read()
             model = json.loads(model_bytes)
             applied = time.time()
-            chunks = segments(kept, name_on_executors, args.id, args.delimiter, model_bytes)
+            chunks, how = segments(kept, name_on_executors, args.id, args.delimiter, model_bytes)
             if args.verbose:
-                print("persona_spark: segments (partitions %.2f s%s)" % (time.time() - applied, kept.describe("apply")), file=sys.stderr)
+                print("persona_spark: segments (%s; partitions %.2f s%s)" % (how, time.time() - applied, kept.describe("apply")), file=sys.stderr)
             rows = write_parts(args.out, iter(chunks))
             note("segments written")
         finally:

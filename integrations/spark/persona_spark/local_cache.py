@@ -117,6 +117,9 @@ class LocalRounds:
         self.read = self.rewritten = 0
         self.reran = set()  # partitions the last round ran on their text (their outputs are in hand)
         self.read_files_here = is_local(self.sc)  # kept outputs: read on the driver, or streamed (`fetch`)
+        self.batch_options = {}  # step → more arguments of `persona step batch` for that round
+        self.batched = None  # the last round's step when every partition ran in `persona step batch`
+        self.paths = {}  # index → the partition's kept file
 
     def __call__(self, step, state_bytes):
         """One round of `persona step`: the outputs (stdout) in partition order."""
@@ -134,7 +137,9 @@ class LocalRounds:
         if self.first is None or not self.enabled:
             return self.map(on_text)
         arguments = ["step", "batch", step, "--state", self.ship("state.json", state_bytes)]
-        return self.map(on_text, arguments + (["--matrix-caches"] if with_matrix else []))
+        outputs = self.map(on_text, arguments + (["--matrix-caches"] if with_matrix else []) + self.batch_options.get(step, []))
+        self.batched = None if self.reran else step
+        return outputs
 
     def ship(self, name, data):
         """`data` as a file on every executor (SparkContext.addFile, a new name each time) →
@@ -179,6 +184,7 @@ class LocalRounds:
             for index, out, line in self.sc.runJob(self.parts, lambda it: [on_text(p, True) for p in it], partitions=missing):
                 outputs[index] = out
                 self.rewritten_lines[index] = line
+                self.paths[index] = line.split("\t")[1]
             self.list_kept()
         return missing
 
@@ -220,6 +226,7 @@ class LocalRounds:
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
             outputs[index] = base64.b64decode(fields[5])
             self.first_indices.add(index)
+            self.paths[index] = fields[1]
         self.list_kept()
         self.read, self.rewritten = 0, len(outputs)
         return outputs
@@ -282,6 +289,11 @@ class LocalRounds:
                 message = executor.translate(payload, self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
         return outputs
+
+    def kept_beside(self, name):
+        """Where a file `name` beside each partition's kept file is, in partition order, as
+        `fetch` takes them (for a round that wrote one, e.g. `--keep-segments NAME`)."""
+        return [os.path.join(os.path.dirname(self.paths[i]), name).encode("utf-8") for i in range(self.parts.getNumPartitions())]
 
     def fetch(self, outputs, name):
         """The files `persona step batch-apply --keep NAME` wrote (the last round's `outputs`

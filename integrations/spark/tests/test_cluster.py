@@ -125,10 +125,12 @@ def test_local_files_give_the_results_of_the_text(spark, persona, data, tmp_path
     """Rounds on the partition files and matrices kept on the executors give the bytes of
     rounds that move every partition's text into its task."""
     kept = run_cluster(spark, persona, data, tmp_path, "kept")
-    reported = rounds_reported(capsys.readouterr().err)
+    err = capsys.readouterr().err
+    reported = rounds_reported(err)
     assert reported[0] == ("columns", 0, 5)
     assert all(r[1:] == (5, 0) for r in reported[1:]) and reported[-1][0] == "segments"
     assert {"lloyd", "final", "metrics"} <= {r[0] for r in reported}
+    assert "segments (kept by the metrics round;" in err
     assert run_cluster(spark, persona, data, tmp_path, "text", ["--no-local-files"]) == kept
     assert not glob.glob(os.path.join(SparkFiles.getRootDirectory(), "persona-local-*", "*")), "the run's files are left"
 
@@ -172,6 +174,31 @@ def test_lost_or_damaged_local_files_are_rebuilt(spark, persona, data, tmp_path,
     assert reported[1][1:] == (4, 1)  # partition 0 from the text again
     assert reported[lloyd + 1][1:] == (4, 1)  # partition 1 (cut short); persona rebuilt 2's and 3's matrix from the kept CSV
     assert all(r[1:] == (5, 0) for r in reported[2:lloyd + 1] + reported[lloyd + 2:])
+
+
+def test_segments_applied_when_the_metrics_round_reran(spark, persona, data, tmp_path, capsys, monkeypatch):
+    """A partition's files lost before the metrics round: it reruns on its text there, so
+    that round has not kept every partition's segments, and the model is applied to the kept
+    files instead, with the same bytes."""
+    expected = run_cluster(spark, persona, data, tmp_path, "text", ["--no-local-files"])
+    capsys.readouterr()
+    original = cluster.local
+
+    def lose(binary, arguments):
+        result = original(binary, arguments)
+        if arguments[:2] == ["step", "merge"]:
+            with open(arguments[2]) as f:
+                if cluster.next_step(json.load(f)) == "metrics":
+                    [run] = glob.glob(os.path.join(SparkFiles.getRootDirectory(), "persona-local-*"))
+                    shutil.rmtree(os.path.join(run, "part-00002"))
+        return result
+
+    monkeypatch.setattr(cluster, "local", lose)
+    assert run_cluster(spark, persona, data, tmp_path, "lost") == expected
+    err = capsys.readouterr().err
+    reported = rounds_reported(err)
+    assert reported[-2] == ("metrics", 4, 1) and reported[-1] == ("segments", 5, 0), reported
+    assert "segments (applied to the kept files;" in err
 
 
 def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys):
