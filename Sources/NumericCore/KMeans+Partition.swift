@@ -63,6 +63,13 @@ extension KMeans {
     /// rows.
     /// - Complexity: O(rows · k · d), twice with `previous`.
     public static func partial(_ data: Matrix, centroids: Matrix, previous: Matrix?, threads: Int = 1) throws -> LloydPartial {
+        try assignedPartial(data, centroids: centroids, previous: previous, threads: threads).partial
+    }
+
+    /// `partial`, with the labels under `centroids` and each row's squared distance to its
+    /// centroid: what `KMeansModel.assign` gives under the same centroids.
+    public static func assignedPartial(_ data: Matrix, centroids: Matrix, previous: Matrix?,
+                                       threads: Int = 1) throws -> (partial: LloydPartial, labels: [Int32], squaredDistances: [Double]) {
         try checkCentroids(centroids, data: data)
         if let previous { try checkCentroids(previous, data: data) }
         let engine = LloydEngine(data: data, k: centroids.rows, threads: threads, kernel: .automatic)
@@ -75,7 +82,7 @@ extension KMeans {
                 LloydPartial.FarRow(row: row, squaredDistance: distances[row], label: Int(current[row]),
                                     values: Array(data.storage[(row * d)..<((row + 1) * d)]))
             }
-        return LloydPartial(sums: pass.sums, counts: pass.counts, changed: pass.changed, farthest: farthest)
+        return (LloydPartial(sums: pass.sums, counts: pass.counts, changed: pass.changed, farthest: farthest), current, distances)
     }
 
     /// The update of one Lloyd iteration from the merged partitions, as `fit` makes it:

@@ -109,7 +109,8 @@ struct StepCommandTests {
         // Partition 1 holds c (10), d (11), e (4): e is nearer 0 (16 < 36); d is 1 from 10.
         let result = try runner.run(["step", "lloyd", parts[1], "--state", "state.json", "--part", "1"])
         #expect(result.status == 0, "\(result.stderr)")
-        let partial = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let partial = try #require(output["lloyd"] as? [String: Any])
         #expect(partial["sums"] as? [Double] == [4, 21])
         #expect(partial["counts"] as? [Int] == [1, 1 + 1])
         #expect(partial["changed"] as? Int == 3)
@@ -117,10 +118,17 @@ struct StepCommandTests {
         // Squared distances: c 0, d 1, e 16; largest first, local row numbers.
         #expect(far.map { $0["row"] as? Int } == [2, 1])
         #expect(far.map { $0["squared_distance"] as? Double } == [16, 1])
+        // The final pass's statistics under the same centroids (used when the round converges
+        // strictly): e in cluster 0; c and d in 1; inertia 16 + 0 + 1.
+        let final = try #require(output["final"] as? [String: Any])
+        #expect(final["counts"] as? [Int] == [1, 2])
+        #expect(final["sums"] as? [[Double]] == [[4], [21]] && final["original_sums"] as? [[Double]] == [[4], [21]])
+        #expect(final["inertia"] as? Double == 17)
     }
 
-    @Test("the whole loop on three partitions gives persona cluster's labels, inertia and model, loadable by --apply")
-    func loopEqualsOneMachine() throws {
+    @Test("the whole loop on three partitions gives persona cluster's labels, inertia and model, loadable by --apply",
+          arguments: [false, true])
+    func loopEqualsOneMachine(strict: Bool) throws {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
         let input = repositoryRoot.appendingPathComponent("datasets/sample_customers.csv").path
@@ -128,11 +136,14 @@ struct StepCommandTests {
         let parts = try partitions(runner, text, name: "sample_customers.csv", cuts: [700, 1300])
         try runner.write("start.csv", "recency_days,frequency,total_spend\n-1,0,0\n0,1,1\n1,-1,0\n")
         let options = ["--id", "customer_id", "--k", "3", "--features", "recency_days,frequency,total_spend", "--scale", "robust",
-                       "--log1p", "total_spend", "--init", "start.csv"]
+                       "--log1p", "total_spend", "--init", "start.csv"] + (strict ? ["--tol", "0"] : [])
         #expect(try runner.run(["cluster", input] + options + ["--out", "single.csv", "--model", "single.json"]).status == 0)
         #expect(try runner.run(["step", "plan-cluster", input] + options + ["--out", "state.json"]).status == 0)
         let steps = try drive(runner, parts: parts)
-        #expect(steps.prefix(4) == ["columns", "quantiles", "moments", "quantiles"] && steps.suffix(2) == ["final", "metrics"])
+        // Stopped by the tolerance: a final pass relabels under the last centroids. With --tol 0
+        // only an iteration that changes no label stops it, and that round's pass is the final one.
+        #expect(steps.prefix(4) == ["columns", "quantiles", "moments", "quantiles"], "\(steps)")
+        #expect(steps.suffix(2) == (strict ? ["lloyd", "metrics"] : ["final", "metrics"]) && steps.contains("final") == !strict, "\(steps)")
         let single = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("single.json").utf8)) as? [String: Any])
         let split = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("model.json").utf8)) as? [String: Any])
         #expect(split["cluster_sizes"] as? [Int] == single["cluster_sizes"] as? [Int])

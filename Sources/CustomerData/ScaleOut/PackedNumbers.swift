@@ -5,26 +5,50 @@ import Foundation
 /// far quicker to write and read than decimals. A sample round sends 100,000 rows of 16
 /// doubles; a quantile round thousands of counts per column.
 public enum PackedNumbers {
-    public static func string(_ values: [Double]) -> String { pack(values.map { $0.bitPattern }) }
+    public static func string(_ values: [Double]) -> String { pack(values) }
 
-    public static func string(_ values: [Int]) -> String { pack(values.map { UInt64(bitPattern: Int64($0)) }) }
+    public static func string(_ values: [Int]) -> String { pack(values) }
 
     /// The doubles `text` holds; nil when it is not base64 of a whole number of doubles.
-    public static func doubles(_ text: String) -> [Double]? { unpack(text)?.map { Double(bitPattern: $0) } }
+    public static func doubles(_ text: String) -> [Double]? { unpack(text, as: Double.self) }
 
     /// The integers `text` holds; nil when it is not base64 of a whole number of 8-byte integers.
-    public static func integers(_ text: String) -> [Int]? { unpack(text)?.map { Int(Int64(bitPattern: $0)) } }
+    public static func integers(_ text: String) -> [Int]? { unpack(text, as: Int.self) }
 
-    private static func pack(_ words: [UInt64]) -> String {
-        words.map(\.littleEndian).withUnsafeBytes { Data($0) }.base64EncodedString()
+    // The bytes of the array as they are on a little-endian host (every host Swift targets
+    // here); swapped on a big-endian one.
+    private static func pack<Number: PackedNumber>(_ values: [Number]) -> String {
+        #if _endian(little)
+        return values.withUnsafeBytes { Data($0) }.base64EncodedString()
+        #else
+        return values.map { $0.swapped }.withUnsafeBytes { Data($0) }.base64EncodedString()
+        #endif
     }
 
-    private static func unpack(_ text: String) -> [UInt64]? {
+    private static func unpack<Number: PackedNumber>(_ text: String, as: Number.Type) -> [Number]? {
         guard let data = Data(base64Encoded: text), data.count % 8 == 0 else { return nil }
-        var words = [UInt64](repeating: 0, count: data.count / 8)
-        _ = words.withUnsafeMutableBytes { data.copyBytes(to: $0) }
-        return words.map { UInt64(littleEndian: $0) }
+        var values = [Number](repeating: .zero, count: data.count / 8)
+        _ = values.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+        #if _endian(little)
+        return values
+        #else
+        return values.map { $0.swapped }
+        #endif
     }
+}
+
+/// The 8-byte numbers `PackedNumbers` packs (Int is 8 bytes on the 64-bit hosts persona builds for).
+protocol PackedNumber {
+    static var zero: Self { get }
+    var swapped: Self { get }
+}
+
+extension Int: PackedNumber {
+    var swapped: Int { byteSwapped }
+}
+
+extension Double: PackedNumber {
+    var swapped: Double { Double(bitPattern: bitPattern.byteSwapped) }
 }
 
 extension KeyedEncodingContainer {

@@ -95,6 +95,15 @@ public struct KMeansFit: Codable, Sendable {
         }
     }
 
+    /// A Lloyd round of one partition: its share of the iteration, and the final pass's
+    /// statistics under the same centroids. When the iteration converges strictly (no label
+    /// changed, so the centroids come back unchanged, bit for bit) the final pass would find
+    /// exactly these labels and distances, and its round is skipped.
+    public struct LloydOutput: Codable, Sendable, Equatable {
+        public var lloyd: LloydPartial
+        public var final: FinalPartial
+    }
+
     /// The metrics pass of one partition: distances to the cluster means, and the rows of the
     /// silhouette sample.
     public struct MetricsPartial: Codable, Sendable, Equatable {
@@ -200,25 +209,15 @@ public struct KMeansFit: Codable, Sendable {
                 return try StepFile.json(collect(scaled, offset: offset, labels: nil))
             case .lloyd:
                 guard let centroids else { throw StepFile.noWork(file, "lloyd") }
-                return try StepFile.json(KMeans.partial(scaled, centroids: try Matrix(rowArrays: centroids),
-                                                        previous: try previous.map { try Matrix(rowArrays: $0) }, threads: threads))
+                let (partial, labels, squared) = try KMeans.assignedPartial(scaled, centroids: try Matrix(rowArrays: centroids),
+                                                                            previous: try previous.map { try Matrix(rowArrays: $0) },
+                                                                            threads: threads)
+                return try StepFile.json(LloydOutput(lloyd: partial, final: finalPartial(scaled, pipeline: pipeline, labels: labels,
+                                                                                          squaredDistances: squared, k: centroids.count)))
             case .final:
                 guard let centroids else { throw StepFile.noWork(file, "final") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
-                let k = centroids.count
-                let original = pipeline.clusterSums(scaled, labels: labels, k: k)
-                let d = scaled.columns
-                var sums = [Double](repeating: 0, count: k * d)  // row by row, as the nested loop adds them
-                sums.withUnsafeMutableBufferPointer { total in
-                    scaled.storage.withUnsafeBufferPointer { x in
-                        for (i, label) in labels.enumerated() {
-                            let (to, from) = (Int(label) * d, i * d)
-                            for f in 0..<d { total[to + f] += x[from + f] }
-                        }
-                    }
-                }
-                return try StepFile.json(FinalPartial(counts: original.counts, sums: (0..<k).map { Array(sums[$0 * d..<($0 + 1) * d]) },
-                                                      originalSums: original.sums, inertia: squared.reduce(0, +)))
+                return try StepFile.json(finalPartial(scaled, pipeline: pipeline, labels: labels, squaredDistances: squared, k: centroids.count))
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
@@ -253,6 +252,23 @@ public struct KMeansFit: Codable, Sendable {
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: source, error)
         }
+    }
+
+    /// The final pass's statistics of a partition from its labels and squared distances.
+    private func finalPartial(_ scaled: Matrix, pipeline: FeaturePipeline, labels: [Int32], squaredDistances: [Double], k: Int) -> FinalPartial {
+        let original = pipeline.clusterSums(scaled, labels: labels, k: k)
+        let d = scaled.columns
+        var sums = [Double](repeating: 0, count: k * d)  // row by row, as the nested loop adds them
+        sums.withUnsafeMutableBufferPointer { total in
+            scaled.storage.withUnsafeBufferPointer { x in
+                for (i, label) in labels.enumerated() {
+                    let (to, from) = (Int(label) * d, i * d)
+                    for f in 0..<d { total[to + f] += x[from + f] }
+                }
+            }
+        }
+        return FinalPartial(counts: original.counts, sums: (0..<k).map { Array(sums[$0 * d..<($0 + 1) * d]) },
+                            originalSums: original.sums, inertia: squaredDistances.reduce(0, +))
     }
 
     /// SEGMENTS.csv of one partition (with its header; empty for a partition without rows)
@@ -361,7 +377,8 @@ public struct KMeansFit: Codable, Sendable {
             case .lloyd:
                 guard let centroids else { throw StepFile.noWork(file, "lloyd") }
                 let offsets = partRows.indices.map { partRows[..<$0].reduce(0, +) }
-                let merged = try LloydPartial.merged(parts.map { try StepFile.decode(LloydPartial.self, $0, file: file) }, offsets: offsets)
+                let outputs = try parts.map { try StepFile.decode(LloydOutput.self, $0, file: file) }
+                let merged = try LloydPartial.merged(outputs.map(\.lloyd), offsets: offsets)
                 let current = try Matrix(rowArrays: centroids)
                 let (moved, shift) = try KMeans.step(centroids: current, merged: merged)
                 state.iterations += 1
@@ -377,23 +394,13 @@ public struct KMeansFit: Codable, Sendable {
                 if state.converged || state.iterations >= specification.maxIterations {
                     state.previous = nil
                     state.next = .final
+                    if state.strictConvergence && moved.storage == current.storage {
+                        // `KMeans.fit` keeps this pass's labels; the final pass would repeat it.
+                        state = try state.finished(with: outputs.map(\.final))
+                    }
                 }
             case .final:
-                guard let centroids else { throw StepFile.noWork(file, "final") }
-                let finals = try parts.map { try StepFile.decode(FinalPartial.self, $0, file: file) }
-                var total = try addFinals(finals)
-                // Clusters numbered by decreasing size, ties in their order (`orderedBySize`).
-                let order = total.counts.indices.sorted { total.counts[$0] != total.counts[$1] ? total.counts[$0] > total.counts[$1] : $0 < $1 }
-                total = FinalPartial(counts: order.map { total.counts[$0] }, sums: order.map { total.sums[$0] },
-                                     originalSums: order.map { total.originalSums[$0] }, inertia: total.inertia)
-                state.centroids = order.map { centroids[$0] }
-                state.final = total
-                if state.restartInertias.isEmpty { state.restartInertias = [total.inertia] }
-                let n = rows
-                var rng = SeededRandom(seed: specification.seed, stream: 0x5111)
-                state.sampleRows = n > specification.silhouetteLimit
-                    ? rng.sampleIndices(min(specification.silhouetteSample, n), from: n).sorted() : Array(0..<n)
-                state.next = .metrics
+                state = try finished(with: try parts.map { try StepFile.decode(FinalPartial.self, $0, file: file) })
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
                 let metrics = try parts.map { try StepFile.decode(MetricsPartial.self, $0, file: file) }
@@ -406,6 +413,27 @@ public struct KMeansFit: Codable, Sendable {
         } catch let error as NumericError {
             throw SegmentationError.numeric(file: file, error)
         }
+        return state
+    }
+
+    /// The state after the final pass (`finals`: every partition's, in order): clusters
+    /// numbered by decreasing size, then the metrics round.
+    private func finished(with finals: [FinalPartial]) throws -> KMeansFit {
+        guard let centroids else { throw StepFile.noWork(file, "final") }
+        var state = self
+        var total = try addFinals(finals)
+        // Clusters numbered by decreasing size, ties in their order (`orderedBySize`).
+        let order = total.counts.indices.sorted { total.counts[$0] != total.counts[$1] ? total.counts[$0] > total.counts[$1] : $0 < $1 }
+        total = FinalPartial(counts: order.map { total.counts[$0] }, sums: order.map { total.sums[$0] },
+                             originalSums: order.map { total.originalSums[$0] }, inertia: total.inertia)
+        state.centroids = order.map { centroids[$0] }
+        state.final = total
+        if state.restartInertias.isEmpty { state.restartInertias = [total.inertia] }
+        let n = rows
+        var rng = SeededRandom(seed: specification.seed, stream: 0x5111)
+        state.sampleRows = n > specification.silhouetteLimit
+            ? rng.sampleIndices(min(specification.silhouetteSample, n), from: n).sorted() : Array(0..<n)
+        state.next = .metrics
         return state
     }
 

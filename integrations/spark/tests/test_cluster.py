@@ -129,7 +129,7 @@ def test_local_files_give_the_results_of_the_text(spark, persona, data, tmp_path
     reported = rounds_reported(err)
     assert reported[0] == ("columns", 0, 5)
     assert all(r[1:] == (5, 0) for r in reported[1:]) and reported[-1][0] == "segments"
-    assert {"lloyd", "final", "metrics"} <= {r[0] for r in reported}
+    assert {"lloyd", "metrics"} <= {r[0] for r in reported}  # (and "final" unless a Lloyd round changed no label)
     assert "segments (kept by the metrics round;" in err
     assert run_cluster(spark, persona, data, tmp_path, "text", ["--no-local-files"]) == kept
     assert not glob.glob(os.path.join(SparkFiles.getRootDirectory(), "persona-local-*", "*")), "the run's files are left"
