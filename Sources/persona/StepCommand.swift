@@ -96,10 +96,15 @@ struct PlanClusterStep: ParsableCommand {
     @Option(help: ArgumentHelp("Field separator of the partitions: one ASCII character or 'tab'.", valueName: "CHAR"))
     var delimiter: String = ","
 
+    @Option(name: .customLong("collect-limit"),
+            help: ArgumentHelp("An exact median's interval holding at most this many values is sent as values, else counted in buckets first (one more round). Default: \(QuantileSearch([]).collectLimit).", valueName: "N"))
+    var collectLimit: Int?
+
     @Option(help: ArgumentHelp("Where to write the state.", valueName: "STATE.json"))
     var out: String
 
     func validate() throws {
+        if let collectLimit, collectLimit < 0 { throw ValidationError("--collect-limit must be 0 or more; got \(collectLimit)") }
         guard k >= 1 else { throw ValidationError("--k must be a whole number >= 1; got \(k)") }
         guard ScalingMethod(rawValue: scale) != nil else {
             throw ValidationError("--scale must be one of zscore, robust, minmax, none; got '\(scale)'")
@@ -135,6 +140,7 @@ struct PlanClusterStep: ParsableCommand {
             spec.scale = ScalingMethod(rawValue: scale) ?? .zscore
             spec.delimiter = try separator()
             spec.deferFills = true  // the medians of columns with no blank cell ride on the first k-means round
+            spec.collectLimit = collectLimit
             var clustering = KMeansFit.Specification(k: k)
             clustering.seed = seed
             clustering.nInit = nInit

@@ -235,8 +235,9 @@ struct StepCommandTests {
             return Double(seed >> 11) / Double(1 << 53)
         }
         // `crowded`: 20,000 values of x within 2e-8 of 1, one slice of the column statistics'
-        // key histogram, too many to send at once: the sample round narrows the search and a
-        // quantile round after it finds the median.
+        // key histogram, more than --collect-limit 16384 lets the sample round send: it narrows
+        // the search and a quantile round after it finds the median. By default (131,072 values)
+        // the sample round sends them.
         var lines = ["id,x,y"]
         for i in 0..<20_000 {
             let x = crowded ? 1 + 1e-12 * Double(Int(uniform() * 20_000)) : 50 * uniform() - 10
@@ -246,10 +247,20 @@ struct StepCommandTests {
         try runner.write("fills.csv", text)
         let parts = try partitions(runner, text, name: "fills.csv", cuts: [6_000, 13_000])
         #expect(try runner.run(["cluster", runner.path("fills.csv"), "--id", "id", "--k", "3", "--out", "single.csv", "--model", "single.json"]).status == 0)
-        #expect(try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--out", "state.json"]).status == 0)
+        var byDefault: String?
+        if crowded {
+            #expect(try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--out", "state.json"]).status == 0)
+            #expect(try drive(runner, parts: parts) == ["columns", "sample", "final", "metrics"])
+            byDefault = try runner.read("model.json")
+        }
+        #expect(try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--out", "state.json"]
+                               + (crowded ? ["--collect-limit", "16384"] : [])).status == 0)
         let steps = try drive(runner, parts: parts)
         // 20,000 rows fit in the k-means++ sample, so no Lloyd round: the sample's fit is the whole file's.
         #expect(steps == (crowded ? ["columns", "sample", "quantiles", "final", "metrics"] : ["columns", "sample", "final", "metrics"]))
+        if let byDefault { #expect(try runner.read("model.json") == byDefault, "the same model, one round sooner") }
+        let negative = try runner.run(["step", "plan-cluster", "fills.csv", "--id", "id", "--k", "3", "--collect-limit=-1", "--out", "bad.json"])
+        #expect(negative.status != 0 && negative.stderr.contains("--collect-limit must be 0 or more; got -1"), "\(negative.stderr)")
         let single = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("single.json").utf8)) as? [String: Any])
         let split = try #require(try JSONSerialization.jsonObject(with: Data(runner.read("model.json").utf8)) as? [String: Any])
         // The fills exactly; the scaler's means and deviations (merged moments) to rounding.

@@ -37,6 +37,9 @@ public struct PipelineFit: Codable, Sendable {
         /// the matrix): the search for them then rides on later rounds (`fillsPending`).
         /// nil: no (a driver that runs those rounds says yes).
         public var deferFills: Bool?
+        /// An order statistic's interval holding at most this many values is sent as values
+        /// rather than counted in buckets (`QuantileSearch.collectLimit`); nil: its default.
+        public var collectLimit: Int?
 
         public init(source: String, idColumn: String) {
             self.source = source
@@ -51,6 +54,7 @@ public struct PipelineFit: Codable, Sendable {
             case textColumns = "text_columns"
             case scalerRowsColumn = "scaler_rows_column"
             case deferFills = "defer_fills"
+            case collectLimit = "collect_limit"
         }
     }
 
@@ -239,7 +243,7 @@ public struct PipelineFit: Codable, Sendable {
                     wanted.append((column.name, rank, column.present, low, high))
                 }
             }
-            state.search = try QuantileSearch(wanted).narrowed(by: histograms, file: file)
+            state.search = try search(wanted).narrowed(by: histograms, file: file)
             return try state.afterSearch()
         case .quantiles:
             guard let search else { throw StepFile.noWork(file, "quantiles") }
@@ -254,6 +258,13 @@ public struct PipelineFit: Codable, Sendable {
         }
     }
 
+    /// A search for the order statistics `wanted`, with the specification's collect limit.
+    private func search(_ wanted: [(column: String, rank: Int, count: Int, minimum: Double, maximum: Double)]) -> QuantileSearch {
+        var search = QuantileSearch(wanted)
+        if let limit = specification.collectLimit { search.collectLimit = limit }
+        return search
+    }
+
     /// The state once the moments of `unscaled`'s features are known: the robust scaler's
     /// quartile search, or the fitted pipeline.
     private func withMoments(_ moments: FeatureMoments) throws -> PipelineFit {
@@ -266,7 +277,7 @@ public struct PipelineFit: Codable, Sendable {
                 let ranks = Set([0.25, 0.5, 0.75].flatMap { ColumnStatistics.quantileRanks(count: moments.count, $0) })
                 for rank in ranks.sorted() { wanted.append((name, rank, moments.count, moments.minimums[j], moments.maximums[j])) }
             }
-            state.search = QuantileSearch(wanted)
+            state.search = search(wanted)
             state.next = .quantiles
             return try state.afterSearch()
         }

@@ -125,6 +125,7 @@ class LocalRounds:
         """One round of `persona step`: the outputs (stdout) in partition order."""
         binary, run_id = self.binary, self.run_id
         files = {"state.json": state_bytes}
+        self.batched = None
         with_matrix = step in self.matrix_steps  # (no `self` in what tasks run: it holds the SparkContext)
 
         def on_text(part, keep):
