@@ -135,7 +135,7 @@ struct BatchReadStep: ParsableCommand {
     func validate() throws { try KeptPartitions.checkName(name, option: "NAME") }
 
     func run() throws {
-        for partition in try KeptPartitions.Partition.listed(FileHandle.standardInput.readDataToEndOfFile()) {
+        for partition in try KeptPartitions.Partition.listed(try StandardInput()) {
             guard let data = FileManager.default.contents(atPath: KeptPartitions.beside(partition, name)) else {
                 FileHandle.standardOutput.write(Data("\(partition.index)\tmissing\n".utf8))
                 continue
@@ -194,17 +194,16 @@ enum KeptPartitions {
         }
 
         /// The partitions listed in `input`, one per non-empty line.
-        static func listed(_ input: Data) throws -> [Partition] {
-            try input.withUnsafeBytes { bytes in
-                var partitions = [Partition]()
-                var start = 0
-                while start < bytes.count {
-                    let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-                    if end > start { partitions.append(try Partition(line: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))) }
-                    start = end + 1
-                }
-                return partitions
+        static func listed(_ input: StandardInput) throws -> [Partition] {
+            let bytes = UnsafeRawBufferPointer(input.bytes)
+            var partitions = [Partition]()
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                if end > start { partitions.append(try Partition(line: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))) }
+                start = end + 1
             }
+            return partitions
         }
     }
 
@@ -214,7 +213,7 @@ enum KeptPartitions {
     /// partition listed on stdin whose file is the one written, printing one line for each.
     static func run(_ make: () throws -> Work) throws {
         BLASConfiguration.setThreadCount(1)
-        let partitions = try Partition.listed(FileHandle.standardInput.readDataToEndOfFile())
+        let partitions = try Partition.listed(try StandardInput())
         let work = Result { try make() }
         for partition in partitions {
             let outcome = identity(of: partition.path) != partition.identity ? "missing" : self.outcome(work, partition)

@@ -135,7 +135,7 @@ struct SplitStep: ParsableCommand {
 
 /// All of stdin in one buffer, grown with realloc (which moves a large block's pages rather
 /// than copying them): a split is tens of megabytes, and neither zero-filling nor copying it
-/// as it arrives is free.
+/// as it arrives is free. Every `persona step` command that Spark pipes into reads it so.
 final class StandardInput {
     private(set) var bytes: UnsafeMutableBufferPointer<UInt8>
 

@@ -118,12 +118,24 @@ struct StepCommandTests {
         // Squared distances: c 0, d 1, e 16; largest first, local row numbers.
         #expect(far.map { $0["row"] as? Int } == [2, 1])
         #expect(far.map { $0["squared_distance"] as? Double } == [16, 1])
-        // The final pass's statistics under the same centroids (used when the round converges
-        // strictly): e in cluster 0; c and d in 1; inertia 16 + 0 + 1.
-        let final = try #require(output["final"] as? [String: Any])
+        // Labels changed (there were none before): no final pass's statistics.
+        #expect(output["final"] == nil)
+
+        // The next iteration, from centroids 5/3 (a, b, e) and 10.5 (c, d): partition 1's labels
+        // stay, so it sends the final pass's statistics under those centroids (used when no
+        // partition's label changes): e in cluster 0; c and d in 1; inertia (4 - 5/3)² + 0.5² + 0.5².
+        let outputs = try parts.indices.map { i in
+            try runner.write("out\(i).json", try runner.run(["step", "lloyd", parts[i], "--state", "state.json", "--part", "\(i)"]).stdout)
+        }
+        #expect(try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "state.json", "--model", "model.json"]).status == 0)
+        let again = try runner.run(["step", "lloyd", parts[1], "--state", "state.json", "--part", "1"])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect((second["lloyd"] as? [String: Any])?["changed"] as? Int == 0)
+        let final = try #require(second["final"] as? [String: Any])
         #expect(final["counts"] as? [Int] == [1, 2])
         #expect(final["sums"] as? [[Double]] == [[4], [21]] && final["original_sums"] as? [[Double]] == [[4], [21]])
-        #expect(final["inertia"] as? Double == 17)
+        let inertia = try #require(final["inertia"] as? Double)
+        #expect(abs(inertia - (49.0 / 9 + 0.5)) <= 1e-12, "\(inertia)")
     }
 
     @Test("the whole loop on three partitions gives persona cluster's labels, inertia and model, loadable by --apply",

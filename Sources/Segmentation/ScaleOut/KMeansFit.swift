@@ -95,13 +95,14 @@ public struct KMeansFit: Codable, Sendable {
         }
     }
 
-    /// A Lloyd round of one partition: its share of the iteration, and the final pass's
-    /// statistics under the same centroids. When the iteration converges strictly (no label
-    /// changed, so the centroids come back unchanged, bit for bit) the final pass would find
-    /// exactly these labels and distances, and its round is skipped.
+    /// A Lloyd round of one partition: its share of the iteration, and, when none of its
+    /// labels changed, the final pass's statistics under the same centroids. When the whole
+    /// iteration converges strictly (no label changed anywhere, so the centroids come back
+    /// unchanged, bit for bit) the final pass would find exactly these labels and distances,
+    /// and its round is skipped.
     public struct LloydOutput: Codable, Sendable, Equatable {
         public var lloyd: LloydPartial
-        public var final: FinalPartial
+        public var final: FinalPartial?
     }
 
     /// The metrics pass of one partition: distances to the cluster means, and the rows of the
@@ -212,8 +213,10 @@ public struct KMeansFit: Codable, Sendable {
                 let (partial, labels, squared) = try KMeans.assignedPartial(scaled, centroids: try Matrix(rowArrays: centroids),
                                                                             previous: try previous.map { try Matrix(rowArrays: $0) },
                                                                             threads: threads)
-                return try StepFile.json(LloydOutput(lloyd: partial, final: finalPartial(scaled, pipeline: pipeline, labels: labels,
-                                                                                          squaredDistances: squared, k: centroids.count)))
+                // Only an iteration in which no partition's label changes can stand for the final pass.
+                let final = partial.changed == 0
+                    ? finalPartial(scaled, pipeline: pipeline, labels: labels, squaredDistances: squared, k: centroids.count) : nil
+                return try StepFile.json(LloydOutput(lloyd: partial, final: final))
             case .final:
                 guard let centroids else { throw StepFile.noWork(file, "final") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
@@ -394,9 +397,10 @@ public struct KMeansFit: Codable, Sendable {
                 if state.converged || state.iterations >= specification.maxIterations {
                     state.previous = nil
                     state.next = .final
-                    if state.strictConvergence && moved.storage == current.storage {
+                    let finals = outputs.compactMap(\.final)
+                    if state.strictConvergence && moved.storage == current.storage && finals.count == outputs.count {
                         // `KMeans.fit` keeps this pass's labels; the final pass would repeat it.
-                        state = try state.finished(with: outputs.map(\.final))
+                        state = try state.finished(with: finals)
                     }
                 }
             case .final:
