@@ -23,6 +23,10 @@ struct SplitStep: ParsableCommand {
             (DIR/part-NNNNN/scaled.matrix), then 'ok' and the output in base64 or 'error' and \
             persona's message, separated by tabs: the line 'persona step batch' and 'batch-apply' read in the \
             later rounds. Prints nothing for a split without lines.
+
+            With --file, the split is read from that file itself (the input, at the same path \
+            on every executor, as Spark requires of file: paths) and stdin holds only the \
+            split's start offset, one of --starts: the JVM then moves no text at all.
             """)
 
     @Argument(help: ArgumentHelp("The state's first map step (columns for cluster, labels for churn).", valueName: "STEP"))
@@ -46,6 +50,9 @@ struct SplitStep: ParsableCommand {
     @Option(help: ArgumentHelp("The run's directory for kept files on this machine.", valueName: "DIR"))
     var keep: String
 
+    @Option(help: ArgumentHelp("Read the split from this file (uncompressed) instead of pairs on stdin; stdin holds the split's start offset.", valueName: "PATH"))
+    var file: String?
+
     func validate() throws {
         try KeptPartitions.checkName(name, option: "--name")
         guard firstPart >= 0 else { throw ValidationError("--first-part must be 0 or more; got \(firstPart)") }
@@ -64,12 +71,23 @@ struct SplitStep: ParsableCommand {
         BLASConfiguration.setThreadCount(1)
         let input = try StandardInput()
         guard input.bytes.count > 0 else { return }  // an empty split: the driver runs it on its (empty) text
-        let (first, length) = try Self.unpair(input.bytes)
-        let index = firstPart + max(0, try splitStarts().filter { $0 < first }.count - 1)
+        let starts = try splitStarts()
+        let index: Int
+        let source: Result<SplitText, Error>
+        if let file {
+            let start = try Self.startOffset(input.bytes, starts: starts)
+            index = firstPart + start.split
+            source = Result { try SplitText(file: file, from: start.offset, to: start.end) }
+            guard (try? source.get())?.isEmpty != true else { return }  // no line starts in it
+        } else {
+            let (first, length) = try Self.unpair(input.bytes)
+            index = firstPart + max(0, starts.filter { $0 < first }.count - 1)
+            source = .success(SplitText(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: input.bytes[..<length]))))
+        }
         let folder = (keep as NSString).appendingPathComponent(String(format: "part-%05d", index))
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
-        let kept = Result { try keepFile(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: input.bytes[..<length])), at: path, in: folder) }
+        let kept = Result { try keepFile(try source.get(), at: path, in: folder) }
         let identity = KeptPartitions.identity(of: path) ?? ""
         let partition = KeptPartitions.Partition(index: index, path: path, identity: identity, matrix: matrix)
         let work = Result { () throws -> (KeptPartitions.Partition) throws -> [UInt8] in
@@ -80,16 +98,26 @@ struct SplitStep: ParsableCommand {
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
+    /// The split's start offset on stdin (with --file) → which of `starts` it is, and where the
+    /// split ends (the next start, or the end of the file: `nil`).
+    static func startOffset(_ bytes: UnsafeMutableBufferPointer<UInt8>, starts: [Int]) throws -> (offset: Int, split: Int, end: Int?) {
+        let text = String(decoding: UnsafeBufferPointer(bytes), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let offset = Int(text), let split = starts.firstIndex(of: offset) else {
+            throw ValidationError("stdin: expected the split's start offset, one of --starts; got '\(text.prefix(200))'")
+        }
+        return (offset, split, split + 1 < starts.count ? starts[split + 1] : nil)
+    }
+
     /// The header and `body` as the partition file, whole or not at all (a temporary name, then
     /// renamed); a scratch file, not synced.
-    private func keepFile(_ body: UnsafeRawBufferPointer, at path: String, in folder: String) throws {
+    private func keepFile(_ text: SplitText, at path: String, in folder: String) throws {
         guard let header = FileManager.default.contents(atPath: headerFile)?
             .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first else {
             throw CustomerDataError.unreadable(file: headerFile, reason: "no such file, or no permission")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         do {
-            try ScratchFile.write(Array(header) + [UInt8(ascii: "\n")], body, to: path)
+            try ScratchFile.write(Array(header) + [UInt8(ascii: "\n")], text.lines, to: path, tail: text.ending)
         } catch let failure as ScratchFile.Failure {
             throw CustomerDataError.unreadable(file: path, reason: "cannot write it (\(failure.problem))")
         }
@@ -130,6 +158,59 @@ struct SplitStep: ParsableCommand {
             return written
         }()
         return (first ?? 0, length)
+    }
+}
+
+/// The lines of one split, without the header: the pairs of stdin rewritten in place, or the
+/// bytes of the input file itself (mapped), read as Hadoop's text input reads a split: the
+/// lines that start after its first byte, up to and including its end (the first split also
+/// the line at 0, the header, which is left out).
+final class SplitText {
+    let lines: UnsafeRawBufferPointer
+    /// A newline when the file's last line has none (the pairs' lines all end in one).
+    let ending: [UInt8]
+    private var mapping: (address: UnsafeMutableRawPointer, length: Int)?
+
+    var isEmpty: Bool { lines.isEmpty }
+
+    init(_ lines: UnsafeRawBufferPointer) {
+        (self.lines, ending) = (lines, [])
+    }
+
+    /// - Parameter end: the next split's start; `nil` for the file's last split.
+    /// - Throws: `CustomerDataError.unreadable` naming the file.
+    init(file: String, from start: Int, to end: Int?) throws {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CustomerDataError.unreadable(file: file, reason: "cannot open it on this executor (errno \(errno)): a file: input must be at the same path on every executor")
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw CustomerDataError.unreadable(file: file, reason: "errno \(errno)") }
+        let size = Int(info.st_size)
+        guard size > 0 else {
+            (lines, ending) = (UnsafeRawBufferPointer(start: nil, count: 0), [])
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw CustomerDataError.unreadable(file: file, reason: "cannot map it (errno \(errno))")
+        }
+        mapping = (address, size)
+        let bytes = UnsafeRawBufferPointer(start: address, count: size)
+        /// Just past the first newline at or after `from`; `size` when there is none.
+        func lineStart(after from: Int) -> Int {
+            guard from < size, let found = memchr(address + from, Int32(UInt8(ascii: "\n")), size - from) else { return size }
+            return address.distance(to: found) + 1
+        }
+        let last = min(end ?? size, size)
+        let first = lineStart(after: start)  // the line at `start` itself is the previous split's (or the header)
+        let stop = first > last ? first : lineStart(after: last)
+        lines = UnsafeRawBufferPointer(rebasing: bytes[first..<max(first, stop)])
+        ending = !lines.isEmpty && lines.last != UInt8(ascii: "\n") ? [UInt8(ascii: "\n")] : []
+    }
+
+    deinit {
+        if let mapping { munmap(mapping.address, mapping.length) }
     }
 }
 

@@ -160,6 +160,28 @@ struct StepBatchTests {
         // A split without lines prints nothing (the driver runs it on its text).
         let empty = try runner.run(common, stdin: "")
         #expect(empty.status == 0 && empty.stdout.isEmpty)
+
+        // --file: the same splits read from the file itself, stdin holding the split's start; the
+        // file's last line without its newline gets one. The third split starts inside the last
+        // line, so no line starts in it.
+        try runner.write("x.csv", rows.joined(separator: "\n"))
+        for (start, lines, part) in [(0, 0...3, 4), (offsets[3], 4...5, 5)] {
+            let direct = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(start)\n")
+            #expect(direct.status == 0, "\(direct.stderr)")
+            let kept = runner.path("keep/part-0000\(part)/x.csv")
+            let expected = ([rows[0]] + lines.filter { $0 > 0 }.map { rows[$0] }).joined(separator: "\n") + "\n"
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == expected)
+            let columns = try runner.run(["step", "columns", kept, "--state", "state.json", "--part", "\(part)"])
+            #expect(direct.stdout == "\(part)\t\(kept)\t\(try identity(kept))\t\(runner.path("keep/part-0000\(part)/scaled.matrix"))\tok\t"
+                    + Data(columns.stdout.utf8).base64EncodedString() + "\n")
+        }
+        let past = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(offsets[5] + 2)\n")
+        #expect(past.status == 0 && past.stdout.isEmpty, "\(past.stdout)")
+        let notAStart = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "7\n")
+        #expect(notAStart.status != 0 && notAStart.stderr.contains("stdin: expected the split's start offset, one of --starts; got '7'"))
+        let missing = try runner.run(common + ["--file", runner.path("gone.csv")], stdin: "0\n")
+        #expect(missing.status == 0 && missing.stdout.hasPrefix("4\t") && missing.stdout.contains("\terror\tpersona: error: ")
+                && missing.stdout.contains("gone.csv") && missing.stdout.contains("must be at the same path on every executor"), "\(missing.stdout)")
         // A bad cell: the line carries persona's message (line numbers of the kept file).
         #expect(try runner.run(["step", "plan-cluster", "x.csv", "--id", "id", "--k", "2", "--numeric", "x", "--out", "strict.json"]).status == 0)
         let bad = try runner.run(common.map { $0 == "state.json" ? "strict.json" : $0 }, stdin: "(31,f,zz,1)\n(40,g,2,2)\n")

@@ -157,9 +157,9 @@ public enum ScratchFile {
         public let problem: String
     }
 
-    /// Writes `head` then `body` to `path`.
+    /// Writes `head`, `body`, then `tail` to `path`.
     /// - Throws: `Failure` saying what went wrong; the temporary file is removed.
-    public static func write(_ head: [UInt8], _ body: UnsafeRawBufferPointer, to path: String) throws {
+    public static func write(_ head: [UInt8], _ body: UnsafeRawBufferPointer, to path: String, tail: [UInt8] = []) throws {
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(head)),
               let file = FileHandle(forWritingAtPath: temporary) else {
@@ -172,6 +172,7 @@ public enum ScratchFile {
             if let base = body.baseAddress {
                 try file.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: body.count, deallocator: .none))
             }
+            if !tail.isEmpty { try file.write(contentsOf: tail) }
             try file.close()
         } catch {
             throw Failure(problem: error.localizedDescription)

@@ -11,7 +11,8 @@ from .session import fail, find_binary, ship, spark_session
 def common(parser):
     parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*]).")
     parser.add_argument("--partitions", type=int, default=None, metavar="N",
-                        help="Partitions to split the input into (default: as Spark splits it).")
+                        help="Partitions to split the input into (default: as Spark splits it, one per block; a single "
+                             "file's splits raised to a multiple of the default parallelism while they stay above 4 MB).")
     parser.add_argument("--persona-bin", default=None, metavar="PATH",
                         help="The persona binary shipped to executors (default: persona on PATH).")
     parser.add_argument("--delimiter", default=",", metavar="CHAR", help="Field separator (default: ',').")

@@ -111,7 +111,7 @@ class LocalRounds:
         self.lines = None  # the same, one partition per core
         self.stubs = {}  # index → the partition without its text (file and lines, for messages): `stub`
         self.first_indices = set()  # partitions the first round's lines hold
-        self.piped_text = False  # the last round read the text piped from the JVM
+        self.piped_text = ""  # how the last round read the text, when the JVM piped it (or its splits' starts)
         self.rewritten_lines = {}  # index → line of a partition whose files a later round wrote again
         self.shipped = None  # driver directory of the files shipped with addFile
         self.read = self.rewritten = 0
@@ -198,15 +198,23 @@ class LocalRounds:
         state = self.ship("state.json", state_bytes)
         header = self.ship("header.csv", (piped_input.header + "\n").encode("utf-8"))
         keep = os.path.join(executor_root(self.sc), "persona-local-%s" % self.run_id)
-        piped = None
+        piped, how = None, set()
         for split in piped_input.files:
             command = [self.executor_binary(), "step", "split", step, "--state", state, "--header-file", header,
                        "--name", piped_input.name, "--starts", ",".join(str(s) for s in split.starts),
                        "--first-part", str(split.offset), "--keep", keep]
-            rdd = split.pairs.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
+            if split.local_path is not None:
+                # persona reads each split from the file itself: the JVM pipes only its start
+                # (one task per split, as Spark's own), not its lines.
+                starts = self.sc._jsc.parallelize([str(s) for s in split.starts], len(split.starts))
+                rdd = starts.pipe(command + ["--file", split.local_path], {"OPENBLAS_NUM_THREADS": "1"})
+                how.add("the splits read from the file by persona")
+            else:
+                rdd = split.pairs.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
+                how.add("the text piped from the JVM")
             piped = rdd if piped is None else piped.union(rdd)
         self.first = piped.cache()
-        self.piped_text = True
+        self.piped_text = " and ".join(sorted(how))
         outputs = self.first_outputs()
         self.rerun_missing(outputs, on_text)
         return outputs
@@ -335,8 +343,8 @@ class LocalRounds:
                                          % (executor.ERROR_START, expected, name, executor.ERROR_END))
 
     def describe(self, step):
-        piped = "; the text piped from the JVM" if self.piped_text else ""
-        self.piped_text = False
+        piped = "; " + self.piped_text if self.piped_text else ""
+        self.piped_text = ""
         return "%s; partitions: %d from local files, %d from the text" % (piped, self.read, self.rewritten)
 
     def close(self):

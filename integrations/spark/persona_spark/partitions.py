@@ -15,9 +15,11 @@ from .executor import Part
 
 # One file's Spark splits, for a first round piped from the JVM: the file's name, its JVM RDD
 # of (byte offset, line) pairs (Hadoop's text input, the records SparkContext.textFile reads),
-# the byte offset where each split starts, the first split's partition index, and a function
-# giving each split's first line index (a JVM job over the file: called only for messages).
-TextSplits = namedtuple("TextSplits", "name pairs starts offset line_starts")
+# the byte offset where each split starts, the first split's partition index, a function
+# giving each split's first line index (a JVM job over the file: called only for messages),
+# and the file's local path when persona can read the splits from it itself (an uncompressed
+# file: path, which Spark requires to be at the same path on every executor), else None.
+TextSplits = namedtuple("TextSplits", "name pairs starts offset line_starts local_path")
 # The input as such splits: its header line, its name (the first file's) and every file's splits.
 PipedInput = namedtuple("PipedInput", "header name files")
 
@@ -121,6 +123,56 @@ class SplitParts:
         return getattr(self._build(), name)
 
 
+def local_path(spark, file):
+    """The local path of a Spark file name persona can read its splits from itself: a file:
+    URI (Spark requires such a file at the same path on every executor) that no Hadoop codec
+    decompresses; None for any other."""
+    sc = spark.sparkContext
+    jvm = sc._jvm
+    path = jvm.org.apache.hadoop.fs.Path(file)
+    uri = path.toUri()
+    if (uri.getScheme() or "file") != "file":
+        return None
+    if jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(sc._jsc.hadoopConfiguration()).getCodec(path) is not None:
+        return None
+    return uri.getPath()
+
+
+def first_line(spark, file, lines, local):
+    """The file's first line as Spark's text reader gives it (None for an empty file): read
+    directly from a local file, else by a JVM job on `lines`, its text RDD."""
+    if local is not None:
+        with open(local, "rb") as f:
+            line = f.readline()
+        if not line:
+            return None
+        line = line.rstrip(b"\n")
+        return (line[:-1] if line.endswith(b"\r") else line).decode("utf-8", "replace")
+    first = lines._jrdd.take(1)  # the JVM RDD of the file's lines that PySpark's textFile wraps
+    return None if first.isEmpty() else first.get(0)
+
+
+def balanced(spark, files, partitions):
+    """The minimum split count to ask Hadoop for: `partitions` when given; for one file, its
+    Spark splits (one per block, at least Spark's default minimum) raised to a multiple of the
+    default parallelism, so that every core gets as many tasks (5 splits on 2 cores run in 3
+    waves, the last with one core idle; 6 run in 3 full ones), unless that makes splits
+    smaller than Spark's cost of opening a file (spark.files.openCostInBytes, 4 MB); else
+    Spark's default minimum."""
+    sc = spark.sparkContext
+    if partitions or len(files) != 1:
+        return partitions or sc.defaultMinPartitions
+    jvm = sc._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(files[0])
+    fs = hadoop_path.getFileSystem(sc._jsc.hadoopConfiguration())
+    status = fs.getFileStatus(hadoop_path)
+    block, size = max(1, status.getBlockSize()), status.getLen()
+    splits = max(sc.defaultMinPartitions, -(-size // block))
+    slots = max(1, sc.defaultParallelism)
+    raised = -(-splits // slots) * slots
+    return raised if size // raised >= 4 << 20 else sc.defaultMinPartitions
+
+
 def _split_parts(spark, files, partitions):
     """(header, name, SplitParts) with one Part per Spark split of the files, or None when
     `partitions` asks for another count. Each split's first line index comes from Spark's own
@@ -129,13 +181,15 @@ def _split_parts(spark, files, partitions):
     sc = spark.sparkContext
     jvm = sc._jvm
     splits, header = [], None
+    minimum = balanced(spark, files, partitions)
     for file in files:
         name = os.path.basename(file)
-        lines = sc.textFile(file, partitions) if partitions else sc.textFile(file)
-        first = lines._jrdd.take(1)  # the JVM RDD of the file's lines that PySpark's textFile wraps
-        if first.isEmpty():
+        lines = sc.textFile(file, minimum)
+        local = local_path(spark, file)
+        first = first_line(spark, file, lines, local)
+        if first is None:
             raise InputError("%s: the file is empty: expected a header row and at least one data row" % name)
-        first = first.get(0).lstrip("\ufeff")
+        first = first.lstrip("\ufeff")
         if header is None:
             header, header_file = first, name
         elif first != header:
@@ -144,23 +198,23 @@ def _split_parts(spark, files, partitions):
         pairs = sc._jsc.hadoopFile(file, jvm.java.lang.Class.forName("org.apache.hadoop.mapred.TextInputFormat"),
                                    jvm.java.lang.Class.forName("org.apache.hadoop.io.LongWritable"),
                                    jvm.java.lang.Class.forName("org.apache.hadoop.io.Text"),
-                                   partitions or sc.defaultMinPartitions)
+                                   minimum)
         starts = [p.inputSplit().value().getStart() for p in pairs.rdd().partitions()]
         if len(starts) != lines.getNumPartitions():
             raise ValueError("Hadoop's splits are not textFile's")  # (the line-by-line way then)
         line_starts = _Once(lambda lines=lines: [p.startIndex() for p in lines._jrdd.zipWithIndex().rdd().partitions()])
-        splits.append((name, lines, pairs, starts, line_starts))
-    total = sum(len(starts) for _, _, _, starts, _ in splits)
+        splits.append((name, lines, pairs, starts, line_starts, local))
+    total = sum(len(split[3]) for split in splits)
     if partitions and total != partitions:
         return None
     offset, input_name, text_splits = 0, os.path.basename(files[0]), []
-    for name, lines, pairs, starts, line_starts in splits:
-        text_splits.append(TextSplits(name, pairs, starts, offset, line_starts))
+    for name, lines, pairs, starts, line_starts, local in splits:
+        text_splits.append(TextSplits(name, pairs, starts, offset, line_starts, local))
         offset += len(starts)
 
     def build():
         rdds = []
-        for (name, lines, _, _, line_starts), split in zip(splits, text_splits):
+        for (name, lines, _, _, line_starts, _), split in zip(splits, text_splits):
             def part(i, it, name=name, starts=line_starts(), offset=split.offset):
                 rows = list(it)
                 line = starts[i] + 1

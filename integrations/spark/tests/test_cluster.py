@@ -13,7 +13,7 @@ from pyspark import SparkFiles
 
 from conftest import run_persona
 from helpers import assert_segments_equal, read_json, relative
-from persona_spark import cluster, local_cache
+from persona_spark import cluster, local_cache, partitions
 from persona_spark.cli import main
 
 FEATURES = "recency_days,frequency,total_spend,avg_basket,return_rate,discount_share,email_open_rate,sessions_30d"
@@ -201,36 +201,43 @@ def test_segments_applied_when_the_metrics_round_reran(spark, persona, data, tmp
     assert "segments (applied to the kept files;" in err
 
 
-def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys):
-    """Spark's own splits (no --partitions): the first round pipes each split's lines from
-    the JVM into persona step split, and gives the bytes of the round run on each
-    partition's text in Python; with more splits than lines some splits are empty, and those
-    partitions run on their text."""
+def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys, monkeypatch):
+    """Spark's own splits (no --partitions): in the first round persona step split reads each
+    split from the file itself (a local file; the JVM pipes only the split's start), or the
+    JVM pipes the split's lines into it (any other input, e.g. on HDFS), and either gives
+    the bytes of the round run on each partition's text in Python; with more splits than
+    lines some splits are empty, and those partitions run on their text."""
     outputs = {}
-    for name, extra in (("piped", []), ("text", ["--no-local-files"])):
+    how = {"direct": "the splits read from the file by persona", "piped": "the text piped from the JVM", "text": None}
+    for name, extra in (("direct", []), ("piped", []), ("text", ["--no-local-files"])):
+        if name == "piped":
+            monkeypatch.setattr(partitions, "local_path", lambda spark, file: None)
         out, model = str(tmp_path / ("%s.csv" % name)), str(tmp_path / ("%s.json" % name))
         assert main(["cluster", data["customers"], "--id", "customer_id", "--k", "4", "--features", FEATURES,
                      "--out", out, "--model", model, "--persona-bin", persona, "--verbose"] + extra, spark=spark) == 0
         err = capsys.readouterr().err
-        assert ("round 1: columns" in err) and (("the text piped from the JVM" in err) == (name == "piped")), err
+        assert "round 1: columns" in err, err
+        for other, said in how.items():
+            assert said is None or (said in err) == (other == name), err
         with open(out, "rb") as f, open(model, "rb") as g:
             outputs[name] = (f.read(), g.read())
-    assert outputs["piped"] == outputs["text"]
+        monkeypatch.undo()
+    assert outputs["direct"] == outputs["text"] and outputs["piped"] == outputs["text"]
 
     tiny = tmp_path / "tiny.csv"
     with open(data["customers"], encoding="utf-8") as f:
         tiny.write_text("".join(f.readlines()[:41]), encoding="utf-8")
     runs = {}
-    for partitions in ("30", "1"):
-        out = str(tmp_path / ("tiny-%s.csv" % partitions))
+    for count in ("30", "1"):
+        out = str(tmp_path / ("tiny-%s.csv" % count))
         assert main(["cluster", str(tiny), "--id", "customer_id", "--k", "2", "--features", FEATURES, "--out", out,
-                     "--partitions", partitions, "--persona-bin", persona, "--verbose"], spark=spark) == 0
+                     "--partitions", count, "--persona-bin", persona, "--verbose"], spark=spark) == 0
         err = capsys.readouterr().err
-        assert "customers in %s partitions" % partitions in err
-        if partitions == "30":
-            assert "the text piped from the JVM" in err
+        assert "customers in %s partitions" % count in err
+        if count == "30":
+            assert "the splits read from the file by persona" in err
         with open(out, "rb") as f:
-            runs[partitions] = f.read()
+            runs[count] = f.read()
     assert runs["30"] == runs["1"]
 
 

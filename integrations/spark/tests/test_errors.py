@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
-from persona_spark import local_cache
+import pytest
+
+from persona_spark import local_cache, partitions
 from persona_spark.cli import main
 
 
@@ -52,10 +54,13 @@ def test_a_failed_job_prints_no_stack_trace(persona, data, tmp_path):
     assert "Traceback" not in err and "at org.apache" not in err and "Py4JJavaError" not in err
 
 
-def test_bad_value_in_a_piped_split_names_the_original_line(spark, persona, data, tmp_path, capsys, monkeypatch):
-    """The first round piped from the JVM (Spark's own splits): the message names the input's
-    line, as persona on the whole file does."""
+@pytest.mark.parametrize("reader", ["persona reads the file", "the JVM pipes the lines"])
+def test_bad_value_in_a_piped_split_names_the_original_line(spark, persona, data, tmp_path, capsys, monkeypatch, reader):
+    """The first round on Spark's own splits, read from the file by persona or piped from the
+    JVM: the message names the input's line, as persona on the whole file does."""
     bad, age = with_bad_age(data, tmp_path, 2900, "old")
+    if reader == "the JVM pipes the lines":
+        monkeypatch.setattr(partitions, "local_path", lambda spark, file: None)
     piped = []
     original = local_cache.LocalRounds.first_piped
 
