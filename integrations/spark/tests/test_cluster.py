@@ -241,6 +241,35 @@ def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys, 
     assert runs["30"] == runs["1"]
 
 
+def test_splits_read_by_persona_with_windows_line_ends_and_no_final_newline(spark, persona, data, tmp_path, capsys):
+    """A file with CRLF line ends and no newline after its last line, in 4 splits (whose
+    starts fall anywhere in lines): the splits persona reads from the file give the bytes of
+    the text moved through Python, and of persona cluster on the whole file with the same
+    start."""
+    with open(data["customers"], encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes("\r\n".join(lines).encode("utf-8"))
+    init, fitted = str(tmp_path / "init.csv"), str(tmp_path / "fitted.json")
+    run_persona(persona, "cluster", data["customers"], "--id", "customer_id", "--k", "3", "--features", FEATURES,
+                "--out", str(tmp_path / "first.csv"), "--model", fitted)
+    perturbed_start(fitted, init, 3)
+    outputs = {}
+    for name, extra in (("direct", []), ("text", ["--no-local-files"])):
+        out = str(tmp_path / ("%s.csv" % name))
+        assert main(["cluster", str(crlf), "--id", "customer_id", "--k", "3", "--features", FEATURES, "--init", init,
+                     "--out", out, "--partitions", "4", "--persona-bin", persona, "--verbose"] + extra, spark=spark) == 0
+        err = capsys.readouterr().err
+        assert ("the splits read from the file by persona" in err) == (name == "direct"), err
+        with open(out, "rb") as f:
+            outputs[name] = f.read()
+    single = str(tmp_path / "single.csv")
+    run_persona(persona, "cluster", str(crlf), "--id", "customer_id", "--k", "3", "--features", FEATURES, "--init", init,
+                "--out", single)
+    assert outputs["direct"] == outputs["text"]
+    assert_segments_equal(str(tmp_path / "direct.csv"), single)
+
+
 def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, monkeypatch):
     """As on a cluster, where the driver cannot read the executors' files: each partition's
     segments come back through `persona step batch-read` a partition at a time, and the file
