@@ -40,6 +40,58 @@ int64_t persona_first_non_finite(const double *x, int64_t n) { return first_wher
 
 int64_t persona_first_exceeding(const double *x, int64_t n, double limit) { return first_where(x, n, limit, beyond); }
 
+// Four lanes (value i in lane i mod 4), each the sequential loop, merged in lane order; only
+// the sign of a zero extreme can differ from the one loop over all values, and that is fixed
+// by finding the first (smallest) or last (largest) zero.
+#define NUMBER_SUMMARY(NAME, T)                                                                        \
+    void NAME(const T *x, int64_t n, int64_t *present, double *low, double *high, int *binary) {      \
+        int64_t count[4] = {0, 0, 0, 0};                                                               \
+        double lo[4] = {INFINITY, INFINITY, INFINITY, INFINITY};                                       \
+        double hi[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};                                   \
+        int other = 0;                                                                                 \
+        int64_t i = 0;                                                                                 \
+        for (; i + 4 <= n; i += 4) {                                                                   \
+            for (int lane = 0; lane < 4; lane++) {                                                     \
+                double v = (double)x[i + lane];                                                        \
+                int number = v == v;                                                                   \
+                count[lane] += number;                                                                 \
+                lo[lane] = v < lo[lane] ? v : lo[lane];                                                \
+                hi[lane] = v >= hi[lane] ? v : hi[lane];                                               \
+                other |= number & (v != 0) & (v != 1);                                                 \
+            }                                                                                          \
+        }                                                                                              \
+        for (; i < n; i++) {                                                                           \
+            double v = (double)x[i];                                                                   \
+            int number = v == v;                                                                       \
+            count[0] += number;                                                                        \
+            lo[0] = v < lo[0] ? v : lo[0];                                                             \
+            hi[0] = v >= hi[0] ? v : hi[0];                                                            \
+            other |= number & (v != 0) & (v != 1);                                                     \
+        }                                                                                              \
+        double l = lo[0], h = hi[0];                                                                   \
+        for (int lane = 1; lane < 4; lane++) {                                                         \
+            l = lo[lane] < l ? lo[lane] : l;                                                           \
+            h = hi[lane] >= h ? hi[lane] : h;                                                          \
+        }                                                                                              \
+        if (l == 0) {                                                                                  \
+            for (int64_t j = 0; j < n; j++) {                                                          \
+                if ((double)x[j] == 0) { l = (double)x[j]; break; }                                    \
+            }                                                                                          \
+        }                                                                                              \
+        if (h == 0) {                                                                                  \
+            for (int64_t j = n - 1; j >= 0; j--) {                                                     \
+                if ((double)x[j] == 0) { h = (double)x[j]; break; }                                    \
+            }                                                                                          \
+        }                                                                                              \
+        *present = count[0] + count[1] + count[2] + count[3];                                          \
+        *low = l;                                                                                      \
+        *high = h;                                                                                     \
+        *binary = !other;                                                                              \
+    }
+
+NUMBER_SUMMARY(persona_number_summary, double)
+NUMBER_SUMMARY(persona_number_summary_f32, float)
+
 void persona_add_column_sums(const double *x, int64_t rows, int64_t d, const double *centre, double *sums) {
     if (centre == NULL) {
         for (int64_t i = 0; i < rows; i++) {

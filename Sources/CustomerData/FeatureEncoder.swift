@@ -12,11 +12,11 @@ public enum FeatureEncoder {
     ///     with no values are left out (and reported) rather than rejected.
     /// - Throws: `CustomerDataError.noValues` for a requested column with no values,
     ///   `.noFeatures` when nothing is left to use.
-    ///   - threads: medians of numeric columns are computed in parallel.
+    ///   - threads: the columns' summaries and the medians of numeric columns are computed in parallel.
     public static func fit(_ table: CustomerTable, features: [String]?, exclude: [String] = [],
                            maxCategories: Int = 50, threads: Int = 1,
                            source: String = "--features") throws -> (FeatureEncoding, EncodingReport) {
-        let summary = ColumnSummary(table)
+        let summary = ColumnSummary(table, threads: threads)
         let chosen = try chooseColumns(summary, features: features, exclude: exclude, source: source)
         return try fit(summary, medians: numericMedians(table, columns: chosen, threads: threads), features: features,
                        exclude: exclude, maxCategories: maxCategories, source: source)

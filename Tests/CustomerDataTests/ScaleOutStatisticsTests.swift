@@ -21,6 +21,44 @@ struct ScaleOutStatisticsTests {
         return ([lines[0]] + lines[rows]).joined(separator: "\n")
     }
 
+    /// The summary of a numeric column as one loop in order computes it (Swift's min and max:
+    /// of equal values, min keeps the earlier and max takes the later).
+    static func sequentialSummary(_ values: [Double]) -> (present: Int, low: Double?, high: Double?, binary: Bool) {
+        var (present, low, high, binary) = (0, Double.infinity, -Double.infinity, true)
+        for v in values where !v.isNaN {
+            present += 1
+            low = min(low, v)
+            high = max(high, v)
+            if v != 0 && v != 1 { binary = false }
+        }
+        return (present, present > 0 ? low : nil, present > 0 ? high : nil, binary)
+    }
+
+    @Test("a numeric column's count, extremes and 0/1 check equal one loop in order's, to the sign of a zero, for doubles and floats")
+    func numberSummaryMatchesTheLoop() {
+        var random = SeededRandom(seed: 7)
+        let pool: [Double] = [0, -0.0, 1, -1, 2.5, .nan, .infinity, -.infinity, 1e-300, -7]
+        for trial in 0..<400 {
+            let n = Int(random.next() % 23)
+            // Draws from a few values of the pool, so that zeros of both signs tie for an extreme.
+            let choices = (0..<3).map { _ in pool[Int(random.next() % UInt64(pool.count))] } + [trial % 2 == 0 ? 0 : -0.0]
+            let values = (0..<n).map { _ in choices[Int(random.next() % UInt64(choices.count))] }
+            for floats in [false, true] {
+                let column = floats ? NumericColumn(floats: values.map { Float($0) }, missingCount: 0)
+                    : NumericColumn(values: values, missingCount: 0)
+                let summary = ColumnSummary.Column(numbers: column, name: "x")
+                let expected = Self.sequentialSummary(floats ? values.map { Double(Float($0)) } : values)
+                #expect(summary.present == expected.present && summary.binary == expected.binary, "\(values)")
+                #expect(summary.minimum?.bitPattern == expected.low?.bitPattern, "minimum of \(values)")
+                #expect(summary.maximum?.bitPattern == expected.high?.bitPattern, "maximum of \(values)")
+            }
+        }
+        let both = ColumnSummary.Column(numbers: NumericColumn(values: [1, -0.0, 3, 0, 2, .nan, -0.0, 5, 0, 1], missingCount: 1), name: "x")
+        #expect(both.minimum?.sign == .minus && both.maximum == 5 && both.present == 9 && both.binary == false)
+        let nonPositive = ColumnSummary.Column(numbers: NumericColumn(values: [-1, -0.0, -3, 0, -2, -0.0], missingCount: 0), name: "x")
+        #expect(nonPositive.maximum?.sign == .minus && nonPositive.minimum == -3)
+    }
+
     @Test("the summaries of two halves, merged, equal the summary of the whole (levels in first-appearance order)")
     func halvesAddUp() throws {
         let first = ColumnSummary(try readCSV(part(1...3), id: "id"))

@@ -91,6 +91,16 @@ int persona_fixed_mmap_threshold(int64_t bytes);
 int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t delimiter, double *const *columns,
                                    int64_t row, int64_t count, const uint8_t **stop);
 
+/// What a numeric column's summary needs of its `n` values, NaN (blank) skipped: how many are
+/// not NaN, the smallest and the largest of them (as a loop `low = v < low ? v : low`,
+/// `high = v >= high ? v : high` in order gives them: of equal zeros, the first for the
+/// smallest and the last for the largest), and whether every one is 0 or 1. With no value,
+/// `*low` is +∞ and `*high` −∞.
+void persona_number_summary(const double *x, int64_t n, int64_t *present, double *low, double *high, int *binary);
+
+/// `persona_number_summary` over floats (widened to doubles).
+void persona_number_summary_f32(const float *x, int64_t n, int64_t *present, double *low, double *high, int *binary);
+
 /// The index of the first of `n` doubles that is NaN or infinite, or −1.
 int64_t persona_first_non_finite(const double *x, int64_t n);
 

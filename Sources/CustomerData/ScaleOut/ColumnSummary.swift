@@ -1,3 +1,4 @@
+import CKernels
 import NumericCore
 
 /// What a table (or one partition of it) says about its columns, in a form that adds up:
@@ -65,22 +66,33 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
     /// The summary of a parsed table; with `forScaleOut`, numeric columns also count their
     /// values by `KeyHistogram` slice and, when no cell is blank, carry their moments.
     /// - Complexity: O(rows) per numeric or text column.
-    public init(_ table: CustomerTable, forScaleOut: Bool = false) {
-        var counter = forScaleOut ? KeyHistogram.Counter() : nil
-        self.init(source: table.source, rows: table.rowCount, columns: zip(table.columnNames, table.columns).map { name, column in
-            switch column {
+    /// - Parameter threads: columns summarized at once.
+    public init(_ table: CustomerTable, forScaleOut: Bool = false, threads: Int = 1) {
+        let (names, columns, rows) = (table.columnNames, table.columns, table.rowCount)
+        let summaries = Parallel.map(count: columns.count, threads: threads) { j -> Column in
+            let name = names[j]
+            switch columns[j] {
             case .identifier: return Column(name: name, kind: .identifier)
             case .skipped: return Column(name: name, kind: .skipped)
             case .numeric(let values):
                 var summary = Column(numbers: values, name: name)
-                summary.keys = counter?.histogram(of: values)
-                if forScaleOut, summary.present == table.rowCount {
-                    summary.moments = (try? Matrix(rows: table.rowCount, columns: 1, storage: values.values)).map(FeatureMoments.init)
+                if forScaleOut, summary.present == rows {
+                    summary.moments = (try? Matrix(rows: rows, columns: 1, storage: values.values)).map(FeatureMoments.init)
                 }
                 return summary
             case .text(let text): return Column(text: text, name: name)
             }
+        }
+        self.init(source: table.source, rows: rows, columns: summaries.map { result in
+            guard case .success(let column) = result else { preconditionFailure("a column summary does not throw") }
+            return column
         })
+        if forScaleOut {  // one counting table (2 MB) for every column, in turn
+            var counter = KeyHistogram.Counter()
+            for (j, column) in columns.enumerated() {
+                if case .numeric(let values) = column { self.columns[j].keys = counter.histogram(of: values) }
+            }
+        }
     }
 
     /// Columns read as numbers in some parts and as text in others: the whole file reads
@@ -129,23 +141,17 @@ extension ColumnSummary.Column {
     init(numbers column: NumericColumn, name: String) {
         self.init(name: name, kind: .numeric)
         var low = Double.infinity, high = -Double.infinity
-        var present = 0
-        var binary = true
-        func scan<Cells: Sequence>(_ cells: Cells) where Cells.Element == Double {
-            for v in cells where !v.isNaN {
-                present += 1
-                low = min(low, v)
-                high = max(high, v)
-                if v != 0 && v != 1 { binary = false }
-            }
-        }
+        var present: Int64 = 0
+        var binary: Int32 = 1
         switch column.storage {
-        case .double(let values): scan(values)
-        case .float(let floats): scan(floats.lazy.map { Double($0) })
+        case .double(let values):
+            values.withUnsafeBufferPointer { persona_number_summary($0.baseAddress, Int64($0.count), &present, &low, &high, &binary) }
+        case .float(let floats):
+            floats.withUnsafeBufferPointer { persona_number_summary_f32($0.baseAddress, Int64($0.count), &present, &low, &high, &binary) }
         }
-        self.present = present
+        self.present = Int(present)
         if present > 0 { (minimum, maximum) = (low, high) }
-        self.binary = binary
+        self.binary = binary != 0
     }
 
     init(text column: TextColumn, name: String) {
