@@ -164,7 +164,8 @@ struct SplitStep: ParsableCommand {
 /// The lines of one split, without the header: the pairs of stdin rewritten in place, or the
 /// bytes of the input file itself (mapped), read as Hadoop's text input reads a split: the
 /// lines that start after its first byte, up to and including its end (the first split also
-/// the line at 0, the header, which is left out).
+/// the line at 0, the header, which is left out). A split of the file with a carriage return
+/// that is not part of a CR LF pair is read as empty (Hadoop ends lines there too).
 final class SplitText {
     let lines: UnsafeRawBufferPointer
     /// A newline when the file's last line has none (the pairs' lines all end in one).
@@ -205,6 +206,17 @@ final class SplitText {
         let last = min(end ?? size, size)
         let first = lineStart(after: start)  // the line at `start` itself is the previous split's (or the header)
         let stop = first > last ? first : lineStart(after: last)
+        // Hadoop also ends a line at a carriage return alone: where one is, its lines are not
+        // these, and the split is left empty (the driver then runs it on Spark's text).
+        var from = min(start, stop)
+        while from < stop, let found = memchr(address + from, Int32(UInt8(ascii: "\r")), stop - from) {
+            let at = address.distance(to: found)
+            if at + 1 >= size || bytes[at + 1] != UInt8(ascii: "\n") {
+                (lines, ending) = (UnsafeRawBufferPointer(start: nil, count: 0), [])
+                return
+            }
+            from = at + 1
+        }
         lines = UnsafeRawBufferPointer(rebasing: bytes[first..<max(first, stop)])
         ending = !lines.isEmpty && lines.last != UInt8(ascii: "\n") ? [UInt8(ascii: "\n")] : []
     }

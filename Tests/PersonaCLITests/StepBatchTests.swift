@@ -175,6 +175,10 @@ struct StepBatchTests {
             #expect(direct.stdout == "\(part)\t\(kept)\t\(try identity(kept))\t\(runner.path("keep/part-0000\(part)/scaled.matrix"))\tok\t"
                     + Data(columns.stdout.utf8).base64EncodedString() + "\n")
         }
+        // A carriage return alone ends a line for Hadoop too: such a split is left to the text.
+        try runner.write("cr.csv", rows[..<3].joined(separator: "\n") + "\r" + rows[3...].joined(separator: "\r\n") + "\n")
+        let lone = try runner.run(common.map { $0 == "x.csv" ? "cr.csv" : $0 } + ["--file", runner.path("cr.csv")], stdin: "0\n")
+        #expect(lone.status == 0 && lone.stdout.isEmpty, "\(lone.stdout) \(lone.stderr)")
         let past = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(offsets[5] + 2)\n")
         #expect(past.status == 0 && past.stdout.isEmpty, "\(past.stdout)")
         let notAStart = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "7\n")

@@ -142,12 +142,18 @@ def first_line(spark, file, lines, local):
     """The file's first line as Spark's text reader gives it (None for an empty file): read
     directly from a local file, else by a JVM job on `lines`, its text RDD."""
     if local is not None:
+        # Hadoop's line ends: LF, CR LF, or CR alone.
+        head = b""
         with open(local, "rb") as f:
-            line = f.readline()
-        if not line:
+            while True:
+                block = f.read(1 << 16)
+                head += block
+                ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+                if ends or not block:
+                    break
+        if not head:
             return None
-        line = line.rstrip(b"\n")
-        return (line[:-1] if line.endswith(b"\r") else line).decode("utf-8", "replace")
+        return head[:min(ends) if ends else len(head)].decode("utf-8", "replace")
     first = lines._jrdd.take(1)  # the JVM RDD of the file's lines that PySpark's textFile wraps
     return None if first.isEmpty() else first.get(0)
 

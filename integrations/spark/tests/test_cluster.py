@@ -241,15 +241,17 @@ def test_first_round_piped_from_the_jvm(spark, persona, data, tmp_path, capsys, 
     assert runs["30"] == runs["1"]
 
 
-def test_splits_read_by_persona_with_windows_line_ends_and_no_final_newline(spark, persona, data, tmp_path, capsys):
-    """A file with CRLF line ends and no newline after its last line, in 4 splits (whose
-    starts fall anywhere in lines): the splits persona reads from the file give the bytes of
-    the text moved through Python, and of persona cluster on the whole file with the same
-    start."""
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"])
+def test_splits_read_by_persona_with_windows_line_ends_and_no_final_newline(spark, persona, data, tmp_path, capsys, line_end):
+    """A file with CRLF (or old Mac CR) line ends and no line end after its last line, in 4
+    splits (whose starts fall anywhere in lines): the splits persona reads from the file give
+    the bytes of the text moved through Python, and of persona cluster on the whole file with
+    the same start. (Hadoop ends a line at a CR alone as well: persona leaves such splits to
+    the text.)"""
     with open(data["customers"], encoding="utf-8") as f:
         lines = f.read().splitlines()
     crlf = tmp_path / "crlf.csv"
-    crlf.write_bytes("\r\n".join(lines).encode("utf-8"))
+    crlf.write_bytes(line_end.join(lines).encode("utf-8"))
     init, fitted = str(tmp_path / "init.csv"), str(tmp_path / "fitted.json")
     run_persona(persona, "cluster", data["customers"], "--id", "customer_id", "--k", "3", "--features", FEATURES,
                 "--out", str(tmp_path / "first.csv"), "--model", fitted)
