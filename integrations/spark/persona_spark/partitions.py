@@ -143,17 +143,16 @@ def first_line(spark, file, lines, local):
     directly from a local file, else by a JVM job on `lines`, its text RDD."""
     if local is not None:
         # Hadoop's line ends: LF, CR LF, or CR alone.
-        head = b""
+        head, empty = bytearray(), True
         with open(local, "rb") as f:
             while True:
                 block = f.read(1 << 16)
-                head += block
-                ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+                empty = empty and not block
+                ends = [i for i in (block.find(b"\n"), block.find(b"\r")) if i >= 0]
+                head += block[:min(ends)] if ends else block
                 if ends or not block:
                     break
-        if not head:
-            return None
-        return head[:min(ends) if ends else len(head)].decode("utf-8", "replace")
+        return None if empty else bytes(head).decode("utf-8", "replace")
     first = lines._jrdd.take(1)  # the JVM RDD of the file's lines that PySpark's textFile wraps
     return None if first.isEmpty() else first.get(0)
 
