@@ -3,8 +3,10 @@
 The driver writes the first state with `persona step plan-cluster`, then repeats: every
 partition runs the step the state names (in a Spark task, on its own rows), the outputs are
 collected in partition order, and `persona step merge` (on the driver: small JSON only) writes
-the next state, until the model is made. Then every partition is assigned with
-`persona cluster --apply MODEL.json` and the segments are written in input order.
+the next state, until the model is made. The segments are the metrics round's (it assigns
+every row to the model's centroids with `persona cluster --apply`'s kernel), else every
+partition is assigned with `persona cluster --apply MODEL.json`; they are written in input
+order.
 """
 
 import json

@@ -92,8 +92,8 @@ def executor_root(sc):
 class LocalRounds:
     """Runs the rounds of `run_rounds` (called as `rounds(step, state_bytes)` → the outputs in
     partition order): the first on the text, which keeps every partition's files where it
-    ran (piped from the JVM into `persona step split` when the input is Spark's own text
-    splits, else in Python tasks); later ones with no Python on the executors at all: the JVM
+    ran (in `persona step split` when the input is Spark's own text splits: reading each split
+    from a local file itself, or fed its lines piped from the JVM; else in Python tasks); later ones with no Python on the executors at all: the JVM
     pipes each task's list of kept files (a cached RDD of lines placed where the first round
     ran) into one `persona step batch` process, which runs the step on each and prints one
     line per partition (RDD.pipe). `read`/`rewritten` count, for the last round, partitions
@@ -190,10 +190,12 @@ class LocalRounds:
         return missing
 
     def first_piped(self, step, state_bytes, on_text):
-        """The first round with the text piped from the JVM: each Spark split's lines, as
-        Hadoop's (byte offset, line) pairs, go into one `persona step split` process, which
-        keeps them as the partition file and prints the line later rounds read. A split
-        without lines prints nothing; those partitions run on their text."""
+        """The first round in one `persona step split` process per Spark split, which keeps
+        the split's lines as the partition file and prints the line later rounds read: for a
+        local file (`TextSplits.local_path`) the JVM pipes only the split's start and persona
+        reads the lines from the file; otherwise the JVM pipes them, as Hadoop's (byte
+        offset, line) pairs. A split without lines (or one persona leaves to Spark's text)
+        prints nothing; those partitions run on their text."""
         piped_input = self.parts.piped_input
         state = self.ship("state.json", state_bytes)
         header = self.ship("header.csv", (piped_input.header + "\n").encode("utf-8"))
