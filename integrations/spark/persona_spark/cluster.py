@@ -21,6 +21,10 @@ from . import executor, local_cache
 from .output import write_parts
 from .partitions import ordered_parts
 
+# The file beside each kept partition that holds its segments (written by the metrics round,
+# or by batch-apply), until the driver takes them.
+SEGMENTS = "segments.csv"
+
 
 def local(binary, arguments):
     """persona on the driver (planning and merging small JSON files)."""
@@ -93,12 +97,12 @@ def segments(rounds, binary, id_column, delimiter, model_bytes):
         return rounds.map(on_text), "applied to the text"
     if rounds.batched == "metrics" and rounds.batch_options.get("metrics"):
         # The metrics round wrote them (`--keep-segments`): its centroids are the model's.
-        return rounds.fetch(rounds.kept_beside("segments.csv"), "segments.csv"), "kept by the metrics round"
+        return rounds.fetch(rounds.kept_beside(SEGMENTS), SEGMENTS), "kept by the metrics round"
     # Each partition's segments stay in a file beside it until the driver takes them, one at a
     # time: 10M rows of segments collected at once would not fit a driver's default heap.
     outputs = rounds.map(on_text, ["step", "batch-apply", "--model", rounds.ship("model.json", model_bytes), "--id", id_column,
-                                   "--delimiter", "tab" if delimiter == "\t" else delimiter, "--keep", "segments.csv"])
-    return rounds.fetch(outputs, "segments.csv"), "applied to the kept files"
+                                   "--delimiter", "tab" if delimiter == "\t" else delimiter, "--keep", SEGMENTS])
+    return rounds.fetch(outputs, SEGMENTS), "applied to the kept files"
 
 
 def plan_arguments(args, input_name, state_path):
@@ -135,7 +139,7 @@ def run(spark, args, binary, name_on_executors):
         kept = local_cache.LocalRounds(spark, parts, name_on_executors, enabled=args.local_files)
         # The last round assigns every row to the model's centroids: it keeps the segments too,
         # so no round of its own applies the model.
-        kept.batch_options["metrics"] = ["--keep-segments", "segments.csv"]
+        kept.batch_options["metrics"] = ["--keep-segments", SEGMENTS]
         try:
             rounds = run_rounds(parts, binary, name_on_executors, work, state_path, model_path, next_step, args.verbose, kept)
             with open(model_path, "rb") as f:

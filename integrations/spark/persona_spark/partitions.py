@@ -138,7 +138,7 @@ def local_path(spark, file):
     return uri.getPath()
 
 
-def first_line(spark, file, lines, local):
+def first_line(lines, local):
     """The file's first line as Spark's text reader gives it (None for an empty file): read
     directly from a local file, else by a JVM job on `lines`, its text RDD."""
     if local is not None:
@@ -191,7 +191,7 @@ def _split_parts(spark, files, partitions):
         name = os.path.basename(file)
         lines = sc.textFile(file, minimum)
         local = local_path(spark, file)
-        first = first_line(spark, file, lines, local)
+        first = first_line(lines, local)
         if first is None:
             raise InputError("%s: the file is empty: expected a header row and at least one data row" % name)
         first = first.lstrip("\ufeff")
