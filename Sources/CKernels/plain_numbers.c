@@ -171,3 +171,44 @@ int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t
     }
     return parsed;
 }
+
+/// 0x80 in each byte of `x` that is zero, 0 in the others (exact: no carry crosses a byte).
+static inline uint64_t zero_bytes(uint64_t x) {
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    return ~(((x & low7) + low7) | x) & ~low7;
+}
+
+int64_t persona_skip_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t delimiter, const uint8_t **stop) {
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t delimiters_word = ones * delimiter, newlines = ones * '\n', returns = ones * '\r', quotes = ones * '"';
+    const uint8_t *first = p;
+    int64_t delimiters = 0;
+    while (p < end) {
+        if (end - p >= 8) {
+            uint64_t word;
+            memcpy(&word, p, 8);
+            if ((zero_bytes(word ^ newlines) | zero_bytes(word ^ returns) | zero_bytes(word ^ quotes)) == 0) {
+                delimiters += __builtin_popcountll(zero_bytes(word ^ delimiters_word));
+                p += 8;
+                continue;
+            }
+        }
+        // A line end or a quote in these eight bytes (or the last few bytes): one at a time.
+        const uint8_t *word_end = end - p >= 8 ? p + 8 : end;
+        for (; p < word_end; p++) {
+            uint8_t b = *p;
+            if (b == '\n' || b == '\r') {
+                *stop = p;
+                return delimiters;
+            }
+            if (b == delimiter) {
+                delimiters++;
+            } else if (b == '"' && (p == first || p[-1] == delimiter)) {
+                *stop = p;
+                return delimiters;
+            }
+        }
+    }
+    *stop = end;
+    return delimiters;
+}

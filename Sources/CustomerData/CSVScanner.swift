@@ -1,3 +1,5 @@
+import CKernels
+
 /// The RFC 4180 record loop: splits a byte range into records and fields and hands each field
 /// (unquoted, `""` turned into `"`) to a `FieldSink`.
 ///
@@ -37,6 +39,9 @@ struct CSVScanner {
         let end = base + bytes.count
         let expected = expectedFields ?? .max
         let delimiter = self.delimiter
+        // Fields from this one on go nowhere: they are passed over eight bytes at a time.
+        let skipFrom = delimiter == CSVScanner.quote || delimiter == CSVScanner.newline || delimiter == CSVScanner.carriageReturn
+            ? Int.max : builders.wantedFields
         var scratch = [UInt8]()
         var p = base
         var line = firstLine
@@ -54,7 +59,15 @@ struct CSVScanner {
             let recordStart = p
             var field = 0
             while true {
-                if p < end, p.pointee == CSVScanner.quote {
+                if field >= skipFrom, p < end, p.pointee != CSVScanner.quote {
+                    var stop: UnsafePointer<UInt8>?
+                    let passed = Int(persona_skip_plain_fields(p, end, delimiter, &stop))
+                    if passed > 0, field + passed >= fieldLimit { throw CustomerDataError.tooManyColumns(file: file, limit: fieldLimit) }
+                    field += passed
+                    p = stop ?? end
+                    // A quoted field: read it as any other (its closing quote may come lines later).
+                    if p < end, p.pointee == CSVScanner.quote { continue }
+                } else if p < end, p.pointee == CSVScanner.quote {
                     scratch.removeAll(keepingCapacity: true)
                     p += 1
                     var closed = false
@@ -152,6 +165,9 @@ struct CSVScanner {
 /// Receives the fields of each record, in order.
 protocol FieldSink {
     mutating func add(column: Int, _ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int)
+    /// Fields from this index on are dropped (`add` does nothing with them), so the scanner
+    /// need not hand them over; `Int.max` when any field may be kept.
+    var wantedFields: Int { get }
     /// Whether plain decimals in this column may be handed over already parsed.
     func isNumeric(column: Int) -> Bool
     mutating func addNumber(column: Int, _ value: Double)
@@ -164,6 +180,8 @@ protocol FieldSink {
 }
 
 extension FieldSink {
+    var wantedFields: Int { .max }
+
     /// One field at a time, through `addNumber`.
     mutating func addNumbers(from column: Int, limit: Int, _ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>,
                              delimiter: UInt8) -> (fields: Int, stop: UnsafePointer<UInt8>) {

@@ -176,6 +176,8 @@ struct ColumnBuilders: FieldSink {
     private var columnNumbers: [UnsafeMutablePointer<Double>?]
     /// How many numeric columns follow one another from each column on (0 for other kinds).
     private let numericRuns: [Int]
+    /// Columns from this one on are all skipped.
+    let wantedFields: Int
     /// The code buffer of each text slot (refreshed with `columnNumbers`).
     private var codeColumns: [UnsafeMutablePointer<Int32>]
     /// Rows whose `endRow` has come; a record cut at the end of a block may have cells at
@@ -211,6 +213,7 @@ struct ColumnBuilders: FieldSink {
         var runs = [Int](repeating: 0, count: kinds.count + 1)
         for j in kinds.indices.reversed() where kinds[j] == .numeric { runs[j] = runs[j + 1] + 1 }
         numericRuns = Array(runs.dropLast())
+        wantedFields = (kinds.lastIndex { $0 != .skip } ?? -1) + 1
         firstNotANumber = [CellProblem?](repeating: nil, count: numericCount)
         firstNonFinite = [CellProblem?](repeating: nil, count: numericCount)
         interners = (0..<textCount).map { _ in ByteInterner(expectedCount: 8) }

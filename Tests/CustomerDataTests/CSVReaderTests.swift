@@ -399,3 +399,63 @@ struct DuplicateFinderTests {
         }
     }
 }
+
+/// Fields after the last column a read keeps are passed over eight bytes at a time
+/// (`persona_skip_plain_fields`): the rows, their lines and the errors must be those of the
+/// byte loop that reads every field.
+@Suite("CSV reading: skipped trailing fields")
+struct CSVSkippedFieldsTests {
+    func read(_ text: String, columns: [String]?) throws -> CustomerTable {
+        var options = CSVReadOptions()
+        options.idColumn = "id"
+        options.columns = columns
+        return try CSVReader.read(bytes: Array(text.utf8), name: "t.csv", options: options)
+    }
+
+    func message(_ text: String, columns: [String]?) -> String {
+        do {
+            _ = try read(text, columns: columns)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("quotes that open a field, quotes inside one, line ends of every kind, long and empty fields")
+    func sameRows() throws {
+        var state: UInt64 = 7
+        func next(_ n: UInt64) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % n)
+        }
+        let tails = ["1.5", "", "abcdefghijklmnopqrstuvwxyz", "ab\"c", "\"x, y\"", "\"two\nlines\"", "\"say \"\"hi\"\"\"",
+                     "-12345678.25", "\"\"", "\"a\r\nb\"", "x\"", "\"q\"tail"]
+        let ends = ["\n", "\r\n", "\r"]
+        var text = "id,a,b,c,d,e"
+        for row in 0..<3_000 {
+            text += ends[next(3)] + "\(row),\(next(1000))"
+            for _ in 0..<4 { text += "," + tails[next(UInt64(tails.count))] }
+        }
+        let kept = try read(text, columns: ["a"])
+        let whole = try read(text, columns: nil)
+        let skipped = kept.columns.filter { if case .skipped = $0 { return true } else { return false } }
+        #expect(kept.rowCount == 3_000 && skipped.count == 4)
+        #expect(ids(kept) == ids(whole) && numbers(kept, "a") == numbers(whole, "a") && kept.rowLines == whole.rowLines)
+        // The same with no final line end.
+        let unended = text + "\n3000,7,\"open\nstill\",x\"y,,last"
+        let cut = try read(unended, columns: ["a"])
+        let cutWhole = try read(unended, columns: nil)
+        #expect(cut.rowCount == 3_001 && numbers(cut, "a")?.last == 7 && cut.rowLines == cutWhole.rowLines)
+    }
+
+    @Test("a record with a field too many or too few, or a quote never closed, in the skipped fields: the same message")
+    func sameErrors() {
+        let head = "id,a,b,c\n1,1,x,y\n2,2,\"p,q\",z\r\n"
+        for (bad, expected) in [("3,3,x,y,extra\n", "t.csv:4: expected 4 fields like the header, found 5"),
+                                ("3,3,x\n", "t.csv:4: expected 4 fields like the header, found 3"),
+                                ("3,3,x,\"never closed\n4,4,x,y\n", "t.csv:4: column 'c' (4): a quoted field is never closed")] {
+            #expect(message(head + bad, columns: ["a"]) == expected)
+            #expect(message(head + bad, columns: nil) == expected)
+        }
+    }
+}

@@ -91,6 +91,13 @@ int persona_fixed_mmap_threshold(int64_t bytes);
 int64_t persona_parse_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t delimiter, double *const *columns,
                                    int64_t row, int64_t count, const uint8_t **stop);
 
+/// Passes over the unquoted fields of a record from `p` (which does not hold a quote) without
+/// reading them, eight bytes at a time: returns how many delimiters it passed, with `*stop` at
+/// the record's end (its first `\n` or `\r`, or `end`) or at a quote that opens a field (the
+/// first byte after a delimiter), which the caller reads. A quote inside a field is part of
+/// it, as the byte loop of `CSVScanner.scan` takes it. `delimiter` is none of `\n`, `\r`, `"`.
+int64_t persona_skip_plain_fields(const uint8_t *p, const uint8_t *end, uint8_t delimiter, const uint8_t **stop);
+
 /// What a numeric column's summary needs of its `n` values, NaN (blank) skipped: how many are
 /// not NaN, the smallest and the largest of them (as a loop `low = v < low ? v : low`,
 /// `high = v >= high ? v : high` in order gives them: of equal zeros, the first for the
