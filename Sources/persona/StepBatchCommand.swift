@@ -158,7 +158,8 @@ enum KeptPartitions {
         index, its file (a CSV with the input's header), the file's identity when it was \
         written (SIZE:INODE:MTIME_NS), and its --matrix-cache path (may be empty); later fields \
         are ignored. Prints one line per partition, in the same order: the index, a tab, then \
-        'ok', a tab and the output in base64; or 'missing' when the file is not there or is not \
+        'json', a tab and the output as it is when it is one line of text (the map steps' \
+        JSON); or 'ok', a tab and the output in base64; or 'missing' when the file is not there or is not \
         the file that was written (the driver then runs that partition on its rows again); or \
         'error', a tab and persona's message. Exits 0 whenever it could read its input lines, \
         so the driver sees every partition's own message rather than the pipe's exit status.
@@ -221,10 +222,17 @@ enum KeptPartitions {
         }
     }
 
-    /// 'ok', a tab and the output in base64; or 'error', a tab and persona's message on one line.
+    /// 'json', a tab and the output as it is, when it is one line (`StepFile.line`: a newline
+    /// at the end and no other line end or tab) of UTF-8; else 'ok', a tab and the output in
+    /// base64; or 'error', a tab and persona's message on one line.
     static func outcome(_ work: Result<Work, Error>, _ partition: Partition) -> String {
         do {
-            return "ok\t" + Data(try work.get()(partition)).base64EncodedString()
+            let output = try work.get()(partition)
+            if output.last == 0x0A, let line = String(validating: output.dropLast(), as: UTF8.self),
+               !line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                return "json\t" + line
+            }
+            return "ok\t" + Data(output).base64EncodedString()
         } catch {
             let message = Terminal.message(for: error).replacingOccurrences(of: "\n", with: " ")
             return "error\t" + message.replacingOccurrences(of: "\t", with: " ")

@@ -279,8 +279,14 @@ struct MergeStep: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the model once it is made.", valueName: "MODEL.json"))
     var model: String?
 
+    @Option(help: ArgumentHelp("Worker threads for the k-means on the sample and the silhouette (the state does not depend on them). Default: all cores.", valueName: "T"))
+    var threads: Int?
+
     func validate() throws {
         guard !outputs.isEmpty else { throw ValidationError("give every partition's output, in partition order") }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1; got \(threads)")
+        }
     }
 
     func run() throws {
@@ -298,7 +304,8 @@ struct MergeStep: ParsableCommand {
                 files.append((try StepFile.json(next), out))
                 if let model, let made = next.model { files.append((try made.json(), model)) }
             } else {
-                let next = try StepFile.read(ClusterScaleOut.self, path: state).merged(with: parts)
+                let next = try StepFile.read(ClusterScaleOut.self, path: state)
+                    .merged(with: parts, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
                 files.append((try StepFile.json(next), out))
                 if let model, let made = next.model { files.append((try made.json(), model)) }
             }

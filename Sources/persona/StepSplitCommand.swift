@@ -20,8 +20,8 @@ struct SplitStep: ParsableCommand {
             Writes the header (--header-file) and the lines to DIR/part-NNNNN/NAME (--keep, \
             --name), runs STEP of the state on it, and prints one line: the partition's index, \
             the file, its identity (SIZE:INODE:MTIME_NS), its matrix path \
-            (DIR/part-NNNNN/scaled.matrix), then 'ok' and the output in base64 or 'error' and \
-            persona's message, separated by tabs: the line 'persona step batch' and 'batch-apply' read in the \
+            (DIR/part-NNNNN/scaled.matrix), then the output as 'persona step batch' prints it ('json' and the output, 'ok' and \
+            the output in base64, or 'error' and persona's message), separated by tabs: the line 'persona step batch' and 'batch-apply' read in the \
             later rounds. Prints nothing for a split without lines.
 
             With --file, the split is read from that file itself (the input, at the same path \

@@ -8,16 +8,23 @@ import Testing
 struct RowSampleCodingTests {
     @Test("values round-trip bit for bit, -0, subnormals and extremes included")
     func roundTrip() throws {
-        let sample = KMeansFit.RowSample(rows: [3, 7, 11], values: [[0.1, -0.0, 1e-310], [.pi, -.greatestFiniteMagnitude, 2],
-                                                                    [5e-324, 1 / 3, -7.25]], labels: [0, 2, 1])
-        let json = try StepFile.json(sample)
+        let sample = KMeansFit.RowSample(rows: [3, 7, 11], columns: 3, values: [0.1, -0.0, 1e-310, .pi, -.greatestFiniteMagnitude, 2,
+                                                                             5e-324, 1 / 3, -7.25], labels: [0, 2, 1])
+        let json = try StepFile.line(sample)
         let back = try StepFile.decode(KMeansFit.RowSample.self, Data(json), file: "out.json")
-        #expect(back.rows == sample.rows && back.labels == sample.labels)
-        #expect(back.values.flatMap { $0.map(\.bitPattern) } == sample.values.flatMap { $0.map(\.bitPattern) })
+        #expect(back.rows == sample.rows && back.labels == sample.labels && back.columns == 3)
+        #expect(back.values.map(\.bitPattern) == sample.values.map(\.bitPattern))
+        // One line (the partition's output passes through Spark's pipe as it is).
+        #expect(json.filter { $0 == 0x0A }.count == 1 && json.last == 0x0A)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
         #expect(object["columns"] as? Int == 3 && (object["values"] as? String)?.count == 9 * 8 / 3 * 4)  // 72 bytes in base64
-        let empty = try StepFile.decode(KMeansFit.RowSample.self, Data(try StepFile.json(KMeansFit.RowSample(rows: [], values: [], labels: nil))), file: "e.json")
-        #expect(empty.rows.isEmpty && empty.values.isEmpty && empty.labels == nil)
+        // Row 2 (position 1) and row 1 (position 0), as a 2x3 matrix.
+        let picked = try back.matrix(picking: [1, 0])
+        #expect(picked.rows == 2 && picked.columns == 3
+                && picked.storage.map(\.bitPattern) == [.pi, -.greatestFiniteMagnitude, 2, 0.1, -0.0, 1e-310].map(\.bitPattern))
+        let none = KMeansFit.RowSample(rows: [], columns: 3, values: [], labels: nil)
+        let empty = try StepFile.decode(KMeansFit.RowSample.self, Data(try StepFile.line(none)), file: "e.json")
+        #expect(empty.rows.isEmpty && empty.values.isEmpty && empty.labels == nil && empty.columns == 3)
     }
 
     @Test("values of the wrong length are refused, naming the file and the shape")

@@ -97,7 +97,7 @@ public struct ChurnScaleOut: Codable, Sendable {
                 if code < 0 { blanks += 1 } else { counts[Int(code)] += 1 }
             }
             let used = column.levels.indices.filter { counts[$0] > 0 }
-            return try StepFile.json(LabelCounts(values: used.map { column.levels[$0] }, counts: used.map { counts[$0] }, blanks: blanks))
+            return try StepFile.line(LabelCounts(values: used.map { column.levels[$0] }, counts: used.map { counts[$0] }, blanks: blanks))
         }
         if features.next != nil { return try features.map(partition: path, threads: threads) }
         guard let newton, let pipeline = features.pipeline, let label, let rows, let positives else {
@@ -121,7 +121,7 @@ public struct ChurnScaleOut: Codable, Sendable {
             let n = Double(rows), ones = Double(positives)
             weights = y.map { $0 == 1 ? n / (2 * ones) : n / (2 * (n - ones)) }
         }
-        return try StepFile.json(try NewtonSearch.Statistics(x, labels: y, weights: weights, beta: newton.candidate))
+        return try StepFile.line(try NewtonSearch.Statistics(x, labels: y, weights: weights, beta: newton.candidate))
     }
 
     /// The state after a round, from every partition's output in partition order.

@@ -78,11 +78,11 @@ public struct ClusterScaleOut: Codable, Sendable {
                 throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the medians are not found yet")
             }
             let table = try CSVReader.read(path: path, options: features.readOptions())
-            let fills = try StepFile.json(try features.fillCounts(table))
+            let fills = try StepFile.line(try features.fillCounts(table))
             if kmeans.next != .sample { return fills }
             // Both outputs as they are, in one JSON object (`SampleWithFills`).
             let sample = try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache, table: table)
-            return Array("{\"fills\": ".utf8) + fills + Array(",\n\"sample\": ".utf8) + sample + Array("}\n".utf8)
+            return Array("{\"fills\":".utf8) + fills.dropLast() + Array(",\"sample\":".utf8) + sample.dropLast() + Array("}\n".utf8)
         }
         guard matrixCache == nil, let path else {
             throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the features are not fitted yet, so there is no matrix to save")
@@ -91,18 +91,20 @@ public struct ClusterScaleOut: Codable, Sendable {
     }
 
     /// The state after a round.
-    public func merged(with parts: [Data]) throws -> ClusterScaleOut {
+    /// - Parameter threads: for the k-means on the sample and the silhouette (the state does
+    ///   not depend on them).
+    public func merged(with parts: [Data], threads: Int = 1) throws -> ClusterScaleOut {
         var state = self
         if let kmeans {
             guard features.fillsPending else {
-                state.kmeans = try kmeans.advanced(with: parts)
+                state.kmeans = try kmeans.advanced(with: parts, threads: threads)
                 return state
             }
             let file = features.specification.source
             if kmeans.next == .sample {
                 let outputs = try parts.map { try StepFile.decode(SampleWithFills.self, $0, file: file) }
                 state.features = try features.withFillCounts(outputs.map(\.fills))
-                state.kmeans = try kmeans.advanced(with: [], samples: outputs.map(\.sample))
+                state.kmeans = try kmeans.advanced(with: [], samples: outputs.map(\.sample), threads: threads)
             } else {
                 state.features = try features.withFillCounts(parts.map { try StepFile.decode(QuantileSearch.Counts.self, $0, file: file) })
             }

@@ -50,11 +50,27 @@ public struct KMeansFit: Codable, Sendable {
     /// rows of decimals.
     public struct RowSample: Codable, Sendable, Equatable {
         public var rows: [Int]
-        public var values: [[Double]]
+        /// The rows' values, row after row, `columns` each (one array: 100,000 rows of their
+        /// own took longer to decode and stack than the k-means run on them).
+        public var values: [Double]
+        public var columns: Int
         public var labels: [Int]?
 
-        public init(rows: [Int], values: [[Double]], labels: [Int]?) {
-            (self.rows, self.values, self.labels) = (rows, values, labels)
+        public init(rows: [Int], columns: Int, values: [Double], labels: [Int]?) {
+            (self.rows, self.columns, self.values, self.labels) = (rows, columns, values, labels)
+        }
+
+        /// The rows as a matrix (rows × columns).
+        public func matrix() throws -> Matrix {
+            try Matrix(rows: rows.count, columns: columns, storage: values)
+        }
+
+        /// The rows at positions `picked` of this sample, as a matrix.
+        func matrix(picking picked: [Int]) throws -> Matrix {
+            var storage = [Double]()
+            storage.reserveCapacity(picked.count * columns)
+            for p in picked { storage += values[p * columns..<(p + 1) * columns] }
+            return try Matrix(rows: picked.count, columns: columns, storage: storage)
         }
 
         enum CodingKeys: String, CodingKey { case rows, values, labels, columns }
@@ -63,8 +79,8 @@ public struct KMeansFit: Codable, Sendable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodePacked(rows, forKey: .rows)
             try container.encodePacked(labels, forKey: .labels)
-            try container.encode(values.first?.count ?? 0, forKey: .columns)
-            try container.encodePacked(values.flatMap { $0 }, forKey: .values)
+            try container.encode(columns, forKey: .columns)
+            try container.encodePacked(values, forKey: .values)
         }
 
         public init(from decoder: Decoder) throws {
@@ -77,8 +93,7 @@ public struct KMeansFit: Codable, Sendable {
                 throw DecodingError.dataCorruptedError(forKey: .values, in: container,
                                                        debugDescription: "not \(rows.count)x\(columns) doubles in base64")
             }
-            (self.rows, self.labels) = (rows, labels)
-            values = (0..<rows.count).map { r in Array(flat[r * columns..<(r + 1) * columns]) }
+            (self.rows, self.columns, self.values, self.labels) = (rows, columns, flat, labels)
         }
     }
 
@@ -207,7 +222,7 @@ public struct KMeansFit: Codable, Sendable {
         do {
             switch next {
             case .sample:
-                return try StepFile.json(collect(scaled, offset: offset, labels: nil))
+                return try StepFile.line(collect(scaled, offset: offset, labels: nil))
             case .lloyd:
                 guard let centroids else { throw StepFile.noWork(file, "lloyd") }
                 let (partial, labels, squared) = try KMeans.assignedPartial(scaled, centroids: try Matrix(rowArrays: centroids),
@@ -216,11 +231,11 @@ public struct KMeansFit: Codable, Sendable {
                 // Only an iteration in which no partition's label changes can stand for the final pass.
                 let final = partial.changed == 0
                     ? finalPartial(scaled, pipeline: pipeline, labels: labels, squaredDistances: squared, k: centroids.count) : nil
-                return try StepFile.json(LloydOutput(lloyd: partial, final: final))
+                return try StepFile.line(LloydOutput(lloyd: partial, final: final))
             case .final:
                 guard let centroids else { throw StepFile.noWork(file, "final") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
-                return try StepFile.json(finalPartial(scaled, pipeline: pipeline, labels: labels, squaredDistances: squared, k: centroids.count))
+                return try StepFile.line(finalPartial(scaled, pipeline: pipeline, labels: labels, squaredDistances: squared, k: centroids.count))
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
                 let (labels, squared) = try KMeansModel(centroids: try Matrix(rowArrays: centroids)).assign(scaled, threads: threads)
@@ -247,7 +262,7 @@ public struct KMeansFit: Codable, Sendable {
                         }
                     }
                 }
-                return try StepFile.json(MetricsPartial(squaredWithin: squaredWithin, rootWithin: rootWithin,
+                return try StepFile.line(MetricsPartial(squaredWithin: squaredWithin, rootWithin: rootWithin,
                                                         sample: collect(scaled, offset: offset, labels: labels)))
             case nil:
                 throw StepFile.noWork(file, "none")
@@ -340,8 +355,11 @@ public struct KMeansFit: Codable, Sendable {
         }
         let (low, high) = (firstAtLeast(offset), firstAtLeast(offset + scaled.rows))
         let rows = Array(wanted[low..<high])
-        return RowSample(rows: rows, values: rows.map { scaled.row($0 - offset) },
-                         labels: labels.map { l in rows.map { Int(l[$0 - offset]) } })
+        let d = scaled.columns
+        var values = [Double]()
+        values.reserveCapacity(rows.count * d)
+        for row in rows { values += scaled.storage[(row - offset) * d..<(row - offset + 1) * d] }
+        return RowSample(rows: rows, columns: d, values: values, labels: labels.map { l in rows.map { Int(l[$0 - offset]) } })
     }
 
     /// Cluster means as `ClusterMetrics` computes them (sum divided by count).
@@ -352,8 +370,9 @@ public struct KMeansFit: Codable, Sendable {
     // MARK: reduce (the driver)
 
     /// The state after a round, from every partition's output in partition order (for the
-    /// sample round, or the samples already decoded: `samples`).
-    public func advanced(with parts: [Data], samples: [RowSample]? = nil) throws -> KMeansFit {
+    /// sample round, or the samples already decoded: `samples`). `threads` run the k-means
+    /// on the sample and the silhouette (the results do not depend on them).
+    public func advanced(with parts: [Data], samples: [RowSample]? = nil, threads: Int = 1) throws -> KMeansFit {
         var state = self
         let outputs = samples?.count ?? parts.count
         guard let pipeline = features.pipeline, let partRows = features.partRows, outputs == partRows.count else {
@@ -365,8 +384,8 @@ public struct KMeansFit: Codable, Sendable {
                 let sample = try merge(try samples ?? parts.map { try StepFile.decode(RowSample.self, $0, file: file) })
                 let config = try KMeans(k: specification.k, initialization: .kMeansPlusPlus, nInit: specification.nInit,
                                         maxIterations: specification.maxIterations, tolerance: specification.tolerance,
-                                        seed: specification.seed)
-                let result = try config.fit(try Matrix(rowArrays: sample.values))
+                                        seed: specification.seed, threads: threads)
+                let result = try config.fit(try sample.matrix())
                 state.centroids = result.model.centroids.rowArrays
                 state.sampleRows = nil
                 state.next = .lloyd
@@ -408,7 +427,7 @@ public struct KMeansFit: Codable, Sendable {
             case .metrics:
                 guard let centroids, let final else { throw StepFile.noWork(file, "metrics") }
                 let metrics = try parts.map { try StepFile.decode(MetricsPartial.self, $0, file: file) }
-                state.model = try model(pipeline: pipeline, centroids: centroids, final: final, metrics: metrics)
+                state.model = try model(pipeline: pipeline, centroids: centroids, final: final, metrics: metrics, threads: threads)
                 state.sampleRows = nil
                 state.next = nil
             case nil:
@@ -442,7 +461,12 @@ public struct KMeansFit: Codable, Sendable {
     }
 
     private func merge(_ samples: [RowSample]) throws -> RowSample {
-        let merged = RowSample(rows: samples.flatMap(\.rows), values: samples.flatMap(\.values),
+        // (A partition without sampled rows says nothing about the columns.)
+        let columns = Set(samples.filter { !$0.rows.isEmpty }.map(\.columns))
+        guard columns.count <= 1 else {
+            throw CustomerDataError.partsDisagree(file: file, problem: "the partitions sent sampled rows of \(columns.sorted().map(String.init).joined(separator: " and ")) columns")
+        }
+        let merged = RowSample(rows: samples.flatMap(\.rows), columns: columns.first ?? 0, values: samples.flatMap(\.values),
                                labels: samples.allSatisfy { $0.labels != nil } ? samples.flatMap { $0.labels ?? [] } : nil)
         guard merged.rows == (sampleRows ?? []) else {
             throw CustomerDataError.partsDisagree(file: file, problem: "the partitions sent \(merged.rows.count) of the \(sampleRows?.count ?? 0) sampled rows")
@@ -470,7 +494,7 @@ public struct KMeansFit: Codable, Sendable {
 
     /// The `persona.kmeans` model, as `ClusterRun.modelJSON` lays it out.
     private func model(pipeline: FeaturePipeline, centroids: [[Double]], final: FinalPartial,
-                       metrics parts: [MetricsPartial]) throws -> ClusterModelFile {
+                       metrics parts: [MetricsPartial], threads: Int) throws -> ClusterModelFile {
         let n = rows
         let d = pipeline.features.count
         let present = final.counts.indices.filter { final.counts[$0] > 0 }
@@ -500,8 +524,8 @@ public struct KMeansFit: Codable, Sendable {
         for (p, row) in sample.rows.enumerated() { position[row] = p }
         let picked = silhouetteRows.compactMap { position[$0] }
         let labels = sample.labels ?? []
-        let silhouette = ClusterMetrics.silhouette(try Matrix(rowArrays: picked.map { sample.values[$0] }),
-                                                   labels: picked.map { Int32(labels[$0]) })
+        let silhouette = ClusterMetrics.silhouette(try sample.matrix(picking: picked),
+                                                   labels: picked.map { Int32(labels[$0]) }, threads: threads)
         let metrics = ClusterMetrics(
             silhouette: silhouette,
             calinskiHarabasz: ClusterMetrics.calinskiHarabasz(means: denseMeans, counts: counts, overall: overall,

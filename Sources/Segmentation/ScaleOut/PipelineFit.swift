@@ -122,7 +122,7 @@ public struct PipelineFit: Codable, Sendable {
         let table = try CSVReader.read(path: path, options: readOptions())
         switch next {
         case .columns:
-            return try StepFile.json(ColumnSummary(table, forScaleOut: true))
+            return try StepFile.line(ColumnSummary(table, forScaleOut: true))
         case .moments:
             guard let unscaled else { throw StepFile.noWork(specification.source, "moments") }
             var matrix = try unscaled.transform(table, threads: threads).matrix
@@ -135,15 +135,15 @@ public struct PipelineFit: Codable, Sendable {
                 }
                 if present.count < table.rowCount { matrix = matrix.selectingRows(present) }
             }
-            return try StepFile.json(FeatureMoments(matrix))
+            return try StepFile.line(FeatureMoments(matrix))
         case .quantiles:
             guard let search else { throw StepFile.noWork(specification.source, "quantiles") }
             if let unscaled {
                 let matrix = try unscaled.transform(table, threads: threads).matrix
                 let names = unscaled.features
-                return try StepFile.json(search.count { name in matrix.column(names.firstIndex(of: name) ?? 0) })
+                return try StepFile.line(search.count { name in matrix.column(names.firstIndex(of: name) ?? 0) })
             }
-            return try StepFile.json(Self.rawCounts(search, table))
+            return try StepFile.line(Self.rawCounts(search, table))
         case nil:
             throw StepFile.noWork(specification.source, "none")
         }

@@ -9,6 +9,15 @@ public enum StepFile {
         try ModelFile.json(value)
     }
 
+    /// A partition's output: the document on one line (keys sorted, no indentation; JSON
+    /// escapes every line end and tab inside strings) and a newline, so that `persona step
+    /// batch` can hand it to the driver as it is, in one field of a tab-separated line.
+    public static func line<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = ModelFile.encoder
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [0x0A]
+    }
+
     /// Decodes a document; `file` names it in the message.
     public static func decode<T: Decodable>(_ type: T.Type, _ data: Data, file: String) throws -> T {
         do {

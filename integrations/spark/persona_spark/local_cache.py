@@ -54,6 +54,12 @@ def paths(run_id, part):
     return os.path.join(folder, part.name), os.path.join(folder, "scaled.matrix")
 
 
+def output(status, payload):
+    """A partition's output from a line of `persona step batch` or `split`: as it is
+    ('json': one line of JSON, passed through the pipe untouched) or in base64 ('ok')."""
+    return payload.encode("utf-8") if status == "json" else base64.b64decode(payload)
+
+
 def step_arguments(step, index, matrix):
     return (["step", step, "{part}", "--state", "{state.json}", "--part", str(index)] +
             (["--matrix-cache", matrix] if matrix else []))
@@ -235,7 +241,7 @@ class LocalRounds:
             if fields[4] == "error":
                 message = executor.translate(fields[5], self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
-            outputs[index] = base64.b64decode(fields[5])
+            outputs[index] = output(fields[4], fields[5])
             self.first_indices.add(index)
             self.paths[index] = fields[1]
         self.list_kept()
@@ -294,8 +300,8 @@ class LocalRounds:
             index, _, rest = text.partition("\t")
             status, _, payload = rest.partition("\t")
             index = int(index)
-            if status == "ok":
-                outputs[index] = base64.b64decode(payload)
+            if status in ("json", "ok"):
+                outputs[index] = output(status, payload)
             elif status == "error":
                 message = executor.translate(payload, self.stub(index))
                 raise executor.PersonaFailed("%s%s (partition %d)%s" % (executor.ERROR_START, message, index, executor.ERROR_END))
