@@ -82,7 +82,14 @@ public struct ClusterScaleOut: Codable, Sendable {
             if kmeans.next != .sample { return fills }
             // Both outputs as they are, in one JSON object (`SampleWithFills`).
             let sample = try kmeans.map(partition: path, part: part, threads: threads, matrixCache: matrixCache, table: table)
-            return Array("{\"fills\":".utf8) + fills.dropLast() + Array(",\"sample\":".utf8) + sample.dropLast() + Array("}\n".utf8)
+            // (Each ends in its newline; slices, since Sequence.dropLast copies byte by byte.)
+            var both = Array("{\"fills\":".utf8)
+            both.reserveCapacity(fills.count + sample.count + 24)
+            both += fills[..<(fills.count - 1)]
+            both += Array(",\"sample\":".utf8)
+            both += sample[..<(sample.count - 1)]
+            both += Array("}\n".utf8)
+            return both
         }
         guard matrixCache == nil, let path else {
             throw SegmentationError.modelFile(file: file, problem: "the '\(step)' round reads the partition's rows: the features are not fitted yet, so there is no matrix to save")
