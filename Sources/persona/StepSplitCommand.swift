@@ -26,7 +26,8 @@ struct SplitStep: ParsableCommand {
 
             With --file, the split is read from that file itself (the input, at the same path \
             on every executor, as Spark requires of file: paths) and stdin holds only the \
-            split's start offset, one of --starts: the JVM then moves no text at all.
+            splits' start offsets, one per line, each one of --starts: the JVM then moves no \
+            text at all, and one process runs every split a task is given, printing a line for each.
             """)
 
     @Argument(help: ArgumentHelp("The state's first map step (columns for cluster, labels for churn).", valueName: "STEP"))
@@ -72,40 +73,49 @@ struct SplitStep: ParsableCommand {
         let input = try StandardInput()
         guard input.bytes.count > 0 else { return }  // an empty split: the driver runs it on its (empty) text
         let starts = try splitStarts()
-        let index: Int
-        let source: Result<SplitText, Error>
+        // The state is read once for all the splits this process is given.
+        let worker = Result { try BatchStep.mapWorker(step: step, state: state, matrixCaches: false) }
         if let file {
-            let start = try Self.startOffset(input.bytes, starts: starts)
-            index = firstPart + start.split
-            source = Result { try SplitText(file: file, from: start.offset, to: start.end) }
-            guard (try? source.get())?.isEmpty != true else { return }  // no line starts in it
+            for start in try Self.startOffsets(input.bytes, starts: starts) {
+                let source = Result { try SplitText(file: file, from: start.offset, to: start.end) }
+                guard (try? source.get())?.isEmpty != true else { continue }  // no line starts in it
+                try keepAndRun(source, index: firstPart + start.split, worker: worker)
+            }
         } else {
             let (first, length) = try Self.unpair(input.bytes)
-            index = firstPart + max(0, starts.filter { $0 < first }.count - 1)
-            source = .success(SplitText(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: input.bytes[..<length]))))
+            let index = firstPart + max(0, starts.filter { $0 < first }.count - 1)
+            try keepAndRun(.success(SplitText(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: input.bytes[..<length])))),
+                           index: index, worker: worker)
         }
+    }
+
+    /// Keeps the split's lines as partition `index`'s file, runs the step on it and prints its line.
+    private func keepAndRun(_ source: Result<SplitText, Error>, index: Int, worker: Result<KeptPartitions.Work, Error>) throws {
         let folder = (keep as NSString).appendingPathComponent(String(format: "part-%05d", index))
         let path = (folder as NSString).appendingPathComponent(name)
         let matrix = (folder as NSString).appendingPathComponent("scaled.matrix")
         let kept = Result { try keepFile(try source.get(), at: path, in: folder) }
         let identity = KeptPartitions.identity(of: path) ?? ""
         let partition = KeptPartitions.Partition(index: index, path: path, identity: identity, matrix: matrix)
-        let work = Result { () throws -> (KeptPartitions.Partition) throws -> [UInt8] in
+        let work = Result { () throws -> KeptPartitions.Work in
             try kept.get()
-            return try BatchStep.mapWorker(step: step, state: state, matrixCaches: false)
+            return try worker.get()
         }
         let line = "\(index)\t\(path)\t\(identity)\t\(matrix)\t\(KeptPartitions.outcome(work, partition))\n"
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
-    /// The split's start offset on stdin (with --file) → which of `starts` it is, and where the
-    /// split ends (the next start, or the end of the file: `nil`).
-    static func startOffset(_ bytes: UnsafeMutableBufferPointer<UInt8>, starts: [Int]) throws -> (offset: Int, split: Int, end: Int?) {
-        let text = String(decoding: UnsafeBufferPointer(bytes), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let offset = Int(text), let split = starts.firstIndex(of: offset) else {
-            throw ValidationError("stdin: expected the split's start offset, one of --starts; got '\(text.prefix(200))'")
+    /// The splits' start offsets on stdin (with --file), one per line → which of `starts` each
+    /// is, and where it ends (the next start, or the end of the file: `nil`).
+    static func startOffsets(_ bytes: UnsafeMutableBufferPointer<UInt8>, starts: [Int]) throws -> [(offset: Int, split: Int, end: Int?)] {
+        let lines = String(decoding: UnsafeBufferPointer(bytes), as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try lines.map { text in
+            guard let offset = Int(text), let split = starts.firstIndex(of: offset) else {
+                throw ValidationError("stdin: expected the splits' start offsets, one per line, each one of --starts; got '\(text.prefix(200))'")
+            }
+            return (offset, split, split + 1 < starts.count ? starts[split + 1] : nil)
         }
-        return (offset, split, split + 1 < starts.count ? starts[split + 1] : nil)
     }
 
     /// The header and `body` as the partition file, whole or not at all (a temporary name, then

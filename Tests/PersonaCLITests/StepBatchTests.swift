@@ -171,6 +171,7 @@ struct StepBatchTests {
         // file's last line without its newline gets one. The third split starts inside the last
         // line, so no line starts in it.
         try runner.write("x.csv", rows.joined(separator: "\n"))
+        var singles = [String]()
         for (start, lines, part) in [(0, 0...3, 4), (offsets[3], 4...5, 5)] {
             let direct = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(start)\n")
             #expect(direct.status == 0, "\(direct.stderr)")
@@ -180,7 +181,16 @@ struct StepBatchTests {
             let columns = try runner.run(["step", "columns", kept, "--state", "state.json", "--part", "\(part)"])
             #expect(direct.stdout == "\(part)\t\(kept)\t\(try identity(kept))\t\(runner.path("keep/part-0000\(part)/scaled.matrix"))\tjson\t"
                     + columns.stdout)
+            singles.append(direct.stdout.replacingOccurrences(of: try identity(kept), with: "IDENTITY"))
         }
+        // Several splits to one process (a task's share): a line for each, in stdin's order, as
+        // the processes of one split each print them; the split without lines prints none.
+        let several = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(offsets[3])\n\(offsets[5] + 2)\n0\n")
+        #expect(several.status == 0, "\(several.stderr)")
+        let keptFiles = [4, 5].map { runner.path("keep/part-0000\($0)/x.csv") }
+        var shown = several.stdout
+        for kept in keptFiles { shown = shown.replacingOccurrences(of: try identity(kept), with: "IDENTITY") }
+        #expect(shown == singles[1] + singles[0])
         // A carriage return alone ends a line for Hadoop too: such a split is left to the text.
         try runner.write("cr.csv", rows[..<3].joined(separator: "\n") + "\r" + rows[3...].joined(separator: "\r\n") + "\n")
         let lone = try runner.run(common.map { $0 == "x.csv" ? "cr.csv" : $0 } + ["--file", runner.path("cr.csv")], stdin: "0\n")
@@ -188,7 +198,7 @@ struct StepBatchTests {
         let past = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "\(offsets[5] + 2)\n")
         #expect(past.status == 0 && past.stdout.isEmpty, "\(past.stdout)")
         let notAStart = try runner.run(common + ["--file", runner.path("x.csv")], stdin: "7\n")
-        #expect(notAStart.status != 0 && notAStart.stderr.contains("stdin: expected the split's start offset, one of --starts; got '7'"))
+        #expect(notAStart.status != 0 && notAStart.stderr.contains("stdin: expected the splits' start offsets, one per line, each one of --starts; got '7'"))
         let missing = try runner.run(common + ["--file", runner.path("gone.csv")], stdin: "0\n")
         #expect(missing.status == 0 && missing.stdout.hasPrefix("4\t") && missing.stdout.contains("\terror\tpersona: error: ")
                 && missing.stdout.contains("gone.csv") && missing.stdout.contains("must be at the same path on every executor"), "\(missing.stdout)")

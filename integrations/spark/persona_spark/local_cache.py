@@ -196,11 +196,11 @@ class LocalRounds:
         return missing
 
     def first_piped(self, step, state_bytes, on_text):
-        """The first round in one `persona step split` process per Spark split, which keeps
-        the split's lines as the partition file and prints the line later rounds read: for a
-        local file (`TextSplits.local_path`) the JVM pipes only the split's start and persona
-        reads the lines from the file; otherwise the JVM pipes them, as Hadoop's (byte
-        offset, line) pairs. A split without lines (or one persona leaves to Spark's text)
+        """The first round in `persona step split`, which keeps each split's lines as the
+        partition file and prints the line later rounds read: for a local file
+        (`TextSplits.local_path`) the JVM pipes only the splits' starts, one process per core
+        taking its share, and persona reads the lines from the file; otherwise the JVM pipes
+        them, as Hadoop's (byte offset, line) pairs, one process per split. A split without lines (or one persona leaves to Spark's text)
         prints nothing; those partitions run on their text."""
         piped_input = self.parts.piped_input
         state = self.ship("state.json", state_bytes)
@@ -212,9 +212,11 @@ class LocalRounds:
                        "--name", piped_input.name, "--starts", ",".join(str(s) for s in split.starts),
                        "--first-part", str(split.offset), "--keep", keep]
             if split.local_path is not None:
-                # persona reads each split from the file itself: the JVM pipes only its start
-                # (one task per split, as Spark's own), not its lines.
-                starts = self.sc._jsc.parallelize([str(s) for s in split.starts], len(split.starts))
+                # persona reads each split from the file itself: the JVM pipes only its start,
+                # not its lines; one process per core runs its share of the splits (a process
+                # per split cost a start and a wait for a task slot each).
+                slots = max(1, min(len(split.starts), self.sc.defaultParallelism))
+                starts = self.sc._jsc.parallelize([str(s) for s in split.starts], slots)
                 rdd = starts.pipe(command + ["--file", split.local_path], {"OPENBLAS_NUM_THREADS": "1"})
                 how.add("the splits read from the file by persona")
             else:
