@@ -298,6 +298,31 @@ struct StepCommandTests {
         #expect(try drive(runner, parts: blankParts, until: "sample").prefix(2) == ["columns", "quantiles"])
     }
 
+    @Test("sampled rows of different widths from two partitions are refused, naming the widths")
+    func sampleWidthsDisagree() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let text = "id,x,y\n" + (0..<300).map { "r\($0),\($0 % 17),\(($0 * 7) % 23)" }.joined(separator: "\n") + "\n"
+        let parts = try partitions(runner, text, name: "wide.csv", cuts: [150])
+        #expect(try runner.run(["step", "plan-cluster", "wide.csv", "--id", "id", "--k", "2", "--sample-size", "50",
+                                "--out", "state.json"]).status == 0)
+        _ = try drive(runner, parts: parts, until: "sample")
+        var outputs = [String]()
+        for (i, part) in parts.enumerated() {
+            let result = try runner.run(["step", "sample", part, "--state", "state.json", "--part", "\(i)"])
+            #expect(result.status == 0, "\(result.stderr)")
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            if i == 0 {
+                // One row of one value where the features are two (packed: 8 bytes of row 0, of 0.0).
+                let narrow: [String: Any] = ["columns": 1, "rows": Data(count: 8).base64EncodedString(), "values": Data(count: 8).base64EncodedString()]
+                if object["sample"] != nil { object["sample"] = narrow } else { object = narrow }
+            }
+            outputs.append(try runner.write("out\(i).json", String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)))
+        }
+        let merged = try runner.run(["step", "merge", "state.json"] + outputs + ["--out", "next.json"])
+        #expect(merged.status == 1 && merged.stderr.contains("the partitions sent sampled rows of 1 and 2 columns"), "\(merged.stderr)")
+    }
+
     @Test("a merge with another round's outputs names the problem")
     func wrongRound() throws {
         let runner = try PersonaRunner()
