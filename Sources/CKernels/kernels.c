@@ -21,6 +21,19 @@ int persona_fixed_mmap_threshold(int64_t bytes) {
 #endif
 }
 
+int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes) {
+#if defined(__GLIBC__)
+    int made = 0;
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL) made += mallopt(M_MMAP_THRESHOLD, (int)mmap_bytes) == 1;
+    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL) made += mallopt(M_TRIM_THRESHOLD, (int)trim_bytes) == 1;
+    return made;
+#else
+    (void)mmap_bytes;
+    (void)trim_bytes;
+    return 0;
+#endif
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif

@@ -214,6 +214,7 @@ enum KeptPartitions {
     /// partition listed on stdin whose file is the one written, printing one line for each.
     static func run(_ make: () throws -> Work) throws {
         BLASConfiguration.setThreadCount(1)
+        PageRelease.keepFreedMemoryForReuse()  // partition after partition, in the same pages
         let partitions = try Partition.listed(try StandardInput())
         let work = Result { try make() }
         for partition in partitions {

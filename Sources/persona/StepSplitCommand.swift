@@ -70,6 +70,7 @@ struct SplitStep: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        PageRelease.keepFreedMemoryForReuse()  // split after split, in the same pages
         let input = try StandardInput()
         guard input.bytes.count > 0 else { return }  // an empty split: the driver runs it on its (empty) text
         let starts = try splitStarts()

@@ -81,6 +81,12 @@ int64_t persona_bracket(const double *v, int64_t n, double low, double high, dou
 /// such setting, or when `MALLOC_MMAP_THRESHOLD_` is set (the environment wins).
 int persona_fixed_mmap_threshold(int64_t bytes);
 
+/// glibc only: serves allocations below `mmap_bytes` from the heap and keeps up to `trim_bytes`
+/// of freed heap memory instead of returning it to the kernel, so that the next allocation of
+/// the same size reuses pages already mapped. Each setting yields to its environment variable
+/// (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`). Returns how many settings it made.
+int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes);
+
 /// Parses up to `count` consecutive CSV fields from `p` that are plain decimals
 /// (`[-]digits[.digits]`, 1 to 15 digits in all, no exponent, no spaces) ending at `delimiter`,
 /// a line end or `end`, and stores field i's value at `columns[i][row]`: the mantissa over an
