@@ -54,6 +54,13 @@ def paths(run_id, part):
     return os.path.join(folder, part.name), os.path.join(folder, "scaled.matrix")
 
 
+def pipe(jrdd, command, env=None):
+    """RDD.pipe of a JVM RDD, the text in UTF-8 both ways: Spark's default is the JVM's own
+    charset, ASCII on an executor with a POSIX locale, where a header or a value outside ASCII
+    failed the task (MalformedInputException) or reached persona as '?'. Spark's buffer size."""
+    return jrdd.pipe(command, env or {}, False, 8192, "UTF-8")
+
+
 def output(status, payload):
     """A partition's output from a line of `persona step batch` or `split`: as it is
     ('json': one line of JSON, passed through the pipe untouched) or in base64 ('ok')."""
@@ -217,10 +224,10 @@ class LocalRounds:
                 # per split cost a start and a wait for a task slot each).
                 slots = max(1, min(len(split.starts), self.sc.defaultParallelism))
                 starts = self.sc._jsc.parallelize([str(s) for s in split.starts], slots)
-                rdd = starts.pipe(command + ["--file", split.local_path], {"OPENBLAS_NUM_THREADS": "1"})
+                rdd = pipe(starts, command + ["--file", split.local_path], {"OPENBLAS_NUM_THREADS": "1"})
                 how.add("the splits read from the file by persona")
             else:
-                rdd = split.pairs.pipe(command, {"OPENBLAS_NUM_THREADS": "1"})
+                rdd = pipe(split.pairs, command, {"OPENBLAS_NUM_THREADS": "1"})
                 how.add("the text piped from the JVM")
             piped = rdd if piped is None else piped.union(rdd)
         self.first = piped.cache()
@@ -296,7 +303,7 @@ class LocalRounds:
     def batch(self, arguments):
         """`persona step batch ARGUMENTS` on every kept partition → outputs in partition order,
         None for a partition whose files are not usable where it ran."""
-        piped = self.lines.pipe([self.executor_binary()] + arguments, {"OPENBLAS_NUM_THREADS": "1"})
+        piped = pipe(self.lines, [self.executor_binary()] + arguments, {"OPENBLAS_NUM_THREADS": "1"})
         outputs = [None] * self.parts.getNumPartitions()
         for text in self.texts(piped).collect():
             index, _, rest = text.partition("\t")
@@ -328,7 +335,7 @@ class LocalRounds:
                     with open(out.decode("utf-8").split("\t")[0], "rb") as f:
                         yield f.read()
             return
-        piped = self.texts(self.listed.pipe([self.executor_binary(), "step", "batch-read", name], {"OPENBLAS_NUM_THREADS": "1"}))
+        piped = self.texts(pipe(self.listed, [self.executor_binary(), "step", "batch-read", name], {"OPENBLAS_NUM_THREADS": "1"}))
         pieces, ready, expected = [], {}, 0
         for text in piped.toLocalIterator(prefetchPartitions=True):
             index, status, payload = (text.split("\t", 2) + [""])[:3]
@@ -369,7 +376,7 @@ class LocalRounds:
         try:
             if self.lines is not None:  # stdin read first: a process that leaves it unread breaks the pipe
                 folder = os.path.join(executor_root(self.sc), "persona-local-%s" % run_id)
-                self.lines.pipe(["sh", "-c", 'cat > /dev/null && rm -rf "$0"', folder]).count()
+                pipe(self.lines, ["sh", "-c", 'cat > /dev/null && rm -rf "$0"', folder]).count()
             else:  # after a failed first round there are no lines: one task per partition, anywhere
                 self.sc.parallelize(range(self.parts.getNumPartitions())).foreach(
                     lambda row: shutil.rmtree(directory(run_id), ignore_errors=True))

@@ -78,6 +78,13 @@ def read_lines(spark, path, min_partitions=None):
     return header, os.path.basename(_files(spark, path)[0]), rdd
 
 
+def kept_name(name):
+    """The name of a partition's file: the input's, without `.gz`. The partition holds the text
+    itself, and persona reads a file named `.gz` as gzip. (Messages still name the input: the
+    lines they point at are translated to the input's file and line.)"""
+    return name[:-3] if name.endswith(".gz") and len(name) > 3 else name
+
+
 def _part(index, name, header, rows):
     """One Part from rows (order, file, line, text) already in order."""
     runs = []
@@ -89,7 +96,7 @@ def _part(index, name, header, rows):
         else:
             runs.append([file, line, 1])
     body = "\n".join(text) + ("\n" if text else "")
-    return Part(index, name, header, body, [tuple(r) for r in runs])
+    return Part(index, kept_name(name), header, body, [tuple(r) for r in runs])
 
 
 class _Once:
@@ -226,12 +233,12 @@ def _split_parts(spark, files, partitions):
                 if starts[i] == 0 and rows:  # the file's header
                     rows, line = rows[1:], line + 1
                 text = "\n".join(rows) + ("\n" if rows else "")
-                return [Part(offset + i, input_name, header, text, [(name, line, len(rows))] if rows else [])]
+                return [Part(offset + i, kept_name(input_name), header, text, [(name, line, len(rows))] if rows else [])]
 
             rdds.append(lines.mapPartitionsWithIndex(part))
         return rdds[0] if len(rdds) == 1 else sc.union(rdds)
 
-    return header, input_name, SplitParts(sc, total, PipedInput(header, input_name, text_splits), build)
+    return header, input_name, SplitParts(sc, total, PipedInput(header, kept_name(input_name), text_splits), build)
 
 
 def ordered_parts(spark, path, partitions=None, cache=True):
