@@ -10,10 +10,19 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <string.h>
+
+#if defined(__GLIBC__)
+/// Whether GLIBC_TUNABLES sets `name` (a later mallopt would override it: the environment wins).
+static int tuned(const char *name) {
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    return tunables != NULL && strstr(tunables, name) != NULL;
+}
+#endif
 
 int persona_fixed_mmap_threshold(int64_t bytes) {
 #if defined(__GLIBC__)
-    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL) return 0;
+    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL || tuned("glibc.malloc.mmap_threshold")) return 0;
     return mallopt(M_MMAP_THRESHOLD, (int)bytes);
 #else
     (void)bytes;
@@ -24,8 +33,10 @@ int persona_fixed_mmap_threshold(int64_t bytes) {
 int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes) {
 #if defined(__GLIBC__)
     int made = 0;
-    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL) made += mallopt(M_MMAP_THRESHOLD, (int)mmap_bytes) == 1;
-    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL) made += mallopt(M_TRIM_THRESHOLD, (int)trim_bytes) == 1;
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL && !tuned("glibc.malloc.mmap_threshold"))
+        made += mallopt(M_MMAP_THRESHOLD, (int)mmap_bytes) == 1;
+    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL && !tuned("glibc.malloc.trim_threshold"))
+        made += mallopt(M_TRIM_THRESHOLD, (int)trim_bytes) == 1;
     return made;
 #else
     (void)mmap_bytes;

@@ -61,9 +61,8 @@ struct CSVScanner {
             while true {
                 if field >= skipFrom, p < end, p.pointee != CSVScanner.quote {
                     var stop: UnsafePointer<UInt8>?
-                    let passed = Int(persona_skip_plain_fields(p, end, delimiter, &stop))
-                    if passed > 0, field + passed >= fieldLimit { throw CustomerDataError.tooManyColumns(file: file, limit: fieldLimit) }
-                    field += passed
+                    // (No `fieldLimit` check here: only the header has one, and its sink keeps every field.)
+                    field += Int(persona_skip_plain_fields(p, end, delimiter, &stop))
                     p = stop ?? end
                     // A quoted field: read it as any other (its closing quote may come lines later).
                     if p < end, p.pointee == CSVScanner.quote { continue }

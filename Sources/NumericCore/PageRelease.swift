@@ -38,10 +38,10 @@ public enum PageRelease {
     }
 
     /// For a process that runs the same work on several partitions in turn (`persona step
-    /// batch`): allocations up to 32 MiB (glibc's largest threshold) come from the heap, and up
+    /// batch`, `batch-apply`, `split`): allocations up to 32 MiB (glibc's largest threshold) come from the heap, and up
     /// to 1 GiB of freed heap stays mapped, so the next partition reuses the pages the last one
-    /// freed instead of faulting in new ones. In the rounds of a 1M-row run on 2 cores that was
-    /// 0.4–0.6 s of 2.6–2.9 s, on a VM where a page's first touch is slow. The process's peak is
+    /// freed instead of faulting in new ones: 0.1–0.6 s of a 2.5–3.0 s persona_spark run on
+    /// 1M rows and 2 cores, on a VM where a page's first touch is slow. The process's peak is
     /// one partition's, as before; it only keeps it until it exits. The environment wins.
     @discardableResult
     public static func keepFreedMemoryForReuse() -> Int {

@@ -177,7 +177,7 @@ enum KeptPartitions {
         }
 
         /// The line's first four fields; the rest (the first round's output, often a
-        /// megabyte of base64) is skipped without being decoded.
+        /// megabyte) is skipped without being decoded.
         init(line: UnsafeRawBufferPointer) throws {
             var fields = [String]()
             var start = 0

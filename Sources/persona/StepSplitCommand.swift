@@ -51,7 +51,7 @@ struct SplitStep: ParsableCommand {
     @Option(help: ArgumentHelp("The run's directory for kept files on this machine.", valueName: "DIR"))
     var keep: String
 
-    @Option(help: ArgumentHelp("Read the split from this file (uncompressed) instead of pairs on stdin; stdin holds the split's start offset.", valueName: "PATH"))
+    @Option(help: ArgumentHelp("Read the splits from this file (uncompressed) instead of pairs on stdin; stdin holds their start offsets, one per line.", valueName: "PATH"))
     var file: String?
 
     func validate() throws {
@@ -70,8 +70,8 @@ struct SplitStep: ParsableCommand {
 
     func run() throws {
         BLASConfiguration.setThreadCount(1)
+        let input = try StandardInput()  // (read first: piped pairs grow best by whole mappings)
         PageRelease.keepFreedMemoryForReuse()  // split after split, in the same pages
-        let input = try StandardInput()
         guard input.bytes.count > 0 else { return }  // an empty split: the driver runs it on its (empty) text
         let starts = try splitStarts()
         // The state is read once for all the splits this process is given.

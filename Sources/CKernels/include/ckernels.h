@@ -78,13 +78,15 @@ int64_t persona_bracket(const double *v, int64_t n, double low, double high, dou
 
 /// glibc only: maps every allocation of `bytes` or more straight from the kernel and unmaps it
 /// when freed (a fixed threshold instead of glibc's growing one). Returns 0 where there is no
-/// such setting, or when `MALLOC_MMAP_THRESHOLD_` is set (the environment wins).
+/// such setting, or when `MALLOC_MMAP_THRESHOLD_` or the `GLIBC_TUNABLES` tunable is set (the
+/// environment wins).
 int persona_fixed_mmap_threshold(int64_t bytes);
 
 /// glibc only: serves allocations below `mmap_bytes` from the heap and keeps up to `trim_bytes`
 /// of freed heap memory instead of returning it to the kernel, so that the next allocation of
 /// the same size reuses pages already mapped. Each setting yields to its environment variable
-/// (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`). Returns how many settings it made.
+/// (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`) and its `GLIBC_TUNABLES` tunable.
+/// Returns how many settings it made.
 int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes);
 
 /// Parses up to `count` consecutive CSV fields from `p` that are plain decimals

@@ -150,13 +150,14 @@ public struct QuantileSearch: Codable, Sendable, Equatable {
         var below = 0
         var inside = [Double]()
         let (low, span) = (target.low, target.high &- target.low)
+        let empty = target.low > target.high  // (then nothing is inside, and `span` has wrapped)
         for v in column {
             // Counted without a branch: about half the values of a median's column are below,
             // in no order a predictor could learn. The one branch (k in [low, high], as one
             // unsigned comparison) is taken by the few values inside.
             let (k, present) = (key(v), v.isNaN ? 0 : 1)
             below &+= (k < low ? 1 : 0) & present
-            if k &- low <= span, present == 1 { inside.append(v) }
+            if k &- low <= span, present == 1, !empty { inside.append(v) }
         }
         return Counts.Target(below: below, buckets: nil, values: inside)
     }
