@@ -13,17 +13,18 @@
 #include <string.h>
 
 #if defined(__GLIBC__)
-/// Whether GLIBC_TUNABLES sets `name` (a later mallopt would override it: the environment wins).
-static int tuned(const char *name) {
+/// mallopt(`option`, `value`) unless the environment sets it (`variable`, or `tunable` in
+/// GLIBC_TUNABLES, which a later mallopt would override): 1 when it was set.
+static int set_unless_given(int option, int64_t value, const char *variable, const char *tunable) {
     const char *tunables = getenv("GLIBC_TUNABLES");
-    return tunables != NULL && strstr(tunables, name) != NULL;
+    if (getenv(variable) != NULL || (tunables != NULL && strstr(tunables, tunable) != NULL)) return 0;
+    return mallopt(option, (int)value) == 1;
 }
 #endif
 
 int persona_fixed_mmap_threshold(int64_t bytes) {
 #if defined(__GLIBC__)
-    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL || tuned("glibc.malloc.mmap_threshold")) return 0;
-    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+    return set_unless_given(M_MMAP_THRESHOLD, bytes, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold");
 #else
     (void)bytes;
     return 0;
@@ -32,12 +33,8 @@ int persona_fixed_mmap_threshold(int64_t bytes) {
 
 int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes) {
 #if defined(__GLIBC__)
-    int made = 0;
-    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL && !tuned("glibc.malloc.mmap_threshold"))
-        made += mallopt(M_MMAP_THRESHOLD, (int)mmap_bytes) == 1;
-    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL && !tuned("glibc.malloc.trim_threshold"))
-        made += mallopt(M_TRIM_THRESHOLD, (int)trim_bytes) == 1;
-    return made;
+    return persona_fixed_mmap_threshold(mmap_bytes)
+        + set_unless_given(M_TRIM_THRESHOLD, trim_bytes, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold");
 #else
     (void)mmap_bytes;
     (void)trim_bytes;

@@ -38,11 +38,12 @@ public enum PageRelease {
     }
 
     /// For a process that runs the same work on several partitions in turn (`persona step
-    /// batch`, `batch-apply`, `split`): allocations up to 32 MiB (glibc's largest threshold) come from the heap, and up
-    /// to 1 GiB of freed heap stays mapped, so the next partition reuses the pages the last one
-    /// freed instead of faulting in new ones: 0.1–0.6 s of a 2.5–3.0 s persona_spark run on
-    /// 1M rows and 2 cores, on a VM where a page's first touch is slow. The process's peak is
-    /// one partition's, as before; it only keeps it until it exits. The environment wins.
+    /// batch`, `batch-apply`, `split`): allocations up to 32 MiB (glibc's largest threshold)
+    /// come from the heap, and up to 1 GiB of freed heap stays mapped, so the next partition
+    /// reuses the pages the last one freed instead of faulting in new ones: 0.1–0.6 s of a
+    /// 2.5–3.0 s persona_spark run on 1M rows and 2 cores, on a VM where a page's first touch
+    /// is slow. The process's peak is one partition's, as before; it only keeps it until it
+    /// exits. The environment wins.
     @discardableResult
     public static func keepFreedMemoryForReuse() -> Int {
         Int(persona_keep_freed_memory(32 << 20, 1 << 30))

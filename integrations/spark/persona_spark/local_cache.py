@@ -207,8 +207,9 @@ class LocalRounds:
         partition file and prints the line later rounds read: for a local file
         (`TextSplits.local_path`) the JVM pipes only the splits' starts, one process per core
         taking its share, and persona reads the lines from the file; otherwise the JVM pipes
-        them, as Hadoop's (byte offset, line) pairs, one process per split. A split without lines (or one persona leaves to Spark's text)
-        prints nothing; those partitions run on their text."""
+        them, as Hadoop's (byte offset, line) pairs, one process per split. A split without
+        lines (or one persona leaves to Spark's text) prints nothing; those partitions run on
+        their text."""
         piped_input = self.parts.piped_input
         state = self.ship("state.json", state_bytes)
         header = self.ship("header.csv", (piped_input.header + "\n").encode("utf-8"))
