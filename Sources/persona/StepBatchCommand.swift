@@ -218,26 +218,46 @@ enum KeptPartitions {
         let partitions = try Partition.listed(try StandardInput())
         let work = Result { try make() }
         for partition in partitions {
-            let outcome = identity(of: partition.path) != partition.identity ? "missing" : self.outcome(work, partition)
-            FileHandle.standardOutput.write(Data("\(partition.index)\t\(outcome)\n".utf8))
+            let outcome = identity(of: partition.path) != partition.identity ? Array("missing".utf8) : self.outcome(work, partition)
+            printLine(Array("\(partition.index)\t".utf8), outcome)
         }
+    }
+
+    /// `head`, `outcome` and a newline on stdout, in one write (an outcome is megabytes in a
+    /// sample round: copied once, not through a String).
+    static func printLine(_ head: [UInt8], _ outcome: [UInt8]) {
+        var line = [UInt8]()
+        line.reserveCapacity(head.count + outcome.count + 1)
+        line += head
+        line += outcome
+        line.append(0x0A)
+        FileHandle.standardOutput.write(Data(line))
     }
 
     /// 'json', a tab and the output as it is, when it is one line (`StepFile.line`: a newline
     /// at the end and no other line end or tab) of UTF-8; else 'ok', a tab and the output in
     /// base64; or 'error', a tab and persona's message on one line.
-    static func outcome(_ work: Result<Work, Error>, _ partition: Partition) -> String {
+    static func outcome(_ work: Result<Work, Error>, _ partition: Partition) -> [UInt8] {
         do {
             let output = try work.get()(partition)
-            if output.last == 0x0A, let line = String(validating: output.dropLast(), as: UTF8.self),
-               !line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return "json\t" + line
-            }
-            return "ok\t" + Data(output).base64EncodedString()
+            if isOneLine(output) { return Array("json\t".utf8) + output[..<(output.count - 1)] }
+            return Array("ok\t".utf8) + Array(Data(output).base64EncodedString().utf8)
         } catch {
             let message = Terminal.message(for: error).replacingOccurrences(of: "\n", with: " ")
-            return "error\t" + message.replacingOccurrences(of: "\t", with: " ")
+            return Array(("error\t" + message.replacingOccurrences(of: "\t", with: " ")).utf8)
         }
+    }
+
+    /// Whether `output` is one line of UTF-8 ending in a newline, with no other line end and no
+    /// tab: memchr for each byte that may not occur (a sample round's output is megabytes).
+    static func isOneLine(_ output: [UInt8]) -> Bool {
+        guard output.last == 0x0A else { return false }
+        let body = output[..<(output.count - 1)]  // (not dropLast: Sequence's copies byte by byte)
+        let clean = body.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return [UInt8(0x0A), 0x0D, 0x09].allSatisfy { memchr(base, Int32($0), bytes.count) == nil }
+        }
+        return clean && String(validating: body, as: UTF8.self) != nil
     }
 
     /// The file named `name` in the folder of `partition`'s file.

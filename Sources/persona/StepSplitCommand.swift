@@ -102,8 +102,7 @@ struct SplitStep: ParsableCommand {
             try kept.get()
             return try worker.get()
         }
-        let line = "\(index)\t\(path)\t\(identity)\t\(matrix)\t\(KeptPartitions.outcome(work, partition))\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+        KeptPartitions.printLine(Array("\(index)\t\(path)\t\(identity)\t\(matrix)\t".utf8), KeptPartitions.outcome(work, partition))
     }
 
     /// The splits' start offsets on stdin (with --file), one per line → which of `starts` each

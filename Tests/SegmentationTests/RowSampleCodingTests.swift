@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CustomerData
 @testable import Segmentation
 
 /// The sampled rows a `sample` or `metrics` round sends: values travel as base64 doubles,
@@ -25,6 +26,34 @@ struct RowSampleCodingTests {
         let none = KMeansFit.RowSample(rows: [], columns: 3, values: [], labels: nil)
         let empty = try StepFile.decode(KMeansFit.RowSample.self, Data(try StepFile.line(none)), file: "e.json")
         #expect(empty.rows.isEmpty && empty.values.isEmpty && empty.labels == nil && empty.columns == 3)
+    }
+
+    /// Packed strings and other values side by side, nested, in arrays and in the wrapper.
+    struct Carrier: Encodable {
+        var sample: KMeansFit.RowSample
+        var samples: [KMeansFit.RowSample]
+        var note: String
+        @PackedIntegers var counts: [Int]?
+        @PackedIntegers var none: [Int]?
+    }
+
+    @Test("StepFile.line puts the packed strings in after encoding: the encoder's own bytes")
+    func packedStringsPutInAfterwards() throws {
+        let values = (0..<3000).map { Double($0) * 0.37 - 500 } + [-0.0, .pi, 1e-310]
+        let big = KMeansFit.RowSample(rows: Array(0..<(values.count / 3)), columns: 3, values: values, labels: nil)
+        let small = KMeansFit.RowSample(rows: [4], columns: 2, values: [1, -1], labels: [7])
+        // A note that looks like a stand-in (a control character, hex digits, a dash and a
+        // number) but holds another nonce: it must come out as the encoder writes it.
+        let carrier = Carrier(sample: big, samples: [small, small, big], note: "\u{1}ffffffff-0 \\u0001 é/\"",
+                              counts: [1, 2, .max], none: nil)
+        let encoder = ModelFile.encoder
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = Array(try encoder.encode(carrier)) + [0x0A]
+        let line = try StepFile.line(carrier)
+        #expect(line == expected)
+        #expect(String(decoding: line, as: UTF8.self).contains(#""note":"\u0001ffffffff-0 \\u0001 é/\"""#))
+        // The encoder is left as it was: a second use writes the same bytes.
+        #expect(try StepFile.line(carrier) == expected)
     }
 
     @Test("values of the wrong length are refused, naming the file and the shape")

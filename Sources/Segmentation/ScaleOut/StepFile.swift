@@ -15,7 +15,7 @@ public enum StepFile {
     public static func line<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = ModelFile.encoder
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value)) + [0x0A]
+        return try PackedNumbers.encoded(value, by: encoder) + [0x0A]
     }
 
     /// Decodes a document; `file` names it in the message.
