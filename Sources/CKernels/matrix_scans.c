@@ -92,19 +92,81 @@ int64_t persona_first_exceeding(const double *x, int64_t n, double limit) { retu
 NUMBER_SUMMARY(persona_number_summary, double)
 NUMBER_SUMMARY(persona_number_summary_f32, float)
 
-void persona_add_column_sums(const double *x, int64_t rows, int64_t d, const double *centre, double *sums) {
-    if (centre == NULL) {
-        for (int64_t i = 0; i < rows; i++) {
-            const double *row = x + i * d;
-            for (int64_t j = 0; j < d; j++) sums[j] += row[j];
-        }
-    } else {
-        for (int64_t i = 0; i < rows; i++) {
-            const double *row = x + i * d;
-            for (int64_t j = 0; j < d; j++) {
-                double deviation = row[j] - centre[j];
-                sums[j] += deviation * deviation;
+/// Columns summed side by side: each block's running sums stay in registers across the rows
+/// (one summed at a time, as before, reloaded and stored its sum for every element).
+enum { sum_block = 8 };
+
+void persona_add_column_sums(const double *restrict x, int64_t rows, int64_t d, const double *restrict centre,
+                             double *restrict sums) {
+    for (int64_t j0 = 0; j0 < d; j0 += sum_block) {
+        if (d - j0 < sum_block) {
+            // The last few columns: one after another.
+            for (int64_t j = j0; j < d; j++) {
+                double sum = sums[j];
+                if (centre == NULL) {
+                    for (int64_t i = 0; i < rows; i++) sum += x[i * d + j];
+                } else {
+                    for (int64_t i = 0; i < rows; i++) {
+                        double deviation = x[i * d + j] - centre[j];
+                        sum += deviation * deviation;
+                    }
+                }
+                sums[j] = sum;
             }
+            break;
+        }
+        double sum[sum_block], at[sum_block];
+        for (int k = 0; k < sum_block; k++) {
+            sum[k] = sums[j0 + k];
+            at[k] = centre == NULL ? 0 : centre[j0 + k];
+        }
+        const double *column = x + j0;
+        if (centre == NULL) {
+            for (int64_t i = 0; i < rows; i++) {
+                for (int k = 0; k < sum_block; k++) sum[k] += column[i * d + k];
+            }
+        } else {
+            for (int64_t i = 0; i < rows; i++) {
+                for (int k = 0; k < sum_block; k++) {
+                    double deviation = column[i * d + k] - at[k];
+                    sum[k] += deviation * deviation;
+                }
+            }
+        }
+        for (int k = 0; k < sum_block; k++) sums[j0 + k] = sum[k];
+    }
+}
+
+void persona_column_extremes(const double *restrict x, int64_t rows, int64_t d, double *restrict minimums,
+                             double *restrict maximums) {
+    for (int64_t j0 = 0; j0 < d; j0 += sum_block) {
+        int64_t width = d - j0 < sum_block ? d - j0 : sum_block;
+        double low[sum_block], high[sum_block];
+        for (int64_t k = 0; k < width; k++) {
+            low[k] = minimums[j0 + k];
+            high[k] = maximums[j0 + k];
+        }
+        const double *column = x + j0;
+        if (width == sum_block) {
+            for (int64_t i = 0; i < rows; i++) {
+                for (int k = 0; k < sum_block; k++) {
+                    double v = column[i * d + k];
+                    low[k] = v < low[k] ? v : low[k];
+                    high[k] = v >= high[k] ? v : high[k];
+                }
+            }
+        } else {
+            for (int64_t i = 0; i < rows; i++) {
+                for (int64_t k = 0; k < width; k++) {
+                    double v = column[i * d + k];
+                    low[k] = v < low[k] ? v : low[k];
+                    high[k] = v >= high[k] ? v : high[k];
+                }
+            }
+        }
+        for (int64_t k = 0; k < width; k++) {
+            minimums[j0 + k] = low[k];
+            maximums[j0 + k] = high[k];
         }
     }
 }

@@ -127,6 +127,12 @@ int64_t persona_first_exceeding(const double *x, int64_t n, double limit);
 /// column the same additions in the same order as a loop over the rows.
 void persona_add_column_sums(const double *x, int64_t rows, int64_t d, const double *centre, double *sums);
 
+/// Lowers each of `minimums` and raises each of `maximums` (`d` each) to the extremes of its
+/// column over `rows` rows of `x`, as Swift's `min(low, v)` and `max(high, v)` in row order
+/// would: a NaN changes neither, and of two equal values (0 and −0) the minimum keeps the
+/// first and the maximum takes the last.
+void persona_column_extremes(const double *x, int64_t rows, int64_t d, double *minimums, double *maximums);
+
 /// The matrix cache's checksum of 8-byte words, in pieces: start the four lanes, update them
 /// with `count` words that begin at word `position` of the whole, finish with the word count.
 void persona_checksum_start(uint64_t lanes[4]);

@@ -1,3 +1,4 @@
+import CKernels
 import NumericCore
 
 /// Per feature: count, mean, sum of squared deviations, minimum and maximum of one partition's
@@ -32,12 +33,8 @@ public struct FeatureMoments: Codable, Sendable, Equatable {
         squaredDeviations = v.map { $0 * Double(data.rows) }
         var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
         data.storage.withUnsafeBufferPointer { x in
-            for i in 0..<data.rows {
-                for j in 0..<d {
-                    low[j] = min(low[j], x[i * d + j])
-                    high[j] = max(high[j], x[i * d + j])
-                }
-            }
+            guard let x = x.baseAddress else { return }  // (no columns)
+            persona_column_extremes(x, Int64(data.rows), Int64(d), &low, &high)
         }
         (minimums, maximums) = (low, high)
     }
