@@ -26,7 +26,15 @@ struct BatchStep: ParsableCommand {
             help: ArgumentHelp("With the metrics round of persona cluster: also write each partition's segments (the rows persona cluster --apply gives) to this file name beside its file, for 'persona step batch-read NAME'.", valueName: "NAME"))
     var keepSegments: String?
 
+    @Option(name: .customLong("keep-outputs"),
+            help: ArgumentHelp("Write each partition's output to this file name beside its file and print 'kept' and the file's path instead of the output (a driver on the same machine reads the file itself, rather than megabytes through the pipe).", valueName: "NAME"))
+    var keepOutputs: String?
+
     func validate() throws {
+        if let keepOutputs {
+            try KeptPartitions.checkName(keepOutputs, option: "--keep-outputs")
+            guard keepOutputs != keepSegments else { throw ValidationError("--keep-outputs and --keep-segments name the same file '\(keepOutputs)'") }
+        }
         if let keepSegments {
             try KeptPartitions.checkName(keepSegments, option: "--keep-segments")
             guard step == KMeansFit.MapStep.metrics.rawValue else {
@@ -36,7 +44,9 @@ struct BatchStep: ParsableCommand {
     }
 
     func run() throws {
-        try KeptPartitions.run { try Self.mapWorker(step: step, state: state, matrixCaches: matrixCaches, keepSegments: keepSegments) }
+        try KeptPartitions.run(keepingOutputsAs: keepOutputs) {
+            try Self.mapWorker(step: step, state: state, matrixCaches: matrixCaches, keepSegments: keepSegments)
+        }
     }
 
     /// The state's map step `step` on one partition, with the state read once; with
@@ -159,7 +169,8 @@ enum KeptPartitions {
         written (SIZE:INODE:MTIME_NS), and its --matrix-cache path (may be empty); later fields \
         are ignored. Prints one line per partition, in the same order: the index, a tab, then \
         'json', a tab and the output as it is when it is one line of text (the map steps' \
-        JSON); or 'ok', a tab and the output in base64; or 'missing' when the file is not there or is not \
+        JSON); or 'ok', a tab and the output in base64; or, with --keep-outputs, 'kept', a tab \
+        and the path of the file beside the partition's that holds the output; or 'missing' when the file is not there or is not \
         the file that was written (the driver then runs that partition on its rows again); or \
         'error', a tab and persona's message. Exits 0 whenever it could read its input lines, \
         so the driver sees every partition's own message rather than the pipe's exit status.
@@ -212,13 +223,14 @@ enum KeptPartitions {
 
     /// Runs the work `make` returns (made once; its error becomes every partition's) on each
     /// partition listed on stdin whose file is the one written, printing one line for each.
-    static func run(_ make: () throws -> Work) throws {
+    static func run(keepingOutputsAs name: String? = nil, _ make: () throws -> Work) throws {
         BLASConfiguration.setThreadCount(1)
         PageRelease.keepFreedMemoryForReuse()  // partition after partition, in the same pages
         let partitions = try Partition.listed(try StandardInput())
         let work = Result { try make() }
         for partition in partitions {
-            let outcome = identity(of: partition.path) != partition.identity ? Array("missing".utf8) : self.outcome(work, partition)
+            let outcome = identity(of: partition.path) != partition.identity
+                ? Array("missing".utf8) : self.outcome(work, partition, keepingAs: name)
             printLine(Array("\(partition.index)\t".utf8), outcome)
         }
     }
@@ -236,10 +248,12 @@ enum KeptPartitions {
 
     /// 'json', a tab and the output as it is, when it is one line (`StepFile.line`: a newline
     /// at the end and no other line end or tab) of UTF-8; else 'ok', a tab and the output in
-    /// base64; or 'error', a tab and persona's message on one line.
-    static func outcome(_ work: Result<Work, Error>, _ partition: Partition) -> [UInt8] {
+    /// base64; or 'error', a tab and persona's message on one line. With `name`: 'kept', a tab
+    /// and the path of the file `name` beside the partition's, which holds the output.
+    static func outcome(_ work: Result<Work, Error>, _ partition: Partition, keepingAs name: String? = nil) -> [UInt8] {
         do {
             let output = try work.get()(partition)
+            if let name { return Array("kept\t".utf8) + Array(try keep(output, beside: partition, as: name).utf8) }
             if isOneLine(output) { return Array("json\t".utf8) + output[..<(output.count - 1)] }
             return Array("ok\t".utf8) + Array(Data(output).base64EncodedString().utf8)
         } catch {
@@ -269,6 +283,9 @@ enum KeptPartitions {
     @discardableResult
     static func keep(_ bytes: [UInt8], beside partition: Partition, as name: String) throws -> String {
         let path = beside(partition, name)
+        guard path != partition.path else {
+            throw ValidationError("\(path): the partition's own file; name its outputs otherwise")
+        }
         do {
             try bytes.withUnsafeBytes { try ScratchFile.write([], $0, to: path) }
         } catch let failure as ScratchFile.Failure {

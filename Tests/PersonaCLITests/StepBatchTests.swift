@@ -57,6 +57,33 @@ struct StepBatchTests {
         #expect(malformed.status != 0 && malformed.stderr.contains("expected INDEX, PART.csv, SIZE:INODE:MTIME_NS and a matrix path"))
     }
 
+    @Test("--keep-outputs: each partition's output in a file beside its own, the step's bytes; the partition's own name refused")
+    func keptOutputs() throws {
+        let runner = try PersonaRunner()
+        defer { runner.cleanUp() }
+        let parts = try caches.atLloyd(runner)
+        let lines = try parts.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t\(runner.path("m\(i).matrix"))" }
+        let batch = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--matrix-caches", "--keep-outputs", "out.json"],
+                                   stdin: lines.joined(separator: "\n") + "\n")
+        #expect(batch.status == 0 && batch.stderr.isEmpty, "\(batch.stderr)")
+        let out = batch.stdout.split(separator: "\n")
+        #expect(out.count == 3)
+        for (i, part) in parts.enumerated() {
+            let kept = ((part as NSString).deletingLastPathComponent as NSString).appendingPathComponent("out.json")
+            #expect(out[i] == "\(i)\tkept\t\(kept)")
+            let single = try runner.run(["step", "lloyd", part, "--state", "state.json", "--part", "\(i)"])
+            #expect(try String(contentsOfFile: kept, encoding: .utf8) == single.stdout, "partition \(i)")
+        }
+        // The partition's own file name would overwrite it: refused, and the file is left as it was.
+        let own = (parts[0] as NSString).lastPathComponent
+        let before = try String(contentsOfFile: parts[0], encoding: .utf8)
+        let clash = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--keep-outputs", own], stdin: lines[0] + "\n")
+        #expect(clash.status == 0 && clash.stdout == "0\terror\tpersona: error: \(parts[0]): the partition's own file; name its outputs otherwise\n")
+        #expect(try String(contentsOfFile: parts[0], encoding: .utf8) == before)
+        let same = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--keep-outputs", "a.csv", "--keep-segments", "a.csv"], stdin: "")
+        #expect(same.status != 0 && same.stderr.contains("--keep-outputs and --keep-segments name the same file 'a.csv'"))
+    }
+
     @Test("batch-apply: each partition's segments are persona cluster --apply's file; a partition with no rows gives none")
     func apply() throws {
         let runner = try PersonaRunner()

@@ -22,8 +22,9 @@ from .output import write_parts
 from .partitions import ordered_parts
 
 # The file beside each kept partition that holds its segments (written by the metrics round,
-# or by batch-apply), until the driver takes them.
-SEGMENTS = "segments.csv"
+# or by batch-apply), until the driver takes them; dotted, so that no input's name (the kept
+# partition's own) is the same.
+SEGMENTS = ".persona-segments.csv"
 
 
 def local(binary, arguments):
@@ -62,6 +63,9 @@ def run_rounds(parts, binary, name_on_executors, work, state_path, model_path, n
         mapped = time.time()
         paths = []
         for i, data in enumerate(outputs):
+            if isinstance(data, local_cache.KeptOutput):  # already in a file on this machine
+                paths.append(str(data))
+                continue
             paths.append(os.path.join(work, "out-%05d.json" % i))
             with open(paths[-1], "wb") as f:
                 f.write(data)

@@ -61,9 +61,23 @@ def pipe(jrdd, command, env=None):
     return jrdd.pipe(command, env or {}, False, 8192, "UTF-8")
 
 
+# The file beside each kept partition that holds its output of the last round, in local mode
+# (`persona step batch --keep-outputs`); dotted, so that no input's name is the same.
+OUTPUT = ".persona-output.json"
+
+
+class KeptOutput(str):
+    """The path of a partition's output that `persona step batch --keep-outputs` wrote on this
+    machine (local mode): the merge reads it there, so the megabytes of a sample round pass
+    through neither the pipe nor Python."""
+
+
 def output(status, payload):
     """A partition's output from a line of `persona step batch` or `split`: as it is
-    ('json': one line of JSON, passed through the pipe untouched) or in base64 ('ok')."""
+    ('json': one line of JSON, passed through the pipe untouched), in base64 ('ok'), or the
+    file that holds it ('kept': a `KeptOutput`)."""
+    if status == "kept":
+        return KeptOutput(payload)
     return payload.encode("utf-8") if status == "json" else base64.b64decode(payload)
 
 
@@ -151,6 +165,8 @@ class LocalRounds:
         if self.first is None or not self.enabled:
             return self.map(on_text)
         arguments = ["step", "batch", step, "--state", self.ship("state.json", state_bytes)]
+        if self.read_files_here:  # the outputs stay in files the merge reads
+            arguments += ["--keep-outputs", OUTPUT]
         outputs = self.map(on_text, arguments + (["--matrix-caches"] if with_matrix else []) + self.batch_options.get(step, []))
         self.batched = None if self.reran else step
         return outputs
@@ -310,7 +326,7 @@ class LocalRounds:
             index, _, rest = text.partition("\t")
             status, _, payload = rest.partition("\t")
             index = int(index)
-            if status in ("json", "ok"):
+            if status in ("json", "ok", "kept"):
                 outputs[index] = output(status, payload)
             elif status == "error":
                 message = executor.translate(payload, self.stub(index))

@@ -273,14 +273,19 @@ def test_splits_read_by_persona_with_windows_line_ends_and_no_final_newline(spar
 
 
 def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, monkeypatch):
-    """As on a cluster, where the driver cannot read the executors' files: each partition's
-    segments come back through `persona step batch-read` a partition at a time, and the file
+    """As on a cluster, where the driver cannot read the executors' files: each round's
+    outputs come back through the pipe (not kept in files beside the partitions), each
+    partition's segments through `persona step batch-read` a partition at a time, and the file
     is the one of the text; with empty splits too (those partitions ran on their text)."""
     streamed = []
-    original = local_cache.LocalRounds.fetch
+    original, original_init = local_cache.LocalRounds.fetch, local_cache.LocalRounds.__init__
+
+    def as_on_a_cluster(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.read_files_here = False
 
     def on_a_cluster(self, outputs, name):
-        self.read_files_here = False
+        assert not self.read_files_here
         streamed.append(name)
         return original(self, outputs, name)
 
@@ -291,6 +296,7 @@ def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, mo
         runs = {}
         for name in ("text", "streamed"):
             if name == "streamed":
+                monkeypatch.setattr(local_cache.LocalRounds, "__init__", as_on_a_cluster)
                 monkeypatch.setattr(local_cache.LocalRounds, "fetch", on_a_cluster)
             out = str(tmp_path / ("%s.csv" % name))
             extra = ["--no-local-files"] if name == "text" else partitions
@@ -300,4 +306,13 @@ def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, mo
                 runs[name] = f.read()
         monkeypatch.undo()
         assert runs["streamed"] == runs["text"] and runs["text"].count(b"\n") == (40 if source == str(tiny) else 3000) + 1
-    assert streamed == ["segments.csv", "segments.csv"]
+    # On this machine (local mode) the same run keeps every later round's outputs in files the merge reads.
+    statuses, original_output = [], local_cache.output
+    monkeypatch.setattr(local_cache, "output", lambda status, payload: statuses.append(status) or original_output(status, payload))
+    out = str(tmp_path / "kept.csv")
+    assert main(["cluster", str(tiny), "--id", "customer_id", "--k", "2", "--features", FEATURES, "--out", out,
+                 "--persona-bin", persona, "--partitions", "30"], spark=spark) == 0
+    with open(out, "rb") as f:
+        assert f.read() == runs["text"]
+    assert "kept" in statuses and set(statuses) <= {"json", "kept"}, statuses
+    assert streamed == [cluster.SEGMENTS, cluster.SEGMENTS]
