@@ -54,8 +54,16 @@ struct SplitStep: ParsableCommand {
     @Option(help: ArgumentHelp("Read the splits from this file (uncompressed) instead of pairs on stdin; stdin holds their start offsets, one per line.", valueName: "PATH"))
     var file: String?
 
+    @Option(name: .customLong("keep-outputs"),
+            help: ArgumentHelp("Write each split's output to this file name beside its kept file and print 'kept' and the file's path instead of the output (as persona step batch --keep-outputs).", valueName: "NAME"))
+    var keepOutputs: String?
+
     func validate() throws {
         try KeptPartitions.checkName(name, option: "--name")
+        if let keepOutputs {
+            try KeptPartitions.checkName(keepOutputs, option: "--keep-outputs")
+            guard keepOutputs != name else { throw ValidationError("--keep-outputs names the kept file itself ('\(name)')") }
+        }
         guard firstPart >= 0 else { throw ValidationError("--first-part must be 0 or more; got \(firstPart)") }
         _ = try splitStarts()
     }
@@ -102,7 +110,7 @@ struct SplitStep: ParsableCommand {
             try kept.get()
             return try worker.get()
         }
-        KeptPartitions.printLine(Array("\(index)\t\(path)\t\(identity)\t\(matrix)\t".utf8), KeptPartitions.outcome(work, partition))
+        KeptPartitions.printLine(Array("\(index)\t\(path)\t\(identity)\t\(matrix)\t".utf8), KeptPartitions.outcome(work, partition, keepingAs: keepOutputs))
     }
 
     /// The splits' start offsets on stdin (with --file), one per line → which of `starts` each

@@ -218,6 +218,14 @@ struct StepBatchTests {
         var shown = several.stdout
         for kept in keptFiles { shown = shown.replacingOccurrences(of: try identity(kept), with: "IDENTITY") }
         #expect(shown == singles[1] + singles[0])
+        // --keep-outputs: the same run, each output in a file beside the kept file instead.
+        let keptRun = try runner.run(common + ["--file", runner.path("x.csv"), "--keep-outputs", ".out.json"], stdin: "0\n")
+        let keptOutput = runner.path("keep/part-00004/.out.json")
+        let keptLine = "4\t\(keptFiles[0])\t\(try identity(keptFiles[0]))\t\(runner.path("keep/part-00004/scaled.matrix"))\tkept\t\(keptOutput)\n"
+        #expect(keptRun.status == 0 && keptRun.stdout == keptLine, "\(keptRun.stdout) \(keptRun.stderr)")
+        #expect(try String(contentsOfFile: keptOutput, encoding: .utf8) == singles[0].components(separatedBy: "\tjson\t")[1])
+        let itself = try runner.run(common + ["--file", runner.path("x.csv"), "--keep-outputs", "x.csv"], stdin: "0\n")
+        #expect(itself.status != 0 && itself.stderr.contains("--keep-outputs names the kept file itself ('x.csv')"))
         // A carriage return alone ends a line for Hadoop too: such a split is left to the text.
         try runner.write("cr.csv", rows[..<3].joined(separator: "\n") + "\r" + rows[3...].joined(separator: "\r\n") + "\n")
         let lone = try runner.run(common.map { $0 == "x.csv" ? "cr.csv" : $0 } + ["--file", runner.path("cr.csv")], stdin: "0\n")

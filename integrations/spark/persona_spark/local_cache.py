@@ -235,6 +235,8 @@ class LocalRounds:
             command = [self.executor_binary(), "step", "split", step, "--state", state, "--header-file", header,
                        "--name", piped_input.name, "--starts", ",".join(str(s) for s in split.starts),
                        "--first-part", str(split.offset), "--keep", keep]
+            if self.read_files_here:  # the outputs stay in files the merge reads (and out of the cached lines)
+                command += ["--keep-outputs", OUTPUT]
             if split.local_path is not None:
                 # persona reads each split from the file itself: the JVM pipes only its start,
                 # not its lines; one process per core runs its share of the splits (a process
