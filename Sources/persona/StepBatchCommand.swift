@@ -283,8 +283,9 @@ enum KeptPartitions {
     @discardableResult
     static func keep(_ bytes: [UInt8], beside partition: Partition, as name: String) throws -> String {
         let path = beside(partition, name)
-        guard path != partition.path else {
-            throw ValidationError("\(path): the partition's own file; name its outputs otherwise")
+        // (By name, not by path: `dir//x.csv` and `./x.csv` are the same file.)
+        guard name != (partition.path as NSString).lastPathComponent, name != partition.matrix.map({ ($0 as NSString).lastPathComponent }) else {
+            throw ValidationError("\(path): the partition's own file or its matrix; name its outputs otherwise")
         }
         do {
             try bytes.withUnsafeBytes { try ScratchFile.write([], $0, to: path) }
@@ -296,8 +297,9 @@ enum KeptPartitions {
 
     /// Throws unless `name` is a plain file name.
     static func checkName(_ name: String, option: String) throws {
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
-            throw ValidationError("\(option) must be a file name; got '\(name)'")
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..",
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("\(option) must be a file name (no '/', tab or line end); got '\(name.debugDescription.dropFirst().dropLast())'")
         }
     }
 

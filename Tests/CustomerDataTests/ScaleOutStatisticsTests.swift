@@ -147,6 +147,37 @@ struct ScaleOutStatisticsTests {
         #expect(PackedNumbers.integers("AAAA") == nil && PackedNumbers.doubles("not base64!") == nil && PackedNumbers.integers("") == [])
     }
 
+    struct PackedDocument: Encodable {
+        @PackedIntegers var a: [Int]?
+        var b: String
+        @PackedIntegers var c: [Int]?
+    }
+
+    @Test("packed strings go into the JSON after encoding: stand-ins from the encoder, its own bytes once filled")
+    func packedStringsFilledIn() throws {
+        let document = PackedDocument(a: Array(0..<500), b: "x/y \u{1}", c: [7])
+        let plain = JSONEncoder()
+        plain.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = Array(try plain.encode(document))
+        // Under a PackedText the encoder writes stand-ins (U+0001, the nonce, a number), not the strings.
+        let texts = PackedText()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = plain.outputFormatting
+        encoder.userInfo[PackedText.key] = texts
+        let raw = String(decoding: try encoder.encode(document), as: UTF8.self)
+        #expect(raw.hasPrefix(#"{"a":"\u0001"#) && !raw.contains(PackedNumbers.string([7])) && raw.count < 120, "\(raw)")
+        #expect(texts.filled(in: Data(raw.utf8)) == expected)
+        // A stand-in without its number, or one given twice, is not filled in: nil, not a wrong document.
+        #expect(texts.filled(in: Data(raw.replacingOccurrences(of: "-1\"", with: "-\"").utf8)) == nil)
+        #expect(texts.filled(in: Data(raw.replacingOccurrences(of: "-1\"", with: "-0\"").utf8)) == nil)
+        // PackedNumbers.encoded: the same bytes, and the encoder's userInfo as it was.
+        let shared = JSONEncoder()
+        shared.outputFormatting = plain.outputFormatting
+        #expect(try PackedNumbers.encoded(document, by: shared) == expected)
+        #expect(try PackedNumbers.encoded(document, by: shared) == expected)
+        #expect(shared.userInfo[PackedText.key] == nil)
+    }
+
     @Test("the parts' key histograms add up to the whole column's, and a search started from them finds the same values")
     func keyHistograms() throws {
         var rng = SeededRandom(seed: 4)

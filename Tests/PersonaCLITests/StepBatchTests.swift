@@ -78,10 +78,16 @@ struct StepBatchTests {
         let own = (parts[0] as NSString).lastPathComponent
         let before = try String(contentsOfFile: parts[0], encoding: .utf8)
         let clash = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--keep-outputs", own], stdin: lines[0] + "\n")
-        #expect(clash.status == 0 && clash.stdout == "0\terror\tpersona: error: \(parts[0]): the partition's own file; name its outputs otherwise\n")
+        #expect(clash.status == 0 && clash.stdout == "0\terror\tpersona: error: \(parts[0]): the partition's own file or its matrix; name its outputs otherwise\n")
         #expect(try String(contentsOfFile: parts[0], encoding: .utf8) == before)
         let same = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--keep-outputs", "a.csv", "--keep-segments", "a.csv"], stdin: "")
         #expect(same.status != 0 && same.stderr.contains("--keep-outputs and --keep-segments name the same file 'a.csv'"))
+        // A tab or a line end in the name would break the printed line: refused, shown escaped.
+        let tab = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--keep-outputs", "a\tb.json"], stdin: "")
+        #expect(tab.status != 0 && tab.stderr.contains(#"--keep-outputs must be a file name (no '/', tab or line end); got 'a\tb.json'"#), "\(tab.stderr)")
+        // Nor may an output take the name of the partition's matrix.
+        let matrix = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--matrix-caches", "--keep-outputs", "m0.matrix"], stdin: lines[0] + "\n")
+        #expect(matrix.stdout.hasPrefix("0\terror\tpersona: error: ") && matrix.stdout.contains("the partition's own file or its matrix"), "\(matrix.stdout)")
     }
 
     @Test("batch-apply: each partition's segments are persona cluster --apply's file; a partition with no rows gives none")
@@ -130,7 +136,7 @@ struct StepBatchTests {
         let missing = try runner.run(["step", "batch-read", "none.csv"], stdin: lines[0] + "\n")
         #expect(missing.status == 0 && missing.stdout == "0\tmissing\n")
         let path = try runner.run(["step", "batch-read", "../x.csv"], stdin: "")
-        #expect(path.status != 0 && path.stderr.contains("NAME must be a file name; got '../x.csv'"))
+        #expect(path.status != 0 && path.stderr.contains("NAME must be a file name (no '/', tab or line end); got '../x.csv'"))
     }
 
     @Test("metrics with --keep-segments: the outputs are the round's, and beside each partition are persona cluster --apply's segments")
@@ -160,7 +166,7 @@ struct StepBatchTests {
         let lloyd = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--keep-segments", "segments.csv"], stdin: "")
         #expect(lloyd.status != 0 && lloyd.stderr.contains("--keep-segments goes with the metrics round; the step is 'lloyd'"), "\(lloyd.stderr)")
         let path = try runner.run(["step", "batch", "metrics", "--state", "state.json", "--keep-segments", "../s.csv"], stdin: "")
-        #expect(path.status != 0 && path.stderr.contains("--keep-segments must be a file name; got '../s.csv'"), "\(path.stderr)")
+        #expect(path.status != 0 && path.stderr.contains("--keep-segments must be a file name (no '/', tab or line end); got '../s.csv'"), "\(path.stderr)")
     }
 
     @Test("split: the pairs Spark pipes in become the kept partition file, and the line carries the first round's output")

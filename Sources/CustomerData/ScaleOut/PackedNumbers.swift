@@ -75,13 +75,20 @@ extension PackedNumbers {
     /// run rather than passed through it: the encoder looks at each character of a string for
     /// escapes, and did so at about 200 MB/s, a tenth of a sample round's time; base64 has
     /// nothing to escape. The bytes are the encoder's own for the same value, provided it
-    /// does not escape '/' (`.withoutEscapingSlashes`).
+    /// does not escape '/' (`.withoutEscapingSlashes`). The encoder's `userInfo` holds the
+    /// strings during the call (an encoder is not for two threads at once) and is restored.
     public static func encoded<T: Encodable>(_ value: T, by encoder: JSONEncoder) throws -> [UInt8] {
         let texts = PackedText()
+        let previous = encoder.userInfo[PackedText.key]
         encoder.userInfo[PackedText.key] = texts
-        defer { encoder.userInfo[PackedText.key] = nil }
-        let json = try encoder.encode(value)
-        return texts.filled(in: json)
+        let json = Result { try encoder.encode(value) }
+        encoder.userInfo[PackedText.key] = previous
+        if let filled = texts.filled(in: try json.get()) { return filled }
+        // (Not every stand-in found once: cannot happen, as only this call knows its nonce;
+        // the encoder's own bytes rather than a wrong document.)
+        encoder.userInfo[PackedText.key] = nil
+        defer { encoder.userInfo[PackedText.key] = previous }
+        return Array(try encoder.encode(value))
     }
 }
 
@@ -90,7 +97,11 @@ extension PackedNumbers {
 /// call, and the string's number, which `filled(in:)` replaces with the string itself. A
 /// string of the value's own can only stand for one by holding the nonce.
 final class PackedText: Sendable {
-    static let key = CodingUserInfoKey(rawValue: "persona.packedText")!
+    static let key: CodingUserInfoKey = {
+        // `init?(rawValue:)` accepts every string, so the nil branch is never taken.
+        guard let key = CodingUserInfoKey(rawValue: "persona.packedText") else { preconditionFailure("CodingUserInfoKey refused a string") }
+        return key
+    }()
 
     private let nonce = String(UInt64.random(in: .min ... .max), radix: 16)
     private let texts = Mutex<[[UInt8]]>([])
@@ -106,38 +117,45 @@ final class PackedText: Sendable {
         return "\u{1}" + packed.nonce + "-" + String(number)
     }
 
-    /// `json` with each stand-in, quotes kept, replaced by its string.
-    func filled(in json: Data) -> [UInt8] {
+    /// `json` with each stand-in, quotes kept, replaced by its string; nil unless every
+    /// string's stand-in was found, once.
+    func filled(in json: Data) -> [UInt8]? {
         let texts = self.texts.withLock { $0 }
         guard !texts.isEmpty else { return Array(json) }
         let prefix = Array(("\\u0001" + nonce + "-").utf8)
         var out = [UInt8]()
         out.reserveCapacity(json.count + texts.reduce(0) { $0 + $1.count })
+        var replaced = 0
+        var used = [Bool](repeating: false, count: texts.count)
         json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var start = 0
             while let at = Self.find(prefix, in: bytes, from: start) {
                 var end = at + prefix.count, number = 0
-                while end < bytes.count, bytes[end] >= 0x30, bytes[end] <= 0x39 {
+                while end < bytes.count, end - at - prefix.count < 19, bytes[end] >= 0x30, bytes[end] <= 0x39 {
                     number = number * 10 + Int(bytes[end] - 0x30)
                     end += 1
                 }
-                guard number < texts.count else { break }  // (cannot happen: the nonce is this call's)
+                // (Keys sorted, the encoder writes the strings in another order than it met them.)
+                guard end > at + prefix.count, end < bytes.count, bytes[end] == 0x22, number < texts.count, !used[number] else { return }
                 out += UnsafeRawBufferPointer(rebasing: bytes[start..<at])
                 out += texts[number]
+                used[number] = true
+                replaced += 1
                 start = end
             }
             out += UnsafeRawBufferPointer(rebasing: bytes[start...])
         }
-        return out
+        return replaced == texts.count ? out : nil
     }
 
     /// Where `prefix` next occurs in `bytes` at or after `from` (memchr for its first byte).
     private static func find(_ prefix: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = bytes.baseAddress, let first = prefix.first else { return nil }
         var start = from
         while bytes.count - start >= prefix.count,
-              let hit = memchr(bytes.baseAddress! + start, Int32(prefix[0]), bytes.count - start - prefix.count + 1) {
-            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(bytes.baseAddress!)
-            if memcmp(bytes.baseAddress! + at, prefix, prefix.count) == 0 { return at }
+              let hit = memchr(base + start, Int32(first), bytes.count - start - prefix.count + 1) {
+            let at = UnsafeRawPointer(hit) - base
+            if memcmp(base + at, prefix, prefix.count) == 0 { return at }
             start = at + 1
         }
         return nil

@@ -16,7 +16,9 @@ path) in a cached JVM RDD placed where the files are, and Spark's RDD.pipe feeds
 lines to one `persona step batch` process, which prints one line per partition. A Python
 task costs ~0.4 s a round here; the pipe ~0.05 s. The state travels with SparkContext.addFile.
 
-Correctness never depends on these files. The lines' RDD is derived from the cached RDD of
+Correctness never depends on these files lasting: the one exception is local mode, where a
+round's outputs are also kept in a file beside each partition and the merge reads them right
+after the round (a file gone in between fails the run with the merge's message). The lines' RDD is derived from the cached RDD of
 the first round, so Spark schedules a line on the executor that wrote that partition's files
 (if that executor is lost, recomputing the block reruns the first round on the text where
 the task now runs, which writes them there). A partition whose file is missing or not the

@@ -298,6 +298,8 @@ def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, mo
             if name == "streamed":
                 monkeypatch.setattr(local_cache.LocalRounds, "__init__", as_on_a_cluster)
                 monkeypatch.setattr(local_cache.LocalRounds, "fetch", on_a_cluster)
+                piped_statuses, piped_output = [], local_cache.output
+                monkeypatch.setattr(local_cache, "output", lambda status, payload: piped_statuses.append(status) or piped_output(status, payload))
             out = str(tmp_path / ("%s.csv" % name))
             extra = ["--no-local-files"] if name == "text" else partitions
             assert main(["cluster", source, "--id", "customer_id", "--k", k, "--features", FEATURES, "--out", out,
@@ -305,6 +307,7 @@ def test_segments_streamed_from_the_executors(spark, persona, data, tmp_path, mo
             with open(out, "rb") as f:
                 runs[name] = f.read()
         monkeypatch.undo()
+        assert piped_statuses and "kept" not in piped_statuses, piped_statuses  # every output through the pipe
         assert runs["streamed"] == runs["text"] and runs["text"].count(b"\n") == (40 if source == str(tiny) else 3000) + 1
     # On this machine (local mode) the same run keeps every later round's outputs in files the merge reads.
     statuses, original_output = [], local_cache.output
