@@ -147,15 +147,16 @@ struct ScaleOutStatisticsTests {
         #expect(PackedNumbers.integers("AAAA") == nil && PackedNumbers.doubles("not base64!") == nil && PackedNumbers.integers("") == [])
     }
 
+    /// Encoded z (stand-in 0) before a (1), written a before z (keys sorted): out of order.
     struct PackedDocument: Encodable {
-        @PackedIntegers var a: [Int]?
+        @PackedIntegers var z: [Int]?
         var b: String
-        @PackedIntegers var c: [Int]?
+        @PackedIntegers var a: [Int]?
     }
 
     @Test("packed strings go into the JSON after encoding: stand-ins from the encoder, its own bytes once filled")
     func packedStringsFilledIn() throws {
-        let document = PackedDocument(a: Array(0..<500), b: "x/y \u{1}", c: [7])
+        let document = PackedDocument(z: [7], b: "x/y \u{1}", a: Array(0..<500))
         let plain = JSONEncoder()
         plain.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let expected = Array(try plain.encode(document))
