@@ -12,6 +12,10 @@
 #endif
 #include <string.h>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #if defined(__GLIBC__)
 /// mallopt(`option`, `value`) unless the environment sets it (`variable`, or `tunable` in
 /// GLIBC_TUNABLES, which a later mallopt would override): 1 when it was set.
@@ -38,6 +42,20 @@ int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes) {
 #else
     (void)mmap_bytes;
     (void)trim_bytes;
+    return 0;
+#endif
+}
+
+int persona_prefer_huge_pages(void *start, int64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t first = ((uintptr_t)start + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)start + (uintptr_t)bytes) & ~(huge - 1);
+    if (bytes <= 0 || end <= first) return 0;
+    return madvise((void *)first, end - first, MADV_HUGEPAGE) == 0;
+#else
+    (void)start;
+    (void)bytes;
     return 0;
 #endif
 }

@@ -106,8 +106,10 @@ struct GrowingColumn<Cell: BinaryFloatingPoint> {
         for x in source { nan &+= x.isNaN ? 1 : 0 }
         missing += nan
         if segments.last.map({ $0.capacity - $0.count < count }) ?? true {
-            var segment = [Cell]()
-            segment.reserveCapacity(max(count, nextCapacity))
+            let segment = [Cell](unsafeUninitializedCapacity: max(count, nextCapacity)) { buffer, initialized in
+                PageRelease.preferHugePages(buffer)
+                initialized = 0
+            }
             nextCapacity = 2 * segment.capacity  // an estimate too small (or none, for a pipe) grows geometrically
             segments.append(segment)
         }

@@ -73,6 +73,7 @@ extension FeatureEncoding {
         let group = max(1, threads) * max(1, (releasing ? 1 << 19 : 1 << 22) / max(1, chunkRows * width))
         var released = [Int](repeating: 0, count: plans.count)
         let matrix = [Element](unsafeUninitializedCapacity: n * width) { buffer, count in
+            PageRelease.preferHugePages(buffer)
             let out = OutputPointer(base: buffer.baseAddress)
             for first in stride(from: 0, to: chunks, by: group) {
                 let fillers = plans

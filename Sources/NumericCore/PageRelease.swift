@@ -28,6 +28,17 @@ public enum PageRelease {
         released = end - address
     }
 
+    /// Asks for 2 MiB pages for a large buffer that is about to be filled for the first time
+    /// (Linux transparent huge pages, where the system leaves the choice to the program): a
+    /// 1.28 GB matrix is then mapped in 640 faults instead of 330,000. Contents are unchanged;
+    /// buffers under 2 MiB and other systems are left as they are.
+    /// Returns whether any page was advised.
+    @discardableResult
+    public static func preferHugePages<T>(_ buffer: UnsafeMutableBufferPointer<T>) -> Bool {
+        guard let base = buffer.baseAddress else { return false }
+        return persona_prefer_huge_pages(base, Int64(buffer.count * MemoryLayout<T>.stride)) == 1
+    }
+
     /// Makes glibc map every allocation of 1 MiB or more straight from the kernel and unmap it
     /// when freed (a fixed threshold, instead of one that grows with the largest block freed),
     /// so memory freed between stages of a large run is really given back. Without it, tens of

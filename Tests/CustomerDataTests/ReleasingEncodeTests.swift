@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import NumericCore
 @testable import CustomerData
@@ -134,6 +135,50 @@ struct ReleasingEncodeTests {
             return
         }
         #expect(plan.codes.count == 300_000 && plan.codes.allSatisfy { $0 >= 0 })
+    }
+
+    @Test("huge pages are asked for the whole 2 MiB pages inside a buffer only; the cells stay")
+    func hugePageRange() throws {
+        let huge = 2 << 20
+        let block = UnsafeMutableRawPointer.allocate(byteCount: 4 * huge, alignment: huge)
+        defer { block.deallocate() }
+        // From 4 KiB past a boundary to 4 KiB past the fourth: only the second and third pages are whole.
+        let start = block + 4096
+        let values = UnsafeMutableBufferPointer(start: start.bindMemory(to: Double.self, capacity: 3 * huge / 8), count: 3 * huge / 8)
+        values.initialize(repeating: 2.5)
+        let small = UnsafeMutableBufferPointer(rebasing: values[0..<((huge - 8192) / 8)])
+        #expect(!PageRelease.preferHugePages(small))  // no whole huge page inside
+        #if os(Linux)
+        #expect(PageRelease.preferHugePages(values))
+        #expect(values.allSatisfy { $0 == 2.5 })
+        // Where the system leaves huge pages to the program, only the advised pages may get them.
+        // (Files under /proc and /sys report size 0: read to the end, not by size.)
+        func contents(_ path: String) -> String {
+            String(decoding: FileHandle(forReadingAtPath: path)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        }
+        guard contents("/sys/kernel/mm/transparent_hugepage/enabled").contains("[madvise]") else { return }
+        let smaps = contents("/proc/self/smaps")
+        let address = Int(bitPattern: block)
+        #expect(Self.eligible(smaps, at: address + huge) == true)
+        #expect(Self.eligible(smaps, at: address + 2 * huge + 4095) == true)
+        #expect(Self.eligible(smaps, at: address + 4096) == false)
+        #expect(Self.eligible(smaps, at: address + 3 * huge + 4096) == false)
+        #endif
+    }
+
+    /// The `THPeligible` flag of the mapping that holds `address` in /proc/self/smaps.
+    private static func eligible(_ smaps: String, at address: Int) -> Bool? {
+        var inside = false
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                let ends = range.split(separator: "-").compactMap { Int($0, radix: 16) }
+                inside = ends.count == 2 && ends[0] <= address && address < ends[1]
+            } else if inside, fields.first == "THPeligible:" {
+                return fields.last == "1"
+            }
+        }
+        return nil
     }
 
     @Test("page release gives back whole pages only, up to the rows done")

