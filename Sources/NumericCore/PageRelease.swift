@@ -30,8 +30,10 @@ public enum PageRelease {
 
     /// Asks for 2 MiB pages for a large buffer that is about to be filled for the first time
     /// (Linux transparent huge pages, where the system leaves the choice to the program): a
-    /// 1.28 GB matrix is then mapped in 640 faults instead of 330,000. Contents are unchanged;
-    /// buffers under 2 MiB and other systems are left as they are.
+    /// 1.28 GB matrix is then mapped in 640 faults instead of 330,000, and released columns go
+    /// back whole. Contents are unchanged; buffers under 2 MiB and other systems are left as they
+    /// are. The system's settings win: with /sys/kernel/mm/transparent_hugepage/enabled at
+    /// `never` the advice does nothing, and its `defrag` setting decides how hard a fault tries.
     /// Returns whether any page was advised.
     @discardableResult
     public static func preferHugePages<T>(_ buffer: UnsafeMutableBufferPointer<T>) -> Bool {
