@@ -26,12 +26,17 @@ struct StepBatchTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Three partitions kept and at the Lloyd round, and the stdin line of each (with its matrix path).
+    func atLloyd(_ runner: PersonaRunner) throws -> (parts: [String], lines: [String]) {
+        let parts = try caches.atLloyd(runner)
+        return (parts, try parts.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t\(runner.path("m\(i).matrix"))" })
+    }
+
     @Test("a k-means round over three kept partitions: each line is that partition's step output; a changed file is missing")
     func kmeansRound() throws {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
-        let parts = try caches.atLloyd(runner)
-        var lines = try parts.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t\(runner.path("m\(i).matrix"))" }
+        var (parts, lines) = try atLloyd(runner)
         let original = lines[1]
         lines[1] = lines[1].replacingOccurrences(of: "\t\(try identity(parts[1]))", with: "\t1:\(try identity(parts[1]))")
         let batch = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--matrix-caches"], stdin: lines.joined(separator: "\n") + "\n")
@@ -61,8 +66,7 @@ struct StepBatchTests {
     func keptOutputs() throws {
         let runner = try PersonaRunner()
         defer { runner.cleanUp() }
-        let parts = try caches.atLloyd(runner)
-        let lines = try parts.enumerated().map { i, part in "\(i)\t\(part)\t\(try identity(part))\t\(runner.path("m\(i).matrix"))" }
+        let (parts, lines) = try atLloyd(runner)
         let batch = try runner.run(["step", "batch", "lloyd", "--state", "state.json", "--matrix-caches", "--keep-outputs", "out.json"],
                                    stdin: lines.joined(separator: "\n") + "\n")
         #expect(batch.status == 0 && batch.stderr.isEmpty, "\(batch.stderr)")

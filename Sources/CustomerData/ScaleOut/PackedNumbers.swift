@@ -76,18 +76,15 @@ extension PackedNumbers {
     /// escapes, and did so at about 200 MB/s, a tenth of a sample round's time; base64 has
     /// nothing to escape. The bytes are the encoder's own for the same value, provided it
     /// does not escape '/' (`.withoutEscapingSlashes`). The encoder's `userInfo` holds the
-    /// strings during the call (an encoder is not for two threads at once) and is restored.
+    /// strings during the call (an encoder is not for two threads at once).
     public static func encoded<T: Encodable>(_ value: T, by encoder: JSONEncoder) throws -> [UInt8] {
         let texts = PackedText()
-        let previous = encoder.userInfo[PackedText.key]
         encoder.userInfo[PackedText.key] = texts
         let json = Result { try encoder.encode(value) }
-        encoder.userInfo[PackedText.key] = previous
+        encoder.userInfo[PackedText.key] = nil
         if let filled = texts.filled(in: try json.get()) { return filled }
         // (Not every stand-in found once: cannot happen, as only this call knows its nonce;
         // the encoder's own bytes rather than a wrong document.)
-        encoder.userInfo[PackedText.key] = nil
-        defer { encoder.userInfo[PackedText.key] = previous }
         return Array(try encoder.encode(value))
     }
 }
