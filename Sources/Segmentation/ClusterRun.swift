@@ -52,10 +52,12 @@ public struct ClusterRun: Sendable {
             out.reserve(rows.count * 32)
             ids.withBytesView { id in
                 for i in rows {
-                    out.idField(id, row: i)
-                    out.field(Int(labels[i]))
-                    out.field(squaredDistances[i].squareRoot(), significant: 12)
-                    out.endRow()
+                    let idBytes = id.map { CSVRow.maximumCount(bytes: $0[i].count) } ?? CSVRow.maximumIntegerCount
+                    out.row(maximumCount: idBytes + CSVRow.maximumIntegerCount + CSVRow.maximumNumberCount) { row in
+                        row.idField(id, row: i)
+                        row.field(Int(labels[i]))
+                        row.field(squaredDistances[i].squareRoot(), significant: 12)
+                    }
                 }
             }
         }, write)

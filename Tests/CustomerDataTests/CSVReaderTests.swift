@@ -318,6 +318,35 @@ struct CSVWriterTests {
         writer.row(["plain", "a,b", "say \"hi\"", "two\nlines", " edge", "城市"])
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" edge\",城市\n")
     }
+
+    /// `row(maximumCount:)` is how the per-customer outputs write millions of rows: each field
+    /// form in it, at the room the `CSVRow` constants promise (a field's worst case, the row's
+    /// worst case summed), between rows written field by field.
+    @Test("Whole rows through CSVRow: every field form, quoting and the fallbacks, at the promised room")
+    func wholeRows() {
+        var writer = CSVWriter(delimiter: UInt8(ascii: ";"))
+        writer.field("before")
+        writer.endRow()
+        let id = Array("\"\"\"".utf8)  // three quotes: the longest a 3-byte id can become
+        id.withUnsafeBufferPointer { id in
+            let room = CSVRow.maximumCount(bytes: id.count) + CSVRow.maximumIntegerCount + 5 * CSVRow.maximumNumberCount
+            writer.row(maximumCount: room) { row in
+                row.field(bytes: id)
+                row.field(Int.min)
+                row.field(-2.2250738585072014e-308, significant: 12)  // below 1e-4: shortest form
+                row.field(0.0, significant: 12)
+                row.field(-1234.56789012345678, significant: 12)
+                row.field(Double.nan)
+                row.emptyField()
+                row.field(0.1)
+            }
+        }
+        writer.row(maximumCount: CSVRow.maximumIntegerCount) { $0.idField(nil, row: 7) }
+        writer.field(1)
+        writer.endRow()
+        let expected = "before\n\"\"\"\"\"\"\"\";-9223372036854775808;-2.2250738585072014e-308;0;-1234.56789012;;;0.1\n7\n1\n"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+    }
 }
 
 @Suite("Numeric columns longer than the reader expected")

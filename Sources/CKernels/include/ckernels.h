@@ -146,4 +146,14 @@ void persona_checksum_start(uint64_t lanes[4]);
 void persona_checksum_update(uint64_t lanes[4], const uint64_t *words, int64_t count, int64_t position);
 uint64_t persona_checksum_finish(const uint64_t lanes[4], int64_t words);
 
+/// `value` in decimal at `out`; returns the bytes written (at most 20).
+int64_t persona_decimal_integer(int64_t value, uint8_t *out);
+
+/// `value` rounded to `significant` (1 … 15) significant digits, halves away from zero, at
+/// `out`, without an exponent and with trailing zeros dropped (`0.5`, `12.25`, `3`); returns
+/// the bytes written (at most 22), or −1, writing nothing, for NaN, infinities,
+/// magnitudes outside [1e-4, 1e15) and `significant` out of range, which the caller writes
+/// another way.
+int64_t persona_decimal_significant(double value, int64_t significant, uint8_t *out);
+
 #endif
