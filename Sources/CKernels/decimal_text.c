@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-
 /// 10⁰ … 10¹⁹.
 static const uint64_t integer_powers[20] = {
     1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
@@ -57,7 +56,7 @@ static inline int decimal_exponent(double magnitude) {
     uint64_t bits;
     memcpy(&bits, &magnitude, sizeof bits);
     int binary = (int)((bits >> 52) & 0x7ff) - 1023;
-    int e = (binary * 1233) >> 12;
+    int e = (binary * 1233) >> 12;  // an arithmetic shift: ⌊·⌋ for negative exponents too
     e += magnitude >= double_powers[e + 1 + 5];
     if (magnitude < double_powers[e + 5] * (1 + 1e-13) || magnitude > double_powers[e + 1 + 5] * (1 - 1e-13)) {
         return (int)floor(log10(magnitude));
