@@ -176,6 +176,42 @@ static void tile_distances_avx2(const double *xr, const double *yT, int64_t stri
     tile_distances_baseline(xr, yT, stride, d, norms, c, w, ni, out);
 }
 
+/// Two rows' distances to the same columns, each row's exactly as `tile_distances_avx2` gives
+/// them: every column load serves both rows, and eight accumulators instead of four keep the
+/// fused multiply-adds from waiting on each other (four chains left them latency-bound).
+__attribute__((target("avx2,fma")))
+static void tile_distances2_avx2(const double *x0, const double *x1, const double *yT, int64_t stride, int64_t d,
+                                 const double *norms, int64_t w, double ni0, double ni1, double *out0, double *out1) {
+    __m256d n0 = _mm256_set1_pd(ni0), n1 = _mm256_set1_pd(ni1), zero = _mm256_setzero_pd(), minus2 = _mm256_set1_pd(-2);
+    int64_t c = 0;
+    for (; c + 16 <= w; c += 16) {
+        __m256d a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+        for (int64_t f = 0; f < d; f++) {
+            const double *y = yT + f * stride + c;
+            __m256d y0 = _mm256_loadu_pd(y), y1 = _mm256_loadu_pd(y + 4), y2 = _mm256_loadu_pd(y + 8), y3 = _mm256_loadu_pd(y + 12);
+            __m256d u = _mm256_set1_pd(x0[f]), v = _mm256_set1_pd(x1[f]);
+            a0 = _mm256_fmadd_pd(u, y0, a0);
+            a1 = _mm256_fmadd_pd(u, y1, a1);
+            a2 = _mm256_fmadd_pd(u, y2, a2);
+            a3 = _mm256_fmadd_pd(u, y3, a3);
+            b0 = _mm256_fmadd_pd(v, y0, b0);
+            b1 = _mm256_fmadd_pd(v, y1, b1);
+            b2 = _mm256_fmadd_pd(v, y2, b2);
+            b3 = _mm256_fmadd_pd(v, y3, b3);
+        }
+        __m256d first[4] = {a0, a1, a2, a3}, second[4] = {b0, b1, b2, b3};
+        for (int j = 0; j < 4; j++) {
+            __m256d norm = _mm256_loadu_pd(norms + c + 4 * j);
+            __m256d v0 = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(minus2, first[j]), n0), norm);
+            __m256d v1 = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(minus2, second[j]), n1), norm);
+            _mm256_storeu_pd(out0 + c + 4 * j, _mm256_sqrt_pd(_mm256_max_pd(v0, zero)));
+            _mm256_storeu_pd(out1 + c + 4 * j, _mm256_sqrt_pd(_mm256_max_pd(v1, zero)));
+        }
+    }
+    tile_distances_baseline(x0, yT, stride, d, norms, c, w, ni0, out0);
+    tile_distances_baseline(x1, yT, stride, d, norms, c, w, ni1, out1);
+}
+
 __attribute__((target("avx512f")))
 static void tile_distances_avx512(const double *xr, const double *yT, int64_t stride, int64_t d, const double *norms,
                                   int64_t w, double ni, double *out) {
@@ -201,11 +237,52 @@ static void tile_distances_avx512(const double *xr, const double *yT, int64_t st
 }
 #endif
 
+/// Adds one row's distances (`row`, w of them) to its sums per run of one cluster and, with
+/// `colSums`, to the column sums of its own cluster (`rowLabel`).
+static inline void tile_row_sums(const double *row, int64_t w, const int64_t *runEnds, const int32_t *runLabels, int64_t runs,
+                                 double *rowSum, double *colSums, int32_t rowLabel) {
+    int64_t c = 0;
+    for (int64_t run = 0; run < runs; run++) {
+        int64_t end = runEnds[run];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; c + 4 <= end; c += 4) {
+            s0 += row[c];
+            s1 += row[c + 1];
+            s2 += row[c + 2];
+            s3 += row[c + 3];
+        }
+        for (; c < end; c++) s0 += row[c];
+        rowSum[runLabels[run]] += (s0 + s1) + (s2 + s3);
+    }
+    if (colSums) {
+        double *target = colSums + (int64_t)rowLabel * w;
+        for (c = 0; c < w; c++) target[c] += row[c];
+    }
+}
+
 void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, int64_t d, const double *rowNorms,
                              const double *colNorms, int64_t m, int64_t w, const int32_t *rowLabels, const int64_t *runEnds,
                              const int32_t *runLabels, int64_t runs, int diagonal, int64_t k, double *rowSums,
                              double *colSums, double *row, int level) {
-    for (int64_t r = 0; r < m; r++) {
+    int64_t r = 0;
+#if defined(__x86_64__)
+    // AVX2: rows two at a time (`row` holds 2·w doubles); the rows are summed one by one, in
+    // order, as below.
+    if (level == PERSONA_VECTOR_AVX2) {
+        for (; r + 2 <= m; r += 2) {
+            double *second = row + w;
+            tile_distances2_avx2(x + r * d, x + (r + 1) * d, yT, stride, d, colNorms, w, rowNorms[r], rowNorms[r + 1], row,
+                                 second);
+            if (diagonal) {
+                row[r] = 0;
+                second[r + 1] = 0;
+            }
+            tile_row_sums(row, w, runEnds, runLabels, runs, rowSums + r * k, colSums, rowLabels[r]);
+            tile_row_sums(second, w, runEnds, runLabels, runs, rowSums + (r + 1) * k, colSums, rowLabels[r + 1]);
+        }
+    }
+#endif
+    for (; r < m; r++) {
         const double *xr = x + r * d;
 #if defined(__x86_64__)
         if (level >= PERSONA_VECTOR_AVX512) tile_distances_avx512(xr, yT, stride, d, colNorms, w, rowNorms[r], row);
@@ -216,23 +293,7 @@ void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, 
         tile_distances_baseline(xr, yT, stride, d, colNorms, 0, w, rowNorms[r], row);
 #endif
         if (diagonal) row[r] = 0;
-        int64_t c = 0;
-        for (int64_t run = 0; run < runs; run++) {
-            int64_t end = runEnds[run];
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (; c + 4 <= end; c += 4) {
-                s0 += row[c];
-                s1 += row[c + 1];
-                s2 += row[c + 2];
-                s3 += row[c + 3];
-            }
-            for (; c < end; c++) s0 += row[c];
-            rowSums[r * k + runLabels[run]] += (s0 + s1) + (s2 + s3);
-        }
-        if (colSums) {
-            double *target = colSums + (int64_t)rowLabels[r] * w;
-            for (c = 0; c < w; c++) target[c] += row[c];
-        }
+        tile_row_sums(row, w, runEnds, runLabels, runs, rowSums + r * k, colSums, rowLabels[r]);
     }
 }
 

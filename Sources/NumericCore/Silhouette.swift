@@ -111,7 +111,7 @@ private struct SilhouetteTiles: Sendable {
         let diagonal = inner == outer
         var rowHalf = [Double](repeating: 0, count: m * k)
         var columnHalf = [Double](repeating: 0, count: diagonal ? 0 : k * w)
-        var scratch = [Double](repeating: 0, count: w)
+        var scratch = [Double](repeating: 0, count: 2 * w)
         let run = runs[inner]
         rowHalf.withUnsafeMutableBufferPointer { rowSums in
             columnHalf.withUnsafeMutableBufferPointer { columnSums in

@@ -91,7 +91,7 @@ struct VectorLevelTests {
         for level in Self.levels {
             var rowSums = [Double](repeating: 0, count: m * k)
             var colSums = [Double](repeating: 0, count: k * w)
-            var scratch = [Double](repeating: 0, count: w)
+            var scratch = [Double](repeating: 0, count: 2 * w)
             persona_silhouette_tile(x, yT, Int64(w), Int64(d), rowNorms, colNorms, Int64(m), Int64(w), rowLabels, runEnds,
                                     runLabels, Int64(runEnds.count), diagonal ? 1 : 0, Int64(k), &rowSums, &colSums,
                                     &scratch, level.rawValue)

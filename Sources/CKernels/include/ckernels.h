@@ -46,7 +46,7 @@ double persona_cluster_spread(const void *x, int element_bytes, int64_t rows, in
 /// column c at `yT[f·stride + c]`). The distance is √max(0, (−2·dot + rowNorms[r]) +
 /// colNorms[c]) with dot the fused multiply-adds of the features in order (sklearn's
 /// ‖x‖² + ‖y‖² − 2x·y), 0 on the diagonal when `diagonal` (the same block: a row's distance to
-/// itself); each row's distances go to `row` (w doubles of scratch). The columns are sorted by
+/// itself); each row's distances go to `row` (2·w doubles of scratch). The columns are sorted by
 /// cluster into `runs` runs (`runEnds` exclusive, `runLabels` their clusters); for each row and
 /// run, `rowSums[r·k + label] += (s0 + s1) + (s2 + s3)`, with column `start + 4m + j` in running
 /// sum j and the leftover columns in s0. With `colSums` (k × w), each row's distances are also
