@@ -28,9 +28,11 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
     /// a seeded sample of `silhouetteSample` rows above it (sklearn's
     /// `silhouette_score(sample_size=)`); 10,000 rows put the sampled mean within about ±0.005.
     /// - Complexity: O(min(n, limit)² · features) for the silhouette, O(n · features) for the rest.
+    /// - Parameter partition: false leaves Calinski-Harabasz and Davies-Bouldin nil, for a
+    ///   caller that takes them from the fit (`partitionScores(of:)`) once its distances exist.
     public static func evaluate<Element: MatrixElement>(
         _ data: DenseMatrix<Element>, labels: [Int32], silhouetteLimit: Int = 20_000, silhouetteSample: Int = 10_000,
-        seed: UInt64 = 0, threads: Int = 1
+        seed: UInt64 = 0, threads: Int = 1, partition: Bool = true
     ) throws -> ClusterMetrics {
         guard labels.count == data.rows else {
             throw NumericError.shapeMismatch(
@@ -48,10 +50,64 @@ public struct ClusterMetrics: Codable, Sendable, Equatable {
             // At most `silhouetteLimit` rows: copied as doubles (the silhouette reorders them anyway).
             silhouetteValue = silhouette(data.widenedRows(Array(0..<data.rows)), labels: labels, threads: threads)
         }
-        let partition = PartitionStatistics(data, labels: labels, threads: threads)
+        let statistics = partition ? PartitionStatistics(data, labels: labels, threads: threads) : nil
         return ClusterMetrics(
-            silhouette: silhouetteValue, calinskiHarabasz: partition?.calinskiHarabasz,
-            daviesBouldin: partition?.daviesBouldin, silhouetteSampleSize: sampleSize)
+            silhouette: silhouetteValue, calinskiHarabasz: statistics?.calinskiHarabasz,
+            daviesBouldin: statistics?.daviesBouldin, silhouetteSampleSize: sampleSize)
+    }
+
+    /// All three scores of a k-means fit: `evaluate`, with Calinski-Harabasz and Davies-Bouldin
+    /// from the fit itself when `partitionScores(of:)` can give them (no pass over the rows),
+    /// from the rows otherwise.
+    public static func evaluate<Element: MatrixElement>(
+        _ data: DenseMatrix<Element>, fit: KMeansResult, silhouetteLimit: Int = 20_000, silhouetteSample: Int = 10_000,
+        seed: UInt64 = 0, threads: Int = 1
+    ) throws -> ClusterMetrics {
+        let scores = partitionScores(of: fit, threads: threads)
+        var metrics = try evaluate(data, labels: fit.labels, silhouetteLimit: silhouetteLimit, silhouetteSample: silhouetteSample,
+                                   seed: seed, threads: threads, partition: scores == nil)
+        if let scores { (metrics.calinskiHarabasz, metrics.daviesBouldin) = scores }
+        return metrics
+    }
+
+    /// Whether `partitionScores(of:)` gives the scores of `fit` once its distances are computed.
+    public static func scoresPartition(of fit: KMeansResult) -> Bool {
+        let (k, n) = (fit.model.k, fit.labels.count)
+        return fit.centroidsAreMeans && k >= 2 && k <= n - 1 && !fit.clusterSizes.contains(0)
+    }
+
+    /// Calinski-Harabasz and Davies-Bouldin from a fit whose centroids are the means of its
+    /// final clusters (`KMeansResult.centroidsAreMeans`), without reading the rows: the means
+    /// are the centroids, the within-cluster sum of squares is the inertia, and each cluster's
+    /// summed distance to its mean is the sum of its rows' distances to the centroid. The same
+    /// quantities `evaluate` computes from the rows, summed in another order: equal to them
+    /// within rounding. nil when the fit does not qualify, its distances are not computed yet,
+    /// or it has fewer than 2 clusters (or as many as rows).
+    /// - Complexity: O(n) over the distances and labels, O(k² · features) for the rest.
+    public static func partitionScores(of fit: KMeansResult, threads: Int = 1) -> (calinskiHarabasz: Double?, daviesBouldin: Double?)? {
+        let (k, d, n) = (fit.model.k, fit.model.centroids.columns, fit.labels.count)
+        guard scoresPartition(of: fit), fit.squaredDistances.count == n else { return nil }
+        let counts = fit.clusterSizes
+        let means = fit.model.centroids.storage
+        var overall = [Double](repeating: 0, count: d)
+        for c in 0..<k { for f in 0..<d { overall[f] += Double(counts[c]) * means[c * d + f] } }
+        overall = overall.map { $0 / Double(n) }
+        // Per chunk, the squared distances and the distances per cluster, added in chunk order:
+        // the same for any thread count.
+        let chunks = RowChunks(rows: n, chunkRows: PartitionStatistics.chunkRows)
+        let (labels, squared) = (fit.labels, fit.squaredDistances)
+        let parts = Parallel.map(count: chunks.count, threads: threads) { chunk -> (Double, [Double]) in
+            var within = 0.0
+            var root = [Double](repeating: 0, count: k)
+            for i in chunks.range(chunk) {
+                within += squared[i]
+                root[Int(labels[i])] += squared[i].squareRoot()
+            }
+            return (within, root)
+        }
+        let (within, rootWithin) = PartitionStatistics.spreadInChunkOrder(parts, k: k)
+        return (calinskiHarabasz(means: means, counts: counts, overall: overall, within: within),
+                daviesBouldin(means: means, counts: counts, rootWithin: rootWithin, d: d))
     }
 
     /// Labels renumbered densely over the clusters that occur (sklearn's `LabelEncoder` step).
@@ -189,13 +245,19 @@ struct PartitionStatistics {
             }
             return (squared, root)
         }
+        let (squared, root) = Self.spreadInChunkOrder(withinParts, k: k)
+        (self.means, self.counts, self.overall, self.squaredWithin, self.rootWithin) = (means, counts, overall, squared, root)
+    }
+
+    /// Per-chunk (Σ squared distance, Σ distance per cluster) added up in chunk order.
+    static func spreadInChunkOrder(_ parts: [Result<(Double, [Double]), Error>], k: Int) -> (squared: Double, root: [Double]) {
         var squared = 0.0
         var root = [Double](repeating: 0, count: k)
-        for case .success(let (partSquared, partRoot)) in withinParts {
+        for case .success(let (partSquared, partRoot)) in parts {
             squared += partSquared
             for c in 0..<k { root[c] += partRoot[c] }
         }
-        (self.means, self.counts, self.overall, self.squaredWithin, self.rootWithin) = (means, counts, overall, squared, root)
+        return (squared, root)
     }
 
     var calinskiHarabasz: Double? {

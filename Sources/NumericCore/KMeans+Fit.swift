@@ -41,7 +41,7 @@ extension KMeans {
             iterations: kept.iterations, converged: kept.converged, restartInertias: inertias)
         let squared = distances && kept.squaredDistances.isEmpty
             ? engine.squaredDistances(centroids: kept.centroids, labels: kept.labels) : kept.squaredDistances
-        return KMeansResult(model: model, labels: kept.labels, squaredDistances: squared)
+        return KMeansResult(model: model, labels: kept.labels, squaredDistances: squared, centroidsAreMeans: kept.centroidsAreMeans)
     }
 
     /// sklearn's `_tolerance`: the mean of the population variances of the columns.
@@ -57,6 +57,8 @@ extension KMeans {
         var inertia: Double
         var iterations: Int
         var converged: Bool
+        /// The centroids are the means of the rows under the final labels (`KMeansResult`).
+        var centroidsAreMeans: Bool
     }
 
     /// Lloyd iterations from `start`, following sklearn's `_kmeans_single_lloyd` step by step.
@@ -71,10 +73,15 @@ extension KMeans {
         var iterations = 0
         var strictConvergence = false
         var toleranceReached = false
+        // Whether the last pass's sums, which the centroids were made from, are its labels' own
+        // (no empty cluster took a row the labels do not give it).
+        var lastSumsAreLabels = false
+        var centroidsAreMeans = false
         labels.withSharedBuffer { labels in
             for iteration in 1...maxIterations {
                 iterations = iteration
                 var pass = engine.assignAndSum(centroids: centroids, labels: labels)
+                lastSumsAreLabels = !pass.counts.contains(0)
                 relocateEmptyClusters(&pass, engine: engine, centroids: centroids, labels: labels)
                 let shift = KMeans.moveCentroids(&centroids, sums: pass.sums, counts: pass.counts, d: d)
                 onIteration(iteration)
@@ -88,18 +95,22 @@ extension KMeans {
                     break
                 }
             }
-        }
-        if !strictConvergence {
-            // Relabel against the final centroids, so labels and centroids agree.
-            labels = []
-            labels = engine.assign(centroids: centroids)
+            if strictConvergence {
+                centroidsAreMeans = lastSumsAreLabels
+            } else {
+                // Relabel against the final centroids, so labels and centroids agree (in place;
+                // the sums are not needed). When no label moves, the centroids are the means of
+                // the final labels, as after a strict convergence.
+                let relabel = engine.assignAndSum(centroids: centroids, labels: labels)
+                centroidsAreMeans = lastSumsAreLabels && relabel.changed == 0
+            }
         }
         let squared = keepDistances ? engine.squaredDistances(centroids: centroids, labels: labels) : []
         return LloydRun(
             centroids: centroids, labels: labels, squaredDistances: squared,
             inertia: keepDistances ? engine.inertia(squared) : engine.inertia(centroids: centroids, labels: labels),
             iterations: iterations,
-            converged: strictConvergence || toleranceReached)
+            converged: strictConvergence || toleranceReached, centroidsAreMeans: centroidsAreMeans)
     }
 
     /// sklearn's `_relocate_empty_clusters_dense`: each empty cluster takes the row farthest

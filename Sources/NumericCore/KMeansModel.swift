@@ -84,6 +84,11 @@ public struct KMeansResult: Sendable {
     public var labels: [Int32]
     /// Squared distance of every row to its centroid.
     public var squaredDistances: [Double]
+    /// Whether each centroid is the mean of the rows its final label gives it (the fit ended on
+    /// labels that no further pass changed, and no empty cluster was refilled in the last one):
+    /// then the Calinski-Harabasz and Davies-Bouldin scores follow from the centroids, the
+    /// sizes and the distances, without reading the rows again (`ClusterMetrics.partitionScores`).
+    public var centroidsAreMeans = false
 
     /// Rows per cluster.
     public var clusterSizes: [Int] {

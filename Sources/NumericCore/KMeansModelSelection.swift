@@ -58,7 +58,7 @@ public struct KMeansModelSelection: Sendable {
             let config = try configure(k)
             let result = try config.fit(data)
             let metrics = try ClusterMetrics.evaluate(
-                data, labels: result.labels, silhouetteLimit: silhouetteLimit, seed: config.seed, threads: config.threads)
+                data, fit: result, silhouetteLimit: silhouetteLimit, seed: config.seed, threads: config.threads)
             candidates.append(Candidate(k: k, result: result, metrics: metrics))
         }
         return (candidates, Self.choose(candidates, criterion: criterion, from: range.lowerBound))

@@ -65,10 +65,15 @@ public enum ClusterJob {
             timings.lap("k-means (auto)")
         }
         result.orderBySize()
+        // Calinski-Harabasz and Davies-Bouldin come from the fit once its distances are
+        // computed (below), when its centroids are its clusters' means; from the rows now
+        // otherwise.
+        var partitionFromFit = false
         if metrics == nil {
             progress(.started("scoring"))
+            partitionFromFit = ClusterMetrics.scoresPartition(of: result)
             metrics = try ClusterMetrics.evaluate(scaled, labels: result.labels, silhouetteLimit: options.silhouetteLimit,
-                                                  seed: options.seed, threads: options.threads)
+                                                  seed: options.seed, threads: options.threads, partition: !partitionFromFit)
             timings.lap("metrics")
         }
         // Centroids in original units: the means of each cluster's rows (log1p undone row by row),
@@ -96,6 +101,13 @@ public enum ClusterJob {
             } catch let error as NumericError {
                 throw SegmentationError.numeric(file: file, error)
             }
+        }
+        if partitionFromFit {
+            timings.skip()
+            let scores = ClusterMetrics.partitionScores(of: result, threads: options.threads)
+            metrics?.calinskiHarabasz = scores?.calinskiHarabasz
+            metrics?.daviesBouldin = scores?.daviesBouldin
+            timings.extend("metrics")
         }
         return ClusterRun(
             source: file, idColumn: options.read.idColumn ?? "", ids: loaded.ids, rowsRead: rows,
@@ -166,6 +178,19 @@ struct StageTimer {
     mutating func lap(_ name: String) {
         let now = DispatchTime.now().uptimeNanoseconds
         stages.append((name, Double(now - last) / 1e9))
+        last = now
+    }
+
+    /// Starts the next lap now: the time since the last one is counted in no stage.
+    mutating func skip() {
+        last = DispatchTime.now().uptimeNanoseconds
+    }
+
+    /// Adds the time since the last lap to the stage `name` (a new stage if there is none).
+    mutating func extend(_ name: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - last) / 1e9
+        if let i = stages.firstIndex(where: { $0.0 == name }) { stages[i].1 += seconds } else { stages.append((name, seconds)) }
         last = now
     }
 }

@@ -143,6 +143,43 @@ struct MetricsTests {
         #expect(close(one, total / Double(n), 1e-12))
     }
 
+    /// Calinski-Harabasz and Davies-Bouldin taken from a fit (its centroids, sizes and
+    /// distances) when its centroids are the means of its final clusters, without reading the
+    /// rows: equal to the scores computed from the rows, to rounding, for a fit that stopped on
+    /// unchanged labels and one that stopped on the tolerance with no label moving after; and
+    /// not offered for a fit whose last relabelling moved rows.
+    @Test("Calinski-Harabasz and Davies-Bouldin from the fit equal them from the rows, only when the centroids are the means")
+    func scoresFromTheFit() throws {
+        let data = FloatMatrixTests.blobs(rows: 20_011, d: 5, k: 4, seed: 12).widened()
+        func fromRows(_ fit: KMeansResult) throws -> ClusterMetrics {
+            try ClusterMetrics.evaluate(data, labels: fit.labels, silhouetteLimit: 0, silhouetteSample: 50, threads: 2)
+        }
+        // Unchanged labels (tolerance 0, at least two passes), then the tolerance reached after
+        // the first pass, with no label moving in the relabelling after it.
+        for (tolerance, iterations) in [(0.0, 2...100), (0.5, 1...1)] {
+            let fit = try KMeans(k: 4, nInit: 1, maxIterations: 100, tolerance: tolerance, seed: 3, threads: 2).fit(data)
+            #expect(iterations.contains(fit.model.iterations), "tolerance \(tolerance): \(fit.model.iterations) iterations")
+            #expect(fit.centroidsAreMeans, "tolerance \(tolerance)")
+            let scores = try #require(ClusterMetrics.partitionScores(of: fit, threads: 2))
+            let rows = try fromRows(fit)
+            #expect(close(try #require(scores.calinskiHarabasz), try #require(rows.calinskiHarabasz), 1e-12))
+            #expect(close(try #require(scores.daviesBouldin), try #require(rows.daviesBouldin), 1e-12))
+            // The same bits on one thread, and through evaluate(fit:).
+            #expect(ClusterMetrics.partitionScores(of: fit, threads: 1).map { [$0.0, $0.1] } == [scores.0, scores.1])
+            let combined = try ClusterMetrics.evaluate(data, fit: fit, silhouetteLimit: 0, silhouetteSample: 50, threads: 2)
+            #expect(combined.calinskiHarabasz == scores.calinskiHarabasz && combined.daviesBouldin == scores.daviesBouldin)
+            #expect(combined.silhouette == rows.silhouette)
+        }
+        // One iteration from a poor start: the relabelling moves rows, so the centroids are not
+        // the means of the final clusters, and evaluate(fit:) reads the rows.
+        let start = Matrix(unchecked: 4, 5, (0..<20).map { Double($0 % 7) - 3 })
+        let early = try KMeans(k: 4, initialization: .given(start), nInit: 1, maxIterations: 1, tolerance: 0, threads: 2).fit(data)
+        #expect(!early.centroidsAreMeans)
+        #expect(ClusterMetrics.partitionScores(of: early) == nil)
+        let earlyMetrics = try ClusterMetrics.evaluate(data, fit: early, silhouetteLimit: 0, silhouetteSample: 50, threads: 2)
+        #expect(earlyMetrics == (try fromRows(early)))
+    }
+
     @Test("One cluster has no silhouette")
     func singleCluster() {
         #expect(ClusterMetrics.silhouette(matrix([[0], [1], [2]]), labels: [0, 0, 0]) == nil)
