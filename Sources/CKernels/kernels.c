@@ -152,33 +152,10 @@ static void tile_distances_baseline(const double *xr, const double *yT, int64_t 
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void tile_distances_avx2(const double *xr, const double *yT, int64_t stride, int64_t d, const double *norms,
-                                int64_t w, double ni, double *out) {
-    __m256d n = _mm256_set1_pd(ni), zero = _mm256_setzero_pd(), minus2 = _mm256_set1_pd(-2);
-    int64_t c = 0;
-    for (; c + 16 <= w; c += 16) {
-        __m256d a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-        for (int64_t f = 0; f < d; f++) {
-            __m256d xf = _mm256_set1_pd(xr[f]);
-            const double *y = yT + f * stride + c;
-            a0 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y), a0);
-            a1 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 4), a1);
-            a2 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 8), a2);
-            a3 = _mm256_fmadd_pd(xf, _mm256_loadu_pd(y + 12), a3);
-        }
-        __m256d acc[4] = {a0, a1, a2, a3};
-        for (int j = 0; j < 4; j++) {
-            __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(minus2, acc[j]), n), _mm256_loadu_pd(norms + c + 4 * j));
-            _mm256_storeu_pd(out + c + 4 * j, _mm256_sqrt_pd(_mm256_max_pd(v, zero)));
-        }
-    }
-    tile_distances_baseline(xr, yT, stride, d, norms, c, w, ni, out);
-}
-
-/// Two rows' distances to the same columns, each row's exactly as `tile_distances_avx2` gives
-/// them: every column load serves both rows, and eight accumulators instead of four keep the
-/// fused multiply-adds from waiting on each other (four chains left them latency-bound).
+/// Two rows' distances to the same columns (AVX2), each as `tile_distance` defines it: every
+/// column load serves both rows, and eight accumulators keep the fused multiply-adds from
+/// waiting on each other (one row's four chains left them latency-bound). A lone row goes as
+/// both rows.
 __attribute__((target("avx2,fma")))
 static void tile_distances2_avx2(const double *x0, const double *x1, const double *yT, int64_t stride, int64_t d,
                                  const double *norms, int64_t w, double ni0, double ni1, double *out0, double *out1) {
@@ -266,8 +243,8 @@ void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, 
                              double *colSums, double *row, int level) {
     int64_t r = 0;
 #if defined(__x86_64__)
-    // AVX2: rows two at a time (`row` holds 2·w doubles); the rows are summed one by one, in
-    // order, as below.
+    // AVX2: rows two at a time (`row` holds 2·w doubles), a last odd row as both; the rows are
+    // summed one by one, in order, as below.
     if (level == PERSONA_VECTOR_AVX2) {
         for (; r + 2 <= m; r += 2) {
             double *second = row + w;
@@ -286,7 +263,7 @@ void persona_silhouette_tile(const double *x, const double *yT, int64_t stride, 
         const double *xr = x + r * d;
 #if defined(__x86_64__)
         if (level >= PERSONA_VECTOR_AVX512) tile_distances_avx512(xr, yT, stride, d, colNorms, w, rowNorms[r], row);
-        else if (level >= PERSONA_VECTOR_AVX2) tile_distances_avx2(xr, yT, stride, d, colNorms, w, rowNorms[r], row);
+        else if (level >= PERSONA_VECTOR_AVX2) tile_distances2_avx2(xr, xr, yT, stride, d, colNorms, w, rowNorms[r], rowNorms[r], row, row + w);
         else tile_distances_baseline(xr, yT, stride, d, colNorms, 0, w, rowNorms[r], row);
 #else
         (void)level;

@@ -103,7 +103,7 @@ public struct CSVWriter {
     /// The id of `row` as it was read (quoted when needed), or without an id column
     /// (`ids` nil) the row's number: the first field of every per-customer output.
     public mutating func idField(_ ids: IdentifierColumn.BytesView?, row: Int) {
-        if let ids { field(bytes: ids[row]) } else { field(row) }
+        field(maximumCount: CSVRow.maximumCount(ids, row: row)) { $0.idField(ids, row: row) }
     }
 
     /// A number in the shortest form that reads back to the same double; empty for NaN.
@@ -147,6 +147,11 @@ public struct CSVRow {
 
     /// Most bytes a text field of `count` bytes takes: quoted with every byte a doubled quote.
     public static func maximumCount(bytes count: Int) -> Int { 2 * count + 3 }
+
+    /// Most bytes `idField(ids, row:)` takes.
+    public static func maximumCount(_ ids: IdentifierColumn.BytesView?, row: Int) -> Int {
+        ids.map { maximumCount(bytes: $0[row].count) } ?? maximumIntegerCount
+    }
 
     private let start: UnsafeMutablePointer<UInt8>
     private var p: UnsafeMutablePointer<UInt8>
@@ -209,8 +214,7 @@ public struct CSVRow {
     }
 
     /// The id of `row` as it was read, or without an id column (`ids` nil) the row's number
-    /// (`CSVWriter.idField`); takes at most `maximumCount(bytes:)` of the id's length, or
-    /// `maximumIntegerCount`.
+    /// (`CSVWriter.idField`); takes at most `maximumCount(ids, row:)`.
     public mutating func idField(_ ids: IdentifierColumn.BytesView?, row: Int) {
         if let ids { field(bytes: ids[row]) } else { field(row) }
     }

@@ -52,8 +52,8 @@ public struct ClusterRun: Sendable {
             out.reserve(rows.count * 32)
             ids.withBytesView { id in
                 for i in rows {
-                    let idBytes = id.map { CSVRow.maximumCount(bytes: $0[i].count) } ?? CSVRow.maximumIntegerCount
-                    out.row(maximumCount: idBytes + CSVRow.maximumIntegerCount + CSVRow.maximumNumberCount) { row in
+                    let room = CSVRow.maximumCount(id, row: i) + CSVRow.maximumIntegerCount + CSVRow.maximumNumberCount
+                    out.row(maximumCount: room) { row in
                         row.idField(id, row: i)
                         row.field(Int(labels[i]))
                         row.field(squaredDistances[i].squareRoot(), significant: 12)
